@@ -229,8 +229,8 @@ function compile(namespace: string, pod: string | undefined, a: Readonly<Record<
     mute = { by, ...(until !== undefined && { until }), ...(reasons !== undefined && { reasons }) };
   }
 
-  // Ignore: pods only. kube-slack ignored a pod for any non-empty value, so kube-slack/ignore-pod keeps
-  // that meaning (only an explicit false/no is honoured as "not ignored") for a quiet migration.
+  // Ignore: pods only. A valid podbell.io/ignore decides; otherwise kube-slack/ignore-pod keeps
+  // kube-slack's meaning (any non-empty value ignores; an explicit false/no does not) for a quiet migration.
   let ignoredBy: string | undefined;
   const ignoreText = a[ANNOTATION.ignore];
   const kubeSlackIgnoreText = a[ANNOTATION.kubeSlackIgnore];
@@ -239,13 +239,13 @@ function compile(namespace: string, pod: string | undefined, a: Readonly<Record<
       if (v !== undefined) bad(k, v, `${k} is read on pods only; to silence ${where} use ${ANNOTATION.mute}=true`);
     }
   } else {
-    if (ignoreText !== undefined) {
-      const b = parseBool(ignoreText);
-      if (b === undefined) bad(ANNOTATION.ignore, ignoreText, `${ANNOTATION.ignore} on ${where} must be "true" or "false" (also yes/no); the pod is not ignored`);
-      else if (b) ignoredBy = ANNOTATION.ignore;
-    }
-    if (ignoredBy === undefined && kubeSlackIgnoreText !== undefined && kubeSlackIgnoreText.trim() !== '' && parseBool(kubeSlackIgnoreText) !== false) {
-      ignoredBy = ANNOTATION.kubeSlackIgnore;
+    const own = ignoreText === undefined ? undefined : parseBool(ignoreText);
+    const kubeSlack = kubeSlackIgnoreText !== undefined && kubeSlackIgnoreText.trim() !== '' && parseBool(kubeSlackIgnoreText) !== false;
+    if (own === true) ignoredBy = ANNOTATION.ignore;
+    else if (own === undefined && kubeSlack) ignoredBy = ANNOTATION.kubeSlackIgnore;
+    if (ignoreText !== undefined && own === undefined) {
+      const effect = kubeSlack ? `${ANNOTATION.kubeSlackIgnore} still ignores the pod` : 'the pod is not ignored';
+      bad(ANNOTATION.ignore, ignoreText, `${ANNOTATION.ignore} on ${where} must be "true" or "false" (also yes/no); ${effect}`);
     }
   }
 
@@ -294,11 +294,25 @@ export function compilePodPolicy(pod: Pick<PodState, 'namespace' | 'name' | 'ann
 const mutes = (m: CompiledMute | undefined, reason: string, now: number): m is CompiledMute =>
   m !== undefined && (m.until === undefined || now < m.until) && (m.reasons === undefined || m.reasons.has(reason));
 
-function muteWhy(p: Policy, m: CompiledMute, reason: string): string {
-  const subject = p.pod === undefined ? `namespace ${p.namespace}` : `pod ${p.namespace}/${p.pod}`;
-  const head = m.reasons ? `${reason} in ${subject}` : subject;
+const subjectOf = (p: Policy): string => (p.pod === undefined ? `namespace ${p.namespace}` : `pod ${p.namespace}/${p.pod}`);
+
+/** The `why` sentence; `reasons` names what is muted when the mute is limited to some reasons. */
+function muteWhy(p: Policy, m: CompiledMute, reasons: string): string {
+  const head = m.reasons ? `${reasons} in ${subjectOf(p)}` : subjectOf(p);
   const until = m.until !== undefined ? ` until ${formatInstant(m.until)}` : '';
   return `${head} muted${until} by ${m.by.join(' and ')}`;
+}
+
+/**
+ * What this policy silences at `now`, as a sentence for logs when a namespace changes or a mute lifts
+ * ("namespace payments muted until 2026-11-22T06:00:00Z by podbell.io/mute-until"); undefined when it
+ * silences nothing.
+ */
+export function describeMute(policy: Policy, now: number): string | undefined {
+  if (policy.ignoredBy !== undefined) return `${subjectOf(policy)} ignored by ${policy.ignoredBy}`;
+  const m = policy.mute;
+  if (!m || (m.until !== undefined && now >= m.until)) return undefined;
+  return muteWhy(policy, m, [...(m.reasons ?? [])].join(', '));
 }
 
 /**
@@ -310,7 +324,7 @@ export function routeFailure(ns: NamespacePolicy | undefined, pod: PodPolicy | u
   if (!Number.isFinite(now)) throw new TypeError(`routeFailure: now must be a finite number of ms, got ${now}`);
   if (typeof defaultChannel !== 'string' || defaultChannel === '') throw new TypeError('routeFailure: defaultChannel must be a non-empty string');
   const channel = pod?.channel ?? ns?.channel ?? defaultChannel;
-  if (pod?.ignoredBy !== undefined) return { channel, muted: true, why: `pod ${pod.namespace}/${pod.pod} ignored by ${pod.ignoredBy}` };
+  if (pod?.ignoredBy !== undefined) return { channel, muted: true, why: `${subjectOf(pod)} ignored by ${pod.ignoredBy}` };
   const podMute = pod && mutes(pod.mute, reason, now) ? pod.mute : undefined;
   const nsMute = ns && mutes(ns.mute, reason, now) ? ns.mute : undefined;
   if (!podMute && !nsMute) return { channel, muted: false };

@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import {
   compileNamespacePolicy,
   compilePodPolicy,
+  describeMute,
   MUTABLE_REASONS,
   nextChange,
   parseRfc3339,
@@ -102,7 +103,8 @@ describe('precedence', () => {
     ['pod kube-slack channel beats namespace podbell.io channel (level first)', { pod: { 'kube-slack/slack-channel': '#old' }, ns: { 'podbell.io/channel': '#new' }, channel: '#old', muted: false }],
     ['a muted pod still reports its channel (for podbell check)', { pod: { 'podbell.io/ignore': 'true' }, ns: { 'podbell.io/channel': '#ns-chan' }, channel: '#ns-chan', muted: true }],
     ['pod ignore wins over a time-limited namespace mute', { pod: { 'podbell.io/ignore': 'true' }, ns: { 'podbell.io/mute-until': '2026-11-22T06:00:00Z' }, muted: true, why: 'pod payments/api-7d9f8b6c5d-x2k4q ignored by podbell.io/ignore' }],
-    ['podbell.io/ignore=false is the pod\'s answer even when kube-slack/ignore-pod says true', { pod: { 'podbell.io/ignore': 'false', 'kube-slack/ignore-pod': 'true' }, muted: true, why: 'pod payments/api-7d9f8b6c5d-x2k4q ignored by kube-slack/ignore-pod' }],
+    ['podbell.io/ignore=false beats kube-slack/ignore-pod=true (podbell.io wins at the same level)', { pod: { 'podbell.io/ignore': 'false', 'kube-slack/ignore-pod': 'true' }, muted: false }],
+    ['podbell.io/ignore=true and kube-slack/ignore-pod=false: ignored by podbell.io/ignore', { pod: { 'podbell.io/ignore': 'true', 'kube-slack/ignore-pod': 'false' }, muted: true, why: 'pod payments/api-7d9f8b6c5d-x2k4q ignored by podbell.io/ignore' }],
     ['a lasting namespace mute explains the route over a shorter pod mute', { pod: { 'podbell.io/mute-until': '2026-11-22T06:00:00Z' }, ns: { 'podbell.io/mute': 'true' }, muted: true, why: 'namespace payments muted by podbell.io/mute' }],
     [
       'the later of two mute-until instants is when alerts resume',
@@ -197,6 +199,10 @@ describe('malformed values: reported with the annotation and the value, treated 
     ['a bad podbell.io/channel falls back to kube-slack/slack-channel', { ns: { 'podbell.io/channel': '#', 'kube-slack/slack-channel': '#old' }, channel: '#old', annotation: 'podbell.io/channel', value: '#', muted: false }],
     ['a bad kube-slack/slack-channel', { pod: { 'kube-slack/slack-channel': 'https://example.slack.com/archives/x' }, annotation: 'kube-slack/slack-channel', value: 'https://example.slack.com/archives/x', level: 'pod', muted: false }],
     ['podbell.io/ignore="maybe" does not ignore the pod', { pod: { 'podbell.io/ignore': 'maybe' }, annotation: 'podbell.io/ignore', value: 'maybe', level: 'pod', muted: false }],
+    [
+      'a bad podbell.io/ignore leaves kube-slack/ignore-pod in charge',
+      { pod: { 'podbell.io/ignore': 'ja', 'kube-slack/ignore-pod': 'true' }, annotation: 'podbell.io/ignore', value: 'ja', level: 'pod', muted: true, why: 'pod payments/api-7d9f8b6c5d-x2k4q ignored by kube-slack/ignore-pod' },
+    ],
     ['podbell.io/ignore on a namespace is read on pods only', { ns: { 'podbell.io/ignore': 'true' }, annotation: 'podbell.io/ignore', value: 'true', muted: false }],
     ['a misspelt podbell.io annotation', { ns: { 'podbell.io/mute-untill': '2026-11-22T06:00:00Z' }, annotation: 'podbell.io/mute-untill', value: '2026-11-22T06:00:00Z', muted: false }],
     ['a bad pod mute-until', { pod: { 'podbell.io/mute-until': 'soon' }, annotation: 'podbell.io/mute-until', value: 'soon', level: 'pod', muted: false }],
@@ -217,6 +223,11 @@ describe('malformed values: reported with the annotation and the value, treated 
     const [problem] = compileNamespacePolicy(ns({ 'podbell.io/mute-reasons': 'OOMKilled,OOMKiled,Crash' })).problems;
     expect(problem?.why).toContain('"OOMKiled", "Crash"');
     expect(problem?.why).toContain('still muting OOMKilled');
+  });
+
+  test('a bad podbell.io/ignore says kube-slack/ignore-pod still ignores the pod', () => {
+    const [problem] = compilePodPolicy(pod({ 'podbell.io/ignore': 'ja', 'kube-slack/ignore-pod': 'true' })).problems;
+    expect(problem?.why).toContain('kube-slack/ignore-pod still ignores the pod');
   });
 
   test('a huge bad value is cut in the problem', () => {
@@ -257,6 +268,28 @@ describe('nextChange: when the mute changes by itself', () => {
 
   test('a pod policy reports its own mute-until', () => {
     expect(nextChange(compilePodPolicy(pod({ 'podbell.io/mute-until': '2026-11-22T06:00:00Z' })), BEFORE)).toBe(T);
+  });
+});
+
+describe('describeMute: what a policy silences now, for logs', () => {
+  test.each<[string, Ann, number, string | undefined]>([
+    ['a mute for good', { 'podbell.io/mute': 'true' }, BEFORE, 'namespace payments muted by podbell.io/mute'],
+    ['a running mute-until', { 'podbell.io/mute-until': '2026-11-22T07:00:00+01:00' }, T - 1, 'namespace payments muted until 2026-11-22T06:00:00Z by podbell.io/mute-until'],
+    ['a lifted mute-until', { 'podbell.io/mute-until': '2026-11-22T06:00:00Z' }, T, undefined],
+    [
+      'reasons until a time',
+      { 'podbell.io/mute-reasons': 'evicted,OOMKilled', 'podbell.io/mute-until': '2026-11-22T06:00:00Z' },
+      BEFORE,
+      'Evicted, OOMKilled in namespace payments muted until 2026-11-22T06:00:00Z by podbell.io/mute-reasons and podbell.io/mute-until',
+    ],
+    ['a malformed mute', { 'podbell.io/mute': 'maybe' }, BEFORE, undefined],
+    ['nothing', {}, BEFORE, undefined],
+  ])('%s', (_name, a, now, expected) => {
+    expect(describeMute(compileNamespacePolicy(ns(a)), now)).toBe(expected);
+  });
+
+  test('an ignored pod', () => {
+    expect(describeMute(compilePodPolicy(pod({ 'kube-slack/ignore-pod': 'true' })), BEFORE)).toBe('pod payments/api-7d9f8b6c5d-x2k4q ignored by kube-slack/ignore-pod');
   });
 });
 
