@@ -218,7 +218,7 @@ function compile(namespace: string, pod: string | undefined, a: Readonly<Record<
     }
     if (unknown.length > 0 || reasons.size === 0) {
       const what = unknown.length > 0 ? `podbell never reports ${unknown.map((u) => JSON.stringify(cut(u))).join(', ')}` : 'it lists no reason';
-      const effect = reasons.size > 0 ? `still muting ${[...reasons].join(', ')}` : `${where} is not muted`;
+      const effect = reasons.size > 0 ? `the valid names (${[...reasons].join(', ')}) still apply` : `${where} is not muted`;
       bad(ANNOTATION.muteReasons, reasonsText, `${ANNOTATION.muteReasons} on ${where}: ${what} (known: ${MUTABLE_REASONS.join(', ')}); ${effect}`);
     }
   }
