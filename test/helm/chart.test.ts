@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { chartDir, dig, helm, NAMESPACE, ofKind, only, template, valuesDir, type K8sObject } from './helm.js';
+import { chartDir, dig, helm, NAMESPACE, notes, ofKind, only, template, valuesDir, type K8sObject } from './helm.js';
 import { problemsOfAll, rbacProblems } from './validate.js';
 
 const VALID_VALUES = ['existing-secret.yaml', 'watch-namespaces.yaml', 'service-monitor.yaml', 'pdb.yaml', 'token.yaml', 'every-setting.yaml'];
@@ -300,4 +300,27 @@ test('OpenShift-style override: a null runAsUser is dropped, the rest of the har
   const c = podbellContainer(objs);
   expect(c.securityContext.runAsUser).toBeUndefined();
   expect(c.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+});
+
+describe('NOTES.txt after install', () => {
+  test('tells how to create the missing Secret and how to test with a pod that cannot pull its image', async () => {
+    const text = await notes();
+    expect(text).toContain('kubectl -n podbell create secret generic podbell-slack --from-literal=token=xoxb-');
+    expect(text).toContain('kubectl -n default run podbell-test --image=registry.invalid/nope:1');
+    expect(text).toContain('kubectl -n default delete pod podbell-test');
+    expect(text).toContain('kubectl -n podbell rollout status deployment/podbell');
+  });
+
+  test('in namespace mode the test pod goes into a watched namespace', async () => {
+    const text = await notes(['watch-namespaces.yaml']);
+    expect(text).toContain('Watching: namespaces shop, payments');
+    expect(text).toContain('kubectl -n shop run podbell-test --image=registry.invalid/nope:1');
+  });
+
+  test('with an existing Secret it names that Secret and key; with slack.token it warns about release history', async () => {
+    expect(await notes(['existing-secret.yaml'])).toContain('create secret generic slack-bot --from-literal=bot-token=xoxb-');
+    const withToken = await notes(['token.yaml']);
+    expect(withToken).not.toContain('create secret generic');
+    expect(withToken).toContain("stored in Helm's release history");
+  });
 });

@@ -94,3 +94,14 @@ export function only(objs: readonly K8sObject[], kind: string, name?: string): K
 export function ofKind(objs: readonly K8sObject[], kind: string): K8sObject[] {
   return objs.filter((o) => o.kind === kind);
 }
+
+/** The NOTES.txt a user sees after `helm install` (a client-side dry run: no cluster needed). */
+export async function notes(valuesFiles: readonly string[] = []): Promise<string> {
+  const args = ['install', RELEASE, chartDir, '--namespace', NAMESPACE, '--dry-run=client'];
+  for (const f of valuesFiles) args.push('-f', join(valuesDir, f));
+  const r = await helm(args);
+  if (r.code !== 0) throw new Error(`helm ${args.join(' ')} failed (${r.code}):\n${r.stderr}`);
+  const at = r.stdout.indexOf('\nNOTES:\n');
+  if (at < 0) throw new Error('helm install --dry-run printed no NOTES');
+  return r.stdout.slice(at + '\nNOTES:\n'.length);
+}
