@@ -73,15 +73,21 @@ export interface DigestView {
   readonly sinceMs: number;
 }
 
-/** Escapes text from the cluster so it cannot mention, ping or link (Slack's three control characters). */
+/**
+ * Escapes text from the cluster so it cannot mention, ping or link (Slack's three control characters
+ * `&`, `<`, `>`), and breaks runs of three or more backticks with zero-width spaces so it can neither
+ * open nor close a code block around podbell's own text.
+ */
 export function escapeText(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/`{3,}/g, (run) => run.split('').join('\u200b'));
 }
 
-/** Escapes, and breaks runs of backticks so cluster text cannot close (or open) a code block. */
-export function escapeCode(s: string): string {
-  return escapeText(s).replace(/`{3,}/g, (run) => run.split('').join('\u200b'));
-}
+/** Escaping for text placed inside a code block: the same rules (named for the reader at the call site). */
+export const escapeCode = escapeText;
 
 /**
  * Cuts `s` to at most `max` UTF-16 units, ending in an ellipsis when cut. Never splits a surrogate
@@ -102,6 +108,8 @@ export function truncate(s: string, max: number): string {
 export function clockTime(ms: number): string {
   return new Date(ms).toISOString().slice(11, 19) + ' UTC';
 }
+
+const sameDay = (a: number, b: number) => Math.floor(a / 86_400_000) === Math.floor(b / 86_400_000);
 
 /** `2026-11-21 09:12:04 UTC` */
 function dateTime(ms: number): string {
@@ -141,7 +149,9 @@ function context(parts: readonly string[]) {
 
 /** A code block holding untrusted text, cut so that the closing fence always survives. */
 function codeBlock(raw: string, max: number): string {
-  return '```' + truncate(escapeCode(raw), max - 6) + '```';
+  // A backtick right at either edge would merge with the fence: pad it with a zero-width space.
+  const body = truncate(escapeCode(raw), max - 8).replace(/^`/, '\u200b`').replace(/`$/, '`\u200b');
+  return '```' + body + '```';
 }
 
 /** Assembles a message within Slack's limits: at most 50 blocks, a text fallback of at most 4000. */
@@ -164,10 +174,12 @@ export function renderParent(v: IncidentView): SlackMessage {
   const totals = `*${countsLine(v.counts)}*\n${pods} · ${plural(v.restarts, 'restart')}`;
   const ctx: string[] = [];
   if (v.cluster) ctx.push(`cluster *${escapeText(v.cluster)}*`);
-  ctx.push(`since ${clockTime(v.firstSeen)}${v.firstSeen !== since ? ` · failing again since ${clockTime(since)}` : ''}`);
-  ctx.push(`last ${clockTime(v.lastSeen)} (${formatDuration(v.lastSeen - since)} after start)`);
+  ctx.push(`first seen ${clockTime(v.firstSeen)}`);
+  if (since !== v.firstSeen) ctx.push(`failing again since ${sameDay(since, v.firstSeen) ? clockTime(since) : dateTime(since)}`);
+  // Durations between two facts, not "ago": an unchanged incident must render the same a minute later.
+  if (v.lastSeen - v.firstSeen >= 1000) ctx.push(`last seen ${sameDay(v.lastSeen, v.firstSeen) ? clockTime(v.lastSeen) : dateTime(v.lastSeen)}, ${formatDuration(v.lastSeen - v.firstSeen)} after the first`);
   if (v.status === 'resolving' && v.quietSince !== undefined) ctx.push(`all pods healthy since ${clockTime(v.quietSince)}`);
-  if (resolved && v.resolvedAt !== undefined) ctx.push(`recovered ${clockTime(v.resolvedAt)}`);
+  if (resolved && v.resolvedAt !== undefined) ctx.push(`recovered ${sameDay(v.resolvedAt, v.firstSeen) ? clockTime(v.resolvedAt) : dateTime(v.resolvedAt)}`);
   if (v.reopened) ctx.push(`failed again ${v.reopened}×`);
   if (v.previousResolvedAt !== undefined) ctx.push(`follows an earlier incident resolved ${dateTime(v.previousResolvedAt)}`);
   const blocks: unknown[] = [header(head), section(totals), context(ctx)];
