@@ -38,6 +38,12 @@ export interface IncidentSettings {
 export const REPLY_BURST = 3;
 /** The "within a minute" of storm detection. */
 export const STORM_WINDOW_MS = 60_000;
+/**
+ * Reasons that report something that already happened (a container was killed, a pod evicted), not a
+ * state that may clear by itself: a PENDING incident holding one is posted even when its pods look
+ * healthy again before GROUP_WAIT ends (an OOMKilled container is usually Running again within seconds).
+ */
+export const ONE_SHOT_REASONS: ReadonlySet<string> = new Set(['OOMKilled', 'Evicted', 'Error']);
 /** Bounds that keep the book's size independent of how long an incident lasts. */
 export const LIMITS = { podsPerIncident: 200, digestPods: 200, messageChars: 2000, stormMembers: 500, previousThreads: 1000 } as const;
 
@@ -70,8 +76,8 @@ export interface Digest {
 
 /** One incident: plain, serialisable data. */
 export interface Incident {
-  /** podbell's thread id for this incident (Outgoing.thread) */
-  readonly id: string;
+  /** podbell's thread id for this incident (Outgoing.thread); changes when a too-old thread is continued */
+  id: string;
   readonly key: string;
   readonly channel: string;
   readonly namespace: string;
@@ -84,6 +90,8 @@ export interface Incident {
   /** when the parent was posted (thread age) */
   openedAt?: number;
   quietSince?: number;
+  /** counted a ONE_SHOT_REASONS occurrence: post even if it recovers while pending */
+  sticky?: boolean;
   /** when it recovered (= quietSince at resolution) */
   resolvedAt?: number;
   /** when it was declared resolved; REOPEN_WINDOW and expiry count from here */
@@ -105,6 +113,8 @@ export interface Incident {
   /** thread id of the earlier incident of this workload, for the sender to link */
   linkTo?: string;
   previousResolvedAt?: number;
+  /** this thread continues linkTo, which grew older than THREAD_MAX_AGE while still failing */
+  continues?: boolean;
   /** storm thread this incident's parent lives in */
   storm?: string;
   /** replies gathered while pending (at most REPLY_BURST), sent when the parent is posted */
@@ -255,7 +265,7 @@ function unindexAll(book: IncidentBook, inc: Incident): void {
   for (const uid of Object.keys(inc.pods)) unindexPod(book, uid, inc.key);
 }
 
-function newIncident(book: IncidentBook, key: string, channel: string, f: Failure, now: number): Incident {
+function newIncident(book: IncidentBook, key: string, channel: string, f: Failure, now: number, s: IncidentSettings): Incident {
   const inc: Incident = {
     id: `t${++book.seq}`,
     key,
@@ -278,7 +288,7 @@ function newIncident(book: IncidentBook, key: string, channel: string, f: Failur
     window: { start: now, sent: 0 },
   };
   const prev = has(book.previous, key) ? book.previous[key] : undefined;
-  if (prev) {
+  if (prev && prev.resolvedAt + s.threadMaxAgeMs >= now) {
     inc.linkTo = prev.thread;
     inc.previousResolvedAt = prev.resolvedAt;
   }
@@ -319,7 +329,7 @@ function failure(book: IncidentBook, f: Failure, channel: string, now: number, s
       inc = undefined;
     }
   }
-  inc ??= newIncident(book, key, channel, f, now);
+  inc ??= newIncident(book, key, channel, f, now, s);
   record(book, inc, f, now, s, out);
 }
 
@@ -353,8 +363,8 @@ function record(book: IncidentBook, inc: Incident, f: Failure, now: number, s: I
     delete pod.gone;
     inc.dirty = true;
   }
-  if (inc.status === 'resolving') {
-    inc.status = 'open';
+  if (inc.status === 'resolving' || inc.status === 'pending') {
+    if (inc.status === 'resolving') inc.status = 'open';
     delete inc.quietSince;
     inc.dirty = true;
   }
@@ -363,6 +373,7 @@ function record(book: IncidentBook, inc: Incident, f: Failure, now: number, s: I
   if (counted !== undefined && counted >= f.restartCount) return; // re-delivered: counts once
   pod.counted[ck] = f.restartCount;
   inc.counts[f.reason] = (inc.counts[f.reason] ?? 0) + 1;
+  if (ONE_SHOT_REASONS.has(f.reason)) inc.sticky = true;
   const r = pod.restarts[f.container] ?? 0;
   if (f.restartCount > r) {
     inc.restarts += f.restartCount - r;
@@ -443,8 +454,8 @@ function podUpdate(book: IncidentBook, uid: string, failing: boolean, now: numbe
     changed = true;
     pod.failing = failing;
     inc.dirty = true;
-    if (failing && inc.status === 'resolving') {
-      inc.status = 'open';
+    if (failing && (inc.status === 'resolving' || inc.status === 'pending')) {
+      if (inc.status === 'resolving') inc.status = 'open';
       delete inc.quietSince;
     } else if (!failing) checkQuiet(book, inc, now);
   }
@@ -468,7 +479,9 @@ function podGone(book: IncidentBook, uid: string, now: number): boolean {
 /** Every affected pod healthy or gone: a pending incident vanishes unposted, an open one starts resolving. */
 function checkQuiet(book: IncidentBook, inc: Incident, now: number): void {
   for (const uid in inc.pods) if (inc.pods[uid]!.failing) return;
-  if (inc.status === 'pending') {
+  if (inc.status === 'pending' && inc.sticky) {
+    inc.quietSince = now; // it happened: post it, already recovering
+  } else if (inc.status === 'pending') {
     unindexAll(book, inc);
     delete book.incidents[inc.key];
   } else if (inc.status === 'open') {
@@ -497,6 +510,7 @@ function viewOf(inc: Incident, s: IncidentSettings, now: number): IncidentView {
     ...(inc.resolvedAt !== undefined && { resolvedAt: inc.resolvedAt }),
     ...(inc.reopened > 0 && { reopened: inc.reopened }),
     ...(inc.previousResolvedAt !== undefined && { previousResolvedAt: inc.previousResolvedAt }),
+    ...(inc.continues && { continuesEarlierThread: true }),
     ...(inc.latestMessage !== undefined && { latestMessage: inc.latestMessage }),
     now,
   };
@@ -511,7 +525,7 @@ function hashMessage(m: SlackMessage): string {
 }
 
 function open(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings, out: Outgoing[]): void {
-  inc.status = 'open';
+  inc.status = inc.quietSince !== undefined ? 'resolving' : 'open';
   inc.posted = true;
   inc.openedAt = now;
   inc.lastEditAt = now;
@@ -625,6 +639,28 @@ function flushParent(book: IncidentBook, inc: Incident, now: number, s: Incident
   markStormDirty(book, inc);
 }
 
+/**
+ * Still failing in a thread older than THREAD_MAX_AGE: the old parent says where it went, and the same
+ * incident (counts and all) continues under a new top-level parent that links the old thread. This
+ * takes the place of that reminder.
+ */
+function continueThread(inc: Incident, now: number, s: IncidentSettings, out: Outgoing[], book: IncidentBook): void {
+  const old = inc.id;
+  out.push({ kind: 'edit', thread: old, message: renderParent({ ...viewOf(inc, s, now), continuedAt: now }) });
+  inc.id = `t${++book.seq}`;
+  inc.linkTo = old;
+  inc.continues = true;
+  delete inc.previousResolvedAt;
+  delete inc.storm;
+  inc.openedAt = now;
+  inc.lastEditAt = now;
+  inc.dirty = false;
+  const parent = renderParent(viewOf(inc, s, now));
+  inc.parentHash = hashMessage(parent);
+  out.push({ kind: 'parent', thread: inc.id, channel: inc.channel, linkTo: old, message: parent });
+  inc.window = { start: now, sent: 0 };
+}
+
 function resolve(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings, out: Outgoing[]): void {
   inc.status = 'resolved';
   inc.resolvedAt = inc.quietSince ?? now;
@@ -649,7 +685,8 @@ function settle(book: IncidentBook, now: number, s: IncidentSettings, out: Outgo
     if (inc.status === 'pending' && now >= inc.firstSeen + s.groupWaitMs) open(book, inc, now, s, out);
     if (inc.status === 'resolving' && inc.quietSince !== undefined && now >= inc.quietSince + s.resolveAfterMs) resolve(book, inc, now, s, out);
     if (inc.status === 'open' && inc.remindAt !== undefined && now >= inc.remindAt) {
-      out.push({ kind: 'reply', thread: inc.id, message: renderReminder(viewOf(inc, s, now), now) });
+      if (now - (inc.openedAt ?? now) >= s.threadMaxAgeMs) continueThread(inc, now, s, out, book);
+      else out.push({ kind: 'reply', thread: inc.id, message: renderReminder(viewOf(inc, s, now), now) });
       inc.remindAt = now + s.repeatIntervalMs;
     }
     if (inc.digest && now >= inc.window.start + s.groupIntervalMs) flushDigest(inc, now, out);
@@ -680,7 +717,7 @@ function settle(book: IncidentBook, now: number, s: IncidentSettings, out: Outgo
       storm.dirty = false;
       for (const m of storm.members) {
         const inc = book.incidents[m.key];
-        if (inc && inc.storm === storm.id) {
+        if (inc && (inc.storm === storm.id || (inc.openedAt !== undefined && inc.openedAt <= storm.lastJoinAt))) {
           m.status = inc.status;
           m.counts = { ...inc.counts };
         }

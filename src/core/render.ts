@@ -39,6 +39,10 @@ export interface IncidentView {
   readonly reopened?: number;
   /** set when this incident follows an earlier thread for the same workload (the sender links it) */
   readonly previousResolvedAt?: number;
+  /** this thread continues an earlier one that grew older than THREAD_MAX_AGE (the sender links it) */
+  readonly continuesEarlierThread?: boolean;
+  /** set on the last edit of a thread that continues in a new one */
+  readonly continuedAt?: number;
   readonly latestMessage?: string;
   /**
    * Kept for compatibility; the parent does NOT depend on it, so an unchanged incident renders
@@ -169,7 +173,9 @@ export function renderParent(v: IncidentView): SlackMessage {
   const since = v.failingSince ?? v.firstSeen;
   const head = resolved
     ? `✅ Resolved · ${title} · failed for ${formatDuration((v.resolvedAt ?? v.lastSeen) - since)}`
-    : `${STATUS_EMOJI[v.status]} ${title}${v.status === 'resolving' ? ' · recovering' : ''}`;
+    : v.continuedAt !== undefined
+      ? `⤵️ ${title} · continued in a new thread`
+      : `${STATUS_EMOJI[v.status]} ${title}${v.status === 'resolving' ? ' · recovering' : ''}`;
   const pods = v.podsFailing !== undefined && !resolved ? `${v.podsFailing} of ${plural(v.podsAffected, 'pod')} failing` : plural(v.podsAffected, 'pod');
   const totals = `*${countsLine(v.counts)}*\n${pods} · ${plural(v.restarts, 'restart')}`;
   const ctx: string[] = [];
@@ -181,6 +187,8 @@ export function renderParent(v: IncidentView): SlackMessage {
   if (v.status === 'resolving' && v.quietSince !== undefined) ctx.push(`all pods healthy since ${clockTime(v.quietSince)}`);
   if (resolved && v.resolvedAt !== undefined) ctx.push(`recovered ${sameDay(v.resolvedAt, v.firstSeen) ? clockTime(v.resolvedAt) : dateTime(v.resolvedAt)}`);
   if (v.reopened) ctx.push(`failed again ${v.reopened}×`);
+  if (v.continuedAt !== undefined) ctx.push(`still failing at ${dateTime(v.continuedAt)}: continued in a new thread`);
+  if (v.continuesEarlierThread) ctx.push('continues an earlier thread of this incident');
   if (v.previousResolvedAt !== undefined) ctx.push(`follows an earlier incident resolved ${dateTime(v.previousResolvedAt)}`);
   const blocks: unknown[] = [header(head), section(totals), context(ctx)];
   const lines = [head, totals.replace(/\*/g, ''), ctx.join(' · ').replace(/\*/g, '')];

@@ -43,6 +43,24 @@ describe('PENDING: GROUP_WAIT gathers siblings', () => {
     ]);
   });
 
+  test.each([
+    ['OOMKilled', 'OOMKilled', 137],
+    ['Evicted', 'Evicted', undefined],
+    ['Error (restartPolicy Never)', 'Error', 2],
+  ])('a one-shot %s is posted even when the pod looks healthy again before GROUP_WAIT, then resolves', (_n, reason, exitCode) => {
+    const s = new Story().fail({ pod: 'checkout-a', reason, ...(exitCode !== undefined && { exitCode }) }).healthy('checkout-a').advance(10 * SEC);
+    expect(s.parents()).toHaveLength(1);
+    expect(s.parents()[0]!.message.text).toMatch(new RegExp(`^🟡 checkout · Deployment · shop · recovering\\n${reason} ×1`));
+    s.advance(5 * MIN);
+    expect(s.texts('reply').at(-1)).toBe('✅ recovered at 09:00:00 UTC after 0s');
+    expect(s.parentText('t1')).toMatch(/^✅ Resolved/);
+  });
+
+  test('a one-shot failure that starts failing again before GROUP_WAIT is posted firing', () => {
+    const s = new Story().fail({ pod: 'checkout-a', reason: 'OOMKilled', exitCode: 137 }).healthy('checkout-a').advance(3 * SEC).failing('checkout-a').advance(7 * SEC);
+    expect(s.parents()[0]!.message.text).toMatch(/^🔴 checkout/);
+  });
+
   test('GROUP_WAIT=0 posts at once, inside the call that reported the failure', () => {
     const s = new Story({ ...DEFAULTS, groupWaitMs: 0 }).fail({ pod: 'checkout-a' });
     expect(s.parents()).toHaveLength(1);
@@ -273,6 +291,25 @@ describe('reopen or a new, linked parent', () => {
     const [first, second] = s.parents();
     expect(second).toMatchObject({ thread: 't2', linkTo: first!.thread });
     expect(s.texts('reply', 't1').filter((t) => t.startsWith('🔁'))).toEqual([]);
+  });
+
+  test('still failing in a thread older than THREAD_MAX_AGE: the old parent points on, a new parent continues with the same counts', () => {
+    const s = new Story().fail({ pod: 'checkout-a', restartCount: 1 }).advance(10 * SEC);
+    for (let r = 2; r <= 25; r++) s.advance(1 * HOUR).fail({ pod: 'checkout-a', restartCount: r });
+    s.advance(1 * HOUR);
+    const [first, second] = s.parents();
+    expect(second).toMatchObject({ thread: 't2', linkTo: 't1', channel: '#alerts' });
+    expect(second!.inThread).toBeUndefined();
+    expect(second!.message.text).toContain('CrashLoopBackOff ×24'); // the 24 h tick came first, the 25th failure at the same instant went to t2
+    expect(second!.message.text).toContain('continues an earlier thread');
+    expect(s.parentText(first!.thread)).toMatch(/^⤵️ checkout · Deployment · shop · continued in a new thread/);
+    // 5 reminders at 4 h .. 20 h in the old thread, none in the new one yet; the 24 h one became the new parent
+    expect(s.texts('reply', 't1').filter((t) => t.startsWith('⏰'))).toHaveLength(5);
+    s.fail({ pod: 'checkout-a', restartCount: 26 }).advance(20 * SEC);
+    expect(s.parentText('t2')).toContain('CrashLoopBackOff ×26');
+    s.healthy('checkout-a').advance(6 * MIN);
+    expect(s.texts('reply', 't2').at(-1)).toMatch(/^✅ recovered/);
+    expect(s.texts('reply', 't1').filter((t) => t.startsWith('✅'))).toEqual([]);
   });
 
   test('a new incident that recovers within GROUP_WAIT still posts nothing', () => {
