@@ -146,6 +146,25 @@ describe('OPEN: replies, digest, parent edits', () => {
     expect(s.parentText('t1')).toContain('40 restarts');
   });
 
+  test('pod churn (a new failing pod every 2 s for 10 min): every pod told exactly once, never more than REPLY_BURST + 1 replies per GROUP_INTERVAL', () => {
+    const s = new Story();
+    for (let i = 0; i < 300; i++) {
+      s.fail({ pod: `checkout-${i}` });
+      if (i > 0) s.deleted(`checkout-${i - 1}`);
+      s.advance(2 * SEC);
+    }
+    s.advance(1 * MIN);
+    const replies = s.of('reply', 't1');
+    const own = replies.filter((r) => r.msg.message.text.startsWith('checkout-')).length;
+    const folded = replies.map((r) => /^\+(\d+) more/.exec(r.msg.message.text)?.[1]).filter((n) => n !== undefined).map(Number);
+    expect(own + folded.reduce((a, b) => a + b, 0)).toBe(300);
+    for (const r of replies) expect(replies.filter((u) => u.at >= r.at && u.at < r.at + 15 * SEC).length).toBeLessThanOrEqual(REPLY_BURST + 1);
+    expect(replies.length).toBeLessThanOrEqual(4 * (10 * 60 / 15 + 1));
+    expect(folded.length).toBeGreaterThan(10); // the digest did the folding
+    expect(s.parents()).toHaveLength(1);
+    expect(s.parentText('t1')).toContain('1 of 300 pods failing');
+  });
+
   test('no edit when nothing a user would see changed', () => {
     const s = new Story().fail({ pod: 'checkout-a', restartCount: 2 }).advance(10 * SEC);
     s.fail({ pod: 'checkout-a', restartCount: 2 }).failing('checkout-a').advance(2 * HOUR);
