@@ -1,3 +1,18 @@
+/**
+ * Incidents (DESIGN.md §3): one Slack thread per failing (cluster, channel, namespace, workload).
+ *
+ *   PENDING --GROUP_WAIT--> OPEN <--> RESOLVING --RESOLVE_AFTER--> RESOLVED --REOPEN_WINDOW--> expired
+ *      |  all pods healthy: dropped unposted        ^ fails again within REOPEN_WINDOW (same thread)
+ *      |  (unless a ONE_SHOT_REASONS occurrence)    later, or thread older than THREAD_MAX_AGE: new parent, linkTo
+ *
+ * Reply bound, per incident: each new (pod, reason) is told exactly once, in its own reply or counted in
+ * a digest; at most REPLY_BURST (3) own replies plus one digest per GROUP_INTERVAL. So replies <=
+ * min(distinct (pod, reason) pairs, 4 per GROUP_INTERVAL in which new pairs appeared) + one reminder
+ * per REPEAT_INTERVAL still failing + one "recovered" per resolution + one "failing again" per reopen.
+ * A 6-replica Deployment crash-looping for 30 minutes: 1 parent and at most 7 replies.
+ * Parent edits: at most one per GROUP_INTERVAL, only when the rendering changed (renders do not depend
+ * on `now`, so time passing alone never edits).
+ */
 import { occurrenceKey, type Failure } from './detect.js';
 import type { Outgoing, SlackMessage } from './outgoing.js';
 import type { PodState } from './pod.js';
