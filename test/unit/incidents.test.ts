@@ -380,6 +380,27 @@ describe('storms', () => {
   });
 });
 
+describe('untrusted cluster text end to end', () => {
+  test('every message of a whole story (parent, replies, digest, edits, storm) is escaped and within limits', () => {
+    const evil = '<!channel> <!here> <@U123> <https://evil.example|click> & ``` done ```' + 'x'.repeat(20_000);
+    const s = new Story({ ...DEFAULTS, stormThreshold: 2 });
+    for (let i = 0; i < 6; i++) {
+      s.fail({ pod: `p${i}-<!here>`, reason: `${evil}${i}`, message: evil, node: '<@U9>', workload: { kind: 'Deployment', name: `w${i % 4}` } });
+    }
+    s.advance(10 * SEC);
+    for (let i = 0; i < 6; i++) s.healthy(`p${i}-<!here>`);
+    s.drain();
+    expect(s.sent.length).toBeGreaterThan(10);
+    for (const { msg } of s.sent) {
+      const json = JSON.stringify(msg);
+      expect(json).not.toMatch(/<!|<@|<#|<http/);
+      expect(msg.message.text.length).toBeLessThanOrEqual(4000);
+      expect((msg.message.blocks ?? []).length).toBeLessThanOrEqual(50);
+      for (const b of (msg.message.blocks ?? []) as { text?: { text: string } }[]) expect(b.text?.text.length ?? 0).toBeLessThanOrEqual(3000);
+    }
+  });
+});
+
 describe('the book: performance contract and state', () => {
   test('a pod in no incident is one lookup: same book, same cached step, nothing out', () => {
     const book = emptyBook();
