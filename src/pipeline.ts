@@ -103,6 +103,11 @@ export class Pipeline {
     }
   }
 
+  /** Sends pending parent edits now instead of at the next GROUP_INTERVAL (shutdown). */
+  flush(): void {
+    if (!this.#stopped) this.#apply({ type: 'flush' });
+  }
+
   /** Cancels every timer; further changes are ignored. */
   stop(): void {
     this.#stopped = true;

@@ -189,7 +189,9 @@ export type IncidentInput =
   | { readonly type: 'failure'; readonly failure: Failure; readonly channel: string }
   | { readonly type: 'pod'; readonly pod: PodState; readonly failing: boolean }
   | { readonly type: 'podDeleted'; readonly uid: string }
-  | { readonly type: 'tick' };
+  | { readonly type: 'tick' }
+  /** Shutdown: send every pending parent edit, digest and storm edit now, waiving GROUP_INTERVAL. */
+  | { readonly type: 'flush' };
 
 export interface Step {
   /** The same object as the book passed in, updated. */
@@ -252,6 +254,7 @@ export function reduce(book: IncidentBook, input: IncidentInput, now: number, s:
   }
   normalise(book);
   const out: Outgoing[] = [];
+  if (input.type === 'flush') return settle(book, now, { ...s, groupIntervalMs: 0 }, out);
   if (input.type === 'failure') failure(book, input.failure, input.channel, now, s, out);
   return settle(book, now, s, out);
 }

@@ -143,6 +143,19 @@ describe('Pipeline', () => {
     expect(logs.some((l) => l.level === 50)).toBe(true);
   });
 
+  test('flush sends a changed parent at once instead of waiting for GROUP_INTERVAL (shutdown)', () => {
+    const { clock, pipeline, feed, sent } = setup();
+    feed.put({ reason: 'CrashLoopBackOff', restartCount: 1 });
+    clock.advance(SETTINGS.groupWaitMs);
+    clock.advance(1_000);
+    feed.put({ reason: 'CrashLoopBackOff', restartCount: 7 });
+    clock.advance(1_000);
+    const edits = () => sent.filter((o) => o.kind === 'edit');
+    expect(edits().some((e) => e.message.text.includes('7 restarts'))).toBe(false);
+    pipeline.flush();
+    expect(edits().at(-1)?.message.text).toContain('7 restarts');
+  });
+
   test('after stop, no timer fires and nothing is sent', () => {
     const { clock, pipeline, feed, sent } = setup();
     feed.put({ reason: 'CrashLoopBackOff' });
