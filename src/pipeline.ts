@@ -4,7 +4,7 @@ import type { Sender } from './adapters/slack/types.js';
 import type { Cancel, Clock } from './clock.js';
 import { detect, isFailing, type Failure } from './core/detect.js';
 import { emptyBook, reduce, type IncidentBook, type IncidentInput, type IncidentSettings } from './core/incidents.js';
-import { route, type NamespaceState } from './core/mute.js';
+import { compileNamespacePolicy, compilePodPolicy, describeMute, nextChange, routeFailure, type AnnotationProblem, type NamespacePolicy, type NamespaceState } from './core/mute.js';
 import type { PodState } from './core/pod.js';
 import type { Logger } from './log.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
@@ -28,11 +28,14 @@ export class Pipeline {
   readonly #o: PipelineOptions;
   readonly #metrics: PipelineMetrics;
   #book: IncidentBook = emptyBook();
-  readonly #namespaces = new Map<string, NamespaceState>();
+  /** Namespace -> its compiled mute/route policy (compiled once per namespace change, not per event). */
+  readonly #namespaces = new Map<string, NamespacePolicy>();
+  /** Malformed annotation values already logged, so each is told once. */
+  readonly #reported = new Set<string>();
   /** Pods failing now, so a lifted mute can report what is still failing. Small: failing pods only. */
   readonly #failing = new Map<string, PodState>();
   /** Namespace -> timer that re-checks it when a time-limited mute ends. */
-  readonly #muteTimers = new Map<string, Cancel>();
+  readonly #muteTimers = new Map<string, { at: number; cancel: Cancel }>();
   #wake: { at: number; cancel: Cancel } | undefined;
   #stopped = false;
 
@@ -77,13 +80,22 @@ export class Pipeline {
     const ns = change.next ?? change.prev;
     if (!ns) return;
     try {
+      this.#muteTimers.get(ns.name)?.cancel();
+      this.#muteTimers.delete(ns.name);
       if (change.type === 'DELETED') {
         this.#namespaces.delete(ns.name);
-        this.#muteTimers.get(ns.name)?.();
-        this.#muteTimers.delete(ns.name);
         return;
       }
-      this.#namespaces.set(ns.name, ns);
+      const now = this.#o.clock.now();
+      const policy = compileNamespacePolicy(ns);
+      const before = this.#namespaces.get(ns.name);
+      this.#namespaces.set(ns.name, policy);
+      this.#report(policy.problems);
+      const mute = describeMute(policy, now);
+      if (mute !== (before && describeMute(before, now))) this.#o.log.info({ namespace: ns.name, mute: mute ?? 'none' }, mute ? 'namespace muted' : 'namespace not muted');
+      const lifts = nextChange(policy, now);
+      if (lifts !== undefined) this.#scheduleRecheck(ns.name, lifts);
+      // A mute may just have been removed or narrowed: what is failing there now gets reported.
       this.#recheckNamespace(ns.name);
     } catch (err) {
       this.#metrics.stageErrors.inc({ stage: 'namespace' });
@@ -91,19 +103,26 @@ export class Pipeline {
     }
   }
 
+  /** Sends pending parent edits now instead of at the next GROUP_INTERVAL (shutdown). */
+  flush(): void {
+    if (!this.#stopped) this.#apply({ type: 'flush' });
+  }
+
   /** Cancels every timer; further changes are ignored. */
   stop(): void {
     this.#stopped = true;
     this.#wake?.cancel();
     this.#wake = undefined;
-    for (const cancel of this.#muteTimers.values()) cancel();
+    for (const t of this.#muteTimers.values()) t.cancel();
     this.#muteTimers.clear();
   }
 
   #failure(pod: PodState, f: Failure): void {
     const now = this.#o.clock.now();
     this.#metrics.failures.inc({ reason: f.reason });
-    const r = route(pod, this.#namespaces.get(pod.namespace), this.#o.defaultChannel, f.reason, now);
+    const podPolicy = pod.annotations ? compilePodPolicy(pod) : undefined;
+    if (podPolicy) this.#report(podPolicy.problems);
+    const r = routeFailure(this.#namespaces.get(pod.namespace), podPolicy, f.reason, now, this.#o.defaultChannel);
     if (r.muted) {
       this.#metrics.muted.inc({ namespace: f.namespace, reason: f.reason });
       this.#o.log.debug({ namespace: f.namespace, pod: f.pod, container: f.container, reason: f.reason, why: r.why }, 'failure muted');
@@ -113,26 +132,40 @@ export class Pipeline {
     this.#apply({ type: 'failure', failure: f, channel: r.channel });
   }
 
+  /** Logs each malformed annotation value once (namespace, pod, annotation and value named) and counts it. */
+  #report(problems: readonly AnnotationProblem[]): void {
+    for (const p of problems) {
+      const key = [p.namespace, p.pod ?? '', p.annotation, p.value].join('\u0000');
+      if (this.#reported.has(key)) continue;
+      this.#reported.add(key);
+      this.#metrics.badAnnotations.inc({ namespace: p.namespace, annotation: p.annotation });
+      this.#o.log.warn({ namespace: p.namespace, pod: p.pod, annotation: p.annotation, value: p.value }, `ignored annotation ${p.annotation}=${JSON.stringify(p.value)}: ${p.why}; treated as not muted`);
+    }
+  }
+
   /**
    * A namespace's annotations changed, or a mute ran out: report what is failing there now (the
    * book ignores occurrences it already counted, so nothing is told twice and nothing is replayed).
    */
   #recheckNamespace(namespace: string): void {
-    this.#muteTimers.get(namespace)?.();
-    this.#muteTimers.delete(namespace);
     for (const pod of [...this.#failing.values()]) {
       if (pod.namespace !== namespace) continue;
       for (const f of detect(undefined, pod)) this.#failure(pod, f);
     }
   }
 
-  #scheduleRecheck(namespace: string, until: number): void {
-    if (this.#muteTimers.has(namespace)) return;
-    const cancel = this.#o.clock.setTimer(until - this.#o.clock.now(), () => {
+  /** At `at` (when a mute ends by itself), report what is still failing in the namespace. */
+  #scheduleRecheck(namespace: string, at: number): void {
+    const existing = this.#muteTimers.get(namespace);
+    if (existing && existing.at <= at) return;
+    existing?.cancel();
+    const cancel = this.#o.clock.setTimer(at - this.#o.clock.now(), () => {
       this.#muteTimers.delete(namespace);
-      if (!this.#stopped) this.#recheckNamespace(namespace);
+      if (this.#stopped) return;
+      this.#o.log.info({ namespace }, 'mute ended; reporting what is still failing');
+      this.#recheckNamespace(namespace);
     });
-    this.#muteTimers.set(namespace, cancel);
+    this.#muteTimers.set(namespace, { at, cancel });
   }
 
   #apply(input: IncidentInput): void {
