@@ -117,7 +117,8 @@ export const replayCommand: Command = async (argv: readonly string[], io: Comman
   if (args.format === 'text') io.stdout.write(renderCalls(calls, { color: args.color }));
   if (summary.outOfScope > 0) io.stderr.write(`podbell replay: ${summary.outOfScope} events outside WATCH_NAMESPACES ignored\n`);
   if (summary.pendingTimers > 0) {
-    io.stderr.write(`podbell replay: stopped at ${new Date(summary.endedAt).toISOString()} (--drain) with ${summary.pendingTimers} timer(s) still pending\n`);
+    const next = summary.nextTimerAt === undefined ? '' : `, the next at ${new Date(summary.nextTimerAt).toISOString()}`;
+    io.stderr.write(`podbell replay: stopped at ${new Date(summary.endedAt).toISOString()} (--drain) with ${summary.pendingTimers} timer(s) still pending${next}\n`);
   }
   return 0;
 };

@@ -42,6 +42,8 @@ export interface ReplaySummary {
   readonly endedAt: number;
   /** Timers still pending when --drain ran out (0: the bot had gone quiet). */
   readonly pendingTimers: number;
+  /** When the earliest of those would have fired. */
+  readonly nextTimerAt?: number;
 }
 
 export const DEFAULT_DRAIN_MS = 24 * 3_600_000;
@@ -99,12 +101,16 @@ export async function runReplay(events: readonly ReplayEvent[], options: ReplayO
       pipeline.namespaceChanged(change);
     }
   }
-  const lastAt = clock.now();
-  const endedAt = clock.runUntilIdle(lastAt + drainMs);
+  const limit = clock.now() + drainMs;
+  clock.runUntilIdle(limit);
   const pendingTimers = clock.pendingCount;
+  const nextTimerAt = clock.nextAt();
+  // Cut short by --drain: the replay covered the whole drain window, so that is where it ended.
+  if (pendingTimers > 0) clock.advanceTo(limit);
+  const endedAt = clock.now();
   pipeline.stop();
   await sender.flush(0);
-  return { events: events.length, outOfScope, endedAt, pendingTimers };
+  return { events: events.length, outOfScope, endedAt, pendingTimers, ...(nextTimerAt !== undefined && { nextTimerAt }) };
 }
 
 /** One output line of `podbell replay` (DESIGN §7, CONTRACT): the keys in this order, always all of them. */

@@ -72,6 +72,7 @@ export function mrkdwnToText(s: string, style: TextStyle = { color: false }): st
   let out = stripControl(s);
   out = out.replace(/```\n?([\s\S]*?)\n?```/g, (_all, code: string) => code.split('\n').map((l) => `    ${l}`).join('\n'));
   out = controls(out);
+  out = out.replace(/`([^`\n]+)`/g, (_all, code: string) => (style.color ? `\u001b[36m${code}\u001b[39m` : code));
   out = out.replace(/(^|[\s(])\*([^*\n]+)\*(?=$|[\s).,;:!?])/gm, (_all, pre: string, body: string) => (style.color ? `${pre}\u001b[1m${body}\u001b[22m` : `${pre}${body}`));
   out = out.replace(/(^|[\s(])_([^_\n]+)_(?=$|[\s).,;:!?])/gm, '$1$2');
   out = out.replace(/(^|[\s(])~([^~\n]+)~(?=$|[\s).,;:!?])/gm, '$1$2');

@@ -63,6 +63,39 @@ describe('RecordingSender', () => {
     ]);
   });
 
+  test('an edit at the same instant as its unsent parent collapses into the parent, as the real queue does', () => {
+    const { calls } = record([
+      [0, { kind: 'parent', thread: 't1', channel: '#alerts', message: msg('v1') }],
+      [0, { kind: 'reply', thread: 't1', message: msg('reply') }],
+      [0, { kind: 'edit', thread: 't1', message: msg('v2') }],
+    ]);
+    expect(calls.map((c) => [c.method, c.text])).toEqual([
+      ['chat.postMessage', 'v2'],
+      ['chat.postMessage', 'reply'],
+    ]);
+  });
+
+  test('a parent with linkTo carries a "Previous thread" link to the earlier thread; an unknown one is posted as is', () => {
+    const { calls } = record([
+      [0, { kind: 'parent', thread: 't1', channel: '#alerts', message: msg('old') }],
+      [60_000, { kind: 'parent', thread: 't2', channel: '#alerts', linkTo: 't1', message: msg('new') }],
+      [60_000, { kind: 'edit', thread: 't2', message: msg('new v2') }],
+      [90_000, { kind: 'parent', thread: 't3', channel: '#alerts', linkTo: 'lost', message: msg('other') }],
+    ]);
+    const link = '<https://slack.com/archives/alerts/p1795251600000001|Previous thread>';
+    expect(calls[1]!.text).toBe(`new v2\n${link}`);
+    expect(calls[1]!.blocks).toEqual([...msg('new v2').blocks, { type: 'context', elements: [{ type: 'mrkdwn', text: link }] }]);
+    expect(calls[2]).toMatchObject({ text: 'other', blocks: msg('other').blocks });
+  });
+
+  test('an edit without blocks clears the old ones (blocks: []), as the real sender does', () => {
+    const { calls } = record([
+      [0, { kind: 'parent', thread: 't1', channel: '#alerts', message: msg('v1') }],
+      [20_000, { kind: 'edit', thread: 't1', message: { text: 'plain v2' } }],
+    ]);
+    expect(calls[1]).toMatchObject({ method: 'chat.update', text: 'plain v2', blocks: [] });
+  });
+
   test('onCall streams each call once it is final (time moved on, or flush)', () => {
     const steps: [number, Outgoing][] = [
       [0, { kind: 'parent', thread: 't1', channel: '#alerts', message: msg('v1') }],

@@ -75,6 +75,7 @@ describe('mrkdwn to terminal text', () => {
     ['snake_case and arithmetic stay as written', 'max_conn_count 2*3*4', 'max_conn_count 2*3*4'],
     ['known emoji shortcodes become emoji', ':red_circle: down :white_check_mark:', '🔴 down ✅'],
     ['unknown shortcodes and clock times stay', ':custom_thing: at 10:30:00', ':custom_thing: at 10:30:00'],
+    ['inline code loses its backticks', 'pod `checkout-abc` restarted', 'pod checkout-abc restarted'],
     ['code blocks lose their fences and are indented', '```\nline 1\nline 2\n```', '    line 1\n    line 2'],
     ['terminal control characters from cluster text are removed', 'ok\u001b[2J\u001b]0;pwned\u0007 done\r\nnext', 'ok[2J]0;pwned done\nnext'],
   ])('%s', (_name, input, expected) => {

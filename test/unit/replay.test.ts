@@ -1,4 +1,5 @@
 import { loadConfig } from '../../src/config.js';
+import { parseDuration } from '../../src/duration.js';
 import { readReplayInput } from '../../src/replay/input.js';
 import { namespaceObject, watchLine } from '../../src/replay/pods.js';
 import { runReplay } from '../../src/replay/run.js';
@@ -42,7 +43,7 @@ describe('podbell replay: output contract', () => {
 
 describe('podbell replay: stories', () => {
   test('a crash-looping deployment is one parent; replies go into its thread and edits change it', async () => {
-    const { calls } = await replay(checkoutStory());
+    const { calls } = await replay(checkoutStory(), ['--drain', '30m']);
     const parents = topLevel(calls);
     expect(parents).toHaveLength(1);
     const parent = parents[0]!;
@@ -111,19 +112,18 @@ describe('podbell replay: stories', () => {
     for (const c of calls) expect(Date.parse(c.at)).toBeLessThanOrEqual(summary.endedAt);
   });
 
-  // The incident engine on this branch has no storm handling yet (issue 3 adds it in parallel). This
-  // bound holds for any engine that follows DESIGN §3; jest reports this test as failing once storms
-  // work, and then it should become a plain `test`.
-  test.failing('a storm (more workloads failing within a minute than STORM_THRESHOLD) makes few top-level posts', async () => {
+  // A bound that holds for any engine following DESIGN §3 (one storm parent, perhaps a few incidents
+  // that opened before the storm was recognised), not the exact count of today's engine.
+  test('a storm (more workloads failing within a minute than STORM_THRESHOLD) makes few top-level posts', async () => {
     const stories = Array.from({ length: 12 }, (_, i) => crashLoop({ deployment: `worker-${String(i).padStart(2, '0')}`, from: T0 + sec(i * 2), every: sec(15), times: 4 }));
-    const { calls } = await replay(merge(...stories), ['--set', 'STORM_THRESHOLD=3']);
+    const { calls } = await replay(merge(...stories), ['--set', 'STORM_THRESHOLD=3', '--drain', '30m']);
     expect(calls.length).toBeGreaterThan(0);
     expect(topLevel(calls).length).toBeLessThanOrEqual(3 + 2);
   });
 
   test('a storm story still produces a well-formed conversation: every reply lands in a thread posted before it', async () => {
     const stories = Array.from({ length: 12 }, (_, i) => crashLoop({ deployment: `worker-${String(i).padStart(2, '0')}`, from: T0 + sec(i * 2), every: sec(15), times: 4 }));
-    const { calls } = await replay(merge(...stories), ['--set', 'STORM_THRESHOLD=3']);
+    const { calls } = await replay(merge(...stories), ['--set', 'STORM_THRESHOLD=3', '--drain', '30m']);
     const seen = new Set<string>();
     for (const c of calls) {
       if (c.method === 'chat.postMessage') {
@@ -145,7 +145,7 @@ describe('podbell replay: namespaces', () => {
       watchLine('ADDED', namespaceObject('pay'), T0 - sec(1)),
       ...merge(crashLoop({ namespace: 'shop', deployment: 'checkout', from: T0, every: sec(20), times: 5 }), crashLoop({ namespace: 'pay', deployment: 'ledger', from: T0, every: sec(20), times: 5 })),
     ];
-    const { calls } = await replay(input);
+    const { calls } = await replay(input, ['--drain', '30m']);
     expect(topLevel(calls)).toHaveLength(1);
     expect(topLevel(calls)[0]!.text).toContain('ledger');
     expect(calls.some((c) => c.text.includes('checkout'))).toBe(false);
@@ -158,7 +158,7 @@ describe('podbell replay: namespaces', () => {
       ...crashLoop({ namespace: 'shop', deployment: 'checkout', from: T0, every: sec(20), times: 5 }),
       watchLine('MODIFIED', namespaceObject('shop'), unmuteAt),
     ];
-    const { calls } = await replay(input);
+    const { calls } = await replay(input, ['--drain', '30m']);
     expect(topLevel(calls)).toHaveLength(1);
     expect(topLevel(calls)[0]!.text).toContain('checkout');
     expect(Date.parse(topLevel(calls)[0]!.at)).toBeGreaterThanOrEqual(unmuteAt);
@@ -173,7 +173,7 @@ describe('podbell replay: namespaces', () => {
 
   test('events outside WATCH_NAMESPACES are ignored, as the live watch would never see them', async () => {
     const input = merge(crashLoop({ namespace: 'shop', deployment: 'checkout', from: T0, every: sec(20), times: 3 }), crashLoop({ namespace: 'pay', deployment: 'ledger', from: T0, every: sec(20), times: 3 }));
-    const { calls, stderr } = await replay(input, [], { WATCH_NAMESPACES: 'pay' });
+    const { calls, stderr } = await replay(input, ['--drain', '30m'], { WATCH_NAMESPACES: 'pay' });
     expect(topLevel(calls)).toHaveLength(1);
     expect(calls.some((c) => c.text.includes('checkout'))).toBe(false);
     expect(stderr).toContain('4 events outside WATCH_NAMESPACES');
@@ -197,14 +197,16 @@ describe('podbell replay: draining', () => {
   const input = crashLoop({ deployment: 'checkout', from: T0, every: sec(20), times: 1 });
 
   test.each([
-    ['5s', 0, true],
-    ['10s', 1, false],
-    ['24h', 1, false],
-  ])('--drain %s after the last event: %i parent(s), timers left pending: %s', async (drain, parents, pending) => {
+    ['5s', 0],
+    ['10s', 1],
+    ['30m', 1],
+  ])('--drain %s after the last event (GROUP_WAIT 10s): %i parent(s), and no call later than the drain', async (drain, parents) => {
     const { calls, stderr } = await replay(input, ['--drain', drain]);
     expect(topLevel(calls)).toHaveLength(parents);
-    expect(stderr.includes('still pending')).toBe(pending);
-    for (const c of calls) expect(Date.parse(c.at)).toBeLessThanOrEqual(lastFailure + 10_000);
+    for (const c of calls) expect(Date.parse(c.at)).toBeLessThanOrEqual(lastFailure + parseDuration(drain)!);
+    // The container is still failing when the input ends: some timer (a reminder, at least) is always left.
+    expect(stderr).toContain(`stopped at ${iso(lastFailure + parseDuration(drain)!)} (--drain) with `);
+    expect(stderr).toMatch(/still pending, the next at \d{4}-/);
   });
 
   test('without --drain a recovered incident runs to its resolution and stops when no timer is pending', async () => {
@@ -243,7 +245,7 @@ describe('podbell replay: bad input and usage', () => {
 
   test('usable but odd lines are skipped with a warning naming the line; the rest is replayed', async () => {
     const odd = [JSON.stringify({ type: 'ADDED', object: { kind: 'Deployment', metadata: { name: 'x', namespace: 'shop' } } }), JSON.stringify({ type: 'ADDED', object: { kind: 'Pod', metadata: { name: 'nouid' } } }), JSON.stringify({ type: 'BOOKMARK', object: { kind: 'Pod', metadata: { resourceVersion: '12' } } }), ''];
-    const { code, calls, stderr } = await replay([...odd, ...good]);
+    const { code, calls, stderr } = await replay([...odd, ...good], ['--drain', '30m']);
     expect(code).toBe(0);
     expect(topLevel(calls)).toHaveLength(1);
     expect(stderr).toContain('stdin line 1: kind "Deployment" is neither Pod nor Namespace; skipped');

@@ -17,8 +17,14 @@ export interface SlackCall {
   /** The thread a postMessage goes into; null for top-level posts and for updates. */
   readonly thread_ts: string | null;
   readonly text: string;
-  /** Block Kit blocks as sent; null when the message had none. */
+  /** Block Kit blocks as sent; null when a post had none (an edit without blocks sends [] to clear the old ones). */
   readonly blocks: readonly unknown[] | null;
+}
+
+/** A call not yet final, with the thread it belongs to (for collapsing). */
+interface PendingCall {
+  call: SlackCall;
+  readonly thread: string;
 }
 
 /** Something the recording could not place, as the real sender would log it. */
@@ -46,6 +52,12 @@ export interface RecordingSenderOptions {
  * A Sender that talks to no network: it records the chat.postMessage and chat.update calls the real
  * Slack sender would make, with invented but deterministic ts values (`<virtual seconds>.<6-digit
  * sequence>`, the shape of Slack's own), so the same input always records the same bytes.
+ *
+ * Mirrors the real sender (src/adapters/slack/sender.ts) where it shapes calls: an edit queued at
+ * the same instant as its thread's unsent parent or edit collapses into it; a parent with `linkTo`
+ * gets a "Previous thread" link (text line and context block) to the earlier thread — the real
+ * sender asks chat.getPermalink, which is not recorded; the link here is invented from channel and
+ * ts; an edit without blocks sends `blocks: []`.
  */
 export class RecordingSender implements Sender {
   readonly #clock: Clock;
@@ -53,8 +65,8 @@ export class RecordingSender implements Sender {
   readonly #onProblem: ((problem: RecordingProblem) => void) | undefined;
   readonly #threads = new Map<string, ThreadRef>();
   readonly #final: SlackCall[] = [];
-  /** Calls made at #pendingAt that an edit of the same instant may still replace. */
-  #pending: SlackCall[] = [];
+  /** Calls made at #pendingAt that an edit of the same instant may still collapse into. */
+  #pending: PendingCall[] = [];
   #pendingAt: number | undefined;
   #seq = 0;
 
@@ -69,7 +81,7 @@ export class RecordingSender implements Sender {
 
   /** The calls recorded so far in the order the sender would make them (only unsettled ones when onCall is set). */
   get calls(): readonly SlackCall[] {
-    return [...this.#final, ...this.#pending];
+    return [...this.#final, ...this.#pending.map((p) => p.call)];
   }
 
   /** Where each thread landed, as the real sender's ThreadStore would hold it. */
@@ -100,9 +112,10 @@ export class RecordingSender implements Sender {
           this.#problem(at, message.thread, `parent meant for thread ${message.inThread}, which was never posted; posted at top level`);
         }
       }
+      const linked = withLink(text, blocks, this.#permalink(message.linkTo));
       const ts = this.#ts(now);
       this.#threads.set(message.thread, { channel, ts, replyTo: threadTs ?? ts });
-      this.#pending.push({ at, method: 'chat.postMessage', channel, ts, thread_ts: threadTs, text, blocks });
+      this.#pending.push({ thread: message.thread, call: { at, method: 'chat.postMessage', channel, ts, thread_ts: threadTs, ...linked } });
       return;
     }
 
@@ -112,13 +125,18 @@ export class RecordingSender implements Sender {
       return;
     }
     if (message.kind === 'reply') {
-      this.#pending.push({ at, method: 'chat.postMessage', channel: ref.channel, ts: this.#ts(now), thread_ts: ref.replyTo, text, blocks });
+      this.#pending.push({ thread: message.thread, call: { at, method: 'chat.postMessage', channel: ref.channel, ts: this.#ts(now), thread_ts: ref.replyTo, text, blocks } });
       return;
     }
-    const edit: SlackCall = { at, method: 'chat.update', channel: ref.channel, ts: ref.ts, thread_ts: null, text, blocks };
-    const queued = this.#pending.findIndex((c) => c.method === 'chat.update' && c.channel === ref.channel && c.ts === ref.ts);
-    if (queued >= 0) this.#pending[queued] = edit;
-    else this.#pending.push(edit);
+    // Collapse into this thread's unsent parent (keeping its link) or unsent edit, as the real queue does.
+    const queued = this.#pending.find((p) => p.thread === message.thread && (p.call.method === 'chat.update' || p.call.ts === ref.ts));
+    if (queued) {
+      const link = queued.call.method === 'chat.postMessage' ? this.#linkOf(queued.call) : undefined;
+      const content = withLink(text, blocks, link);
+      queued.call = { ...queued.call, ...content, blocks: queued.call.method === 'chat.update' ? (content.blocks ?? []) : content.blocks };
+      return;
+    }
+    this.#pending.push({ thread: message.thread, call: { at, method: 'chat.update', channel: ref.channel, ts: ref.ts, thread_ts: null, text, blocks: blocks ?? [] } });
   }
 
   async flush(_deadlineMs?: number): Promise<void> {
@@ -129,7 +147,7 @@ export class RecordingSender implements Sender {
     const done = this.#pending;
     this.#pending = [];
     this.#pendingAt = undefined;
-    for (const call of done) {
+    for (const { call } of done) {
       if (this.#onCall) this.#onCall(call);
       else this.#final.push(call);
     }
@@ -140,7 +158,28 @@ export class RecordingSender implements Sender {
     return `${Math.floor(now / 1000)}.${String(this.#seq % 1_000_000).padStart(6, '0')}`;
   }
 
+  /** The earlier thread's invented permalink, or undefined when there is none (as the real sender, which then posts without it). */
+  #permalink(linkTo: string | undefined): string | undefined {
+    const previous = linkTo === undefined ? undefined : this.#threads.get(linkTo);
+    if (!previous) return undefined;
+    return `https://slack.com/archives/${encodeURIComponent(previous.channel.replace(/^#/, ''))}/p${previous.ts.replace('.', '')}`;
+  }
+
+  #linkOf(call: SlackCall): string | undefined {
+    return /\n<([^|>]+)\|Previous thread>$/.exec(call.text)?.[1];
+  }
+
   #problem(at: string, thread: string, why: string): void {
     this.#onProblem?.({ at, thread, why });
   }
+}
+
+/** The real sender's link to an earlier thread: a line in the text, and a context block when there is room. */
+function withLink(text: string, blocks: readonly unknown[] | null, permalink: string | undefined): { text: string; blocks: readonly unknown[] | null } {
+  if (permalink === undefined) return { text, blocks };
+  const link = `<${permalink}|Previous thread>`;
+  return {
+    text: `${text}\n${link}`,
+    blocks: blocks && blocks.length < 50 ? [...blocks, { type: 'context', elements: [{ type: 'mrkdwn', text: link }] }] : blocks,
+  };
 }
