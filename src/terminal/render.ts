@@ -1,4 +1,4 @@
-import { buildConversation, type Conversation, type ConversationCall, type Message } from './conversation.js';
+import { applyCall, buildConversation, type Conversation, type ConversationCall, type Message } from './conversation.js';
 import { blocksToText, mrkdwnToText, type TextStyle } from './mrkdwn.js';
 
 export interface RenderOptions {
@@ -68,4 +68,41 @@ export function renderConversation(conv: Conversation, options: RenderOptions): 
 /** Recorded calls straight to terminal text. */
 export function renderCalls(calls: Iterable<ConversationCall>, options: RenderOptions): string {
   return renderConversation(buildConversation(calls), options);
+}
+
+/**
+ * For a live view (the demo): applies `call` to `conv` and returns what to print for it now — a new
+ * thread, a reply under its thread's title, or an edit (✎) with the new version. Ends with a newline.
+ */
+export function renderCallLive(conv: Conversation, call: ConversationCall, options: RenderOptions): string {
+  if (typeof options?.color !== 'boolean') throw new TypeError('renderCallLive: option color must be a boolean');
+  const notes = conv.notes.length;
+  applyCall(conv, call);
+  if (conv.notes.length > notes) return `${paint(options.color, '33', `note: ${conv.notes.at(-1)}`)}\n`;
+  const ch = conv.channels.find((c) => c.name === call.channel)!;
+  const head = `${paint(options.color, '2', `[${call.at.slice(11, 19)}]`)} ${paint(options.color, '1', ch.name)}  `;
+  const pad = ' '.repeat(`[${call.at.slice(11, 19)}] ${ch.name}  `.length);
+  const body = (lead: string, m: Pick<Message, 'text' | 'blocks'>, suffix = '') => {
+    const [first = '', ...rest] = messageText(m, options).split('\n');
+    return [`${head}${lead}${first}${suffix}`, ...rest.map((l) => `${pad}${' '.repeat(lead.length)}${l}`)].join('\n') + '\n';
+  };
+  if (call.method === 'chat.update') {
+    const m = findAny(ch.messages, call.ts)!;
+    return body('✎ ', m, paint(options.color, '2', ` (edit ${m.edits})`));
+  }
+  if (call.thread_ts) {
+    const parent = ch.messages.find((m) => m.ts === call.thread_ts)!;
+    const title = messageText(parent, { color: false }).split('\n')[0] ?? '';
+    return body('  └ ', parent.replies.at(-1)!, paint(options.color, '2', `   (in ${title.length > 40 ? `${title.slice(0, 39)}…` : title})`));
+  }
+  return body('', ch.messages.at(-1)!);
+}
+
+function findAny(messages: readonly Message[], ts: string): Message | undefined {
+  for (const m of messages) {
+    if (m.ts === ts) return m;
+    const r = m.replies.find((x) => x.ts === ts);
+    if (r) return r;
+  }
+  return undefined;
 }

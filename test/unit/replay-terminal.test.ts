@@ -1,6 +1,6 @@
-import { buildConversation, type ConversationCall } from '../../src/terminal/conversation.js';
+import { buildConversation, emptyConversation, type ConversationCall } from '../../src/terminal/conversation.js';
 import { blocksToText, emojify, mrkdwnToText, stripControl } from '../../src/terminal/mrkdwn.js';
-import { renderCalls } from '../../src/terminal/render.js';
+import { renderCallLive, renderCalls } from '../../src/terminal/render.js';
 
 const post = (at: string, ts: string, text: string, thread_ts: string | null = null, channel = '#alerts'): ConversationCall => ({ at: `2026-11-21T${at}.000Z`, method: 'chat.postMessage', channel, ts, thread_ts, text, blocks: null });
 const update = (at: string, ts: string, text: string, channel = '#alerts'): ConversationCall => ({ at: `2026-11-21T${at}.000Z`, method: 'chat.update', channel, ts, thread_ts: null, text, blocks: null });
@@ -61,6 +61,19 @@ describe('terminal rendering of Slack threads', () => {
     expect(renderCalls(calls, { color: false })).not.toContain('\u001b[');
     expect(renderCalls(calls, { color: true })).toContain('\u001b[');
     expect(() => renderCalls(calls, {} as never)).toThrow(TypeError);
+  });
+});
+
+describe('live rendering, one call at a time (the demo)', () => {
+  test('new threads, replies under their thread title, and edits with their count', () => {
+    const conv = emptyConversation();
+    const live = (c: ConversationCall) => renderCallLive(conv, c, { color: false });
+    expect(live(post('09:00:10', '1.1', 'checkout · Deployment · shop\nCrashLoopBackOff ×1'))).toBe('[09:00:10] #alerts  checkout · Deployment · shop\n                    CrashLoopBackOff ×1\n');
+    expect(live(post('09:00:25', '1.2', 'pod a &lt;failed&gt;', '1.1'))).toBe('[09:00:25] #alerts    └ pod a <failed>   (in checkout · Deployment · shop)\n');
+    expect(live(update('09:00:40', '1.1', 'checkout v2'))).toBe('[09:00:40] #alerts  ✎ checkout v2 (edit 1)\n');
+    expect(live(update('09:00:41', '9.9', 'ghost'))).toMatch(/^note: .*unknown message 9\.9/);
+    // The live view and the final view agree on what the channel holds.
+    expect(renderCalls([post('09:00:10', '1.1', 'x'), post('09:00:25', '1.2', 'y', '1.1')], { color: false })).toContain('   └ [09:00:25] y');
   });
 });
 

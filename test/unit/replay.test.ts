@@ -164,6 +164,17 @@ describe('podbell replay: namespaces', () => {
     expect(Date.parse(topLevel(calls)[0]!.at)).toBeGreaterThanOrEqual(unmuteAt);
   });
 
+  test('podbell.io/mute-until silences the namespace until that time; a timer then reports what still fails', async () => {
+    const until = T0 + min(3);
+    const input = [watchLine('ADDED', namespaceObject('shop', { 'podbell.io/mute-until': iso(until) }), T0 - sec(1)), ...crashLoop({ namespace: 'shop', deployment: 'checkout', from: T0, every: sec(20), times: 5 })];
+    const { calls } = await replay(input, ['--drain', '30m']);
+    expect(topLevel(calls)).toHaveLength(1);
+    expect(topLevel(calls)[0]!.text).toContain('checkout');
+    // Nothing before the mute ends; the parent comes from the timer, after GROUP_WAIT at most.
+    expect(Date.parse(calls[0]!.at)).toBeGreaterThanOrEqual(until);
+    expect(Date.parse(calls[0]!.at)).toBeLessThanOrEqual(until + sec(10));
+  });
+
   test('podbell.io/channel on the namespace routes its incidents to that channel', async () => {
     const input = [watchLine('ADDED', namespaceObject('pay', { 'podbell.io/channel': '#team-payments' }), T0 - sec(1)), ...crashLoop({ namespace: 'pay', deployment: 'ledger', from: T0, every: sec(20), times: 3 })];
     const { calls } = await replay(input);
