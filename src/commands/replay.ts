@@ -106,15 +106,27 @@ export const replayCommand: Command = async (argv: readonly string[], io: Comman
 
   // Pipeline logs (a stage error, say) go to stderr; only warnings unless LOG_LEVEL asks for more.
   const log = createLogger({ level: env.LOG_LEVEL ? config.logLevel : 'warn', destination: { write: (s: string) => void io.stderr.write(s) } });
+  // `podbell replay night.jsonl | head` closes stdout early: stop writing quietly, as Unix tools do.
+  // The listener stays: the stream reports EPIPE on a later tick, after the replay has returned.
+  let closed = false;
+  const stdout = io.stdout as CommandIO['stdout'] & { on?: (event: 'error', fn: (err: NodeJS.ErrnoException) => void) => unknown };
+  const onStdoutError = (err: NodeJS.ErrnoException) => {
+    if (!closed && err.code !== 'EPIPE') io.stderr.write(`podbell replay: cannot write output: ${err.message}\n`);
+    closed = true;
+  };
+  stdout.on?.('error', onStdoutError);
+  const write = (s: string) => {
+    if (!closed) stdout.write(s);
+  };
   const calls: SlackCall[] = [];
   const summary = await runReplay(events, {
     config,
     drainMs: args.drainMs,
     log,
-    onCall: args.format === 'json' ? (call) => io.stdout.write(`${formatCallLine(call)}\n`) : (call) => calls.push(call),
+    onCall: args.format === 'json' ? (call) => write(`${formatCallLine(call)}\n`) : (call) => calls.push(call),
     onProblem: (p) => io.stderr.write(`podbell replay: at ${p.at} thread ${p.thread}: ${p.why}\n`),
   });
-  if (args.format === 'text') io.stdout.write(renderCalls(calls, { color: args.color }));
+  if (args.format === 'text') write(renderCalls(calls, { color: args.color }));
   if (summary.outOfScope > 0) io.stderr.write(`podbell replay: ${summary.outOfScope} events outside WATCH_NAMESPACES ignored\n`);
   if (summary.pendingTimers > 0) {
     const next = summary.nextTimerAt === undefined ? '' : `, the next at ${new Date(summary.nextTimerAt).toISOString()}`;

@@ -32,6 +32,23 @@ describe('node bin/podbell.js replay FILE', () => {
   });
 });
 
+describe('node bin/podbell.js replay FILE | head -1', () => {
+  test('a reader that stops early ends the replay quietly with status 0', async () => {
+    const file = join(dir, 'long.jsonl');
+    const stories = Array.from({ length: 40 }, (_, i) => crashLoop({ namespace: `ns-${i}`, deployment: `app-${i}`, from: T0 + sec(i), every: sec(20), times: 30, recoverAt: T0 + sec(700) }));
+    writeFileSync(file, stories.flat().join('\n') + '\n');
+    const child = spawn(process.execPath, [bin, 'replay', file], { cwd: dir, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const first = await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(d.toString())));
+    child.stdout!.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(first.startsWith('{"at":')).toBe(true);
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
+  });
+});
+
 /** A loopback API server speaking LIST and WATCH for pods and namespaces, as kube-apiserver does. */
 function fakeApiServer(pods: Record<string, unknown>[], namespaces: Record<string, unknown>[], watched: Record<string, unknown>[]) {
   const seen: { url: string; auth: string | undefined }[] = [];
