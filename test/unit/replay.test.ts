@@ -74,6 +74,15 @@ describe('podbell replay: stories', () => {
   });
 
   test.each([
+    ['10s', 0],
+    ['5s', 1],
+  ])('a crash loop that recovers after 6 s with GROUP_WAIT=%s: %i thread(s) (docs/tuning.md example)', async (wait, threads) => {
+    const input = crashLoop({ deployment: 'search', from: T0, every: sec(10), times: 1, recoverAt: T0 + sec(16) });
+    const { calls } = await replay(input, ['--set', `GROUP_WAIT=${wait}`]);
+    expect(topLevel(calls)).toHaveLength(threads);
+  });
+
+  test.each([
     ['5m', min(5)],
     ['2m', min(2)],
   ])('a recovery resolves the parent RESOLVE_AFTER=%s after the last pod is healthy', async (setting, ms) => {
