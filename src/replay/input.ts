@@ -1,7 +1,6 @@
 import type { ChangeType } from '../adapters/kube/types.js';
-import * as mute from '../core/mute.js';
-import type { NamespaceState } from '../core/mute.js';
-import { ourAnnotations, projectPod, type PodState } from '../core/pod.js';
+import { projectNamespace, type NamespaceState } from '../core/mute.js';
+import { projectPod, type PodState } from '../core/pod.js';
 import { InputError } from '../errors.js';
 import { parseRfc3339 } from './time.js';
 
@@ -27,16 +26,8 @@ type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
 const CHANGE_TYPES: readonly string[] = ['ADDED', 'MODIFIED', 'DELETED'];
 
-/** src/core/mute.ts's projection when it has one (it owns what a namespace keeps), else the same rule locally. */
-const muteProjection = (mute as Record<string, unknown>)['projectNamespace'];
-export function projectNamespace(raw: unknown): NamespaceState | undefined {
-  if (typeof muteProjection === 'function') return (muteProjection as (raw: unknown) => NamespaceState | undefined)(raw);
-  const meta = obj(obj(raw)?.metadata);
-  const name = meta?.name;
-  if (typeof name !== 'string' || name === '') return undefined;
-  const annotations = ourAnnotations(meta?.annotations);
-  return annotations ? { name, annotations } : { name };
-}
+/** What a namespace keeps is src/core/mute.ts's business; replay projects with the same function as the watch. */
+export { projectNamespace };
 
 /**
  * Pod or Namespace: by `kind` when present; otherwise by shape, since LIST items and some tools

@@ -75,8 +75,15 @@ export class KubeRawWatch implements RecordSource {
     while (!this.#abort.signal.aborted) {
       try {
         if (rv === undefined) rv = await this.#list(stream, known, onEvent);
-        rv = await this.#watch(stream, rv, known, onEvent);
-        backoff = 1000;
+        const ended = await this.#watch(stream, rv, known, onEvent);
+        rv = ended.rv;
+        if (ended.lines > 0) {
+          backoff = 1000;
+        } else {
+          // A stream closed without a single line (a proxy cutting watches short): do not hammer it.
+          await this.#sleep(backoff);
+          backoff = Math.min(backoff * 2, 30_000);
+        }
       } catch (err) {
         if (this.#abort.signal.aborted) return;
         if (err instanceof GoneError) {
@@ -118,9 +125,10 @@ export class KubeRawWatch implements RecordSource {
     return rv;
   }
 
-  async #watch(stream: Stream, rv: string, known: Map<string, unknown>, onEvent: (e: RecordEvent) => void): Promise<string> {
+  async #watch(stream: Stream, rv: string, known: Map<string, unknown>, onEvent: (e: RecordEvent) => void): Promise<{ rv: string; lines: number }> {
     const q = [stream.query, 'watch=1', 'allowWatchBookmarks=true', 'timeoutSeconds=300', `resourceVersion=${encodeURIComponent(rv)}`].filter(Boolean).join('&');
     let last = rv;
+    let lines = 0;
     const res = await this.#request(`${stream.path}?${q}`);
     let buf = '';
     res.setEncoding('utf8');
@@ -131,6 +139,7 @@ export class KubeRawWatch implements RecordSource {
         const line = buf.slice(0, nl).trim();
         buf = buf.slice(nl + 1);
         if (line === '') continue;
+        lines += 1;
         const ev = obj(JSON.parse(line));
         const type = ev?.type;
         const object = ev?.object;
@@ -149,7 +158,7 @@ export class KubeRawWatch implements RecordSource {
         onEvent({ type, kind: stream.kind, object });
       }
     }
-    return last;
+    return { rv: last, lines };
   }
 
   async #get(pathAndQuery: string): Promise<string> {

@@ -1,0 +1,123 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+import { VirtualClock } from '../../src/clock.js';
+import { silentLogger } from '../../src/log.js';
+import { KubeRawWatch } from '../../src/replay/kube-raw-watch.js';
+import { deploymentPod, namespaceObject } from '../../src/replay/pods.js';
+import type { RecordEvent } from '../../src/replay/record.js';
+
+type Handler = (url: URL, res: ServerResponse) => void;
+
+/** A loopback API server whose answers the test scripts per request, in order, per path. */
+async function apiServer(script: Record<string, Handler[]>) {
+  const requests: string[] = [];
+  const open = new Set<ServerResponse>();
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    requests.push(url.pathname + url.search);
+    const kind = url.searchParams.get('watch') === '1' ? 'watch' : 'list';
+    const next = script[`${kind} ${url.pathname}`]?.shift();
+    open.add(res);
+    res.on('close', () => open.delete(res));
+    if (next) next(url, res);
+    else res.writeHead(200, { 'content-type': 'application/json' }); // a watch that stays quiet
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+    users: [{ name: 'u', token: 't0ken-abc' }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
+  });
+  return {
+    kc,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const r of open) r.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const list = (rv: string, items: unknown[]): Handler => (_u, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'List', metadata: { resourceVersion: rv }, items }));
+const watch = (events: unknown[], end = false): Handler => (_u, res) => {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  for (const e of events) res.write(`${JSON.stringify(e)}\n`);
+  if (end) res.end();
+};
+const status = (code: number): Handler => (_u, res) => res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', code }));
+
+async function until(what: string, pred: () => boolean): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (pred()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const podA = deploymentPod({ namespace: 'shop', deployment: 'checkout', suffix: 'aaaaa', condition: { state: 'running' } });
+const podB = deploymentPod({ namespace: 'shop', deployment: 'checkout', suffix: 'bbbbb', condition: { state: 'running' } });
+
+describe('KubeRawWatch (record\'s list+watch over the KubeConfig)', () => {
+  test('a 410 Gone relists and reports pods that vanished meanwhile as DELETED; watches resume from the list', async () => {
+    const api = await apiServer({
+      'list /api/v1/namespaces': [list('5', [namespaceObject('shop')])],
+      'list /api/v1/pods': [list('10', [podA, podB]), list('20', [podA])],
+      'watch /api/v1/pods': [watch([{ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } }], true), watch([{ type: 'MODIFIED', object: { ...podA, metadata: { ...(podA.metadata as object), resourceVersion: '21' } } }])],
+    });
+    const events: RecordEvent[] = [];
+    const w = new KubeRawWatch({ kc: api.kc, namespaces: [], clock: new VirtualClock(), log: silentLogger() });
+    try {
+      w.start((e) => events.push(e));
+      await until('the MODIFIED after the relist', () => events.some((e) => e.type === 'MODIFIED'));
+      const pods = events.filter((e) => e.kind === 'Pod').map((e) => `${e.type} ${(e.object as { metadata: { name: string } }).metadata.name}`);
+      expect(pods).toEqual(['ADDED checkout-7d9f8b6c5d-aaaaa', 'ADDED checkout-7d9f8b6c5d-bbbbb', 'ADDED checkout-7d9f8b6c5d-aaaaa', 'DELETED checkout-7d9f8b6c5d-bbbbb', 'MODIFIED checkout-7d9f8b6c5d-aaaaa']);
+      expect(events.filter((e) => e.kind === 'Namespace').map((e) => e.type)).toEqual(['ADDED']);
+      const podWatches = api.requests.filter((r) => r.startsWith('/api/v1/pods?') && r.includes('watch=1'));
+      expect(podWatches[0]).toContain('resourceVersion=10');
+      expect(podWatches[1]).toContain('resourceVersion=20');
+      expect(podWatches[0]).toContain('allowWatchBookmarks=true');
+    } finally {
+      await w.stop();
+      await api.close();
+    }
+  });
+
+  test('a failing server is retried after a backoff on the injected clock', async () => {
+    const api = await apiServer({ 'list /api/v1/pods': [status(500), list('7', [podA])] });
+    const clock = new VirtualClock();
+    const events: RecordEvent[] = [];
+    const w = new KubeRawWatch({ kc: api.kc, namespaces: [], clock, log: silentLogger() });
+    try {
+      w.start((e) => events.push(e));
+      await until('the backoff timer', () => clock.pendingCount > 0);
+      expect(events.filter((e) => e.kind === 'Pod')).toEqual([]);
+      clock.advance(1000);
+      await until('the pod from the retried list', () => events.some((e) => e.kind === 'Pod'));
+      expect(api.requests.filter((r) => r.startsWith('/api/v1/pods?limit=500'))).toHaveLength(2);
+    } finally {
+      await w.stop();
+      await api.close();
+    }
+  });
+
+  test('WATCH_NAMESPACES: pods per namespace, and only those Namespace objects (by field selector)', async () => {
+    const api = await apiServer({ 'list /api/v1/namespaces/shop/pods': [list('3', [podA])], 'list /api/v1/namespaces': [list('3', [namespaceObject('shop')])] });
+    const events: RecordEvent[] = [];
+    const w = new KubeRawWatch({ kc: api.kc, namespaces: ['shop'], clock: new VirtualClock(), log: silentLogger() });
+    try {
+      w.start((e) => events.push(e));
+      await until('both lists', () => events.length >= 2);
+      expect(api.requests.some((r) => r.startsWith('/api/v1/namespaces?fieldSelector=metadata.name%3Dshop'))).toBe(true);
+      expect(api.requests.some((r) => r.startsWith('/api/v1/namespaces/shop/pods?'))).toBe(true);
+      expect(api.requests.some((r) => r.startsWith('/api/v1/pods'))).toBe(false);
+    } finally {
+      await w.stop();
+      await api.close();
+    }
+  });
+});
