@@ -201,11 +201,11 @@ export function detect(prev: PodState | undefined, next: PodState, options?: Det
         (out ??= []).push(failureOf(next, c, c.kind, reason, run, exitCode, message));
       }
     }
-    if (lastOom(c)) {
+    // While the container shows an OOMKill right now, that is the news: an OOMKill of the run before
+    // was either reported already or (missed between two events) would read as a duplicate line.
+    if (lastOom(c) && reason !== OOM) {
       const run = lastRun(c);
-      // Already reported as the current state at this run? (terminated OOMKilled at restartCount 0 with a stale lastState.)
-      const same = reason === OOM && run === c.restartCount;
-      if (!same && !(p && prev && prevHad(prev, p, OOM, run)) && !(p === undefined && stale(c.last?.finishedAt))) {
+      if (!(p && prev && prevHad(prev, p, OOM, run)) && !(p === undefined && stale(c.last?.finishedAt))) {
         (out ??= []).push(failureOf(next, c, c.kind, OOM, run, c.last?.exitCode, c.last?.message));
       }
     }
