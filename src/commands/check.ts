@@ -125,17 +125,85 @@ function excerpt(text: string, at: number): string {
   return s.length > 40 ? `${s.slice(0, 40)}…` : s;
 }
 
+/**
+ * Where JSON.parse gave up, as an offset: V8's messages only sometimes carry a position, so on the
+ * (rare) error path the text is walked by a small JSON grammar instead. -1 when the text is valid.
+ */
+export function jsonErrorOffset(s: string): number {
+  let i = 0;
+  const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+  const fail = (): never => {
+    throw new RangeError(String(i));
+  };
+  const ws = () => {
+    for (let c = s.charCodeAt(i); c === 32 || c === 10 || c === 13 || c === 9; c = s.charCodeAt(++i));
+  };
+  const string = () => {
+    i++;
+    for (;;) {
+      if (i >= s.length) fail();
+      const c = s.charCodeAt(i);
+      if (c === 34) return void i++;
+      if (c < 32) fail();
+      i += c === 92 ? 2 : 1;
+    }
+  };
+  const value = (): void => {
+    ws();
+    const c = s[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      ws();
+      if (s[i] === close) return void i++;
+      for (;;) {
+        if (close === '}') {
+          ws();
+          if (s[i] !== '"') fail();
+          string();
+          ws();
+          if (s[i] !== ':') fail();
+          i++;
+        }
+        value();
+        ws();
+        if (s[i] === ',') i++;
+        else if (s[i] === close) return void i++;
+        else fail();
+      }
+    }
+    if (c === '"') return string();
+    for (const word of ['true', 'false', 'null']) if (s.startsWith(word, i)) return void (i += word.length);
+    NUMBER.lastIndex = i;
+    if (NUMBER.test(s)) return void (i = NUMBER.lastIndex);
+    fail();
+  };
+  try {
+    value();
+    ws();
+    if (i < s.length) fail();
+    return -1;
+  } catch (e) {
+    if (e instanceof RangeError && /^\d+$/.test(e.message)) return Number(e.message);
+    throw e;
+  }
+}
+
 /** JSON.parse with errors that name the file and the line inside a multi-line document. */
 function parseChunk(chunk: JsonChunk, source: string): unknown {
   try {
     return JSON.parse(chunk.text);
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    const pos = /at position (\d+)/.exec(msg);
+    const at = jsonErrorOffset(chunk.text);
     let line = chunk.line;
-    if (pos) for (let i = 0, n = Math.min(Number(pos[1]), chunk.text.length); i < n; i++) if (chunk.text.charCodeAt(i) === 10) line++;
-    throw new InputError(`${source}:${line}: invalid JSON: ${msg}`);
+    for (let i = 0, n = Math.min(at, chunk.text.length); i < n; i++) if (chunk.text.charCodeAt(i) === 10) line++;
+    throw new InputError(`${source}:${line}: invalid JSON: ${errorText(e)}`);
   }
+}
+
+/** An error's message; `instanceof Error` is not used because errors may come from another realm. */
+function errorText(e: unknown): string {
+  return e !== null && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string' ? (e as { message: string }).message : String(e);
 }
 
 interface Options {
@@ -166,6 +234,15 @@ function parseArgs(argv: readonly string[]): Options | string {
   return { ...(file !== undefined && file !== '-' && { file }), failOnFailure, ...(now !== undefined && { now }), help };
 }
 
+/** A bad annotation value as route() reports it (mute.ts AnnotationProblem). */
+interface AnnotationNote {
+  readonly namespace: string;
+  readonly pod?: string;
+  readonly annotation: string;
+  readonly value: string;
+  readonly why: string;
+}
+
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -173,6 +250,7 @@ const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !
 class Checker {
   private readonly pods = new Map<string, PodState>();
   private readonly namespaces = new Map<string, NamespaceState>();
+  private readonly problemsSaid = new Set<string>();
   unmutedFailures = 0;
 
   constructor(
@@ -234,6 +312,19 @@ class Checker {
     for (const f of failures) this.print(next, f, where);
   }
 
+  /** Malformed mute annotations (route() lists them once mute.ts is complete): said once each, on stderr. */
+  private reportProblems(r: object, where: string): void {
+    const problems = (r as { problems?: readonly AnnotationNote[] }).problems;
+    if (!Array.isArray(problems)) return;
+    for (const p of problems as readonly AnnotationNote[]) {
+      const subject = p.pod !== undefined ? `pod ${p.namespace}/${p.pod}` : `namespace ${p.namespace}`;
+      const key = `${subject}\u0000${p.annotation}\u0000${p.value}`;
+      if (this.problemsSaid.has(key)) continue;
+      this.problemsSaid.add(key);
+      this.note(where, `${subject}: ignoring ${p.annotation}=${JSON.stringify(p.value)}: ${p.why}`);
+    }
+  }
+
   private print(pod: PodState, f: Failure, where: string): void {
     const line: Record<string, unknown> = {
       namespace: f.namespace,
@@ -250,6 +341,7 @@ class Checker {
     let muted = false;
     try {
       const r = route(pod, this.namespaces.get(pod.namespace), DEFAULT_CHANNEL, f.reason, this.now);
+      this.reportProblems(r, where);
       if (r.muted) {
         muted = true;
         line.muted = true;
@@ -257,7 +349,7 @@ class Checker {
       }
     } catch (e) {
       // route() is meant to be total; if it is not, the failure is still shown, unmuted.
-      this.note(where, `could not evaluate mutes for ${pod.namespace}/${pod.name}: ${e instanceof Error ? e.message : String(e)}`);
+      this.note(where, `could not evaluate mutes for ${pod.namespace}/${pod.name}: ${errorText(e)}`);
     }
     if (!muted) this.unmutedFailures++;
     this.io.stdout.write(`${JSON.stringify(line)}\n`);
@@ -293,7 +385,7 @@ export const checkCommand: Command = async (argv, io) => {
     splitter.end();
   } catch (e) {
     if (e instanceof InputError) io.stderr.write(`podbell check: ${e.message}\n`);
-    else io.stderr.write(`podbell check: cannot read ${source}: ${e instanceof Error ? e.message : String(e)}\n`);
+    else io.stderr.write(`podbell check: cannot read ${source}: ${errorText(e)}\n`);
     return 2;
   }
   return opts.failOnFailure && checker.unmutedFailures > 0 ? 1 : 0;
