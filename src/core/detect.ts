@@ -20,9 +20,10 @@ export interface Failure {
   /** The container's restartCount as kubectl shows it now; 0 for pod-level failures. */
   readonly restartCount: number;
   /**
-   * Which run of the container the fact belongs to: restartCount for the current state,
-   * restartCount - 1 for an OOMKill read from lastState (the run that was killed). An OOMKill seen
-   * first as `terminated` and then as `lastState` after the restart is one run, so one occurrence.
+   * Which run of the container the fact belongs to: restartCount for the current state; for an
+   * OOMKill read from lastState, the run that was killed (restartCount while the container waits in
+   * back-off, restartCount - 1 once it runs again). An OOMKill seen as `terminated`, then in
+   * `lastState` during CrashLoopBackOff, then in `lastState` after the restart is one run, one occurrence.
    * Absent means restartCount (Failures built elsewhere, pod-level failures).
    */
   readonly run?: number;
@@ -110,12 +111,18 @@ function currentReason(pod: PodState, c: ContainerState): string | undefined {
   return 'Error';
 }
 
-/** lastState shows an OOMKill (of run restartCount - 1). */
+/** lastState shows an OOMKill. */
 function lastOom(c: ContainerState): boolean {
   return c.last?.reason === OOM;
 }
 
-const lastRun = (c: ContainerState) => (c.restartCount > 0 ? c.restartCount - 1 : 0);
+/**
+ * The run lastState belongs to. The kubelet reports the latest container instance's restartCount:
+ * while a dead container waits out its back-off (CrashLoopBackOff) no new instance exists, so
+ * lastState is that instance, run restartCount; once a new instance runs (or has ended), lastState is
+ * the one before it, run restartCount - 1. So kubectl shows Error 2 -> CrashLoopBackOff 2 -> Running 3.
+ */
+const lastRun = (c: ContainerState) => (c.state === 'waiting' ? c.restartCount : c.restartCount > 0 ? c.restartCount - 1 : 0);
 
 /** Whether container p (previous state) already showed the fact (reason, run). */
 function prevHad(prevPod: PodState, p: ContainerState, reason: string, run: number): boolean {

@@ -126,6 +126,12 @@ describe('transitions: a fact fires once per occurrence', () => {
     edited(name, (pod) => {
       app(pod).restartCount += by;
     });
+  /** oomkilled-terminated after the kubelet moved it to back-off: waiting, lastState = the OOMKill, same restartCount. */
+  const oomBackoff = () =>
+    edited('oomkilled-terminated', (p) => {
+      app(p).lastState = app(p).state;
+      app(p).state = { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 10s restarting failed container=app' } };
+    });
   const cases: [string, PodState, PodState, string[]][] = [
     ['identical re-delivery of a crash loop', fixture('crashloop-backoff'), fixture('crashloop-backoff'), []],
     ['crash loop, restartCount rises: fires again', fixture('crashloop-backoff'), bump('crashloop-backoff', 1), ['app CrashLoopBackOff exit=1 restarts=6']],
@@ -135,11 +141,13 @@ describe('transitions: a fact fires once per occurrence', () => {
       app(p).state = { running: { startedAt: '2026-11-21T09:13:00Z' } };
       app(p).restartCount = 3;
     }), []],
-    ['OOMKilled terminated, then CrashLoopBackOff: the crash loop is new, the OOMKill is not', fixture('oomkilled-terminated'), edited('oomkilled-terminated', (p) => {
+    ['OOMKilled terminated, then CrashLoopBackOff (same restartCount, as the kubelet reports it): the crash loop is new, the OOMKill is not', fixture('oomkilled-terminated'), oomBackoff(), ['app CrashLoopBackOff exit=137 restarts=2']],
+    ['OOMKilled in CrashLoopBackOff, then running again: nothing new', oomBackoff(), edited('oomkilled-terminated', (p) => {
       app(p).lastState = app(p).state;
-      app(p).state = { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 10s' } };
+      app(p).state = { running: { startedAt: '2026-11-21T09:14:00Z' } };
       app(p).restartCount = 3;
-    }), ['app CrashLoopBackOff exit=137 restarts=3']],
+    }), []],
+    ['running, then OOMKilled seen first in CrashLoopBackOff: fires both', edited('oomkilled-terminated', (p) => (app(p).state = { running: {} })), oomBackoff(), ['app CrashLoopBackOff exit=137 restarts=2', 'app OOMKilled exit=137 restarts=2']],
     ['healthy, then running again after an OOMKill we never saw terminated: fires', fixture('healthy'), edited('healthy', (p) => {
       app(p).lastState = { terminated: { exitCode: 137, reason: 'OOMKilled', finishedAt: '2026-11-21T09:12:04Z' } };
       app(p).restartCount = 1;
@@ -208,7 +216,7 @@ describe('startup: no previous state, with a clock', () => {
 });
 
 describe('occurrenceKey', () => {
-  test('an OOMKill seen terminated and then in lastState after the restart has one key', () => {
+  test('an OOMKill seen terminated, then in lastState during back-off, then after the restart has one key', () => {
     const [a] = detect(undefined, fixture('oomkilled-terminated'));
     const [b] = detect(
       undefined,
@@ -218,8 +226,16 @@ describe('occurrenceKey', () => {
         app(p).restartCount = 3;
       }),
     );
+    const inBackoff = detect(
+      undefined,
+      edited('oomkilled-terminated', (p) => {
+        app(p).lastState = app(p).state;
+        app(p).state = { waiting: { reason: 'CrashLoopBackOff' } };
+      }),
+    ).find((f) => f.reason === 'OOMKilled');
     expect(a && b && occurrenceKey(a)).toBe(b && occurrenceKey(b));
-    expect([a?.restartCount, b?.restartCount]).toEqual([2, 3]);
+    expect(inBackoff && occurrenceKey(inBackoff)).toBe(a && occurrenceKey(a));
+    expect([a?.restartCount, inBackoff?.restartCount, b?.restartCount]).toEqual([2, 2, 3]);
   });
 
   test('the same reason at another restartCount, or in another container, has another key', () => {
