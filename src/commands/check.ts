@@ -94,7 +94,7 @@ export class JsonSplitter {
           this.startLine = this.line;
           start = i;
         } else if (c !== 32 && c !== 10 && c !== 13 && c !== 9) {
-          throw new InputError(`${this.source}:${this.line}: expected a JSON object, found ${JSON.stringify(excerpt(text, i))}`);
+          throw new InputError(`${this.source}:${this.line}: expected a JSON object (podbell check reads JSON, e.g. kubectl get pods -o json), found ${JSON.stringify(excerpt(text, i))}`);
         }
         continue;
       }

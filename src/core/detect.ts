@@ -174,6 +174,11 @@ function podFailure(pod: PodState, reason: string): Failure {
   return f;
 }
 
+/** With no prev and a clock (`now` defined): did this termination end long enough ago to be history? */
+function stale(now: number | undefined, window: number, finishedAt: number | undefined): boolean {
+  return now !== undefined && finishedAt !== undefined && now - finishedAt > window;
+}
+
 /** Occurrence identity: the same fact re-delivered has the same key and must count once. */
 export function occurrenceKey(f: Failure): string {
   return `${f.uid}\u0000${f.container}\u0000${f.reason}\u0000${f.run ?? f.restartCount}`;
@@ -191,8 +196,6 @@ export function detect(prev: PodState | undefined, next: PodState, options?: Det
   let out: Failure[] | undefined;
   const now = prev === undefined ? options?.now : undefined;
   const window = options?.startupWindowMs ?? DEFAULT_STARTUP_WINDOW_MS;
-  /** With no prev and a clock: was this termination long enough ago to be history? */
-  const stale = (finishedAt: number | undefined) => now !== undefined && finishedAt !== undefined && now - finishedAt > window;
 
   let containerFailed = false;
   for (const c of next.containers) {
@@ -201,7 +204,7 @@ export function detect(prev: PodState | undefined, next: PodState, options?: Det
     if (reason !== undefined) {
       containerFailed = true;
       const run = c.restartCount;
-      if (!(p && prev && prevHad(prev, p, reason, run)) && !(c.state === 'terminated' && stale(c.finishedAt))) {
+      if (!(p && prev && prevHad(prev, p, reason, run)) && !(c.state === 'terminated' && stale(now, window, c.finishedAt))) {
         const fromLast = reason === 'CrashLoopBackOff' && c.last !== undefined;
         const exitCode = c.state === 'terminated' ? c.exitCode : fromLast ? c.last?.exitCode : undefined;
         const message = fromLast ? (c.last?.message ?? c.message) : c.message;
@@ -212,7 +215,7 @@ export function detect(prev: PodState | undefined, next: PodState, options?: Det
     // was either reported already or (missed between two events) would read as a duplicate line.
     if (lastOom(c) && reason !== OOM) {
       const run = lastRun(c);
-      if (!(p && prev && prevHad(prev, p, OOM, run)) && !(p === undefined && stale(c.last?.finishedAt))) {
+      if (!(p && prev && prevHad(prev, p, OOM, run)) && !(p === undefined && stale(now, window, c.last?.finishedAt))) {
         (out ??= []).push(failureOf(next, c, c.kind, OOM, run, c.last?.exitCode, c.last?.message));
       }
     }

@@ -29,7 +29,7 @@ export interface ContainerState {
   readonly message?: string;
   /** terminated.exitCode */
   readonly exitCode?: number;
-  /** terminated.finishedAt in ms; kept only for terminated containers, absent when unparseable. */
+  /** terminated.finishedAt in ms; kept only for a non-zero (or unknown) exit, absent when unparseable. */
   readonly finishedAt?: number;
   /**
    * lastState.terminated. Kept only where detection reads it: while the container is not running
@@ -162,8 +162,11 @@ function projectContainer(raw: unknown, statusKey: string, spec: Obj | undefined
   if (terminated) {
     const exitCode = num(terminated.exitCode);
     if (exitCode !== undefined) out.exitCode = exitCode;
-    const finishedAt = time(terminated.finishedAt);
-    if (finishedAt !== undefined) out.finishedAt = finishedAt;
+    // Only a failed run's end time is ever read (startup recency): completed ones skip the Date.parse.
+    if (exitCode !== 0) {
+      const finishedAt = time(terminated.finishedAt);
+      if (finishedAt !== undefined) out.finishedAt = finishedAt;
+    }
   }
   const last = projectLast(c.lastState, running, max);
   if (last) out.last = last;

@@ -269,7 +269,7 @@ describe('exit status and errors', () => {
   test('text that is not JSON (YAML, say): exit 2 naming the line', async () => {
     const r = await check([], '\napiVersion: v1\nkind: Pod\n');
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('podbell check: <stdin>:2: expected a JSON object, found "apiVersion: v1"\n');
+    expect(r.stderr).toBe('podbell check: <stdin>:2: expected a JSON object (podbell check reads JSON, e.g. kubectl get pods -o json), found "apiVersion: v1"\n');
   });
 
   test('brackets and quotes inside strings do not confuse the reader', async () => {
