@@ -221,7 +221,9 @@ export function detect(prev: PodState | undefined, next: PodState, options?: Det
     }
   }
 
-  const podFact = podReason(next) ?? (next.phase === 'Failed' && !containerFailed ? 'Failed' : undefined);
+  // A Failed pod with no reason and no failed container still says so (nothing lost), unless it is being
+  // deleted: deletion hides its containers' exits, and the pod already said why it failed.
+  const podFact = podReason(next) ?? (next.phase === 'Failed' && !containerFailed && !next.terminating ? 'Failed' : undefined);
   if (podFact !== undefined) {
     const had = prev !== undefined && (podReason(prev) ?? (prev.phase === 'Failed' ? 'Failed' : undefined)) === podFact;
     if (!had) (out ??= []).push(podFailure(next, podFact));

@@ -170,6 +170,8 @@ describe('transitions: a fact fires once per occurrence', () => {
       delete p.metadata.deletionTimestamp;
       app(p).state = { running: {} };
     }), fixture('deleting-job-pod'), []],
+    ['a failed Job pod is deleted: nothing new', fixture('job-error-never'), edited('job-error-never', (p) => (p.metadata.deletionTimestamp = '2026-11-21T10:00:00Z')), []],
+    ['an evicted pod is deleted: nothing new', fixture('evicted'), edited('evicted', (p) => (p.metadata.deletionTimestamp = '2026-11-21T10:00:00Z')), []],
     ['Job container fails (restartPolicy Never)', edited('job-error-never', (p) => {
       p.status.phase = 'Running';
       app(p).state = { running: {} };
