@@ -289,7 +289,13 @@ class Checker {
     if (type === 'BOOKMARK') return;
     if (type === 'ERROR') return this.note(where, `watch ERROR event: ${isObj(object) && typeof object.message === 'string' ? object.message : JSON.stringify(object)}`);
     if (type === 'DELETED') {
-      const gone = isObj(object) && object.kind !== 'Namespace' ? projectPod(object) : undefined;
+      if (!isObj(object)) return;
+      if (object.kind === 'Namespace') {
+        const name = isObj(object.metadata) ? object.metadata.name : undefined;
+        if (typeof name === 'string') this.namespaces.delete(name);
+        return;
+      }
+      const gone = projectPod(object);
       if (gone) this.pods.delete(gone.uid);
       return;
     }

@@ -204,6 +204,22 @@ describe('mutes from Namespaces in the input', () => {
     expect(r.code).toBe(1);
   });
 
+  test('a watch stream of Namespaces and Pods: a mute applies while the Namespace says so', async () => {
+    const unmuted = namespace('shop');
+    const bumped = editPod('crashloop-backoff', (p) => (p.status.containerStatuses[0].restartCount = 6));
+    const events = [
+      { type: 'ADDED', object: shopMuted },
+      { type: 'ADDED', object: loadPod('crashloop-backoff') },
+      { type: 'MODIFIED', object: unmuted },
+      { type: 'MODIFIED', object: bumped },
+      { type: 'MODIFIED', object: shopMuted },
+      { type: 'DELETED', object: shopMuted },
+      { type: 'MODIFIED', object: editPod('crashloop-backoff', (p) => (p.status.containerStatuses[0].restartCount = 7)) },
+    ];
+    const r = await check([], events.map((e) => JSON.stringify(e)).join('\n'));
+    expect(r.lines.map((l) => `${l.restartCount}${l.muted ? ' muted' : ''}`)).toEqual(['5 muted', '6', '7']);
+  });
+
   test('a pod annotated podbell.io/ignore is muted without any Namespace', async () => {
     const pod = editPod('oomkilled-terminated', (p) => (p.metadata.annotations = { 'podbell.io/ignore': 'true' }));
     const r = await check([], JSON.stringify(pod));
