@@ -327,7 +327,7 @@ class Checker {
       const key = `${subject}\u0000${p.annotation}\u0000${p.value}`;
       if (this.problemsSaid.has(key)) continue;
       this.problemsSaid.add(key);
-      this.note(where, `${subject}: ignoring ${p.annotation}=${JSON.stringify(p.value)}: ${p.why}`);
+      this.note(where, `ignoring ${p.annotation}=${JSON.stringify(p.value)} (${subject}): ${p.why}`);
     }
   }
 
