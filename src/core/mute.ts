@@ -1,4 +1,47 @@
-import type { PodState } from './pod.js';
+import { parseChannel } from './channel.js';
+import { ourAnnotations, type PodState } from './pod.js';
+
+/**
+ * Mutes and routing by annotation (docs/annotations.md is the user-facing contract).
+ *
+ * Annotations are compiled into a policy once per namespace (or pod) change, so the per-failure call,
+ * routeFailure(), is a few property reads. Everything here is pure and total: bad values become
+ * AnnotationProblems for the caller to log and count, never exceptions.
+ */
+
+/** The annotation names podbell reads (DESIGN §6, CONTRACT: keep them exactly). */
+export const ANNOTATION = {
+  mute: 'podbell.io/mute',
+  muteUntil: 'podbell.io/mute-until',
+  muteReasons: 'podbell.io/mute-reasons',
+  channel: 'podbell.io/channel',
+  ignore: 'podbell.io/ignore',
+  kubeSlackIgnore: 'kube-slack/ignore-pod',
+  kubeSlackChannel: 'kube-slack/slack-channel',
+} as const;
+
+/**
+ * The failure reasons podbell alerts on (DESIGN §2), the only names podbell.io/mute-reasons accepts:
+ * a name podbell never reports would mute nothing, so it is reported as a problem instead.
+ */
+export const MUTABLE_REASONS: readonly string[] = Object.freeze([
+  'CrashLoopBackOff',
+  'OOMKilled',
+  'ImagePullBackOff',
+  'ErrImagePull',
+  'InvalidImageName',
+  'ErrImageNeverPull',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'RunContainerError',
+  'StartError',
+  'Error',
+  'Evicted',
+]);
+
+/** Lower-cased name -> canonical name, so `oomkilled` and `OOMKilled` mean the same reason. */
+const REASON_BY_LOWER: ReadonlyMap<string, string> = new Map(MUTABLE_REASONS.map((r) => [r.toLowerCase(), r]));
+const PODBELL_ANNOTATIONS: ReadonlySet<string> = new Set(Object.values(ANNOTATION).filter((a) => a.startsWith('podbell.io/')));
 
 /** The part of a Namespace podbell keeps: its name and the annotations it reads. */
 export interface NamespaceState {
@@ -7,21 +50,308 @@ export interface NamespaceState {
 }
 
 export interface Route {
-  /** Where this pod's incidents go. */
+  /** Where this pod's incidents go (normalised: `#name` or a channel ID). */
   readonly channel: string;
   readonly muted: boolean;
   /** Why it is muted, for logs and `podbell check`. */
   readonly why?: string;
-  /** When a time-limited mute ends (ms since epoch). */
+  /** When a time-limited mute ends (ms since epoch); absent when muted for good or not muted. */
   readonly until?: number;
+  /** Only from route(): the bad annotation values met on the way (routeFailure callers hold the policies). */
+  readonly problems?: readonly AnnotationProblem[];
 }
 
-/** First version: pod ignore and channel routing. Issue 6 completes mutes and expiry. */
-export function route(pod: PodState, ns: NamespaceState | undefined, defaultChannel: string, _reason: string, _now: number): Route {
-  const pa = pod.annotations ?? {};
-  if (pa['podbell.io/ignore'] === 'true' || pa['kube-slack/ignore-pod'] === 'true') return { channel: defaultChannel, muted: true, why: 'pod annotation ignore' };
-  const na = ns?.annotations ?? {};
-  if (na['podbell.io/mute'] === 'true') return { channel: defaultChannel, muted: true, why: `namespace ${ns?.name} muted` };
-  const channel = pa['podbell.io/channel'] ?? pa['kube-slack/slack-channel'] ?? na['podbell.io/channel'] ?? na['kube-slack/slack-channel'] ?? defaultChannel;
-  return { channel, muted: false };
+/** A malformed annotation value: the caller logs it once per (namespace, pod, annotation, value) and counts it. */
+export interface AnnotationProblem {
+  readonly namespace: string;
+  /** Set when the annotation is on a pod rather than on the namespace. */
+  readonly pod?: string;
+  readonly annotation: string;
+  /** The value as written (cut to 200 characters: annotations can be huge). */
+  readonly value: string;
+  /** What is wrong and what podbell does instead, as a sentence. */
+  readonly why: string;
+}
+
+/** A mute compiled from podbell.io/mute, mute-until and mute-reasons on one object. */
+interface CompiledMute {
+  /** The annotations that make it, for the `why` sentence. */
+  readonly by: readonly string[];
+  /** Muted while now < until; absent: no end. */
+  readonly until?: number;
+  /** Only these reasons are muted; absent: every reason. Never empty. */
+  readonly reasons?: ReadonlySet<string>;
+}
+
+/**
+ * The compiled annotations of one namespace or one pod. Plain immutable data: compare or replace it
+ * whole when the object changes.
+ */
+export interface Policy {
+  readonly namespace: string;
+  /** Set for a pod's policy. */
+  readonly pod?: string;
+  /** Normalised channel from podbell.io/channel, else kube-slack/slack-channel. */
+  readonly channel?: string;
+  /** The annotation that ignores the pod (pods only). */
+  readonly ignoredBy?: string;
+  readonly mute?: CompiledMute;
+  readonly problems: readonly AnnotationProblem[];
+}
+export type NamespacePolicy = Policy;
+export type PodPolicy = Policy;
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
+
+/**
+ * Projects a V1Namespace-shaped object (parsed JSON) to its name and the annotations podbell reads.
+ * Never throws: no metadata.name, or a `kind` other than Namespace, yields undefined.
+ */
+export function projectNamespace(raw: unknown): NamespaceState | undefined {
+  const ns = obj(raw);
+  const meta = obj(ns?.metadata);
+  const name = meta?.name;
+  if (!ns || !meta || typeof name !== 'string' || name === '') return undefined;
+  if (ns.kind !== undefined && ns.kind !== 'Namespace') return undefined;
+  const annotations = ourAnnotations(meta.annotations);
+  return annotations ? { name, annotations } : { name };
+}
+
+/** `true`/`yes` and `false`/`no`, any case, surrounding spaces ignored; anything else is undefined. */
+export function parseBool(text: string): boolean | undefined {
+  const s = text.trim().toLowerCase();
+  if (s === 'true' || s === 'yes') return true;
+  if (s === 'false' || s === 'no') return false;
+  return undefined;
+}
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+const daysInMonth = (y: number, m: number): number =>
+  m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31;
+
+/**
+ * Parses an RFC 3339 date-time (`2026-11-22T06:00:00Z`, `2026-11-22T07:00:00+01:00`, optional
+ * fraction) to ms since the epoch. The offset is required (a time without one is ambiguous) and
+ * every field is range-checked, so `2026-13-40T…` is undefined rather than silently rolled over.
+ */
+export function parseRfc3339(text: string): number | undefined {
+  const m = RFC3339.exec(text.trim());
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  // Second 60 is RFC 3339's leap second; it counts as the first instant of the next minute.
+  if (hour > 23 || minute > 59 || second > 60) return undefined;
+  let offsetMin = 0;
+  if (m[8]) {
+    const oh = Number(m[9]);
+    const om = Number(m[10]);
+    if (oh > 23 || om > 59) return undefined;
+    offsetMin = (m[8] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  const ms = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
+  return ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute - offsetMin) * 60_000 + second * 1000 + ms;
+}
+
+/** An instant as people read it in logs: UTC, seconds, milliseconds only when there are some. */
+export function formatInstant(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+const MAX_VALUE_CHARS = 200;
+const cut = (s: string): string => (s.length > MAX_VALUE_CHARS ? `${s.slice(0, MAX_VALUE_CHARS)}…` : s);
+
+/** Compiles the annotations of one object (namespace or pod) into a Policy. */
+function compile(namespace: string, pod: string | undefined, a: Readonly<Record<string, string>>): Policy {
+  const problems: AnnotationProblem[] = [];
+  const bad = (annotation: string, value: string, why: string) =>
+    problems.push({ namespace, ...(pod !== undefined && { pod }), annotation, value: cut(value), why });
+  const where = pod === undefined ? `namespace ${namespace}` : `pod ${namespace}/${pod}`;
+
+  // Mutes: each annotation present narrows the mute; a malformed mute or mute-until disables the whole
+  // mute of this object, because a half-read mute could silence more, or longer, than was asked.
+  let broken = false;
+  let switchedOn: boolean | undefined;
+  const muteText = a[ANNOTATION.mute];
+  if (muteText !== undefined) {
+    switchedOn = parseBool(muteText);
+    if (switchedOn === undefined) {
+      broken = true;
+      bad(ANNOTATION.mute, muteText, `${ANNOTATION.mute} on ${where} must be "true" or "false" (also yes/no); ${where} is not muted`);
+    }
+  }
+  let until: number | undefined;
+  const untilText = a[ANNOTATION.muteUntil];
+  if (untilText !== undefined) {
+    until = parseRfc3339(untilText);
+    if (until === undefined) {
+      broken = true;
+      bad(
+        ANNOTATION.muteUntil,
+        untilText,
+        `${ANNOTATION.muteUntil} on ${where} is not an RFC 3339 time with a zone, like 2026-11-22T06:00:00Z or 2026-11-22T07:00:00+01:00; ${where} is not muted`,
+      );
+    }
+  }
+  let reasons: Set<string> | undefined;
+  const reasonsText = a[ANNOTATION.muteReasons];
+  if (reasonsText !== undefined) {
+    reasons = new Set();
+    const unknown: string[] = [];
+    for (const item of reasonsText.split(',')) {
+      const name = item.trim();
+      if (name === '') continue;
+      const known = REASON_BY_LOWER.get(name.toLowerCase());
+      if (known) reasons.add(known);
+      else unknown.push(name);
+    }
+    if (unknown.length > 0 || reasons.size === 0) {
+      const what = unknown.length > 0 ? `podbell never reports ${unknown.map((u) => JSON.stringify(cut(u))).join(', ')}` : 'it lists no reason';
+      const effect = reasons.size > 0 ? `the valid names (${[...reasons].join(', ')}) still apply` : `${where} is not muted`;
+      bad(ANNOTATION.muteReasons, reasonsText, `${ANNOTATION.muteReasons} on ${where}: ${what} (known: ${MUTABLE_REASONS.join(', ')}); ${effect}`);
+    }
+  }
+  let mute: CompiledMute | undefined;
+  const asked = switchedOn === true || untilText !== undefined || reasonsText !== undefined;
+  if (asked && !broken && switchedOn !== false && (reasons === undefined || reasons.size > 0)) {
+    const by = [ANNOTATION.mute, ANNOTATION.muteReasons, ANNOTATION.muteUntil].filter((k) => a[k] !== undefined);
+    mute = { by, ...(until !== undefined && { until }), ...(reasons !== undefined && { reasons }) };
+  }
+
+  // Ignore: pods only. A valid podbell.io/ignore decides; otherwise kube-slack/ignore-pod keeps
+  // kube-slack's meaning (any non-empty value ignores; an explicit false/no does not) for a quiet migration.
+  let ignoredBy: string | undefined;
+  const ignoreText = a[ANNOTATION.ignore];
+  const kubeSlackIgnoreText = a[ANNOTATION.kubeSlackIgnore];
+  if (pod === undefined) {
+    for (const [k, v] of [[ANNOTATION.ignore, ignoreText], [ANNOTATION.kubeSlackIgnore, kubeSlackIgnoreText]] as const) {
+      if (v !== undefined) bad(k, v, `${k} is read on pods only; to silence ${where} use ${ANNOTATION.mute}=true`);
+    }
+  } else {
+    const own = ignoreText === undefined ? undefined : parseBool(ignoreText);
+    const kubeSlack = kubeSlackIgnoreText !== undefined && kubeSlackIgnoreText.trim() !== '' && parseBool(kubeSlackIgnoreText) !== false;
+    if (own === true) ignoredBy = ANNOTATION.ignore;
+    else if (own === undefined && kubeSlack) ignoredBy = ANNOTATION.kubeSlackIgnore;
+    if (ignoreText !== undefined && own === undefined) {
+      const effect = kubeSlack ? `${ANNOTATION.kubeSlackIgnore} still ignores the pod` : 'the pod is not ignored';
+      bad(ANNOTATION.ignore, ignoreText, `${ANNOTATION.ignore} on ${where} must be "true" or "false" (also yes/no); ${effect}`);
+    }
+  }
+
+  // Channel: podbell.io/channel wins over kube-slack/slack-channel; a bad one is skipped, so the next
+  // in precedence (ending with the default channel) receives the alerts rather than nobody.
+  let channel: string | undefined;
+  for (const k of [ANNOTATION.channel, ANNOTATION.kubeSlackChannel]) {
+    const v = a[k];
+    if (v === undefined) continue;
+    const c = parseChannel(v);
+    if (c === undefined) bad(k, v, `${k} on ${where} is not a channel name like #team-payments or a channel ID like C0123456789; using the next channel in precedence`);
+    else channel ??= c;
+  }
+
+  // A misspelt podbell.io annotation would otherwise do nothing, silently.
+  for (const [k, v] of Object.entries(a)) {
+    if (k.startsWith('podbell.io/') && !PODBELL_ANNOTATIONS.has(k)) {
+      bad(k, v, `${k} on ${where} is not an annotation podbell reads (known: ${[...PODBELL_ANNOTATIONS].join(', ')}); it has no effect`);
+    }
+  }
+
+  return {
+    namespace,
+    ...(pod !== undefined && { pod }),
+    ...(channel !== undefined && { channel }),
+    ...(ignoredBy !== undefined && { ignoredBy }),
+    ...(mute !== undefined && { mute }),
+    problems,
+  };
+}
+
+const NO_ANNOTATIONS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** Compiles a namespace's annotations; call it when the namespace is added or changed, not per event. */
+export function compileNamespacePolicy(ns: NamespaceState): NamespacePolicy {
+  return compile(ns.name, undefined, ns.annotations ?? NO_ANNOTATIONS);
+}
+
+/** Compiles a pod's own annotations (most pods have none, which costs next to nothing). */
+export function compilePodPolicy(pod: Pick<PodState, 'namespace' | 'name' | 'annotations'>): PodPolicy {
+  if (!pod.annotations) return { namespace: pod.namespace, pod: pod.name, problems: [] };
+  return compile(pod.namespace, pod.name, pod.annotations);
+}
+
+/** Whether `m` mutes `reason` at `now`. */
+const mutes = (m: CompiledMute | undefined, reason: string, now: number): m is CompiledMute =>
+  m !== undefined && (m.until === undefined || now < m.until) && (m.reasons === undefined || m.reasons.has(reason));
+
+const subjectOf = (p: Policy): string => (p.pod === undefined ? `namespace ${p.namespace}` : `pod ${p.namespace}/${p.pod}`);
+
+/** The `why` sentence; `reasons` names what is muted when the mute is limited to some reasons. */
+function muteWhy(p: Policy, m: CompiledMute, reasons: string): string {
+  const head = m.reasons ? `${reasons} in ${subjectOf(p)}` : subjectOf(p);
+  const until = m.until !== undefined ? ` until ${formatInstant(m.until)}` : '';
+  return `${head} muted${until} by ${m.by.join(' and ')}`;
+}
+
+/**
+ * What this policy silences at `now`, as a sentence for logs when a namespace changes or a mute lifts
+ * ("namespace payments muted until 2026-11-22T06:00:00Z by podbell.io/mute-until"); undefined when it
+ * silences nothing.
+ */
+export function describeMute(policy: Policy, now: number): string | undefined {
+  if (policy.ignoredBy !== undefined) return `${subjectOf(policy)} ignored by ${policy.ignoredBy}`;
+  const m = policy.mute;
+  if (!m || (m.until !== undefined && now >= m.until)) return undefined;
+  return muteWhy(policy, m, [...(m.reasons ?? [])].join(', '));
+}
+
+/**
+ * The per-failure decision: where the alert goes and whether it is muted. Channel precedence: pod,
+ * then namespace, then defaultChannel. Muted when the pod is ignored or either object's mute covers
+ * `reason` at `now`; `until` is when the longest of those mutes ends (absent if one never ends).
+ */
+export function routeFailure(ns: NamespacePolicy | undefined, pod: PodPolicy | undefined, reason: string, now: number, defaultChannel: string): Route {
+  if (!Number.isFinite(now)) throw new TypeError(`routeFailure: now must be a finite number of ms, got ${now}`);
+  if (typeof defaultChannel !== 'string' || defaultChannel === '') throw new TypeError('routeFailure: defaultChannel must be a non-empty string');
+  const channel = pod?.channel ?? ns?.channel ?? defaultChannel;
+  if (pod?.ignoredBy !== undefined) return { channel, muted: true, why: `${subjectOf(pod)} ignored by ${pod.ignoredBy}` };
+  const podMute = pod && mutes(pod.mute, reason, now) ? pod.mute : undefined;
+  const nsMute = ns && mutes(ns.mute, reason, now) ? ns.mute : undefined;
+  if (!podMute && !nsMute) return { channel, muted: false };
+  // The mute that lasts longest explains the route: it is the one a user must lift to hear alerts.
+  const podLasts = podMute !== undefined && (nsMute === undefined || podMute.until === undefined || (nsMute.until !== undefined && podMute.until >= nsMute.until));
+  const [p, m] = podLasts ? [pod!, podMute!] : [ns!, nsMute!];
+  return { channel, muted: true, why: muteWhy(p, m, reason), ...(m.until !== undefined && { until: m.until }) };
+}
+
+/**
+ * When this policy's mute state changes by itself: the mute-until instant while it is still ahead,
+ * else undefined. The pipeline sets a Clock timer for it to report what is still failing once a
+ * mute lifts.
+ */
+export function nextChange(policy: Policy, now: number): number | undefined {
+  const until = policy.mute?.until;
+  return until !== undefined && now < until ? until : undefined;
+}
+
+/**
+ * Compatibility wrapper for one-off callers (`podbell check`, tests): compiles both objects on each
+ * call and returns their problems too. The pipeline should compile once and call routeFailure.
+ */
+export function route(pod: PodState, ns: NamespaceState | undefined, defaultChannel: string, reason: string, now: number): Route {
+  const podPolicy = compilePodPolicy(pod);
+  const nsPolicy = ns ? compileNamespacePolicy(ns) : undefined;
+  const r = routeFailure(nsPolicy, podPolicy, reason, now, defaultChannel);
+  const problems = [...(nsPolicy?.problems ?? []), ...podPolicy.problems];
+  return problems.length > 0 ? { ...r, problems } : r;
 }

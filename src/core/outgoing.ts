@@ -2,6 +2,8 @@
  * What the incident book asks the Slack sender to do. Messages address threads by podbell's own
  * thread id; the sender maps ids to Slack's (channel, ts) once a parent has landed, so the pure core
  * never waits for Slack and never sees a ts.
+ *
+ * Thread ids are opaque strings unique within one book: `t<n>` for incidents, `s<n>` for storm parents.
  */
 export interface SlackMessage {
   /** Plain-text fallback: notifications, screen readers, and the resend when Slack rejects blocks. */
@@ -11,11 +13,24 @@ export interface SlackMessage {
 
 export type Outgoing =
   | {
-      /** Opens thread `thread`. With `inThread`, the parent is itself posted as a reply in that thread (storms). */
+      /**
+       * Opens thread `thread` in `channel`.
+       *
+       * `inThread` (storms): the parent is itself posted as a reply in that (storm) thread; later replies
+       * of `thread` go there too (ThreadRef.replyTo = the storm parent's ts), edits still edit this message.
+       *
+       * `linkTo`: the id of an earlier thread of the same workload (resolved longer ago than
+       * REOPEN_WINDOW, or older than THREAD_MAX_AGE). The sender should add that thread's permalink
+       * (chat.getPermalink of its parent, or `https://<team>.slack.com/archives/<channel>/p<ts without dot>`)
+       * to the message, e.g. as a context block "previous thread: <link|…>". If the earlier thread is
+       * unknown to the sender (lost store), it sends the message as is. The rendered parent already says
+       * in words that it follows an earlier incident.
+       */
       readonly kind: 'parent';
       readonly thread: string;
       readonly channel: string;
       readonly inThread?: string;
+      readonly linkTo?: string;
       readonly message: SlackMessage;
     }
   | {

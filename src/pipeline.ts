@@ -1,0 +1,194 @@
+import type { Registry } from 'prom-client';
+import type { Change } from './adapters/kube/types.js';
+import type { Sender } from './adapters/slack/types.js';
+import type { Cancel, Clock } from './clock.js';
+import { detect, isFailing, type Failure } from './core/detect.js';
+import { emptyBook, reduce, type IncidentBook, type IncidentInput, type IncidentSettings } from './core/incidents.js';
+import { compileNamespacePolicy, compilePodPolicy, describeMute, nextChange, routeFailure, type AnnotationProblem, type NamespacePolicy, type NamespaceState } from './core/mute.js';
+import type { PodState } from './core/pod.js';
+import type { Logger } from './log.js';
+import { PipelineMetrics } from './pipeline-metrics.js';
+
+export interface PipelineOptions {
+  readonly settings: IncidentSettings;
+  /** SLACK_CHANNEL: where incidents go unless an annotation routes them elsewhere. */
+  readonly defaultChannel: string;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly sender: Sender;
+  readonly registry: Registry;
+}
+
+/**
+ * The stage between the watches and the sender: detect -> mute/route -> incidents. Owns the incident
+ * book and the one timer the book asks for. Handlers never throw: an event a stage cannot handle is
+ * logged with the pod it was about and counted, and the pipeline goes on.
+ */
+export class Pipeline {
+  readonly #o: PipelineOptions;
+  readonly #metrics: PipelineMetrics;
+  #book: IncidentBook = emptyBook();
+  /** Namespace -> its compiled mute/route policy (compiled once per namespace change, not per event). */
+  readonly #namespaces = new Map<string, NamespacePolicy>();
+  /** Malformed annotation values already logged, so each is told once. */
+  readonly #reported = new Set<string>();
+  /** Pods failing now, so a lifted mute can report what is still failing. Small: failing pods only. */
+  readonly #failing = new Map<string, PodState>();
+  /** Namespace -> timer that re-checks it when a time-limited mute ends. */
+  readonly #muteTimers = new Map<string, { at: number; cancel: Cancel }>();
+  #wake: { at: number; cancel: Cancel } | undefined;
+  #stopped = false;
+
+  constructor(options: PipelineOptions) {
+    for (const k of ['settings', 'clock', 'log', 'sender', 'registry'] as const) {
+      if (!options[k]) throw new TypeError(`Pipeline: option ${k} is required`);
+    }
+    if (typeof options.defaultChannel !== 'string' || options.defaultChannel === '') throw new TypeError('Pipeline: option defaultChannel must be a channel');
+    this.#o = options;
+    this.#metrics = new PipelineMetrics(options.registry);
+  }
+
+  /** The incident book as it stands (plain data; for tests, replay and persistence). */
+  get book(): IncidentBook {
+    return this.#book;
+  }
+
+  podChanged(change: Change<PodState>): void {
+    if (this.#stopped) return;
+    const pod = change.next ?? change.prev;
+    try {
+      if (change.type === 'DELETED') {
+        if (change.prev) this.#failing.delete(change.prev.uid);
+        if (change.prev) this.#apply({ type: 'podDeleted', uid: change.prev.uid });
+        return;
+      }
+      const next = change.next;
+      if (!next) return;
+      for (const f of detect(change.prev, next)) this.#failure(next, f);
+      const failing = isFailing(next);
+      if (failing) this.#failing.set(next.uid, next);
+      else this.#failing.delete(next.uid);
+      this.#apply({ type: 'pod', pod: next, failing });
+    } catch (err) {
+      this.#metrics.stageErrors.inc({ stage: 'pod' });
+      this.#o.log.error({ err, namespace: pod?.namespace, pod: pod?.name }, 'could not process pod change; skipped');
+    }
+  }
+
+  namespaceChanged(change: Change<NamespaceState>): void {
+    if (this.#stopped) return;
+    const ns = change.next ?? change.prev;
+    if (!ns) return;
+    try {
+      this.#muteTimers.get(ns.name)?.cancel();
+      this.#muteTimers.delete(ns.name);
+      if (change.type === 'DELETED') {
+        this.#namespaces.delete(ns.name);
+        return;
+      }
+      const now = this.#o.clock.now();
+      const policy = compileNamespacePolicy(ns);
+      const before = this.#namespaces.get(ns.name);
+      this.#namespaces.set(ns.name, policy);
+      this.#report(policy.problems);
+      const mute = describeMute(policy, now);
+      if (mute !== (before && describeMute(before, now))) this.#o.log.info({ namespace: ns.name, mute: mute ?? 'none' }, mute ? 'namespace muted' : 'namespace not muted');
+      const lifts = nextChange(policy, now);
+      if (lifts !== undefined) this.#scheduleRecheck(ns.name, lifts);
+      // A mute may just have been removed or narrowed: what is failing there now gets reported.
+      this.#recheckNamespace(ns.name);
+    } catch (err) {
+      this.#metrics.stageErrors.inc({ stage: 'namespace' });
+      this.#o.log.error({ err, namespace: ns.name }, 'could not process namespace change; skipped');
+    }
+  }
+
+  /** Sends pending parent edits now instead of at the next GROUP_INTERVAL (shutdown). */
+  flush(): void {
+    if (!this.#stopped) this.#apply({ type: 'flush' });
+  }
+
+  /** Cancels every timer; further changes are ignored. */
+  stop(): void {
+    this.#stopped = true;
+    this.#wake?.cancel();
+    this.#wake = undefined;
+    for (const t of this.#muteTimers.values()) t.cancel();
+    this.#muteTimers.clear();
+  }
+
+  #failure(pod: PodState, f: Failure): void {
+    const now = this.#o.clock.now();
+    this.#metrics.failures.inc({ reason: f.reason });
+    const podPolicy = pod.annotations ? compilePodPolicy(pod) : undefined;
+    if (podPolicy) this.#report(podPolicy.problems);
+    const r = routeFailure(this.#namespaces.get(pod.namespace), podPolicy, f.reason, now, this.#o.defaultChannel);
+    if (r.muted) {
+      this.#metrics.muted.inc({ namespace: f.namespace, reason: f.reason });
+      this.#o.log.debug({ namespace: f.namespace, pod: f.pod, container: f.container, reason: f.reason, why: r.why }, 'failure muted');
+      if (r.until !== undefined) this.#scheduleRecheck(pod.namespace, r.until);
+      return;
+    }
+    this.#apply({ type: 'failure', failure: f, channel: r.channel });
+  }
+
+  /** Logs each malformed annotation value once (namespace, pod, annotation and value named) and counts it. */
+  #report(problems: readonly AnnotationProblem[]): void {
+    for (const p of problems) {
+      const key = [p.namespace, p.pod ?? '', p.annotation, p.value].join('\u0000');
+      if (this.#reported.has(key)) continue;
+      this.#reported.add(key);
+      this.#metrics.badAnnotations.inc({ namespace: p.namespace, annotation: p.annotation });
+      this.#o.log.warn({ namespace: p.namespace, pod: p.pod, annotation: p.annotation, value: p.value }, `ignored annotation ${p.annotation}=${JSON.stringify(p.value)}: ${p.why}; treated as not muted`);
+    }
+  }
+
+  /**
+   * A namespace's annotations changed, or a mute ran out: report what is failing there now (the
+   * book ignores occurrences it already counted, so nothing is told twice and nothing is replayed).
+   */
+  #recheckNamespace(namespace: string): void {
+    for (const pod of [...this.#failing.values()]) {
+      if (pod.namespace !== namespace) continue;
+      for (const f of detect(undefined, pod)) this.#failure(pod, f);
+    }
+  }
+
+  /** At `at` (when a mute ends by itself), report what is still failing in the namespace. */
+  #scheduleRecheck(namespace: string, at: number): void {
+    const existing = this.#muteTimers.get(namespace);
+    if (existing && existing.at <= at) return;
+    existing?.cancel();
+    const cancel = this.#o.clock.setTimer(at - this.#o.clock.now(), () => {
+      this.#muteTimers.delete(namespace);
+      if (this.#stopped) return;
+      this.#o.log.info({ namespace }, 'mute ended; reporting what is still failing');
+      this.#recheckNamespace(namespace);
+    });
+    this.#muteTimers.set(namespace, { at, cancel });
+  }
+
+  #apply(input: IncidentInput): void {
+    const now = this.#o.clock.now();
+    const step = reduce(this.#book, input, now, this.#o.settings);
+    this.#book = step.book;
+    for (const o of step.out) this.#o.sender.send(o);
+    if (step.out.length > 0) this.#metrics.incidentsOpen.set(Object.values(this.#book.incidents).filter((i) => i.status !== 'resolved').length);
+    this.#schedule(step.wakeAt);
+  }
+
+  #schedule(at: number | undefined): void {
+    if (at === undefined) {
+      this.#wake?.cancel();
+      this.#wake = undefined;
+      return;
+    }
+    if (this.#wake && this.#wake.at === at) return;
+    this.#wake?.cancel();
+    const cancel = this.#o.clock.setTimer(at - this.#o.clock.now(), () => {
+      this.#wake = undefined;
+      if (!this.#stopped) this.#apply({ type: 'tick' });
+    });
+    this.#wake = { at, cancel };
+  }
+}

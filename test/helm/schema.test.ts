@@ -1,0 +1,80 @@
+// Mistakes in values fail `helm install` up front with a message naming the key, instead of being
+// silently ignored (a typo) or crash-looping the pod (a wrong type).
+import { join } from 'node:path';
+import { chartDir, helm, NAMESPACE, RELEASE, valuesDir } from './helm.js';
+
+const bad = (f: string) => join(valuesDir, 'invalid', f);
+
+/** Schema errors: both `helm lint --strict` and `helm template` (what install runs) fail. */
+async function bothFail(file: string): Promise<string[]> {
+  const lint = await helm(['lint', '--strict', chartDir, '--namespace', NAMESPACE, '-f', bad(file)]);
+  expect(lint.code).not.toBe(0);
+  return [lint.stdout + lint.stderr, await templateFails(file)];
+}
+
+/**
+ * Checks done in the templates (`fail`, for a message that says what to do): `helm template`,
+ * and so `helm install`/`upgrade`, fail. (`helm lint` deliberately tolerates `fail` calls.)
+ */
+async function templateFails(file: string): Promise<string> {
+  const tpl = await helm(['template', RELEASE, chartDir, '--namespace', NAMESPACE, '-f', bad(file)]);
+  expect(tpl.code).not.toBe(0);
+  // Nothing may be rendered from invalid values.
+  expect(tpl.stdout).not.toContain('kind: Deployment');
+  return tpl.stderr;
+}
+
+describe.each([
+  ['typo-nested.yaml', 'a misspelled nested key', 'clusterNmae'],
+  ['typo-top-level.yaml', 'a misspelled top-level key', 'watchNamespace'],
+])('%s: %s is rejected', (file, _what, key) => {
+  test('helm lint and helm template fail and name the key', async () => {
+    for (const out of await bothFail(file)) {
+      expect(out).toContain(key);
+      expect(out).toMatch(/additional properties|not allowed/);
+    }
+  });
+});
+
+describe.each([
+  ['wrong-type-namespaces.yaml', 'watchNamespaces as a comma string', '/watchNamespaces', /want array/],
+  ['wrong-type-port.yaml', 'httpPort as a word', '/config/httpPort', /want integer/],
+  ['bare-number-duration.yaml', 'a duration without a unit (kube-slack milliseconds)', '/config/groupWait', /want string/],
+])('%s: %s is rejected', (file, _what, path, why) => {
+  test('helm lint and helm template fail and name the key and the expected type', async () => {
+    for (const out of await bothFail(file)) {
+      expect(out).toContain(path);
+      expect(out).toMatch(why);
+    }
+  });
+});
+
+test('an incoming-webhook URL as the token fails with a pointer to bot tokens, without echoing the URL', async () => {
+  const out = await templateFails('webhook-as-token.yaml');
+  expect(out).toContain('slack.token');
+  expect(out).toContain('bot token');
+  expect(out).not.toContain('hooks.slack.com');
+});
+
+test('slack.token together with slack.existingSecret is refused (which one would win is not obvious)', async () => {
+  expect(await templateFails('token-and-existing-secret.yaml')).toContain('slack.token and slack.existingSecret are both set');
+});
+
+test('SLACK_BOT_TOKEN in extraEnv is refused, so the token is never a literal in the Deployment', async () => {
+  const out = await templateFails('token-in-extra-env.yaml');
+  expect(out).toContain('extraEnv must not set SLACK_BOT_TOKEN');
+  expect(out).not.toContain('xoxb-');
+});
+
+test('--set with a wrong value is caught too (log level, channel, duration)', async () => {
+  const cases: [string, string][] = [
+    ['config.logLevel=verbose', '/config/logLevel'],
+    ['slack.channel=Alerts Channel', '/slack/channel'],
+    ['config.resolveAfter=five minutes', '/config/resolveAfter'],
+    ['config.stormThreshold=0', '/config/stormThreshold'],
+  ];
+  for (const [set, path] of cases) {
+    const r = await helm(['template', RELEASE, chartDir, '--namespace', NAMESPACE, '--set', set]);
+    expect({ set, code: r.code, named: r.stderr.includes(path) }).toEqual({ set, code: 1, named: true });
+  }
+});
