@@ -220,6 +220,23 @@ describe('mutes from Namespaces in the input', () => {
     expect(r.lines.map((l) => `${l.restartCount}${l.muted ? ' muted' : ''}`)).toEqual(['5 muted', '6', '7']);
   });
 
+  test.each([
+    ['2026-11-22T05:59:59Z', true],
+    ['2026-11-22T06:00:00Z', false],
+  ])('podbell.io/mute-until 06:00 evaluated --now %s: muted %s', async (now, muted) => {
+    const ns = namespace('shop', { 'podbell.io/mute-until': '2026-11-22T06:00:00Z' });
+    const r = await check(['--now', now, '--fail-on-failure'], kubectlList([ns, loadPod('crashloop-backoff')]));
+    expect(r.lines[0]?.muted ?? false).toBe(muted);
+    expect(r.code).toBe(muted ? 0 : 1);
+  });
+
+  test('a malformed mute annotation is named once on stderr and mutes nothing', async () => {
+    const ns = namespace('shop', { 'podbell.io/mute': 'ture' });
+    const r = await check([], kubectlList([ns, loadPod('crashloop-backoff'), loadPod('evicted')]));
+    expect(r.lines.map(brief)).toEqual(['checkout-7d9f8b6c5d-x2k4q/app CrashLoopBackOff', 'checkout-7d9f8b6c5d-e1v2c/(pod) Evicted']);
+    expect(r.stderr.split('\n').filter((l) => l.includes('podbell.io/mute="ture"'))).toHaveLength(1);
+  });
+
   test('a pod annotated podbell.io/ignore is muted without any Namespace', async () => {
     const pod = editPod('oomkilled-terminated', (p) => (p.metadata.annotations = { 'podbell.io/ignore': 'true' }));
     const r = await check([], JSON.stringify(pod));
@@ -314,8 +331,8 @@ describe('jsonErrorOffset: where an error is, whatever V8 says', () => {
 });
 
 describe('over real process stdio', () => {
-  // bin/podbell.js dispatches to src/main.ts, which the lead writes; until it exists on this branch this
-  // runs the command in a child process with the real stdin/stdout/exit code, as main will.
+  // The real CLI: bin/podbell.js -> src/main.ts -> checkCommand. (Without src/main.ts, as on this branch
+  // before main was merged in, the command runs in a child process over real stdio instead.)
   const runner = `import { checkCommand } from './src/commands/check.ts';
 process.exitCode = await checkCommand(process.argv.slice(1), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });`;
   const cli = (args: string[], input?: string) =>
