@@ -81,6 +81,12 @@ const NOT_A_CONTAINER_FAILURE: ReadonlySet<string> = new Set(['ContainerStatusUn
 
 const OOM = 'OOMKilled';
 
+/**
+ * Every container-level reason detect() reports (for mute-reasons validation and docs). Pod-level
+ * failures report the pod's own status.reason (Evicted, DeadlineExceeded, Shutdown, …) or 'Failed'.
+ */
+export const CONTAINER_FAILURE_REASONS: ReadonlySet<string> = new Set([...WAITING_FAILURES, ...TERMINATED_FAILURES, 'Error']);
+
 /** kubelet alternates ErrImagePull and ImagePullBackOff for the same run: one occurrence, not a flood. */
 function sameFact(a: string, b: string): boolean {
   return a === b || ((a === 'ErrImagePull' || a === 'ImagePullBackOff') && (b === 'ErrImagePull' || b === 'ImagePullBackOff'));

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { detect, isFailing, occurrenceKey, type Failure } from '../../src/core/detect.js';
+import { CONTAINER_FAILURE_REASONS, detect, isFailing, occurrenceKey, type Failure } from '../../src/core/detect.js';
 import { projectPod, type PodState } from '../../src/core/pod.js';
 import { editPod, loadPod, podFixtureNames } from '../fixtures/pods.js';
 
@@ -318,4 +318,13 @@ describe('never throws on odd objects', () => {
       expect(projected).toBeGreaterThan(100);
     },
   );
+});
+
+describe('CONTAINER_FAILURE_REASONS', () => {
+  test('names every container reason the fixtures produce, and nothing a healthy pod shows', () => {
+    const seen = new Set<string>();
+    for (const name of podFixtureNames.filter((n) => n !== 'no-metadata')) for (const f of detect(undefined, fixture(name))) if (f.container) seen.add(f.reason);
+    for (const r of seen) expect(CONTAINER_FAILURE_REASONS.has(r)).toBe(true);
+    for (const r of ['ContainerCreating', 'PodInitializing', 'Completed', 'ContainerStatusUnknown']) expect(CONTAINER_FAILURE_REASONS.has(r)).toBe(false);
+  });
 });
