@@ -181,6 +181,14 @@ describe('transitions: a fact fires once per occurrence', () => {
       p.status.containerStatuses[1].lastState = {};
       p.status.containerStatuses[1].restartCount = 0;
     }), fixture('two-containers-failing'), ['metrics OOMKilled exit=137 restarts=1']],
+    ['restarts after a clean exit (0) under restartPolicy Always still crash-loop: reported, with exit 0', fixture('healthy'), edited('crashloop-backoff', (p) => {
+      p.metadata.uid = fixture('healthy').uid;
+      app(p).lastState = { terminated: { exitCode: 0, reason: 'Completed', finishedAt: '2026-11-21T09:12:04Z' } };
+    }), ['app CrashLoopBackOff exit=0 restarts=5']],
+    ['one crash under restartPolicy Always, running again: not news until it crash-loops', fixture('healthy'), edited('healthy', (p) => {
+      app(p).lastState = { terminated: { exitCode: 1, reason: 'Error' } };
+      app(p).restartCount = 1;
+    }), []],
     ['previous state had no container statuses yet', fixture('pending-unschedulable'), fixture('image-pull-backoff'), ['app ImagePullBackOff exit=- restarts=0']],
   ];
   test.each(cases)('%s', (_name, prev, next, expected) => {
