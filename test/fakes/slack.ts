@@ -42,6 +42,11 @@ export interface FakeSlackOptions {
   readonly autoCreateChannels?: boolean;
   /** Team name that auth.test reports. */
   readonly team?: string;
+  /**
+   * Wall-clock milliseconds each answer is held back (default 0), like network latency: makes
+   * overlapping requests observable (see maxConcurrent). Keep it small; it is real time.
+   */
+  readonly latencyMs?: number;
 }
 
 /** How one scripted request fails. */
@@ -68,6 +73,8 @@ export interface RecordedRequest {
   readonly outcome: string;
   /** The channel ID the request addressed, when it named a known channel. */
   readonly channelId?: string;
+  /** Seconds sent in the Retry-After header of a 429. */
+  readonly retryAfter?: number;
 }
 
 /** A message as a user sees it now (latest text after edits). */
@@ -123,6 +130,9 @@ export class FakeSlack {
   readonly #channels = new Map<string, Channel>();
   readonly #scripts: Script[] = [];
   readonly #rateLimits = new Map<string, number>();
+  readonly #latencyMs: number;
+  readonly #active = new Map<string, number>();
+  readonly #maxActive = new Map<string, number>();
   #outage: { until: number; failure: FakeFailure } | undefined;
   #revoked = false;
   #nextChannel = 1;
@@ -134,6 +144,7 @@ export class FakeSlack {
     this.#clock = options.clock ?? systemClock;
     this.#autoCreate = options.autoCreateChannels ?? true;
     this.#team = options.team ?? 'podbell-test';
+    this.#latencyMs = options.latencyMs ?? 0;
     for (const name of options.channels ?? []) this.createChannel(name);
     this.#server = createServer((req, res) => void this.#handle(req, res));
     this.#server.on('connection', (s) => {
@@ -165,6 +176,13 @@ export class FakeSlack {
   requestsFor(method: string, channel?: string): RecordedRequest[] {
     const id = channel === undefined ? undefined : this.channelId(channel) ?? channel;
     return this.#requests.filter((r) => r.method === method && (id === undefined || r.channelId === id));
+  }
+
+  /** Most requests addressing one channel (name or ID) that were in progress at the same time. */
+  maxConcurrent(channel: string): number {
+    const id = this.channelId(channel);
+    const name = id === undefined ? channel : `#${this.#channels.get(id)!.name}`;
+    return Math.max(this.#maxActive.get(id ?? channel) ?? 0, this.#maxActive.get(name) ?? 0, this.#maxActive.get(name.slice(1)) ?? 0);
   }
 
   /** Creates a channel (idempotent by name) and returns its ID. */
@@ -270,9 +288,40 @@ export class FakeSlack {
     const params = parseParams(body, String(req.headers['content-type'] ?? ''), url.searchParams);
     const channelParam = typeof params.channel === 'string' ? params.channel : undefined;
     const channelId = channelParam === undefined ? undefined : this.channelId(channelParam);
-    const record = (status: number, outcome: string) =>
-      this.#requests.push({ method, params, time, headers: { ...req.headers }, status, outcome, channelId });
+    const record = (status: number, outcome: string, retryAfter?: number) =>
+      this.#requests.push({
+        method,
+        params,
+        time,
+        headers: { ...req.headers },
+        status,
+        outcome,
+        // Resolved when answering: a post to a new #name creates the channel on the way.
+        ...(channelParam !== undefined && this.channelId(channelParam) !== undefined ? { channelId: this.channelId(channelParam)! } : {}),
+        ...(retryAfter !== undefined ? { retryAfter } : {}),
+      });
+    const key = channelId ?? channelParam ?? '';
+    const active = (this.#active.get(key) ?? 0) + 1;
+    this.#active.set(key, active);
+    this.#maxActive.set(key, Math.max(active, this.#maxActive.get(key) ?? 0));
+    try {
+      if (this.#latencyMs > 0) await new Promise((r) => setTimeout(r, this.#latencyMs));
+      this.#respond(req, res, method, params, time, channelId, channelParam, record);
+    } finally {
+      this.#active.set(key, (this.#active.get(key) ?? 1) - 1);
+    }
+  }
 
+  #respond(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    params: Record<string, unknown>,
+    time: number,
+    channelId: string | undefined,
+    channelParam: string | undefined,
+    record: (status: number, outcome: string, retryAfter?: number) => void,
+  ): void {
     const scripted = this.#scripted(method, channelId ?? channelParam, time);
     if (scripted) return this.#fail(res, scripted, record);
 
@@ -297,14 +346,14 @@ export class FakeSlack {
     return s.failure;
   }
 
-  #fail(res: ServerResponse, f: FakeFailure, record: (status: number, outcome: string) => void): void {
+  #fail(res: ServerResponse, f: FakeFailure, record: (status: number, outcome: string, retryAfter?: number) => void): void {
     if ('reset' in f) {
       record(0, 'reset');
       res.socket?.destroy();
       return;
     }
     if ('retryAfter' in f) {
-      record(429, 'ratelimited');
+      record(429, 'ratelimited', f.retryAfter);
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (f.retryAfter !== undefined) headers['retry-after'] = String(f.retryAfter);
       res.writeHead(429, headers).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
@@ -318,7 +367,7 @@ export class FakeSlack {
     this.#answer(res, { ok: false, error: f.error, ...f.extra }, record);
   }
 
-  #answer(res: ServerResponse, payload: Record<string, unknown>, record: (status: number, outcome: string) => void): void {
+  #answer(res: ServerResponse, payload: Record<string, unknown>, record: (status: number, outcome: string, retryAfter?: number) => void): void {
     record(200, payload.ok === true ? 'ok' : String(payload.error));
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(payload));
   }
