@@ -142,6 +142,18 @@ describe('SlackSender: Slack refusing a message', () => {
     expect(await h.metric('podbell_slack_fallbacks_total', { kind: 'new_parent' })).toBe(1);
   });
 
+  test('an edit refused because its channel was archived meanwhile: the state re-opens in the default channel', async () => {
+    h = await harness({ fake: { channels: ['#alerts', '#shop'] } });
+    h.sender.send(parent('t', '#shop', 'v0'));
+    await h.drain();
+    h.slack.archiveChannel('#shop');
+    h.sender.send(edit('t', 'v1'));
+    h.sender.send(reply('t', 'r1'));
+    await h.drain();
+    expect(h.slack.threads('#alerts')).toMatchObject([{ text: 'v1', replies: [{ text: 'r1' }] }]);
+    expect(h.store.get('t')!.channel).toBe(h.slack.channelId('#alerts'));
+  });
+
   test('a reply refused by its channel is dropped and counted; the queue moves on', async () => {
     h = await harness();
     h.sender.send(parent('t', '#shop', 'v0'));

@@ -98,6 +98,18 @@ describe('SlackSender: budgets and rate limits', () => {
     expect(h.slack.requestsFor('chat.postMessage', '#b')[0]!.time).toBeLessThan(times[1]!);
   });
 
+  test('chat.update keeps to its workspace-wide budget (Tier 3), across channels', async () => {
+    h = await harness({ sender: { postsPerSecond: 100, updatesPerMinute: 2 } });
+    for (const [t, ch] of [['a', '#a'], ['b', '#b'], ['c', '#c']]) h.sender.send(parent(t!, ch!, 'v0'));
+    await h.drain();
+    for (const t of ['a', 'b', 'c']) h.sender.send(edit(t, 'v1'));
+    await h.drain();
+    const times = h.slack.requestsFor('chat.update').map((r) => r.time).sort((x, y) => x - y);
+    expect(times).toHaveLength(3);
+    expect(times[2]! - times[0]!).toBeGreaterThanOrEqual(60_000);
+    expect(h.slack.threads().map((m) => m.text)).toEqual(['v1', 'v1', 'v1']);
+  });
+
   test('a 429 pauses exactly its channel until Retry-After ends; other channels keep flowing', async () => {
     h = await harness({ sender: { postsPerSecond: 10 } });
     h.sender.send(parent('a', '#a', 'A'));
