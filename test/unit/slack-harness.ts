@@ -46,7 +46,7 @@ export async function harness(
   const slack = await FakeSlack.start({ clock, channels: ['#alerts'], ...options.fake });
   const lines: string[] = [];
   const log = createLogger({
-    level: 'debug',
+    level: 'trace',
     destination: { write: (s: string) => void lines.push(s) },
     ...(options.secrets ? { secrets: [slack.token] } : {}),
   });

@@ -151,7 +151,7 @@ export class SlackSender implements Sender {
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
       timeout,
-      logger: this.#clientLogger(),
+      logger: this.#clientLogger(o.log.child({ component: 'slack-web-api' })),
     });
   }
 
@@ -636,13 +636,15 @@ export class SlackSender implements Sender {
     return text.split(this.#token).join('[redacted]');
   }
 
-  /** The WebClient's own log lines, scrubbed of the token, at debug level in our logger. */
-  #clientLogger(): SlackLogger {
-    const log = this.#log.child({ component: 'slack-web-api' });
+  /**
+   * The WebClient's own log lines, scrubbed of the token, one level quieter than it asks: its debug
+   * lines carry whole request bodies (trace), and what it warns about we log ourselves, with context.
+   */
+  #clientLogger(log: Logger): SlackLogger {
     const line = (msg: unknown[]) => this.#scrub(msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' '));
     let level = SlackLogLevel.DEBUG;
     return {
-      debug: (...msg: unknown[]) => log.debug(line(msg)),
+      debug: (...msg: unknown[]) => log.trace(line(msg)),
       info: (...msg: unknown[]) => log.debug(line(msg)),
       warn: (...msg: unknown[]) => log.debug(line(msg)),
       error: (...msg: unknown[]) => log.warn(line(msg)),
