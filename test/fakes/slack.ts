@@ -172,6 +172,11 @@ export class FakeSlack {
     return this.#requests;
   }
 
+  /** Forgets recorded requests (the channel model stays): for long demos and benchmarks. */
+  clearRequests(): void {
+    this.#requests.length = 0;
+  }
+
   /** Requests for one method, optionally only those addressing one channel (name or ID). */
   requestsFor(method: string, channel?: string): RecordedRequest[] {
     const id = channel === undefined ? undefined : this.channelId(channel) ?? channel;

@@ -85,6 +85,20 @@ describe('SlackSender: threads', () => {
     expect(await h.metric('podbell_slack_fallbacks_total', { kind: 'orphan_dropped' })).toBe(1);
     expect(h.lines.join('')).toContain('reply for a thread that has no parent');
   });
+
+  test.each([
+    ['an unknown kind', { kind: 'delete', thread: 't', message: { text: 'x' } }],
+    ['no text', { kind: 'parent', thread: 't', channel: '#shop', message: {} }],
+    ['no thread', { kind: 'reply', message: { text: 'x' } }],
+    ['a parent without channel', { kind: 'parent', thread: 't', message: { text: 'x' } }],
+    ['nothing at all', null],
+  ])('a malformed message (%s) is logged and dropped, never thrown', async (_name, bad) => {
+    h = await harness();
+    expect(() => h.sender.send(bad as never)).not.toThrow();
+    await h.drain();
+    expect(h.slack.requests).toEqual([]);
+    expect(h.logs().some((l) => l.level === 50 && String(l.msg).includes('dropped'))).toBe(true);
+  });
 });
 
 describe('SlackSender: budgets and rate limits', () => {

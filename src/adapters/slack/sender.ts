@@ -183,9 +183,19 @@ export class SlackSender implements Sender {
         this.#log.warn({ thread: message.thread, kind: message.kind }, 'Slack sender stopped; message not sent');
         return;
       }
+      const m = message as Partial<Outgoing> | null;
+      const badChannel = m?.kind === 'parent' && (typeof m.channel !== 'string' || m.channel === '');
+      if (!m || typeof m.thread !== 'string' || !m.message || typeof m.message.text !== 'string' || badChannel) {
+        this.#log.error({ kind: m?.kind, thread: m?.thread }, 'Slack sender got a malformed message (needs thread, message.text, and a channel for parents); dropped');
+        return;
+      }
       if (message.kind === 'parent') this.#enqueueParent(message);
       else if (message.kind === 'reply') this.#enqueueReply(message.thread, message.message);
-      else this.#enqueueEdit(message.thread, message.message);
+      else if (message.kind === 'edit') this.#enqueueEdit(message.thread, message.message);
+      else {
+        this.#log.error({ kind: (message as { kind?: unknown }).kind, thread: m.thread }, 'Slack sender got a message of unknown kind; dropped');
+        return;
+      }
       this.#schedulePump();
     } catch (err) {
       // send() never throws: a bug here must not take the pipeline down.
