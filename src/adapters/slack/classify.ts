@@ -8,7 +8,7 @@ const KNOWN = new Set<string>([...AUTH_ERRORS, ...BLOCK_ERRORS, ...CHANNEL_ERROR
  * Every message is scrubbed of the token: errors from servers and proxies may echo anything back.
  */
 export function classify(method: string, err: unknown, token: string): SlackApiError {
-  const scrub = (s: string) => (token ? s.split(token).join('[redacted]') : s);
+  const scrub = (s: string) => redactToken(s, token);
   const code = (err as { code?: unknown } | null)?.code;
   if (code === ErrorCode.PlatformError) {
     const slackError = String((err as WebAPIPlatformError).data?.error ?? 'unknown_error');
@@ -35,6 +35,11 @@ export function classify(method: string, err: unknown, token: string): SlackApiE
   }
   // Network errors, timeouts, resets: worth retrying.
   return new SlackApiError(method, 'request_failed', scrub(`${method}: ${message}`), { retryable: true });
+}
+
+/** `text` with every occurrence of the token replaced: for anything that may reach a log line. */
+export function redactToken(text: string, token: string): string {
+  return token ? text.split(token).join('[redacted]') : text;
 }
 
 /** A bounded label for podbell_slack_requests_total{outcome}. */

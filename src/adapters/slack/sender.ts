@@ -1,11 +1,12 @@
-import { WebClient, type Logger as SlackLogger, LogLevel as SlackLogLevel } from '@slack/web-api';
+import { WebClient } from '@slack/web-api';
 import type { Registry } from 'prom-client';
 import type { Cancel, Clock } from '../../clock.js';
 import type { Outgoing, SlackMessage } from '../../core/outgoing.js';
 import { SlackAuthError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { Budget, budgetFromRate } from './budget.js';
-import { classify, outcomeLabel } from './classify.js';
+import { classify, outcomeLabel, redactToken } from './classify.js';
+import { clientLogger } from './client-logger.js';
 import { authAdvice, isAuthError, isBlockError, isChannelError, isEditError, SlackApiError } from './errors.js';
 import { createSlackMetrics, type SlackMetrics } from './metrics.js';
 import type { Sender, ThreadRef, ThreadStore } from './types.js';
@@ -151,7 +152,7 @@ export class SlackSender implements Sender {
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
       timeout,
-      logger: this.#clientLogger(o.log.child({ component: 'slack-web-api' })),
+      logger: clientLogger(o.log.child({ component: 'slack-web-api' }), (t) => this.#scrub(t)),
     });
   }
 
@@ -643,26 +644,6 @@ export class SlackSender implements Sender {
   }
 
   #scrub(text: string): string {
-    return text.split(this.#token).join('[redacted]');
-  }
-
-  /**
-   * The WebClient's own log lines, scrubbed of the token, one level quieter than it asks: its debug
-   * lines carry whole request bodies (trace), and what it warns about we log ourselves, with context.
-   */
-  #clientLogger(log: Logger): SlackLogger {
-    const line = (msg: unknown[]) => this.#scrub(msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' '));
-    let level = SlackLogLevel.DEBUG;
-    return {
-      debug: (...msg: unknown[]) => log.trace(line(msg)),
-      info: (...msg: unknown[]) => log.debug(line(msg)),
-      warn: (...msg: unknown[]) => log.debug(line(msg)),
-      error: (...msg: unknown[]) => log.warn(line(msg)),
-      setLevel: (l: SlackLogLevel) => {
-        level = l;
-      },
-      getLevel: () => level,
-      setName: () => {},
-    };
+    return redactToken(text, this.#token);
   }
 }
