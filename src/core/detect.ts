@@ -87,6 +87,9 @@ const OOM = 'OOMKilled';
  */
 export const CONTAINER_FAILURE_REASONS: ReadonlySet<string> = new Set([...WAITING_FAILURES, ...TERMINATED_FAILURES, 'Error']);
 
+/** The pod-level reasons kubelet and controllers write on Failed pods, plus podbell's own 'Failed'. */
+export const POD_FAILURE_REASONS: ReadonlySet<string> = new Set(['Evicted', 'DeadlineExceeded', 'Shutdown', 'NodeLost', 'NodeAffinity', 'Terminated', 'UnexpectedAdmissionError', 'Failed']);
+
 /** kubelet alternates ErrImagePull and ImagePullBackOff for the same run: one occurrence, not a flood. */
 function sameFact(a: string, b: string): boolean {
   return a === b || ((a === 'ErrImagePull' || a === 'ImagePullBackOff') && (b === 'ErrImagePull' || b === 'ImagePullBackOff'));
