@@ -64,7 +64,8 @@ export class Pipeline {
       }
       const next = change.next;
       if (!next) return;
-      for (const f of detect(change.prev, next)) this.#failure(next, f);
+      // `now` lets detect skip failures that ended long before podbell started (old OOMKills, old Jobs).
+      for (const f of detect(change.prev, next, { now: this.#o.clock.now() })) this.#failure(next, f);
       const failing = isFailing(next);
       if (failing) this.#failing.set(next.uid, next);
       else this.#failing.delete(next.uid);
@@ -150,7 +151,7 @@ export class Pipeline {
   #recheckNamespace(namespace: string): void {
     for (const pod of [...this.#failing.values()]) {
       if (pod.namespace !== namespace) continue;
-      for (const f of detect(undefined, pod)) this.#failure(pod, f);
+      for (const f of detect(undefined, pod, { now: this.#o.clock.now() })) this.#failure(pod, f);
     }
   }
 

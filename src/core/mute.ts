@@ -1,3 +1,4 @@
+import { CONTAINER_FAILURE_REASONS, POD_FAILURE_REASONS } from './detect.js';
 import { parseChannel } from './channel.js';
 import { ourAnnotations, type PodState } from './pod.js';
 
@@ -24,20 +25,7 @@ export const ANNOTATION = {
  * The failure reasons podbell alerts on (DESIGN §2), the only names podbell.io/mute-reasons accepts:
  * a name podbell never reports would mute nothing, so it is reported as a problem instead.
  */
-export const MUTABLE_REASONS: readonly string[] = Object.freeze([
-  'CrashLoopBackOff',
-  'OOMKilled',
-  'ImagePullBackOff',
-  'ErrImagePull',
-  'InvalidImageName',
-  'ErrImageNeverPull',
-  'CreateContainerConfigError',
-  'CreateContainerError',
-  'RunContainerError',
-  'StartError',
-  'Error',
-  'Evicted',
-]);
+export const MUTABLE_REASONS: readonly string[] = Object.freeze([...CONTAINER_FAILURE_REASONS, ...POD_FAILURE_REASONS]);
 
 /** Lower-cased name -> canonical name, so `oomkilled` and `OOMKilled` mean the same reason. */
 const REASON_BY_LOWER: ReadonlyMap<string, string> = new Map(MUTABLE_REASONS.map((r) => [r.toLowerCase(), r]));

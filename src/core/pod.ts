@@ -1,137 +1,236 @@
 import { resolveWorkload, type WorkloadRef } from './workload.js';
 
-export type ContainerKind = 'container' | 'init' | 'ephemeral';
+/**
+ * Where a container is declared. A native sidecar is an init container with `restartPolicy: Always`:
+ * it runs beside the app containers and restarts like them, so detection treats it as one.
+ */
+export type ContainerKind = 'container' | 'init' | 'sidecar' | 'ephemeral';
 
-/** What happened the last time a container ended (status.containerStatuses[].lastState.terminated). */
+/** The previous run of a container (status.*ContainerStatuses[].lastState.terminated). */
 export interface LastTermination {
   readonly reason?: string;
   readonly exitCode?: number;
   readonly message?: string;
+  /** finishedAt in ms since the epoch; kept only for OOMKilled (startup recency), absent when unparseable. */
+  readonly finishedAt?: number;
 }
 
-/** The slim projection of one container's status: all detection needs, nothing more. */
+/** The slim projection of one container's status: what detection needs, nothing more. */
 export interface ContainerState {
   readonly name: string;
   readonly kind: ContainerKind;
+  /** status image, else the spec image, else ''. */
   readonly image: string;
   readonly restartCount: number;
-  readonly ready: boolean;
   readonly state: 'waiting' | 'running' | 'terminated' | 'unknown';
   /** waiting.reason or terminated.reason */
   readonly reason?: string;
-  /** waiting.message or terminated.message */
+  /** waiting.message or terminated.message (capped, see ProjectOptions.maxMessage) */
   readonly message?: string;
+  /** terminated.exitCode */
   readonly exitCode?: number;
+  /** terminated.finishedAt in ms; kept only for a non-zero (or unknown) exit, absent when unparseable. */
+  readonly finishedAt?: number;
+  /**
+   * lastState.terminated. Kept only where detection reads it: while the container is not running
+   * (exit code and message of a CrashLoopBackOff) or when it was an OOMKill.
+   */
   readonly last?: LastTermination;
 }
 
 /** What podbell keeps in memory per pod uid instead of the whole V1Pod. */
 export interface PodState {
+  /** metadata.uid; `namespace/name` when the object has no uid (hand-written input to `podbell check`). */
   readonly uid: string;
+  /** metadata.namespace, 'default' when absent (as kubectl assumes). */
   readonly namespace: string;
   readonly name: string;
   readonly node?: string;
   readonly phase?: string;
   readonly reason?: string;
+  /** status.message, kept only for Failed pods (it explains Evicted and friends). */
   readonly message?: string;
   readonly restartPolicy?: string;
+  /** metadata.deletionTimestamp is set: containers killed by the deletion are not failures. */
+  readonly terminating?: boolean;
   readonly workload: WorkloadRef;
   /** Only the annotations podbell reads (podbell.io/*, kube-slack/*). */
   readonly annotations?: Readonly<Record<string, string>>;
   readonly containers: readonly ContainerState[];
 }
 
+export interface ProjectOptions {
+  /**
+   * Longest message kept per container, in characters (default 1024); longer ones end in '…'.
+   * Bounds memory when thousands of pods fail with 4 KiB termination messages.
+   */
+  readonly maxMessage?: number;
+}
+
+const DEFAULT_MAX_MESSAGE = 1024;
+
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const time = (v: unknown): number | undefined => {
+  if (typeof v !== 'string') return undefined;
+  const t = Date.parse(v);
+  return Number.isFinite(t) ? t : undefined;
+};
+const cap = (s: string | undefined, max: number): string | undefined => (s === undefined || s.length <= max ? s : `${s.slice(0, Math.max(0, max - 1))}…`);
 
 /** Keeps the annotations podbell understands; the rest of a pod's metadata is dropped. */
 export function ourAnnotations(v: unknown): Readonly<Record<string, string>> | undefined {
   const a = obj(v);
   if (!a) return undefined;
   let out: Record<string, string> | undefined;
-  for (const [k, val] of Object.entries(a)) {
-    if ((k.startsWith('podbell.io/') || k.startsWith('kube-slack/')) && typeof val === 'string') (out ??= {})[k] = val;
+  for (const k in a) {
+    const val = a[k];
+    if (typeof val === 'string' && (k.startsWith('podbell.io/') || k.startsWith('kube-slack/'))) (out ??= {})[k] = val;
   }
   return out;
 }
 
-function projectContainer(raw: unknown, kind: ContainerKind, images: Map<string, string>): ContainerState | undefined {
+/** spec.<key>[] entry named `name`, or undefined; linear because pods have a handful of containers. */
+function specOf(spec: Obj | undefined, key: string, name: string): Obj | undefined {
+  const list = spec?.[key];
+  if (!Array.isArray(list)) return undefined;
+  for (const c of list) {
+    const o = obj(c);
+    if (o && o.name === name) return o;
+  }
+  return undefined;
+}
+
+function projectLast(raw: unknown, running: boolean, max: number): LastTermination | undefined {
+  const t = obj(obj(raw)?.terminated);
+  if (!t) return undefined;
+  const reason = str(t.reason);
+  const oom = reason === 'OOMKilled';
+  if (running && !oom) return undefined;
+  const exitCode = num(t.exitCode);
+  const message = cap(str(t.message), max);
+  const finishedAt = oom ? time(t.finishedAt) : undefined;
+  if (reason === undefined && exitCode === undefined && message === undefined) return undefined;
+  const last: { reason?: string; exitCode?: number; message?: string; finishedAt?: number } = {};
+  if (reason !== undefined) last.reason = reason;
+  if (exitCode !== undefined) last.exitCode = exitCode;
+  if (message !== undefined) last.message = message;
+  if (finishedAt !== undefined) last.finishedAt = finishedAt;
+  return last;
+}
+
+type MutableContainer = { -readonly [K in keyof ContainerState]: ContainerState[K] };
+
+function projectContainer(raw: unknown, statusKey: string, spec: Obj | undefined, max: number): ContainerState | undefined {
   const c = obj(raw);
   const name = str(c?.name);
   if (!c || !name) return undefined;
+  let kind: ContainerKind = 'container';
+  let specC: Obj | undefined;
+  if (statusKey === 'initContainerStatuses') {
+    specC = specOf(spec, 'initContainers', name);
+    kind = specC?.restartPolicy === 'Always' ? 'sidecar' : 'init';
+  } else if (statusKey === 'ephemeralContainerStatuses') {
+    kind = 'ephemeral';
+  }
   const st = obj(c.state);
   const waiting = obj(st?.waiting);
-  const running = obj(st?.running);
   const terminated = obj(st?.terminated);
-  const lastTerm = obj(obj(c.lastState)?.terminated);
-  const now = terminated ?? waiting;
-  return {
+  const running = !terminated && !waiting && obj(st?.running) !== undefined;
+  let image = str(c.image);
+  if (image === undefined) {
+    specC ??= specOf(spec, kind === 'ephemeral' ? 'ephemeralContainers' : kind === 'container' ? 'containers' : 'initContainers', name);
+    image = str(specC?.image) ?? '';
+  }
+  const out: MutableContainer = {
     name,
     kind,
-    image: str(c.image) ?? images.get(name) ?? '',
+    image,
     restartCount: num(c.restartCount) ?? 0,
-    ready: c.ready === true,
     state: terminated ? 'terminated' : waiting ? 'waiting' : running ? 'running' : 'unknown',
-    ...(str(now?.reason) !== undefined && { reason: str(now?.reason) }),
-    ...(str(now?.message) !== undefined && { message: str(now?.message) }),
-    ...(num(terminated?.exitCode) !== undefined && { exitCode: num(terminated?.exitCode) }),
-    ...(lastTerm && {
-      last: {
-        ...(str(lastTerm.reason) !== undefined && { reason: str(lastTerm.reason) }),
-        ...(num(lastTerm.exitCode) !== undefined && { exitCode: num(lastTerm.exitCode) }),
-        ...(str(lastTerm.message) !== undefined && { message: str(lastTerm.message) }),
-      },
-    }),
   };
-}
-
-/**
- * Projects a V1Pod-shaped object (as parsed JSON) to a PodState. Never throws: an object without a
- * uid, name or namespace cannot be tracked and yields undefined; any other odd field is skipped.
- */
-export function projectPod(raw: unknown): PodState | undefined {
-  const pod = obj(raw);
-  const meta = obj(pod?.metadata);
-  const uid = str(meta?.uid);
-  const name = str(meta?.name);
-  const namespace = str(meta?.namespace) ?? 'default';
-  if (!pod || !meta || !uid || !name) return undefined;
-  const spec = obj(pod.spec);
-  const status = obj(pod.status);
-  const images = new Map<string, string>();
-  for (const key of ['initContainers', 'containers', 'ephemeralContainers']) {
-    for (const c of arr(spec?.[key])) {
-      const o = obj(c);
-      const n = str(o?.name);
-      const image = str(o?.image);
-      if (n && image) images.set(n, image);
+  // A running container has no current reason; terminated wins over waiting if both are (wrongly) set.
+  const now = terminated ?? waiting;
+  if (now) {
+    const reason = str(now.reason);
+    if (reason !== undefined) out.reason = reason;
+    const message = cap(str(now.message), max);
+    if (message !== undefined) out.message = message;
+  }
+  if (terminated) {
+    const exitCode = num(terminated.exitCode);
+    if (exitCode !== undefined) out.exitCode = exitCode;
+    // Only a failed run's end time is ever read (startup recency): completed ones skip the Date.parse.
+    if (exitCode !== 0) {
+      const finishedAt = time(terminated.finishedAt);
+      if (finishedAt !== undefined) out.finishedAt = finishedAt;
     }
   }
+  const last = projectLast(c.lastState, running, max);
+  if (last) out.last = last;
+  return out;
+}
+
+const STATUS_KEYS = ['initContainerStatuses', 'containerStatuses', 'ephemeralContainerStatuses'] as const;
+
+type MutablePod = { -readonly [K in keyof PodState]: PodState[K] };
+
+/**
+ * Projects a V1Pod-shaped object (as parsed JSON) to a PodState. Total: never throws. An object
+ * without metadata.name cannot be told apart from others and yields undefined; a missing uid falls
+ * back to `namespace/name`; any other odd or missing field is skipped.
+ */
+export function projectPod(raw: unknown, options?: ProjectOptions): PodState | undefined {
+  try {
+    return project(raw, options?.maxMessage ?? DEFAULT_MAX_MESSAGE);
+  } catch {
+    // Unreachable for parsed JSON; guards against exotic objects (getters that throw, proxies).
+    return undefined;
+  }
+}
+
+function project(raw: unknown, max: number): PodState | undefined {
+  const pod = obj(raw);
+  const meta = obj(pod?.metadata);
+  const name = str(meta?.name);
+  if (!pod || !meta || !name) return undefined;
+  const namespace = str(meta.namespace) ?? 'default';
+  const spec = obj(pod.spec);
+  const status = obj(pod.status);
   const containers: ContainerState[] = [];
-  const take = (key: string, kind: ContainerKind) => {
-    for (const c of arr(status?.[key])) {
-      const p = projectContainer(c, kind, images);
-      if (p) containers.push(p);
+  if (status) {
+    for (const key of STATUS_KEYS) {
+      const list = status[key];
+      if (!Array.isArray(list)) continue;
+      for (const c of list) {
+        const p = projectContainer(c, key, spec, max);
+        if (p) containers.push(p);
+      }
     }
-  };
-  take('initContainerStatuses', 'init');
-  take('containerStatuses', 'container');
-  take('ephemeralContainerStatuses', 'ephemeral');
-  const annotations = ourAnnotations(meta.annotations);
-  return {
-    uid,
+  }
+  const out: MutablePod = {
+    uid: str(meta.uid) ?? `${namespace}/${name}`,
     namespace,
     name,
-    ...(str(spec?.nodeName) !== undefined && { node: str(spec?.nodeName) }),
-    ...(str(status?.phase) !== undefined && { phase: str(status?.phase) }),
-    ...(str(status?.reason) !== undefined && { reason: str(status?.reason) }),
-    ...(str(status?.message) !== undefined && { message: str(status?.message) }),
-    ...(str(spec?.restartPolicy) !== undefined && { restartPolicy: str(spec?.restartPolicy) }),
     workload: resolveWorkload(meta, name),
-    ...(annotations && { annotations }),
     containers,
   };
+  const node = str(spec?.nodeName);
+  if (node !== undefined) out.node = node;
+  const phase = str(status?.phase);
+  if (phase !== undefined) out.phase = phase;
+  const reason = str(status?.reason);
+  if (reason !== undefined) out.reason = reason;
+  if (phase === 'Failed') {
+    const message = cap(str(status?.message), max);
+    if (message !== undefined) out.message = message;
+  }
+  const restartPolicy = str(spec?.restartPolicy);
+  if (restartPolicy !== undefined) out.restartPolicy = restartPolicy;
+  if (meta.deletionTimestamp !== undefined && meta.deletionTimestamp !== null) out.terminating = true;
+  const annotations = ourAnnotations(meta.annotations);
+  if (annotations) out.annotations = annotations;
+  return out;
 }

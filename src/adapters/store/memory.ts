@@ -1,11 +1,41 @@
 import type { ThreadRef, ThreadStore } from '../slack/types.js';
 
+export interface MemoryThreadStoreOptions {
+  /**
+   * Most threads remembered (default 10000). Beyond, the least recently used is forgotten: threads
+   * older than THREAD_MAX_AGE get no more traffic, so a long-running bot must not grow forever.
+   */
+  readonly maxThreads?: number;
+}
+
+/** Where threads landed, in memory (lost on restart). */
 export class MemoryThreadStore implements ThreadStore {
   readonly #threads = new Map<string, ThreadRef>();
-  get(thread: string): ThreadRef | undefined {
-    return this.#threads.get(thread);
+  readonly #max: number;
+
+  constructor(options: MemoryThreadStoreOptions = {}) {
+    const max = options.maxThreads ?? 10_000;
+    if (!(Number.isInteger(max) && max >= 1)) throw new TypeError(`MemoryThreadStore: option maxThreads must be an integer >= 1, got ${max}`);
+    this.#max = max;
   }
+
+  get(thread: string): ThreadRef | undefined {
+    const ref = this.#threads.get(thread);
+    if (ref) {
+      // Map keeps insertion order: re-inserting marks the thread as recently used.
+      this.#threads.delete(thread);
+      this.#threads.set(thread, ref);
+    }
+    return ref;
+  }
+
   set(thread: string, ref: ThreadRef): void {
+    this.#threads.delete(thread);
     this.#threads.set(thread, ref);
+    if (this.#threads.size > this.#max) this.#threads.delete(this.#threads.keys().next().value!);
+  }
+
+  get size(): number {
+    return this.#threads.size;
   }
 }

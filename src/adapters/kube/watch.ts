@@ -1,0 +1,551 @@
+import http, { type IncomingMessage, type ClientRequest } from 'node:http';
+import https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Registry } from 'prom-client';
+import type { Cancel, Clock } from '../../clock.js';
+import type { Logger } from '../../log.js';
+import { KubeApiError, WatchStalledError } from './errors.js';
+import { watchMetrics, type RestartReason, type WatchMetrics } from './metrics.js';
+import type { Change, Watch } from './types.js';
+
+export type WatchedResource = 'pods' | 'namespaces';
+
+export interface BackoffOptions {
+  /** First delay after an error (default 500 ms). */
+  readonly initialMs?: number;
+  /** Cap of the doubling delay (default 30 s). */
+  readonly maxMs?: number;
+}
+
+export interface KubeWatchOptions<T> {
+  /** Used only for auth and the server address (token, client certs, exec plugins, in-cluster). */
+  readonly kubeConfig: KubeConfig;
+  readonly resource: WatchedResource;
+  /** Only this namespace (pods: /api/v1/namespaces/NS/pods); all namespaces when absent. */
+  readonly namespace?: string;
+  /** Sent as-is on LIST and WATCH, e.g. `metadata.name=shop` to watch one namespace object. */
+  readonly fieldSelector?: string;
+  readonly labelSelector?: string;
+  /** Raw API object -> what we keep; undefined means "cannot be tracked" (logged, skipped). */
+  project(raw: unknown): T | undefined;
+  /** Identity of a projected object in the cache: uid for pods, name for namespaces. */
+  keyOf(t: T): string;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Metrics are registered here (shared between watches: existing metrics are reused). */
+  readonly registry: Registry;
+  /** Called synchronously, in order, for every change; an exception is logged, never fatal. */
+  onChange(c: Change<T>): void;
+  /** Called once, after the first complete LIST has been delivered through onChange. */
+  onSynced?(): void;
+  /** Source of jitter, in [0, 1) (default Math.random); seed it in tests. */
+  readonly random?: () => number;
+  /** A stream or request silent for longer than this is aborted and reopened (default 120 s). Bookmarks count. */
+  readonly watchdogMs?: number;
+  /** WATCH timeoutSeconds is drawn from [min, max] on each connect, so many watchers do not reconnect together (default 240–360). */
+  readonly timeoutSeconds?: { readonly min: number; readonly max: number };
+  readonly backoff?: BackoffOptions;
+  /** LIST page size (default 500). */
+  readonly pageSize?: number;
+}
+
+interface Entry<T> {
+  readonly t: T;
+  /** The object's own resourceVersion: opaque, compared only for equality. */
+  readonly rv: string | undefined;
+}
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
+const rvOf = (raw: unknown): string | undefined => {
+  const v = obj(obj(raw)?.metadata)?.resourceVersion;
+  return typeof v === 'string' ? v : undefined;
+};
+const excerpt = (s: string, n = 160): string => (s.length > n ? `${s.slice(0, n)}…` : s);
+
+/** Why the stream ended without an exception. */
+type StreamEnd = { readonly kind: 'closed'; readonly traffic: boolean } | { readonly kind: 'expired' };
+
+/**
+ * List+watch of one resource, keeping only the projected T per key. The loop: paginated LIST, then
+ * WATCH from that list's resourceVersion (bookmarks on, randomized timeout); 410 Gone -> relist and
+ * diff against the cache (vanished objects become synthetic DELETED); any other error -> jittered
+ * exponential backoff, reset once a connection delivers something; a watchdog reopens silent streams.
+ */
+export class KubeWatch<T> implements Watch {
+  readonly #o: KubeWatchOptions<T>;
+  readonly #metrics: WatchMetrics;
+  readonly #random: () => number;
+  readonly #watchdogMs: number;
+  readonly #timeout: { readonly min: number; readonly max: number };
+  readonly #initialBackoffMs: number;
+  readonly #maxBackoffMs: number;
+  readonly #pageSize: number;
+  readonly #path: string;
+  readonly #what: string;
+
+  #cache = new Map<string, Entry<T>>();
+  /** resourceVersion to resume the watch from; undefined means "LIST first". */
+  #rv: string | undefined;
+  #synced = false;
+  #started = false;
+  #stopped = false;
+  #run: Promise<void> | undefined;
+  #attempt = 0;
+  #goneStreak = 0;
+  #refused = false;
+  #req: ClientRequest | undefined;
+  #abortReason: Error | undefined;
+  #wake: (() => void) | undefined;
+  #sleepCancel: Cancel | undefined;
+  #lastActivity = 0;
+  readonly #eventCounters = new Map<string, { inc(): void }>();
+
+  constructor(options: KubeWatchOptions<T>) {
+    const o = options;
+    if (!o || typeof o !== 'object') throw new TypeError('KubeWatch: options are required');
+    if (!o.kubeConfig || typeof o.kubeConfig.getCurrentCluster !== 'function') throw new TypeError('KubeWatch: options.kubeConfig must be a KubeConfig');
+    if (!o.kubeConfig.getCurrentCluster()) throw new TypeError('KubeWatch: options.kubeConfig has no current cluster (check the current-context)');
+    if (o.resource !== 'pods' && o.resource !== 'namespaces') throw new TypeError(`KubeWatch: options.resource must be 'pods' or 'namespaces', got ${String(o.resource)}`);
+    if (o.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(o.namespace)) throw new TypeError(`KubeWatch: options.namespace is not a namespace name: ${JSON.stringify(o.namespace)}`);
+    if (o.namespace !== undefined && o.resource === 'namespaces') throw new TypeError("KubeWatch: options.namespace applies to 'pods' only (use fieldSelector metadata.name=NS for one namespace)");
+    for (const f of ['project', 'keyOf', 'onChange'] as const) if (typeof o[f] !== 'function') throw new TypeError(`KubeWatch: options.${f} must be a function`);
+    if (o.onSynced !== undefined && typeof o.onSynced !== 'function') throw new TypeError('KubeWatch: options.onSynced must be a function');
+    if (!o.clock || typeof o.clock.setTimer !== 'function') throw new TypeError('KubeWatch: options.clock must be a Clock');
+    if (!o.log || typeof o.log.warn !== 'function') throw new TypeError('KubeWatch: options.log must be a Logger');
+    if (!o.registry || typeof o.registry.getSingleMetric !== 'function') throw new TypeError('KubeWatch: options.registry must be a prom-client Registry');
+    const positive = (name: string, v: number | undefined, def: number): number => {
+      if (v === undefined) return def;
+      if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new TypeError(`KubeWatch: options.${name} must be a positive number, got ${String(v)}`);
+      return v;
+    };
+    this.#o = o;
+    this.#random = o.random ?? Math.random;
+    this.#watchdogMs = positive('watchdogMs', o.watchdogMs, 120_000);
+    const min = positive('timeoutSeconds.min', o.timeoutSeconds?.min, 240);
+    const max = positive('timeoutSeconds.max', o.timeoutSeconds?.max, 360);
+    if (max < min) throw new TypeError(`KubeWatch: options.timeoutSeconds.max (${max}) is below min (${min})`);
+    this.#timeout = { min, max };
+    this.#initialBackoffMs = positive('backoff.initialMs', o.backoff?.initialMs, 500);
+    this.#maxBackoffMs = positive('backoff.maxMs', o.backoff?.maxMs, 30_000);
+    this.#pageSize = Math.floor(positive('pageSize', o.pageSize, 500));
+    this.#metrics = watchMetrics(o.registry);
+    this.#path = o.namespace ? `/api/v1/namespaces/${o.namespace}/${o.resource}` : `/api/v1/${o.resource}`;
+    this.#what = `${o.resource}${o.namespace ? ` in namespace ${o.namespace}` : ''}${o.fieldSelector ? ` (${o.fieldSelector})` : ''}`;
+  }
+
+  get synced(): boolean {
+    return this.#synced;
+  }
+
+  /** How many objects the cache holds (for metrics and tests). */
+  get size(): number {
+    return this.#cache.size;
+  }
+
+  start(): void {
+    if (this.#started) throw new Error(`KubeWatch(${this.#what}): start() called twice`);
+    this.#started = true;
+    this.#run = this.#loop();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#abort(new Error('watch stopped'));
+    this.#sleepCancel?.();
+    this.#wake?.();
+    await this.#run;
+  }
+
+  async #loop(): Promise<void> {
+    while (!this.#stopped) {
+      try {
+        if (this.#rv === undefined) await this.#relist();
+        if (this.#stopped) break;
+        const end = await this.#stream();
+        if (end.kind === 'expired') {
+          this.#restart('expired');
+          this.#rv = undefined;
+          if (this.#goneStreak++ > 0) await this.#sleep(this.#nextBackoff());
+        } else {
+          this.#restart('closed');
+          // A server (or proxy) that ends every stream at once must not make us spin.
+          if (!end.traffic) await this.#sleep(this.#nextBackoff());
+        }
+      } catch (err) {
+        if (this.#stopped) break;
+        await this.#onError(err);
+      }
+    }
+  }
+
+  async #onError(err: unknown): Promise<void> {
+    if (err instanceof KubeApiError && err.status === 410) {
+      // An expired continue token, or a watch answered with HTTP 410: start over with a fresh LIST.
+      this.#restart('expired');
+      this.#rv = undefined;
+      if (this.#goneStreak++ > 0) await this.#sleep(this.#nextBackoff());
+      return;
+    }
+    const delay = this.#nextBackoff();
+    if (err instanceof KubeApiError && (err.status === 401 || err.status === 403)) {
+      this.#restart('unauthorized');
+      if (!this.#refused) {
+        this.#refused = true;
+        this.#o.log.error(
+          { resource: this.#o.resource, namespace: this.#o.namespace, status: err.status },
+          `${err.status === 403 ? 'forbidden' : 'unauthorized'}: ${this.#rv === undefined ? 'list' : 'watch'} ${this.#what} — ${
+            err.status === 403 ? 'check the ClusterRole/RoleBinding of podbell' : 'check the credentials in the kubeconfig or service account'
+          } (retrying with backoff)`,
+        );
+      }
+      await this.#sleep(delay);
+      return;
+    }
+    if (err instanceof KubeApiError && err.status === 429) {
+      this.#restart('throttled');
+      await this.#sleep(Math.max(delay, err.retryAfterMs ?? 0));
+      return;
+    }
+    this.#restart(err instanceof WatchStalledError ? 'watchdog' : 'error');
+    this.#o.log.warn({ resource: this.#o.resource, namespace: this.#o.namespace, err: (err as Error)?.message ?? String(err), retryInMs: Math.round(delay) }, `watch of ${this.#what} failed; retrying`);
+    await this.#sleep(delay);
+  }
+
+  /** Jittered exponential backoff: the n-th delay is uniform in [d/2, d) with d = initial * 2^n, capped. */
+  #nextBackoff(): number {
+    const d = Math.min(this.#maxBackoffMs, this.#initialBackoffMs * 2 ** this.#attempt);
+    this.#attempt = Math.min(this.#attempt + 1, 40);
+    return d / 2 + (this.#random() * d) / 2;
+  }
+
+  /** A connection delivered something: the next error starts the backoff from the beginning. */
+  #good(): void {
+    this.#attempt = 0;
+    this.#goneStreak = 0;
+    if (this.#refused) {
+      this.#refused = false;
+      this.#o.log.info({ resource: this.#o.resource, namespace: this.#o.namespace }, `access to ${this.#what} restored`);
+    }
+  }
+
+  #restart(reason: RestartReason): void {
+    this.#metrics.restarts.inc({ resource: this.#o.resource, reason });
+  }
+
+  #count(type: string): void {
+    let c = this.#eventCounters.get(type);
+    if (!c) {
+      c = this.#metrics.events.labels(this.#o.resource, type);
+      this.#eventCounters.set(type, c);
+    }
+    c.inc();
+  }
+
+  #sleep(ms: number): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.#wake = resolve;
+      this.#sleepCancel = this.#o.clock.setTimer(ms, resolve);
+    }).then(() => {
+      this.#wake = undefined;
+      this.#sleepCancel = undefined;
+    });
+  }
+
+  #emit(c: Change<T>): void {
+    try {
+      this.#o.onChange(c);
+    } catch (err) {
+      const t = c.next ?? c.prev;
+      this.#o.log.error({ resource: this.#o.resource, key: t === undefined ? undefined : this.#o.keyOf(t), err: (err as Error)?.message ?? String(err) }, 'onChange threw; change skipped');
+    }
+  }
+
+  #project(raw: unknown, where: string): T | undefined {
+    const t = this.#o.project(raw);
+    if (t === undefined) {
+      const meta = obj(obj(raw)?.metadata);
+      this.#o.log.warn({ resource: this.#o.resource, where, name: meta?.name, namespace: meta?.namespace }, `${this.#o.resource} object without the fields podbell needs (uid/name); skipped`);
+    }
+    return t;
+  }
+
+  // ---- LIST ----
+
+  async #relist(): Promise<void> {
+    const fresh = new Map<string, Entry<T>>();
+    let cont: string | undefined;
+    let listRv: string | undefined;
+    do {
+      const q = this.#query({ limit: String(this.#pageSize), ...(cont && { continue: cont }) });
+      const body = await this.#json(`${this.#path}?${q}`);
+      const list = obj(body);
+      const meta = obj(list?.metadata);
+      if (!list || !Array.isArray(list.items)) throw new KubeApiError(500, `LIST ${this.#what}: response is not a list`);
+      for (const item of list.items) {
+        const t = this.#project(item, 'list');
+        if (t !== undefined) fresh.set(this.#o.keyOf(t), { t, rv: rvOf(item) });
+      }
+      listRv = typeof meta?.resourceVersion === 'string' ? meta.resourceVersion : listRv;
+      cont = typeof meta?.continue === 'string' && meta.continue !== '' ? meta.continue : undefined;
+    } while (cont && !this.#stopped);
+    if (this.#stopped) return;
+    this.#good();
+    this.#diff(fresh);
+    this.#rv = listRv ?? '';
+    if (!this.#synced) {
+      this.#synced = true;
+      this.#o.log.info({ resource: this.#o.resource, namespace: this.#o.namespace, objects: fresh.size }, `synced ${this.#what}`);
+      try {
+        this.#o.onSynced?.();
+      } catch (err) {
+        this.#o.log.error({ err: (err as Error)?.message }, 'onSynced threw');
+      }
+    }
+  }
+
+  /** Replaces the cache with a fresh LIST, emitting what changed while we were not watching. */
+  #diff(fresh: Map<string, Entry<T>>): void {
+    const old = this.#cache;
+    this.#cache = fresh;
+    for (const [key, e] of old) {
+      if (!fresh.has(key)) {
+        this.#count('RELIST_DELETED');
+        this.#emit({ type: 'DELETED', prev: e.t, synthetic: true });
+      }
+    }
+    for (const [key, e] of fresh) {
+      const before = old.get(key);
+      if (!before) {
+        this.#count('RELIST_ADDED');
+        this.#emit({ type: 'ADDED', next: e.t });
+      } else if (before.rv !== e.rv || e.rv === undefined) {
+        this.#count('RELIST_MODIFIED');
+        this.#emit({ type: 'MODIFIED', prev: before.t, next: e.t });
+      }
+    }
+  }
+
+  // ---- WATCH ----
+
+  async #stream(): Promise<StreamEnd> {
+    const { min, max } = this.#timeout;
+    const timeoutSeconds = Math.round(min + this.#random() * (max - min));
+    const q = this.#query({ watch: 'true', allowWatchBookmarks: 'true', timeoutSeconds: String(timeoutSeconds), resourceVersion: this.#rv ?? '' });
+    const res = await this.#open(`${this.#path}?${q}`);
+    return new Promise<StreamEnd>((resolve, reject) => {
+      let buf = '';
+      let traffic = false;
+      let done = false;
+      const finish = (f: () => void) => {
+        if (done) return;
+        done = true;
+        this.#disarm();
+        f();
+      };
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        if (done) return;
+        this.#lastActivity = this.#o.clock.now();
+        buf += chunk;
+        let start = 0;
+        for (let nl = buf.indexOf('\n', start); nl >= 0; nl = buf.indexOf('\n', start)) {
+          const line = buf.slice(start, nl);
+          start = nl + 1;
+          if (!traffic) {
+            traffic = true;
+            this.#good();
+          }
+          try {
+            if (this.#line(line) === 'expired') {
+              finish(() => resolve({ kind: 'expired' }));
+              this.#abort(new Error('watch expired'));
+              return;
+            }
+          } catch (err) {
+            finish(() => reject(err));
+            this.#abort(err as Error);
+            return;
+          }
+        }
+        buf = start === 0 ? buf : buf.slice(start);
+      });
+      res.on('end', () => {
+        if (buf.trim() !== '') {
+          try {
+            if (this.#line(buf) === 'expired') return finish(() => resolve({ kind: 'expired' }));
+          } catch (err) {
+            return finish(() => reject(err));
+          }
+        }
+        finish(() => resolve({ kind: 'closed', traffic }));
+      });
+      const broken = (err?: Error) => finish(() => reject(this.#abortReason ?? err ?? new Error('watch connection closed mid-stream')));
+      res.on('error', broken);
+      res.on('aborted', () => broken());
+      res.on('close', () => broken());
+    });
+  }
+
+  /** Applies one JSON line of a watch stream. Returns 'expired' on a 410 ERROR event. */
+  #line(line: string): 'expired' | undefined {
+    if (line.trim() === '') return undefined;
+    let ev: Obj | undefined;
+    try {
+      ev = obj(JSON.parse(line));
+    } catch {
+      ev = undefined;
+    }
+    const type = ev?.type;
+    if (!ev || typeof type !== 'string') {
+      this.#count('MALFORMED');
+      this.#o.log.warn({ resource: this.#o.resource, excerpt: excerpt(line) }, 'malformed watch line skipped');
+      return undefined;
+    }
+    this.#count(type);
+    this.#metrics.lastEvent.set({ resource: this.#o.resource }, this.#o.clock.now() / 1000);
+    const raw = ev.object;
+    if (type === 'ERROR') {
+      const status = obj(raw);
+      const code = typeof status?.code === 'number' ? status.code : 500;
+      const message = typeof status?.message === 'string' ? status.message : 'watch ERROR event';
+      if (code === 410) return 'expired';
+      throw new KubeApiError(code, `WATCH ${this.#what}: ${message}`);
+    }
+    const rv = rvOf(raw);
+    if (type === 'BOOKMARK') {
+      if (rv !== undefined) this.#rv = rv;
+      return undefined;
+    }
+    if (type !== 'ADDED' && type !== 'MODIFIED' && type !== 'DELETED') {
+      this.#o.log.warn({ resource: this.#o.resource, type }, 'unknown watch event type skipped');
+      return undefined;
+    }
+    if (rv !== undefined) this.#rv = rv;
+    const t = this.#project(raw, `watch ${type}`);
+    if (t === undefined) return undefined;
+    const key = this.#o.keyOf(t);
+    const before = this.#cache.get(key);
+    if (type === 'DELETED') {
+      this.#cache.delete(key);
+      this.#emit(before ? { type, prev: before.t, next: t } : { type, next: t });
+      return undefined;
+    }
+    // The same version re-delivered (a resumed watch may repeat what a relist already showed).
+    if (before && rv !== undefined && before.rv === rv) return undefined;
+    this.#cache.set(key, { t, rv });
+    this.#emit(before ? { type, prev: before.t, next: t } : { type, next: t });
+    return undefined;
+  }
+
+  // ---- HTTP ----
+
+  #query(params: Record<string, string>): string {
+    const p = new URLSearchParams(params);
+    if (this.#o.fieldSelector) p.set('fieldSelector', this.#o.fieldSelector);
+    if (this.#o.labelSelector) p.set('labelSelector', this.#o.labelSelector);
+    return p.toString();
+  }
+
+  async #json(pathAndQuery: string): Promise<unknown> {
+    const res = await this.#open(pathAndQuery);
+    const text = await new Promise<string>((resolve, reject) => {
+      let s = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        this.#lastActivity = this.#o.clock.now();
+        s += c;
+      });
+      res.on('end', () => resolve(s));
+      res.on('error', (e) => reject(this.#abortReason ?? e));
+      res.on('aborted', () => reject(this.#abortReason ?? new Error('LIST response aborted')));
+    });
+    this.#disarm();
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new KubeApiError(500, `LIST ${this.#what}: response is not JSON: ${excerpt(text, 80)}`);
+    }
+  }
+
+  /** Opens a GET with the kubeconfig's auth; rejects with KubeApiError on a non-2xx status. */
+  async #open(pathAndQuery: string): Promise<IncomingMessage> {
+    const opts: https.RequestOptions = {};
+    await this.#o.kubeConfig.applyToHTTPSOptions(opts);
+    if (this.#stopped) throw new Error('watch stopped');
+    const server = this.#o.kubeConfig.getCurrentCluster()!.server.replace(/\/+$/, '');
+    const url = new URL(server + pathAndQuery);
+    const mod = url.protocol === 'http:' ? http : https;
+    const headers = { ...(opts.headers as Record<string, string> | undefined), Accept: 'application/json' };
+    this.#abortReason = undefined;
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = mod.request(url, { ...opts, method: 'GET', headers }, resolve);
+      this.#req = req;
+      req.on('error', (e) => reject(this.#abortReason ?? e));
+      this.#arm();
+      req.end();
+    });
+    this.#lastActivity = this.#o.clock.now();
+    const status = res.statusCode ?? 0;
+    if (status >= 200 && status < 300) return res;
+    const body = await new Promise<string>((resolve) => {
+      let s = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        if (s.length < 4096) s += c;
+      });
+      res.on('end', () => resolve(s));
+      res.on('error', () => resolve(s));
+      res.on('aborted', () => resolve(s));
+    });
+    this.#disarm();
+    let message = excerpt(body.trim(), 200);
+    try {
+      const m = obj(JSON.parse(body))?.message;
+      if (typeof m === 'string') message = m;
+    } catch {
+      // not a Status object: keep the excerpt
+    }
+    const ra = Number(res.headers['retry-after']);
+    throw new KubeApiError(status, `GET ${url.pathname}: HTTP ${status}: ${message}`, Number.isFinite(ra) && ra >= 0 ? ra * 1000 : undefined);
+  }
+
+  #watchdogCancel: Cancel | undefined;
+
+  /** Starts the silence watchdog for the current request: cheap, it only compares timestamps. */
+  #arm(): void {
+    this.#disarm();
+    this.#lastActivity = this.#o.clock.now();
+    const check = () => {
+      const silent = this.#o.clock.now() - this.#lastActivity;
+      if (silent >= this.#watchdogMs) {
+        this.#watchdogCancel = undefined;
+        this.#o.log.warn({ resource: this.#o.resource, namespace: this.#o.namespace, silentMs: silent }, `watch of ${this.#what} silent too long; reconnecting`);
+        this.#abort(new WatchStalledError(silent));
+      } else {
+        this.#watchdogCancel = this.#o.clock.setTimer(this.#watchdogMs - silent, check);
+      }
+    };
+    this.#watchdogCancel = this.#o.clock.setTimer(this.#watchdogMs, check);
+  }
+
+  #disarm(): void {
+    this.#watchdogCancel?.();
+    this.#watchdogCancel = undefined;
+  }
+
+  #abort(reason: Error): void {
+    this.#disarm();
+    const req = this.#req;
+    if (!req) return;
+    this.#abortReason ??= reason;
+    this.#req = undefined;
+    req.destroy(reason);
+  }
+}
+
+/** Factory form of `new KubeWatch(options)`. */
+export function createWatch<T>(options: KubeWatchOptions<T>): KubeWatch<T> {
+  return new KubeWatch(options);
+}

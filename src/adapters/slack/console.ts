@@ -1,0 +1,49 @@
+import type { Outgoing } from '../../core/outgoing.js';
+import type { Sender } from './types.js';
+
+export interface ConsoleSenderOptions {
+  /** Where the rendered lines go, e.g. `(s) => process.stdout.write(s)`. Each call is whole lines. */
+  readonly write: (s: string) => void;
+}
+
+/**
+ * The Sender used when SLACK_BOT_TOKEN is unset: prints each message as it would appear in Slack,
+ * no network. Parents open a thread, replies show as `└`, edits of the parent as `✎`:
+ *
+ *   #alerts  [t1]  🔴 checkout · Deployment · shop
+ *   #alerts  [t1]  └ checkout-7d9f-x2k4q · app · OOMKilled
+ *   #alerts  [t1]  ✎ ✅ Resolved · checkout · Deployment · shop
+ */
+export class ConsoleSender implements Sender {
+  readonly #write: (s: string) => void;
+  /** thread -> channel its parent went to, so replies and edits can say where they are. */
+  readonly #channels = new Map<string, string>();
+
+  constructor(options: ConsoleSenderOptions) {
+    if (!options || typeof options.write !== 'function') throw new TypeError('ConsoleSender: option write must be a function');
+    this.#write = options.write;
+  }
+
+  async start(): Promise<void> {}
+
+  send(m: Outgoing): void {
+    let channel: string;
+    let mark: string;
+    let label = m.thread;
+    if (m.kind === 'parent') {
+      channel = m.inThread !== undefined ? (this.#channels.get(m.inThread) ?? m.channel) : m.channel;
+      this.#channels.set(m.thread, channel);
+      mark = m.inThread !== undefined ? '└ ' : '';
+      if (m.inThread !== undefined) label = `${m.thread} in ${m.inThread}`;
+    } else {
+      channel = this.#channels.get(m.thread) ?? '?';
+      mark = m.kind === 'reply' ? '└ ' : '✎ ';
+    }
+    const prefix = `${channel}  [${label}]  `;
+    const [first = '', ...rest] = m.message.text.split('\n');
+    const pad = ' '.repeat(prefix.length + [...mark].length);
+    this.#write(`${prefix}${mark}${first}\n${rest.map((l) => `${pad}${l}\n`).join('')}`);
+  }
+
+  async flush(_deadlineMs: number): Promise<void> {}
+}

@@ -1,0 +1,398 @@
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { detect, type Failure } from '../core/detect.js';
+import { route, type NamespaceState } from '../core/mute.js';
+import { ourAnnotations, projectPod, type PodState } from '../core/pod.js';
+import { InputError } from '../errors.js';
+import type { Command, CommandIO } from './types.js';
+
+export const CHECK_HELP = `Usage: podbell check [FILE|-] [--fail-on-failure] [--now TIME]
+
+Reads pods and prints one JSON line per failure podbell would alert on.
+
+Input: FILE, or standard input when FILE is '-' or absent. Any mix of
+  a Pod, a PodList or List (kubectl get pods -A -o json), a NamespaceList,
+  a watch event {"type","object"} (kubectl get pods -A -w --output-watch-events -o json),
+  and Namespace objects, as one JSON document or many: JSON lines, or
+  pretty-printed documents one after another. Output is written as each
+  document ends, so a live watch can be piped in.
+  A pod seen again (a watch stream) reports only what is new, as the bot does.
+  A Namespace mutes the pods that come after it (in a List: all its pods).
+
+Output, one JSON object per line and failure:
+  {"namespace","pod","container","reason","exitCode","restartCount","message"}
+  container is null for a pod-level failure (Evicted, DeadlineExceeded, ...);
+  exitCode and message are null when Kubernetes gives none.
+  Extra keys, present only when true:
+    "init": true        a classic init container
+    "sidecar": true     a native sidecar (init container with restartPolicy Always)
+    "ephemeral": true   an ephemeral debug container
+    "muted": true, "mutedWhy": "..."   muted by a Namespace in the input or a pod annotation
+  Objects that are not pods (Deployments, a Pod without metadata.name) are
+  skipped with a note on standard error.
+
+Options:
+  --fail-on-failure   exit 1 when an unmuted failure was found (for CI)
+  --now TIME          evaluate podbell.io/mute-until at this RFC 3339 time (default: now)
+  -h, --help          show this help
+
+Exit status:
+  0  the input was read (whether or not failures were found)
+  1  --fail-on-failure was given and an unmuted failure was found
+  2  bad usage, or input that cannot be read (the message names the file and line)
+`;
+
+/** Channel handed to route(); check prints no channel, only whether the failure is muted. */
+const DEFAULT_CHANNEL = '#alerts';
+
+/** A complete top-level JSON value of a stream and the 1-based line it starts on. */
+export interface JsonChunk {
+  readonly text: string;
+  readonly line: number;
+}
+
+/**
+ * Splits a text stream into top-level JSON objects and arrays without parsing them: JSON lines,
+ * one pretty-printed document, or several concatenated (kubectl -w -o json) all work. Brackets inside
+ * strings are skipped; the values themselves are checked later by JSON.parse.
+ * Throws InputError (naming `source` and the line) on text outside a value or a value left open.
+ */
+export class JsonSplitter {
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  private line = 1;
+  private startLine = 0;
+  private parts: string[] = [];
+  private first = true;
+
+  constructor(private readonly source: string) {}
+
+  /** Feeds a piece of text; returns the values completed by it. */
+  push(text: string): JsonChunk[] {
+    const done: JsonChunk[] = [];
+    let start = this.depth > 0 ? 0 : -1;
+    let i = 0;
+    if (this.first && text.length > 0) {
+      this.first = false;
+      if (text.charCodeAt(0) === 0xfeff) i = 1; // a byte-order mark from Windows editors
+    }
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) this.line++;
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (c === 92) this.escaped = true; // backslash
+        else if (c === 34) this.inString = false; // quote
+        continue;
+      }
+      if (this.depth === 0) {
+        if (c === 123 || c === 91) {
+          // { or [ opens a value
+          this.depth = 1;
+          this.startLine = this.line;
+          start = i;
+        } else if (c !== 32 && c !== 10 && c !== 13 && c !== 9) {
+          throw new InputError(`${this.source}:${this.line}: expected a JSON object (podbell check reads JSON, e.g. kubectl get pods -o json), found ${JSON.stringify(excerpt(text, i))}`);
+        }
+        continue;
+      }
+      if (c === 34) this.inString = true;
+      else if (c === 123 || c === 91) this.depth++;
+      else if (c === 125 || c === 93) {
+        if (--this.depth === 0) {
+          this.parts.push(text.slice(start, i + 1));
+          done.push({ text: this.parts.length === 1 ? this.parts[0]! : this.parts.join(''), line: this.startLine });
+          this.parts = [];
+          start = -1;
+        }
+      }
+    }
+    if (this.depth > 0 && start >= 0) this.parts.push(text.slice(start));
+    return done;
+  }
+
+  /** Call at end of input: throws if a value is still open. */
+  end(): void {
+    if (this.depth > 0) throw new InputError(`${this.source}:${this.startLine}: the JSON value starting here never ends (truncated input?)`);
+  }
+}
+
+function excerpt(text: string, at: number): string {
+  const end = text.indexOf('\n', at);
+  const s = text.slice(at, end < 0 ? text.length : end);
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+}
+
+/**
+ * Where JSON.parse gave up, as an offset: V8's messages only sometimes carry a position, so on the
+ * (rare) error path the text is walked by a small JSON grammar instead. -1 when the text is valid.
+ */
+export function jsonErrorOffset(s: string): number {
+  let i = 0;
+  const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+  const fail = (): never => {
+    throw new RangeError(String(i));
+  };
+  const ws = () => {
+    for (let c = s.charCodeAt(i); c === 32 || c === 10 || c === 13 || c === 9; c = s.charCodeAt(++i));
+  };
+  const string = () => {
+    i++;
+    for (;;) {
+      if (i >= s.length) fail();
+      const c = s.charCodeAt(i);
+      if (c === 34) return void i++;
+      if (c < 32) fail();
+      i += c === 92 ? 2 : 1;
+    }
+  };
+  const value = (): void => {
+    ws();
+    const c = s[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      ws();
+      if (s[i] === close) return void i++;
+      for (;;) {
+        if (close === '}') {
+          ws();
+          if (s[i] !== '"') fail();
+          string();
+          ws();
+          if (s[i] !== ':') fail();
+          i++;
+        }
+        value();
+        ws();
+        if (s[i] === ',') i++;
+        else if (s[i] === close) return void i++;
+        else fail();
+      }
+    }
+    if (c === '"') return string();
+    for (const word of ['true', 'false', 'null']) if (s.startsWith(word, i)) return void (i += word.length);
+    NUMBER.lastIndex = i;
+    if (NUMBER.test(s)) return void (i = NUMBER.lastIndex);
+    fail();
+  };
+  try {
+    value();
+    ws();
+    if (i < s.length) fail();
+    return -1;
+  } catch (e) {
+    if (e instanceof RangeError && /^\d+$/.test(e.message)) return Number(e.message);
+    throw e;
+  }
+}
+
+/** JSON.parse with errors that name the file and the line inside a multi-line document. */
+function parseChunk(chunk: JsonChunk, source: string): unknown {
+  try {
+    return JSON.parse(chunk.text);
+  } catch (e) {
+    const at = jsonErrorOffset(chunk.text);
+    let line = chunk.line;
+    for (let i = 0, n = Math.min(at, chunk.text.length); i < n; i++) if (chunk.text.charCodeAt(i) === 10) line++;
+    throw new InputError(`${source}:${line}: invalid JSON: ${errorText(e)}`);
+  }
+}
+
+/** An error's message; `instanceof Error` is not used because errors may come from another realm. */
+function errorText(e: unknown): string {
+  return e !== null && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string' ? (e as { message: string }).message : String(e);
+}
+
+interface Options {
+  readonly file?: string;
+  readonly failOnFailure: boolean;
+  readonly now?: number;
+  readonly help: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Options | string {
+  let file: string | undefined;
+  let failOnFailure = false;
+  let now: number | undefined;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-h' || a === '--help') help = true;
+    else if (a === '--fail-on-failure') failOnFailure = true;
+    else if (a === '--now' || a.startsWith('--now=')) {
+      const v = a === '--now' ? argv[++i] : a.slice(6);
+      const t = v === undefined ? NaN : Date.parse(v);
+      if (!Number.isFinite(t)) return `--now needs an RFC 3339 time such as 2026-11-21T09:00:00Z, got ${JSON.stringify(v ?? '')}`;
+      now = t;
+    } else if (a.startsWith('-') && a !== '-') return `unknown option ${a}`;
+    else if (file !== undefined) return `one input at a time: got ${JSON.stringify(file)} and ${JSON.stringify(a)}`;
+    else file = a;
+  }
+  return { ...(file !== undefined && file !== '-' && { file }), failOnFailure, ...(now !== undefined && { now }), help };
+}
+
+/** A bad annotation value as route() reports it (mute.ts AnnotationProblem). */
+interface AnnotationNote {
+  readonly namespace: string;
+  readonly pod?: string;
+  readonly annotation: string;
+  readonly value: string;
+  readonly why: string;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** The state of one run of `podbell check`: pods seen (for watch streams) and namespaces (for mutes). */
+class Checker {
+  private readonly pods = new Map<string, PodState>();
+  private readonly namespaces = new Map<string, NamespaceState>();
+  private readonly problemsSaid = new Set<string>();
+  unmutedFailures = 0;
+
+  constructor(
+    private readonly io: CommandIO,
+    private readonly now: number,
+  ) {}
+
+  private note(where: string, text: string): void {
+    this.io.stderr.write(`podbell check: ${where}: ${text}\n`);
+  }
+
+  /** One top-level value: a document, a list item, or a watch event's object. */
+  value(v: unknown, where: string, impliedKind?: string): void {
+    if (Array.isArray(v)) return this.items(v, where, undefined);
+    if (!isObj(v)) return this.note(where, `skipped ${v === null ? 'null' : typeof v}: expected a Kubernetes object`);
+    const kind = typeof v.kind === 'string' ? v.kind : impliedKind;
+    if ((kind === undefined || kind === 'WatchEvent') && typeof v.type === 'string' && 'object' in v) return this.event(v.type, v.object, where);
+    if (Array.isArray(v.items)) {
+      const itemKind = kind?.endsWith('List') && kind !== 'List' ? kind.slice(0, -4) : undefined;
+      return this.items(v.items, where, itemKind);
+    }
+    if (kind === 'Pod' || (kind === undefined && (isObj(v.status) || isObj(v.spec)))) return this.pod(v, where);
+    if (kind === 'Namespace') return this.namespace(v, where);
+    if (kind === 'Status') return this.note(where, `the input holds an API error: ${typeof v.message === 'string' ? v.message : 'Status without message'}`);
+    this.note(where, `skipped a ${kind ?? 'object without kind'} (podbell check reads Pods, Namespaces, lists and watch events of them)`);
+  }
+
+  /** List items: Namespaces first, so a List from `kubectl get ns,pods` mutes its own pods. */
+  private items(items: unknown[], where: string, itemKind: string | undefined): void {
+    const isNs = (it: unknown) => (isObj(it) && (it.kind ?? itemKind) === 'Namespace');
+    items.forEach((it, i) => isNs(it) && this.value(it, `${where} (item ${i + 1})`, itemKind));
+    items.forEach((it, i) => !isNs(it) && this.value(it, `${where} (item ${i + 1})`, itemKind));
+  }
+
+  private event(type: string, object: unknown, where: string): void {
+    if (type === 'BOOKMARK') return;
+    if (type === 'ERROR') return this.note(where, `watch ERROR event: ${isObj(object) && typeof object.message === 'string' ? object.message : JSON.stringify(object)}`);
+    if (type === 'DELETED') {
+      if (!isObj(object)) return;
+      if (object.kind === 'Namespace') {
+        const name = isObj(object.metadata) ? object.metadata.name : undefined;
+        if (typeof name === 'string') this.namespaces.delete(name);
+        return;
+      }
+      const gone = projectPod(object);
+      if (gone) this.pods.delete(gone.uid);
+      return;
+    }
+    this.value(object, where);
+  }
+
+  private namespace(v: Obj, where: string): void {
+    const meta = isObj(v.metadata) ? v.metadata : undefined;
+    const name = typeof meta?.name === 'string' ? meta.name : undefined;
+    if (!name) return this.note(where, 'skipped a Namespace without metadata.name');
+    const annotations = ourAnnotations(meta?.annotations);
+    this.namespaces.set(name, annotations ? { name, annotations } : { name });
+  }
+
+  private pod(v: Obj, where: string): void {
+    const next = projectPod(v, { maxMessage: Infinity });
+    if (!next) return this.note(where, 'skipped a Pod without metadata.name (cannot tell which pod it is)');
+    const failures = detect(this.pods.get(next.uid), next);
+    this.pods.set(next.uid, next);
+    for (const f of failures) this.print(next, f, where);
+  }
+
+  /** Malformed mute annotations (route() lists them once mute.ts is complete): said once each, on stderr. */
+  private reportProblems(r: object, where: string): void {
+    const problems = (r as { problems?: readonly AnnotationNote[] }).problems;
+    if (!Array.isArray(problems)) return;
+    for (const p of problems as readonly AnnotationNote[]) {
+      const subject = p.pod !== undefined ? `pod ${p.namespace}/${p.pod}` : `namespace ${p.namespace}`;
+      const key = `${subject}\u0000${p.annotation}\u0000${p.value}`;
+      if (this.problemsSaid.has(key)) continue;
+      this.problemsSaid.add(key);
+      this.note(where, `ignoring ${p.annotation}=${JSON.stringify(p.value)} (${subject}): ${p.why}`);
+    }
+  }
+
+  private print(pod: PodState, f: Failure, where: string): void {
+    const line: Record<string, unknown> = {
+      namespace: f.namespace,
+      pod: f.pod,
+      container: f.container === '' ? null : f.container,
+      reason: f.reason,
+      exitCode: f.exitCode ?? null,
+      restartCount: f.restartCount,
+      message: f.message ?? null,
+    };
+    if (f.init) line.init = true;
+    if (f.sidecar) line.sidecar = true;
+    if (f.ephemeral) line.ephemeral = true;
+    let muted = false;
+    try {
+      const r = route(pod, this.namespaces.get(pod.namespace), DEFAULT_CHANNEL, f.reason, this.now);
+      this.reportProblems(r, where);
+      if (r.muted) {
+        muted = true;
+        line.muted = true;
+        line.mutedWhy = r.why ?? 'muted';
+      }
+    } catch (e) {
+      // route() is meant to be total; if it is not, the failure is still shown, unmuted.
+      this.note(where, `could not evaluate mutes for ${pod.namespace}/${pod.name}: ${errorText(e)}`);
+    }
+    if (!muted) this.unmutedFailures++;
+    this.io.stdout.write(`${JSON.stringify(line)}\n`);
+  }
+}
+
+async function* textOf(stream: Readable): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of stream) yield typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
+  const rest = decoder.end();
+  if (rest) yield rest;
+}
+
+/** `podbell check [FILE|-]`: see CHECK_HELP. */
+export const checkCommand: Command = async (argv, io) => {
+  const opts = parseArgs(argv);
+  if (typeof opts === 'string') {
+    io.stderr.write(`podbell check: ${opts}\n\n${CHECK_HELP}`);
+    return 2;
+  }
+  if (opts.help) {
+    io.stdout.write(CHECK_HELP);
+    return 0;
+  }
+  const source = opts.file ?? '<stdin>';
+  const checker = new Checker(io, opts.now ?? Date.now());
+  const splitter = new JsonSplitter(source);
+  try {
+    const stream = opts.file !== undefined ? createReadStream(opts.file) : io.stdin;
+    for await (const text of textOf(stream)) {
+      for (const chunk of splitter.push(text)) checker.value(parseChunk(chunk, source), `${source}:${chunk.line}`);
+    }
+    splitter.end();
+  } catch (e) {
+    if (e instanceof InputError) io.stderr.write(`podbell check: ${e.message}\n`);
+    else io.stderr.write(`podbell check: cannot read ${source}: ${errorText(e)}\n`);
+    return 2;
+  }
+  return opts.failOnFailure && checker.unmutedFailures > 0 ? 1 : 0;
+};

@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SimCluster } from '../sim/store.js';
+import { startSimServer } from '../sim/server.js';
+import { simKubeconfigText } from '../sim/kubeconfig.js';
+import type { Command, CommandIO } from './types.js';
+
+const USAGE = `usage: podbell sim [--listen HOST:PORT]
+
+Runs only the simulated Kubernetes API server (pods and namespaces), good enough for real kubectl:
+get, create, apply, patch (status too), delete and watch. Default --listen 127.0.0.1:0 (a free port).
+`;
+
+/** Parses `--listen HOST:PORT` (or `--listen=HOST:PORT`); returns an error message for anything else. */
+export function parseSimArgs(argv: readonly string[]): { host: string; port: number } | { error: string } | 'help' {
+  let listen = '127.0.0.1:0';
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-h' || a === '--help') return 'help';
+    if (a === '--listen') {
+      const v = argv[++i];
+      if (v === undefined) return { error: '--listen needs a value, e.g. --listen 127.0.0.1:6443' };
+      listen = v;
+    } else if (a.startsWith('--listen=')) listen = a.slice('--listen='.length);
+    else return { error: `unknown argument ${JSON.stringify(a)}` };
+  }
+  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(listen);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || !(port >= 0 && port <= 65535)) return { error: `--listen ${JSON.stringify(listen)} is not HOST:PORT (e.g. 127.0.0.1:6443)` };
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+/**
+ * `podbell sim`, with the stop condition injected so tests can end it: prints the URL and a
+ * kubeconfig to export, serves until `until` settles, then removes the kubeconfig it wrote.
+ */
+export async function runSim(argv: readonly string[], io: CommandIO, until: Promise<unknown>): Promise<number> {
+  const parsed = parseSimArgs(argv);
+  if (parsed === 'help') {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  if ('error' in parsed) {
+    io.stderr.write(`podbell sim: ${parsed.error}\n${USAGE}`);
+    return 2;
+  }
+  const cluster = new SimCluster();
+  let server;
+  try {
+    server = await startSimServer({ cluster, host: parsed.host, port: parsed.port });
+  } catch (err) {
+    io.stderr.write(`podbell sim: cannot listen on ${parsed.host}:${parsed.port}: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'podbell-sim-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, simKubeconfigText({ url: server.url }), { mode: 0o600 });
+  io.stdout.write(
+    [
+      `podbell sim: simulated Kubernetes API server listening on ${server.url}`,
+      `kubeconfig written to ${kubeconfig}; in another shell:`,
+      '',
+      `  export KUBECONFIG=${kubeconfig}`,
+      '  kubectl get pods -A',
+      '  kubectl apply --validate=false -f pod.yaml   # the sim serves no OpenAPI schema, so skip client-side validation',
+      '',
+      'Stop with Ctrl-C.',
+      '',
+    ].join('\n'),
+  );
+  try {
+    await until;
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+    io.stdout.write('podbell sim: stopped\n');
+  }
+  return 0;
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function nextStopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (sig: string) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(sig);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+/** `podbell sim [--listen 127.0.0.1:PORT]`: runs until SIGINT/SIGTERM. */
+export const simCommand: Command = (argv, io) => runSim(argv, io, nextStopSignal());
