@@ -6,7 +6,7 @@ import { parseDuration } from '../duration.js';
 import { loadKubeConfig } from '../kubeconfig.js';
 import { createLogger, type Logger } from '../log.js';
 import { configOrReport } from '../main.js';
-import { KubeRawWatch } from '../replay/kube-raw-watch.js';
+import { KubeRecordSource } from '../replay/kube-source.js';
 import { formatRecordLine, type RecordSource } from '../replay/record.js';
 import type { Command, CommandIO } from './types.js';
 
@@ -35,7 +35,7 @@ export async function runRecord(options: { readonly source: RecordSource; readon
 /** What the command needs from the outside world; tests and the lead's wiring may pass their own. */
 export interface RecordDeps {
   readonly clock?: Clock;
-  /** Builds the event source; default: the raw watch over the KubeConfig (see kube-raw-watch.ts). */
+  /** Builds the event source; default: the kube list+watch over the KubeConfig, keeping whole objects. */
   readonly source?: (config: Config, io: CommandIO, log: Logger) => RecordSource;
   /** Settles when recording should stop; default: SIGINT or SIGTERM. */
   readonly stop?: () => Promise<unknown>;
@@ -94,7 +94,7 @@ export function makeRecordCommand(deps: RecordDeps = {}): Command {
     const log = createLogger({ level: config.logLevel, destination: { write: (s: string) => void io.stderr.write(s) } });
     let source: RecordSource;
     try {
-      source = deps.source ? deps.source(config, io, log) : new KubeRawWatch({ kc: loadKubeConfig(config.kubeconfig, Boolean(io.env.KUBERNETES_SERVICE_HOST)), namespaces: config.watchNamespaces, clock, log });
+      source = deps.source ? deps.source(config, io, log) : new KubeRecordSource({ kubeConfig: loadKubeConfig(config.kubeconfig, Boolean(io.env.KUBERNETES_SERVICE_HOST)), namespaces: config.watchNamespaces, clock, log });
     } catch (err) {
       io.stderr.write(`podbell record: ${(err as Error).message}\n`);
       return 1;

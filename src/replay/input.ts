@@ -84,7 +84,7 @@ export function parseReplayLine(text: string, line: number, prevAt: number): Lin
   const changeType = type as ChangeType;
   if (kind === 'Pod') {
     const pod = projectPod(object);
-    if (!pod) return { warning: { line, message: 'pod without metadata.uid or metadata.name; skipped' } };
+    if (!pod) return { warning: { line, message: 'pod without metadata.name; skipped' } };
     return { event: { line, at, type: changeType, kind, pod }, ...(warning && { warning }) };
   }
   if (kind === 'Namespace') {

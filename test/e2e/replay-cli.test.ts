@@ -61,7 +61,7 @@ function fakeApiServer(pods: Record<string, unknown>[], namespaces: Record<strin
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', code: 404 }));
       return;
     }
-    if (url.searchParams.get('watch') === '1') {
+    if (['1', 'true'].includes(url.searchParams.get('watch') ?? '')) {
       res.writeHead(200, { 'content-type': 'application/json' });
       if (url.pathname === '/api/v1/pods') for (const o of watched) res.write(`${JSON.stringify({ type: 'MODIFIED', object: o })}\n`);
       res.write(`${JSON.stringify({ type: 'BOOKMARK', object: { kind: url.pathname === '/api/v1/pods' ? 'Pod' : 'Namespace', metadata: { resourceVersion: '99' } } })}\n`);
@@ -85,6 +85,7 @@ function fakeApiServer(pods: Record<string, unknown>[], namespaces: Record<strin
 }
 
 function waitForLines(file: string, n: number, child: ChildProcess): Promise<string[]> {
+  let tries = 0;
   return new Promise((resolve, reject) => {
     const check = () => {
       let lines: string[] = [];
@@ -94,7 +95,8 @@ function waitForLines(file: string, n: number, child: ChildProcess): Promise<str
         // not created yet
       }
       if (lines.length >= n) return resolve(lines);
-      if (child.exitCode !== null) return reject(new Error(`record exited early with ${child.exitCode}`));
+      if (child.exitCode !== null || child.signalCode !== null) return reject(new Error(`record exited early with ${child.exitCode ?? child.signalCode}`));
+      if (++tries > 400) return reject(new Error(`only ${lines.length} of ${n} lines recorded`));
       setTimeout(check, 50);
     };
     check();
@@ -105,7 +107,10 @@ describe('node bin/podbell.js record --out FILE, then replay it', () => {
   test('records LIST and WATCH events as replay lines with kinds, times, no managedFields; the recording replays', async () => {
     const withManaged = (o: Record<string, unknown>) => ({ ...o, metadata: { ...(o.metadata as object), managedFields: [{ manager: 'kubelet' }] } });
     const healthy = withManaged(deploymentPod({ namespace: 'shop', deployment: 'checkout', condition: { state: 'running' } }));
-    const crashing = [1, 2, 3].map((n) => deploymentPod({ namespace: 'shop', deployment: 'checkout', restartCount: n, condition: { state: 'crashloop', exitCode: 1 } }));
+    const crashing = [1, 2, 3].map((n) => {
+      const pod = deploymentPod({ namespace: 'shop', deployment: 'checkout', restartCount: n, condition: { state: 'crashloop', exitCode: 1 } });
+      return { ...pod, metadata: { ...(pod.metadata as object), resourceVersion: String(50 + n) } };
+    });
     const api = fakeApiServer([healthy], [namespaceObject('shop')], crashing);
     const port = await api.listen();
     const kubeconfig = join(dir, 'kubeconfig');
@@ -138,7 +143,7 @@ current-context: c
       expect(events.filter((e) => e.type === 'ADDED').map((e) => e.object.kind).sort()).toEqual(['Namespace', 'Pod']);
       expect(events.filter((e) => e.type === 'MODIFIED')).toHaveLength(3);
       expect(api.seen.every((s) => s.auth === 'Bearer test-token-123')).toBe(true);
-      expect(api.seen.some((s) => s.url.includes('watch=1') && s.url.includes('resourceVersion=42'))).toBe(true);
+      expect(api.seen.some((s) => /watch=(1|true)/.test(s.url) && s.url.includes('resourceVersion=42'))).toBe(true);
 
       // The recording is replay input as it stands.
       let stdout = '';

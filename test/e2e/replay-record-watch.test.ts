@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { VirtualClock } from '../../src/clock.js';
 import { silentLogger } from '../../src/log.js';
-import { KubeRawWatch } from '../../src/replay/kube-raw-watch.js';
+import { KubeRecordSource } from '../../src/replay/kube-source.js';
 import { deploymentPod, namespaceObject } from '../../src/replay/pods.js';
 import type { RecordEvent } from '../../src/replay/record.js';
 
@@ -16,7 +16,7 @@ async function apiServer(script: Record<string, Handler[]>) {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push(url.pathname + url.search);
-    const kind = url.searchParams.get('watch') === '1' ? 'watch' : 'list';
+    const kind = ['1', 'true'].includes(url.searchParams.get('watch') ?? '') ? 'watch' : 'list';
     const next = script[`${kind} ${url.pathname}`]?.shift();
     open.add(res);
     res.on('close', () => open.delete(res));
@@ -62,22 +62,32 @@ async function until(what: string, pred: () => boolean): Promise<void> {
 const podA = deploymentPod({ namespace: 'shop', deployment: 'checkout', suffix: 'aaaaa', condition: { state: 'running' } });
 const podB = deploymentPod({ namespace: 'shop', deployment: 'checkout', suffix: 'bbbbb', condition: { state: 'running' } });
 
-describe('KubeRawWatch (record\'s list+watch over the KubeConfig)', () => {
-  test('a 410 Gone relists and reports pods that vanished meanwhile as DELETED; watches resume from the list', async () => {
+/** As the API server lists them: no kind, with managedFields. */
+const asListed = ({ kind: _k, apiVersion: _a, ...rest }: Record<string, unknown>) => ({ ...rest, metadata: { ...(rest.metadata as object), managedFields: [{ manager: 'kubelet' }] } });
+
+describe('KubeRecordSource (record over the kube list+watch adapter)', () => {
+  test('a 410 Gone relists and reports pods that vanished meanwhile as DELETED, whole and with their kind', async () => {
     const api = await apiServer({
       'list /api/v1/namespaces': [list('5', [namespaceObject('shop')])],
-      'list /api/v1/pods': [list('10', [podA, podB]), list('20', [podA])],
+      'list /api/v1/pods': [list('10', [asListed(podA), asListed(podB)]), list('20', [asListed(podA)])],
       'watch /api/v1/pods': [watch([{ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } }], true), watch([{ type: 'MODIFIED', object: { ...podA, metadata: { ...(podA.metadata as object), resourceVersion: '21' } } }])],
     });
     const events: RecordEvent[] = [];
-    const w = new KubeRawWatch({ kc: api.kc, namespaces: [], clock: new VirtualClock(), log: silentLogger() });
+    const w = new KubeRecordSource({ kubeConfig: api.kc, namespaces: [], clock: new VirtualClock(), log: silentLogger() });
     try {
       w.start((e) => events.push(e));
       await until('the MODIFIED after the relist', () => events.some((e) => e.type === 'MODIFIED'));
       const pods = events.filter((e) => e.kind === 'Pod').map((e) => `${e.type} ${(e.object as { metadata: { name: string } }).metadata.name}`);
-      expect(pods).toEqual(['ADDED checkout-7d9f8b6c5d-aaaaa', 'ADDED checkout-7d9f8b6c5d-bbbbb', 'ADDED checkout-7d9f8b6c5d-aaaaa', 'DELETED checkout-7d9f8b6c5d-bbbbb', 'MODIFIED checkout-7d9f8b6c5d-aaaaa']);
+      // The relist repeats pod a unchanged (same resourceVersion): nothing to record for it.
+      expect(pods).toEqual(['ADDED checkout-7d9f8b6c5d-aaaaa', 'ADDED checkout-7d9f8b6c5d-bbbbb', 'DELETED checkout-7d9f8b6c5d-bbbbb', 'MODIFIED checkout-7d9f8b6c5d-aaaaa']);
+      for (const e of events) {
+        const o = e.object as { kind: string; metadata: Record<string, unknown>; status?: unknown };
+        expect(o.kind).toBe(e.kind);
+        expect(o.metadata.managedFields).toBeUndefined();
+      }
+      expect((events[3]!.object as { status: { containerStatuses: unknown[] } }).status.containerStatuses).toHaveLength(1);
       expect(events.filter((e) => e.kind === 'Namespace').map((e) => e.type)).toEqual(['ADDED']);
-      const podWatches = api.requests.filter((r) => r.startsWith('/api/v1/pods?') && r.includes('watch=1'));
+      const podWatches = api.requests.filter((r) => r.startsWith('/api/v1/pods?') && /watch=(1|true)/.test(r));
       expect(podWatches[0]).toContain('resourceVersion=10');
       expect(podWatches[1]).toContain('resourceVersion=20');
       expect(podWatches[0]).toContain('allowWatchBookmarks=true');
@@ -91,14 +101,14 @@ describe('KubeRawWatch (record\'s list+watch over the KubeConfig)', () => {
     const api = await apiServer({ 'list /api/v1/pods': [status(500), list('7', [podA])] });
     const clock = new VirtualClock();
     const events: RecordEvent[] = [];
-    const w = new KubeRawWatch({ kc: api.kc, namespaces: [], clock, log: silentLogger() });
+    const w = new KubeRecordSource({ kubeConfig: api.kc, namespaces: [], clock, log: silentLogger() });
     try {
       w.start((e) => events.push(e));
       await until('the backoff timer', () => clock.pendingCount > 0);
       expect(events.filter((e) => e.kind === 'Pod')).toEqual([]);
-      clock.advance(1000);
+      clock.advance(60_000);
       await until('the pod from the retried list', () => events.some((e) => e.kind === 'Pod'));
-      expect(api.requests.filter((r) => r.startsWith('/api/v1/pods?limit=500'))).toHaveLength(2);
+      expect(api.requests.filter((r) => r.startsWith('/api/v1/pods?') && !/watch=(1|true)/.test(r))).toHaveLength(2);
     } finally {
       await w.stop();
       await api.close();
@@ -108,11 +118,11 @@ describe('KubeRawWatch (record\'s list+watch over the KubeConfig)', () => {
   test('WATCH_NAMESPACES: pods per namespace, and only those Namespace objects (by field selector)', async () => {
     const api = await apiServer({ 'list /api/v1/namespaces/shop/pods': [list('3', [podA])], 'list /api/v1/namespaces': [list('3', [namespaceObject('shop')])] });
     const events: RecordEvent[] = [];
-    const w = new KubeRawWatch({ kc: api.kc, namespaces: ['shop'], clock: new VirtualClock(), log: silentLogger() });
+    const w = new KubeRecordSource({ kubeConfig: api.kc, namespaces: ['shop'], clock: new VirtualClock(), log: silentLogger() });
     try {
       w.start((e) => events.push(e));
       await until('both lists', () => events.length >= 2);
-      expect(api.requests.some((r) => r.startsWith('/api/v1/namespaces?fieldSelector=metadata.name%3Dshop'))).toBe(true);
+      expect(api.requests.some((r) => r.startsWith('/api/v1/namespaces?') && r.includes('fieldSelector=metadata.name%3Dshop'))).toBe(true);
       expect(api.requests.some((r) => r.startsWith('/api/v1/namespaces/shop/pods?'))).toBe(true);
       expect(api.requests.some((r) => r.startsWith('/api/v1/pods'))).toBe(false);
     } finally {

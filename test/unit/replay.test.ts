@@ -264,12 +264,12 @@ describe('podbell replay: bad input and usage', () => {
   });
 
   test('usable but odd lines are skipped with a warning naming the line; the rest is replayed', async () => {
-    const odd = [JSON.stringify({ type: 'ADDED', object: { kind: 'Deployment', metadata: { name: 'x', namespace: 'shop' } } }), JSON.stringify({ type: 'ADDED', object: { kind: 'Pod', metadata: { name: 'nouid' } } }), JSON.stringify({ type: 'BOOKMARK', object: { kind: 'Pod', metadata: { resourceVersion: '12' } } }), ''];
+    const odd = [JSON.stringify({ type: 'ADDED', object: { kind: 'Deployment', metadata: { name: 'x', namespace: 'shop' } } }), JSON.stringify({ type: 'ADDED', object: { kind: 'Pod', metadata: { namespace: 'shop', uid: 'u-1' } } }), JSON.stringify({ type: 'BOOKMARK', object: { kind: 'Pod', metadata: { resourceVersion: '12' } } }), ''];
     const { code, calls, stderr } = await replay([...odd, ...good], ['--drain', '30m']);
     expect(code).toBe(0);
     expect(topLevel(calls)).toHaveLength(1);
     expect(stderr).toContain('stdin line 1: kind "Deployment" is neither Pod nor Namespace; skipped');
-    expect(stderr).toContain('stdin line 2: pod without metadata.uid');
+    expect(stderr).toContain('stdin line 2: pod without metadata.name; skipped');
     expect(stderr).not.toContain('line 3');
   });
 
