@@ -1,0 +1,103 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Registry } from 'prom-client';
+import type { Watch } from './adapters/kube/types.js';
+import { createWatch, type KubeWatchOptions } from './adapters/kube/watch.js';
+import type { Sender } from './adapters/slack/types.js';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import { projectNamespace, type NamespaceState } from './core/mute.js';
+import { projectPod, type PodState } from './core/pod.js';
+import type { Logger } from './log.js';
+import { Pipeline } from './pipeline.js';
+
+/** Watch tuning the tests and benchmarks may shorten; production uses the watch's defaults. */
+export type WatchTuning = Pick<KubeWatchOptions<unknown>, 'watchdogMs' | 'timeoutSeconds' | 'backoff' | 'random' | 'pageSize'>;
+
+export interface BotOptions {
+  readonly config: Config;
+  readonly kubeConfig: KubeConfig;
+  readonly sender: Sender;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly registry: Registry;
+  readonly watchTuning?: WatchTuning;
+}
+
+/**
+ * podbell itself: pod and namespace watches feeding the pipeline, which feeds the sender. Built by
+ * the composition root; start() checks Slack credentials before any watch starts.
+ */
+export class Bot {
+  readonly pipeline: Pipeline;
+  readonly #o: BotOptions;
+  readonly #watches: Watch[] = [];
+
+  constructor(options: BotOptions) {
+    this.#o = options;
+    const c = options.config;
+    this.pipeline = new Pipeline({
+      settings: {
+        ...(c.clusterName !== undefined && { cluster: c.clusterName }),
+        groupWaitMs: c.groupWaitMs,
+        groupIntervalMs: c.groupIntervalMs,
+        repeatIntervalMs: c.repeatIntervalMs,
+        resolveAfterMs: c.resolveAfterMs,
+        reopenWindowMs: c.reopenWindowMs,
+        threadMaxAgeMs: c.threadMaxAgeMs,
+        stormThreshold: c.stormThreshold,
+      },
+      defaultChannel: c.slackChannel,
+      clock: options.clock,
+      log: options.log,
+      sender: options.sender,
+      registry: options.registry,
+    });
+  }
+
+  /** True once every watch has delivered its initial list (what /readyz reports). */
+  ready(): boolean {
+    return this.#watches.length > 0 && this.#watches.every((w) => w.synced);
+  }
+
+  /** Checks Slack credentials (rejects with SlackAuthError), then starts watching. */
+  async start(): Promise<void> {
+    await this.#o.sender.start();
+    const { config, kubeConfig, clock, log, registry, watchTuning } = this.#o;
+    const common = { kubeConfig, clock, log, registry, ...watchTuning };
+    const pods = (namespace?: string) =>
+      createWatch<PodState>({
+        ...common,
+        resource: 'pods',
+        ...(namespace !== undefined && { namespace }),
+        project: projectPod,
+        keyOf: (p) => p.uid,
+        onChange: (c) => this.pipeline.podChanged(c),
+      });
+    const namespaces = (name?: string) =>
+      createWatch<NamespaceState>({
+        ...common,
+        resource: 'namespaces',
+        // With WATCH_NAMESPACES, namespaced RBAC cannot list all namespaces: watch each by name.
+        ...(name !== undefined && { fieldSelector: `metadata.name=${name}` }),
+        project: projectNamespace,
+        keyOf: (n) => n.name,
+        onChange: (c) => this.pipeline.namespaceChanged(c),
+      });
+    if (config.watchNamespaces.length === 0) {
+      // Namespaces first, so mutes are known before the first pods are judged.
+      this.#watches.push(namespaces(), pods());
+    } else {
+      for (const ns of config.watchNamespaces) this.#watches.push(namespaces(ns), pods(ns));
+    }
+    for (const w of this.#watches) w.start();
+    log.info({ namespaces: config.watchNamespaces.length ? config.watchNamespaces : 'all', cluster: config.clusterName }, 'watching');
+  }
+
+  /** Stops watching, sends pending parent edits, and gives the sender until the deadline to deliver. */
+  async stop(deadlineMs = 5000): Promise<void> {
+    await Promise.all(this.#watches.map((w) => w.stop()));
+    this.pipeline.flush();
+    this.pipeline.stop();
+    await this.#o.sender.flush(deadlineMs);
+  }
+}
