@@ -5,10 +5,25 @@ import { createWatch, type KubeWatchOptions } from './adapters/kube/watch.js';
 import type { Sender } from './adapters/slack/types.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
+import type { IncidentSettings } from './core/incidents.js';
 import { projectNamespace, type NamespaceState } from './core/mute.js';
 import { projectPod, type PodState } from './core/pod.js';
 import type { Logger } from './log.js';
 import { Pipeline } from './pipeline.js';
+
+/** The incident windows of a Config (DESIGN §3), as the incident book takes them. */
+export function incidentSettingsOf(c: Config): IncidentSettings {
+  return {
+    ...(c.clusterName !== undefined && { cluster: c.clusterName }),
+    groupWaitMs: c.groupWaitMs,
+    groupIntervalMs: c.groupIntervalMs,
+    repeatIntervalMs: c.repeatIntervalMs,
+    resolveAfterMs: c.resolveAfterMs,
+    reopenWindowMs: c.reopenWindowMs,
+    threadMaxAgeMs: c.threadMaxAgeMs,
+    stormThreshold: c.stormThreshold,
+  };
+}
 
 /** Watch tuning the tests and benchmarks may shorten; production uses the watch's defaults. */
 export type WatchTuning = Pick<KubeWatchOptions<unknown>, 'watchdogMs' | 'timeoutSeconds' | 'backoff' | 'random' | 'pageSize'>;
@@ -36,16 +51,7 @@ export class Bot {
     this.#o = options;
     const c = options.config;
     this.pipeline = new Pipeline({
-      settings: {
-        ...(c.clusterName !== undefined && { cluster: c.clusterName }),
-        groupWaitMs: c.groupWaitMs,
-        groupIntervalMs: c.groupIntervalMs,
-        repeatIntervalMs: c.repeatIntervalMs,
-        resolveAfterMs: c.resolveAfterMs,
-        reopenWindowMs: c.reopenWindowMs,
-        threadMaxAgeMs: c.threadMaxAgeMs,
-        stormThreshold: c.stormThreshold,
-      },
+      settings: incidentSettingsOf(c),
       defaultChannel: c.slackChannel,
       clock: options.clock,
       log: options.log,
