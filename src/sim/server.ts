@@ -348,7 +348,8 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       write({ type, object: render(e.object) });
     };
     let unsubscribe: () => void = () => undefined;
-    req.on('close', () => end('end'));
+    // The response closes when the client goes away (or we end it): stop publishing to it.
+    res.on('close', () => end('end'));
 
     if (rvParam === '' || rvParam === '0') {
       // "Start at most recent": the current state as ADDED events, then live changes.

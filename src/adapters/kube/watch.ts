@@ -100,6 +100,7 @@ export class KubeWatch<T> implements Watch {
   #sleepCancel: Cancel | undefined;
   #lastActivity = 0;
   readonly #eventCounters = new Map<string, { inc(): void }>();
+  readonly #lastEventGauge: { set(v: number): void };
 
   constructor(options: KubeWatchOptions<T>) {
     const o = options;
@@ -130,6 +131,8 @@ export class KubeWatch<T> implements Watch {
     this.#maxBackoffMs = positive('backoff.maxMs', o.backoff?.maxMs, 30_000);
     this.#pageSize = Math.floor(positive('pageSize', o.pageSize, 500));
     this.#metrics = watchMetrics(o.registry);
+    // Label lookups resolved once: this runs for every event of a busy cluster.
+    this.#lastEventGauge = this.#metrics.lastEvent.labels(o.resource);
     this.#path = o.namespace ? `/api/v1/namespaces/${o.namespace}/${o.resource}` : `/api/v1/${o.resource}`;
     this.#what = `${o.resource}${o.namespace ? ` in namespace ${o.namespace}` : ''}${o.fieldSelector ? ` (${o.fieldSelector})` : ''}`;
   }
@@ -404,7 +407,7 @@ export class KubeWatch<T> implements Watch {
       return undefined;
     }
     this.#count(type);
-    this.#metrics.lastEvent.set({ resource: this.#o.resource }, this.#o.clock.now() / 1000);
+    this.#lastEventGauge.set(this.#o.clock.now() / 1000);
     const raw = ev.object;
     if (type === 'ERROR') {
       const status = obj(raw);
