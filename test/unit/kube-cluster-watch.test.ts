@@ -46,19 +46,22 @@ test('with WATCH_NAMESPACES only those namespaces and their pods are seen, and s
     },
   });
   watch.start();
-  await waitFor('synced', () => watch.synced);
-  expect(podsAtSync).toBe(2);
-  expect(podChanges.map((c) => c.next!.name).sort()).toEqual(['pay-pod', 'shop-pod']);
-  expect(nsChanges.map((c) => c.next!.name).sort()).toEqual(['pay', 'shop']);
-  sim.setNamespace('shop', { 'podbell.io/mute': 'true' });
-  sim.setNamespace('other', { 'podbell.io/mute': 'true' });
-  sim.apply(pods.barePod('other', 'ignored'));
-  sim.apply(pods.barePod('pay', 'pay-2'));
-  await waitFor('pay-2', () => podChanges.some((c) => c.next?.name === 'pay-2'));
-  await waitFor('shop muted', () => nsChanges.some((c) => c.type === 'MODIFIED'));
-  expect(nsChanges.filter((c) => c.type === 'MODIFIED').map((c) => [c.prev?.annotations, c.next?.annotations])).toEqual([[undefined, { 'podbell.io/mute': 'true' }]]);
-  expect(podChanges.some((c) => c.next?.namespace === 'other')).toBe(false);
-  expect(syncedCalls).toBe(1);
-  await watch.stop();
-  await server.close();
+  try {
+    await waitFor('synced', () => watch.synced);
+    expect(podsAtSync).toBe(2);
+    expect(podChanges.map((c) => c.next!.name).sort()).toEqual(['pay-pod', 'shop-pod']);
+    expect(nsChanges.map((c) => c.next!.name).sort()).toEqual(['pay', 'shop']);
+    sim.setNamespace('shop', { 'podbell.io/mute': 'true' });
+    sim.setNamespace('other', { 'podbell.io/mute': 'true' });
+    sim.apply(pods.barePod('other', 'ignored'));
+    sim.apply(pods.barePod('pay', 'pay-2'));
+    await waitFor('pay-2', () => podChanges.some((c) => c.next?.name === 'pay-2'));
+    await waitFor('shop muted', () => nsChanges.some((c) => c.type === 'MODIFIED'));
+    expect(nsChanges.filter((c) => c.type === 'MODIFIED').map((c) => [c.prev?.annotations, c.next?.annotations])).toEqual([[undefined, { 'podbell.io/mute': 'true' }]]);
+    expect(podChanges.some((c) => c.next?.namespace === 'other')).toBe(false);
+    expect(syncedCalls).toBe(1);
+  } finally {
+    await watch.stop();
+    await server.close();
+  }
 });

@@ -141,6 +141,11 @@ export class KubeWatch<T> implements Watch {
     return this.#synced;
   }
 
+  /** Where the next WATCH resumes (opaque; undefined before the first LIST or after a 410). */
+  get resourceVersion(): string | undefined {
+    return this.#rv;
+  }
+
   /** How many objects the cache holds (for metrics and tests). */
   get size(): number {
     return this.#cache.size;
@@ -463,6 +468,8 @@ export class KubeWatch<T> implements Watch {
       res.on('end', () => resolve(s));
       res.on('error', (e) => reject(this.#abortReason ?? e));
       res.on('aborted', () => reject(this.#abortReason ?? new Error('LIST response aborted')));
+      // After 'end' this is a no-op; without it, a response torn down silently would hang the loop.
+      res.on('close', () => reject(this.#abortReason ?? new Error('LIST response closed before its end')));
     });
     this.#disarm();
     try {
@@ -501,6 +508,7 @@ export class KubeWatch<T> implements Watch {
       res.on('end', () => resolve(s));
       res.on('error', () => resolve(s));
       res.on('aborted', () => resolve(s));
+      res.on('close', () => resolve(s));
     });
     this.#disarm();
     let message = excerpt(body.trim(), 200);
