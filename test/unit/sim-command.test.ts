@@ -42,9 +42,24 @@ test.each([
   [['--listen', '127.0.0.1:99999'], /is not HOST:PORT/],
   [['--listen'], /needs a value/],
   [['--port', '1'], /unknown argument "--port"/],
+  [['--faults', 'drop=2,bogus=1'], /--faults: drop=2 is not a rate from 0 to 1; "bogus" is not one of drop, stall/],
+  [['--faults'], /--faults needs a value/],
 ])('podbell sim %j is a usage error (exit 2) that says what is wrong', async (argv, message) => {
   const t = io();
   expect(await runSim(argv, t.io, Promise.resolve())).toBe(2);
   expect(t.err()).toMatch(message);
   expect(t.err()).toContain('usage: podbell sim');
+});
+
+test('--faults reaches the server: with error=1 every API request is a 500, discovery still answers', async () => {
+  const t = io();
+  let stop!: () => void;
+  const done = runSim(['--faults', 'error=1,seed=3'], t.io, new Promise<void>((r) => (stop = r)));
+  await waitFor('the banner', () => t.out().includes('export KUBECONFIG='));
+  expect(t.out()).toContain('(faults: {"errorRate":1,"seed":3})');
+  const url = /listening on (http:\/\/\S+)/.exec(t.out())![1]!;
+  expect((await fetch(`${url}/api/v1/pods`)).status).toBe(500);
+  expect((await fetch(`${url}/version`)).status).toBe(200);
+  stop();
+  expect(await done).toBe(0);
 });
