@@ -5,7 +5,7 @@ import { projectPod, type PodState } from '../../src/core/pod.js';
 import type { Change } from '../../src/adapters/kube/types.js';
 import { KubeWatch } from '../../src/adapters/kube/watch.js';
 import { SimCluster, pods, simKubeConfig } from '../../src/sim/index.js';
-import { capturingLogger, metricValue, podWatchRig, waitFor } from './kube-helpers.js';
+import { capturingLogger, metricValue, podWatchRig, waitFor, waitForMetric } from './kube-helpers.js';
 
 const names = (cs: readonly Change<PodState>[]) => cs.map((c) => `${c.type} ${(c.next ?? c.prev)!.name}${c.synthetic ? ' (synthetic)' : ''}`).sort();
 
@@ -135,11 +135,12 @@ describe('KubeWatch against the simulated API server', () => {
         return systemClock.setTimer(ms, fn);
       },
     };
-    const rig = await track(podWatchRig({ clock, server: { faults: { errorRate: 1 } }, watch: { watchdogMs, random: () => 0, backoff: { initialMs: 8, maxMs: 64 } } }));
+    const rig = await track(podWatchRig({ clock, server: { faults: { errorRate: 1 }, bookmarkMs: 20 }, watch: { watchdogMs, random: () => 0, backoff: { initialMs: 8, maxMs: 64 } } }));
     rig.watch.start();
     await waitFor('five failed attempts', () => sleeps.length >= 5);
     rig.server.setFaults(undefined);
-    await waitFor('synced', () => rig.watch.synced);
+    // A good connection: the stream delivers (here a bookmark).
+    await waitForMetric(rig.registry, 'podbell_watch_events_total', { type: 'BOOKMARK' }, 1);
     const firstRun = [...sleeps];
     sleeps.length = 0;
     rig.server.setFaults({ errorRate: 1 });
@@ -148,9 +149,27 @@ describe('KubeWatch against the simulated API server', () => {
     rig.server.setFaults(undefined);
     // With no jitter a delay is half the doubled base: 4, 8, 16, 32, then capped at 32.
     expect(firstRun.slice(0, 5)).toEqual([4, 8, 16, 32, 32]);
-    // A stream that ends cleanly reconnects at once; the errors after it start from the first delay again.
+    // The stream that delivered reset the backoff: the errors after it start from the first delay again.
     expect(sleeps.slice(0, 2)).toEqual([4, 8]);
     await rig.close();
+  });
+
+  test('a server answering every WATCH with 410 gets relists spaced by a growing backoff, not a LIST storm', async () => {
+    const sleeps: number[] = [];
+    const clock: Clock = {
+      now: () => systemClock.now(),
+      setTimer(ms: number, fn: () => void): Cancel {
+        if (ms < 1000) sleeps.push(ms);
+        return systemClock.setTimer(ms, fn);
+      },
+    };
+    // Every line of every watch stream becomes an ERROR 410; bookmarks make sure there is a line.
+    const rig = await track(podWatchRig({ clock, server: { faults: { expireRate: 1 }, bookmarkMs: 5 }, watch: { watchdogMs: 60_000, random: () => 0, backoff: { initialMs: 8, maxMs: 64 } } }));
+    rig.watch.start();
+    await waitFor('four spaced relists', () => sleeps.length >= 4);
+    // The first 410 relists at once; the ones that follow wait 4, 8, 16, 32 ms...
+    expect(sleeps.slice(0, 4)).toEqual([4, 8, 16, 32]);
+    expect(rig.watch.synced).toBe(true);
   });
 
   test('403 Forbidden: one clear log line naming the verb and resource, not synced, retried until allowed', async () => {

@@ -227,10 +227,18 @@ export class KubeWatch<T> implements Watch {
     return d / 2 + (this.#random() * d) / 2;
   }
 
-  /** A connection delivered something: the next error starts the backoff from the beginning. */
-  #good(): void {
+  /**
+   * A watch stream delivered an event or bookmark: the next error starts the backoff from the
+   * beginning. A successful LIST alone does not count, or a server that answers every WATCH with
+   * 410 would get a full relist in a tight loop.
+   */
+  #healthy(): void {
     this.#attempt = 0;
     this.#goneStreak = 0;
+  }
+
+  /** The API server accepted a request: an earlier refusal (401/403) is over. */
+  #accepted(): void {
     if (this.#refused) {
       this.#refused = false;
       this.#o.log.info({ resource: this.#o.resource, namespace: this.#o.namespace }, `access to ${this.#what} restored`);
@@ -299,7 +307,7 @@ export class KubeWatch<T> implements Watch {
       cont = typeof meta?.continue === 'string' && meta.continue !== '' ? meta.continue : undefined;
     } while (cont && !this.#stopped);
     if (this.#stopped) return;
-    this.#good();
+    this.#accepted();
     this.#diff(fresh);
     this.#rv = listRv ?? '';
     if (!this.#synced) {
@@ -342,6 +350,7 @@ export class KubeWatch<T> implements Watch {
     const timeoutSeconds = Math.round(min + this.#random() * (max - min));
     const q = this.#query({ watch: 'true', allowWatchBookmarks: 'true', timeoutSeconds: String(timeoutSeconds), resourceVersion: this.#rv ?? '' });
     const res = await this.#open(`${this.#path}?${q}`);
+    this.#accepted();
     return new Promise<StreamEnd>((resolve, reject) => {
       let buf = '';
       let traffic = false;
@@ -361,15 +370,16 @@ export class KubeWatch<T> implements Watch {
         for (let nl = buf.indexOf('\n', start); nl >= 0; nl = buf.indexOf('\n', start)) {
           const line = buf.slice(start, nl);
           start = nl + 1;
-          if (!traffic) {
-            traffic = true;
-            this.#good();
-          }
           try {
-            if (this.#line(line) === 'expired') {
+            const r = this.#line(line);
+            if (r === 'expired') {
               finish(() => resolve({ kind: 'expired' }));
               this.#abort(new Error('watch expired'));
               return;
+            }
+            if (r === 'applied' && !traffic) {
+              traffic = true;
+              this.#healthy();
             }
           } catch (err) {
             finish(() => reject(err));
@@ -396,8 +406,8 @@ export class KubeWatch<T> implements Watch {
     });
   }
 
-  /** Applies one JSON line of a watch stream. Returns 'expired' on a 410 ERROR event. */
-  #line(line: string): 'expired' | undefined {
+  /** Applies one JSON line of a watch stream: 'applied' for an event or bookmark, 'expired' on a 410 ERROR event. */
+  #line(line: string): 'expired' | 'applied' | undefined {
     if (line.trim() === '') return undefined;
     let ev: Obj | undefined;
     try {
@@ -424,7 +434,7 @@ export class KubeWatch<T> implements Watch {
     const rv = rvOf(raw);
     if (type === 'BOOKMARK') {
       if (rv !== undefined) this.#rv = rv;
-      return undefined;
+      return 'applied';
     }
     if (type !== 'ADDED' && type !== 'MODIFIED' && type !== 'DELETED') {
       this.#o.log.warn({ resource: this.#o.resource, type }, 'unknown watch event type skipped');
@@ -432,19 +442,19 @@ export class KubeWatch<T> implements Watch {
     }
     if (rv !== undefined) this.#rv = rv;
     const t = this.#project(raw, `watch ${type}`);
-    if (t === undefined) return undefined;
+    if (t === undefined) return 'applied';
     const key = this.#o.keyOf(t);
     const before = this.#cache.get(key);
     if (type === 'DELETED') {
       this.#cache.delete(key);
       this.#emit(before ? { type, prev: before.t, next: t } : { type, next: t });
-      return undefined;
+      return 'applied';
     }
     // The same version re-delivered (a resumed watch may repeat what a relist already showed).
-    if (before && rv !== undefined && before.rv === rv) return undefined;
+    if (before && rv !== undefined && before.rv === rv) return 'applied';
     this.#cache.set(key, { t, rv });
     this.#emit(before ? { type, prev: before.t, next: t } : { type, next: t });
-    return undefined;
+    return 'applied';
   }
 
   // ---- HTTP ----
