@@ -199,6 +199,23 @@ describe('KubeWatch against the simulated API server', () => {
     await rig.close();
   });
 
+  test('an object the projection cannot handle is logged and skipped; the watch carries on', async () => {
+    const project = (raw: unknown) => {
+      if ((raw as { metadata: { name: string } }).metadata.name === 'bad') throw new Error('boom');
+      return projectPod(raw);
+    };
+    const rig = await track(podWatchRig({ watch: { project } }));
+    rig.sim.apply(podIn('default', 'bad'));
+    rig.watch.start();
+    await waitFor('synced', () => rig.watch.synced);
+    rig.sim.patchStatus('default', 'bad', { phase: 'Running' });
+    rig.sim.apply(podIn('default', 'good'));
+    await waitFor('good', () => rig.changes.some((c) => c.next?.name === 'good'));
+    expect(names(rig.changes)).toEqual(['ADDED good']);
+    expect(rig.lines().filter((l) => l.msg === 'project threw; object skipped')).toHaveLength(2);
+    expect(await metricValue(rig.registry, 'podbell_watch_restarts_total', {})).toBe(0);
+  });
+
   test('stop() resolves once the stream is closed, and nothing is delivered after it', async () => {
     const rig = await track(podWatchRig());
     rig.watch.start();

@@ -279,7 +279,14 @@ export class KubeWatch<T> implements Watch {
   }
 
   #project(raw: unknown, where: string): T | undefined {
-    const t = this.#o.project(raw);
+    let t: T | undefined;
+    try {
+      t = this.#o.project(raw);
+    } catch (err) {
+      // A throwing projection must not stop the stream: the same event would come back on every reconnect.
+      this.#o.log.error({ resource: this.#o.resource, where, err: (err as Error)?.message ?? String(err) }, 'project threw; object skipped');
+      return undefined;
+    }
     if (t === undefined) {
       const meta = obj(obj(raw)?.metadata);
       this.#o.log.warn({ resource: this.#o.resource, where, name: meta?.name, namespace: meta?.namespace }, `${this.#o.resource} object without the fields podbell needs (uid/name); skipped`);
