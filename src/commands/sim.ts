@@ -3,13 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimCluster } from '../sim/store.js';
 import { startSimServer, type SimFaults } from '../sim/server.js';
-import { simKubeconfigText } from '../sim/kubeconfig.js';
+import { SIM_TOKEN, simKubeconfigText } from '../sim/kubeconfig.js';
 import type { Command, CommandIO } from './types.js';
 
-const USAGE = `usage: podbell sim [--listen HOST:PORT] [--faults drop=0.01,stall=0.01,expire=0.01,error=0.05,throttle=0.01,seed=7]
+const USAGE = `usage: podbell sim [--listen HOST:PORT] [--tls] [--faults drop=0.01,stall=0.01,expire=0.01,error=0.05,throttle=0.01,seed=7]
 
 Runs only the simulated Kubernetes API server (pods and namespaces), good enough for real kubectl:
 get, create, apply, patch (status too), delete and watch. Default --listen 127.0.0.1:0 (a free port).
+--tls serves https with the sim's own CA (written into the kubeconfig) and requires its token, like a
+real cluster; without it the sim speaks plain http and accepts requests without credentials.
 --faults injects seeded faults: rates per watch line (drop, stall, expire) or per API request
 (error = HTTP 500, throttle = HTTP 429 with Retry-After), each from 0 to 1.
 `;
@@ -40,8 +42,9 @@ export function parseFaults(text: string): SimFaults | { error: string } {
 }
 
 /** Parses `--listen HOST:PORT` (or `--listen=HOST:PORT`); returns an error message for anything else. */
-export function parseSimArgs(argv: readonly string[]): { host: string; port: number; faults?: SimFaults } | { error: string } | 'help' {
+export function parseSimArgs(argv: readonly string[]): { host: string; port: number; tls: boolean; faults?: SimFaults } | { error: string } | 'help' {
   let listen = '127.0.0.1:0';
+  let tls = false;
   let faults: SimFaults | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -51,6 +54,7 @@ export function parseSimArgs(argv: readonly string[]): { host: string; port: num
       if (v === undefined) return { error: '--listen needs a value, e.g. --listen 127.0.0.1:6443' };
       listen = v;
     } else if (a.startsWith('--listen=')) listen = a.slice('--listen='.length);
+    else if (a === '--tls') tls = true;
     else if (a === '--faults' || a.startsWith('--faults=')) {
       const v = a === '--faults' ? argv[++i] : a.slice('--faults='.length);
       if (v === undefined) return { error: '--faults needs a value, e.g. --faults drop=0.01,seed=7' };
@@ -62,7 +66,7 @@ export function parseSimArgs(argv: readonly string[]): { host: string; port: num
   const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(listen);
   const port = m ? Number(m[2]) : NaN;
   if (!m || !(port >= 0 && port <= 65535)) return { error: `--listen ${JSON.stringify(listen)} is not HOST:PORT (e.g. 127.0.0.1:6443)` };
-  return { host: m[1]!.replace(/^\[|\]$/g, ''), port, ...(faults && { faults }) };
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port, tls, ...(faults && { faults }) };
 }
 
 /**
@@ -82,7 +86,13 @@ export async function runSim(argv: readonly string[], io: CommandIO, until: Prom
   const cluster = new SimCluster();
   let server;
   try {
-    server = await startSimServer({ cluster, host: parsed.host, port: parsed.port, ...(parsed.faults && { faults: parsed.faults }) });
+    server = await startSimServer({
+      cluster,
+      host: parsed.host,
+      port: parsed.port,
+      ...(parsed.tls && { tls: true, token: SIM_TOKEN, requireToken: true }),
+      ...(parsed.faults && { faults: parsed.faults }),
+    });
   } catch (err) {
     io.stderr.write(`podbell sim: cannot listen on ${parsed.host}:${parsed.port}: ${(err as Error).message}\n`);
     return 1;

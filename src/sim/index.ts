@@ -5,3 +5,4 @@ export { SIM_TOKEN, simKubeConfig, simKubeconfigObject, simKubeconfigText, type 
 export * as pods from './pods.js';
 export { seededRandom } from './random.js';
 export { SimDeployment, type DeployOptions, type SimPodRef } from './workloads.js';
+export { SIM_CA_PEM } from './tls.js';

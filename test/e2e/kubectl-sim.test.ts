@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SimCluster, pods, simKubeconfigText, startSimServer, type SimServer } from '../../src/sim/index.js';
+import { SIM_TOKEN, SimCluster, pods, simKubeconfigText, startSimServer, type SimServer } from '../../src/sim/index.js';
 import { Registry } from 'prom-client';
 import { systemClock } from '../../src/clock.js';
 import { detect } from '../../src/core/detect.js';
@@ -28,7 +28,8 @@ let kubectlArgs: (...args: string[]) => string[];
 beforeEach(async () => {
   if (!existsSync(kubectlPath)) throw new Error(`real kubectl not found at ${kubectlPath}: run scripts/kube-tools.sh first`);
   sim = new SimCluster();
-  server = await startSimServer({ cluster: sim, bookmarkMs: 200 });
+  // https with a required token, like a real API server: kubectl must send its credentials.
+  server = await startSimServer({ cluster: sim, bookmarkMs: 200, tls: true, token: SIM_TOKEN, requireToken: true });
   dir = mkdtempSync(join(tmpdir(), 'podbell-kubectl-'));
   writeFileSync(join(dir, 'kubeconfig'), simKubeconfigText({ url: server.url }));
   // A fresh discovery cache per test: kubectl caches /api answers per server.
@@ -129,6 +130,12 @@ test('server-side apply creates, then merges, containers by name', async () => {
   (await run('apply', '--server-side', '--validate=false', '-f', join(dir, 'pod.yaml')));
   const pod = sim.get('pods', 'shop', 'web') as { spec: { containers: { name: string; image: string }[] } };
   expect(pod.spec.containers.map((c) => `${c.name}=${c.image}`)).toEqual(['app=nginx:1.28']);
+});
+
+test('kubectl with a wrong token is refused (the sim checks credentials over https)', async () => {
+  const r = await kubectl('get', 'pods', '--token', 'not-the-token-at-all');
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toContain('You must be logged in to the server (Unauthorized)');
 });
 
 test('kubectl asking for a missing pod gets the real NotFound message', async () => {

@@ -216,6 +216,17 @@ describe('KubeWatch against the simulated API server', () => {
     expect(await metricValue(rig.registry, 'podbell_watch_restarts_total', {})).toBe(0);
   });
 
+  test('over https with the sim CA from the kubeconfig and a required bearer token, like a real cluster', async () => {
+    const rig = await track(podWatchRig({ server: { tls: true, requireToken: true } }));
+    expect(rig.server.url).toMatch(/^https:/);
+    rig.sim.apply(podIn('default', 'tls'));
+    rig.watch.start();
+    await waitFor('synced', () => rig.watch.synced);
+    rig.sim.patchStatus('default', 'tls', { phase: 'Running' });
+    await waitFor('MODIFIED over TLS', () => rig.changes.some((c) => c.type === 'MODIFIED'));
+    expect(names(rig.changes)).toEqual(['ADDED tls', 'MODIFIED tls']);
+  });
+
   test('stop() resolves once the stream is closed, and nothing is delivered after it', async () => {
     const rig = await track(podWatchRig());
     rig.watch.start();

@@ -20,13 +20,16 @@ function io(): { io: CommandIO; out: () => string; err: () => string } {
   };
 }
 
-test('podbell sim prints a URL and an export KUBECONFIG line that real kubectl can use, and cleans up on stop', async () => {
+test.each([
+  [[], 'http'],
+  [['--tls'], 'https'],
+])('podbell sim %j prints a %s URL and an export KUBECONFIG line that real kubectl can use, and cleans up on stop', async (extra, scheme) => {
   if (!existsSync(kubectlPath)) throw new Error(`real kubectl not found at ${kubectlPath}: run scripts/kube-tools.sh first`);
   const t = io();
   let stop!: () => void;
-  const done = runSim(['--listen', '127.0.0.1:0'], t.io, new Promise<void>((r) => (stop = r)));
+  const done = runSim(['--listen', '127.0.0.1:0', ...extra], t.io, new Promise<void>((r) => (stop = r)));
   await waitFor('the banner', () => t.out().includes('export KUBECONFIG='));
-  expect(t.out()).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
+  expect(t.out()).toMatch(new RegExp(`listening on ${scheme}://127\\.0\\.0\\.1:\\d+`));
   const kubeconfig = /export KUBECONFIG=(\S+)/.exec(t.out())![1]!;
   const stdout = await new Promise<string>((ok, fail) =>
     execFile(kubectlPath, ['get', 'namespaces', '-o', 'name', '--cache-dir', join(dirname(kubeconfig), 'cache')], { env: { ...process.env, KUBECONFIG: kubeconfig }, encoding: 'utf8' }, (e, so, se) => (e ? fail(new Error(se)) : ok(so))),
