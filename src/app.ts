@@ -46,6 +46,9 @@ export class Bot {
   readonly pipeline: Pipeline;
   readonly #o: BotOptions;
   readonly #watches: Watch[] = [];
+  /** How many watches there will be once pods are watched too (readiness needs all of them synced). */
+  #expected = 0;
+  #stopping = false;
 
   constructor(options: BotOptions) {
     this.#o = options;
@@ -62,7 +65,7 @@ export class Bot {
 
   /** True once every watch has delivered its initial list (what /readyz reports). */
   ready(): boolean {
-    return this.#watches.length > 0 && this.#watches.every((w) => w.synced);
+    return this.#expected > 0 && this.#watches.length === this.#expected && this.#watches.every((w) => w.synced);
   }
 
   /** Checks Slack credentials (rejects with SlackAuthError), then starts watching. */
@@ -79,6 +82,17 @@ export class Bot {
         keyOf: (p) => p.uid,
         onChange: (c) => this.pipeline.podChanged(c),
       });
+    const nsWatches: Watch[] = [];
+    const podWatches: Watch[] = [];
+    // Pods are judged against their namespace's mutes, so pod watches start only once every namespace
+    // watch has its initial list; otherwise a restart would alert for namespaces that are muted.
+    const startPods = () => {
+      if (this.#stopping || podWatches.length > 0 || !nsWatches.every((w) => w.synced)) return;
+      if (config.watchNamespaces.length === 0) podWatches.push(pods());
+      else for (const ns of config.watchNamespaces) podWatches.push(pods(ns));
+      this.#watches.push(...podWatches);
+      for (const w of podWatches) w.start();
+    };
     const namespaces = (name?: string) =>
       createWatch<NamespaceState>({
         ...common,
@@ -88,19 +102,19 @@ export class Bot {
         project: projectNamespace,
         keyOf: (n) => n.name,
         onChange: (c) => this.pipeline.namespaceChanged(c),
+        onSynced: startPods,
       });
-    if (config.watchNamespaces.length === 0) {
-      // Namespaces first, so mutes are known before the first pods are judged.
-      this.#watches.push(namespaces(), pods());
-    } else {
-      for (const ns of config.watchNamespaces) this.#watches.push(namespaces(ns), pods(ns));
-    }
-    for (const w of this.#watches) w.start();
+    if (config.watchNamespaces.length === 0) nsWatches.push(namespaces());
+    else for (const ns of config.watchNamespaces) nsWatches.push(namespaces(ns));
+    this.#expected = nsWatches.length + Math.max(1, config.watchNamespaces.length);
+    this.#watches.push(...nsWatches);
+    for (const w of nsWatches) w.start();
     log.info({ namespaces: config.watchNamespaces.length ? config.watchNamespaces : 'all', cluster: config.clusterName }, 'watching');
   }
 
   /** Stops watching, sends pending parent edits, and gives the sender until the deadline to deliver. */
   async stop(deadlineMs = 5000): Promise<void> {
+    this.#stopping = true;
     await Promise.all(this.#watches.map((w) => w.stop()));
     this.pipeline.flush();
     this.pipeline.stop();

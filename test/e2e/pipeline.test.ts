@@ -18,15 +18,19 @@ describe('podbell end to end', () => {
   let bot: Bot;
   let registry: Registry;
 
+  const makeBot = (env: Record<string, string> = {}) => {
+    const config = loadConfig({ SLACK_BOT_TOKEN: slack.token, SLACK_API_URL: slack.url, GROUP_WAIT: '0', GROUP_INTERVAL: '300ms', CLUSTER_NAME: 'e2e', ...env });
+    const log = silentLogger();
+    registry = new Registry();
+    const sender = new SlackSender({ token: slack.token, apiUrl: slack.url, defaultChannel: config.slackChannel, clock: systemClock, log, registry, store: new MemoryThreadStore(), postsPerSecond: 20 });
+    return new Bot({ config, kubeConfig: simKubeConfig({ url: server.url }), sender, clock: systemClock, log, registry });
+  };
+
   beforeEach(async () => {
     sim = new SimCluster();
     server = await startSimServer({ cluster: sim });
     slack = await FakeSlack.start({ channels: ['#alerts'] });
-    const config = loadConfig({ SLACK_BOT_TOKEN: slack.token, SLACK_API_URL: slack.url, GROUP_WAIT: '0', GROUP_INTERVAL: '300ms', CLUSTER_NAME: 'e2e' });
-    const log = silentLogger();
-    registry = new Registry();
-    const sender = new SlackSender({ token: slack.token, apiUrl: slack.url, defaultChannel: config.slackChannel, clock: systemClock, log, registry, store: new MemoryThreadStore(), postsPerSecond: 20 });
-    bot = new Bot({ config, kubeConfig: simKubeConfig({ url: server.url }), sender, clock: systemClock, log, registry });
+    bot = makeBot();
   });
 
   afterEach(async () => {
@@ -75,6 +79,50 @@ describe('podbell end to end', () => {
     });
     expect(metrics).toMatch(/podbell_slack_requests_total\{[^}]*method="chat.postMessage"[^}]*\} [1-9]/);
     expect(metrics).toMatch(/podbell_watch_events_total\{[^}]*resource="pods"[^}]*\} [1-9]/);
+  });
+
+  test('failing pods already in a muted namespace at start-up stay quiet (mutes are known before pods are judged)', async () => {
+    sim.setNamespace('quiet', { 'podbell.io/mute': 'true' });
+    sim.setNamespace('team-7');
+    // The namespace LIST is refused at first (as while RBAC propagates) and succeeds on retry; the
+    // pod LIST succeeds at once. Pods must still wait for the namespaces' mutes.
+    let refusals = 2;
+    server.authorize = (a) => !(a.resource === 'namespaces' && a.verb === 'list' && refusals-- > 0);
+    for (const suffix of ['aaaaa', 'bbbbb', 'ccccc']) {
+      const p = sim.apply(pods.deploymentPod({ namespace: 'quiet', deployment: 'legacy', suffix }));
+      sim.patchStatus('quiet', (p.metadata as { name: string }).name, pods.podStatus([pods.crashLoop({ name: 'app', image: 'x:1', restartCount: 4 })]));
+    }
+    const canary = sim.apply(pods.deploymentPod({ namespace: 'team-7', deployment: 'canary', suffix: 'zzzzz' }));
+    sim.patchStatus('team-7', (canary.metadata as { name: string }).name, pods.podStatus([pods.crashLoop({ name: 'app', image: 'x:1', restartCount: 1 })]));
+    await bot.start();
+    await waitFor('the canary parent (the pipeline is live)', () => slack.threads().length > 0);
+    await waitFor('the bot to be ready', () => bot.ready());
+    await bot.stop(1000);
+    expect(slack.threads().map((t) => t.text).join('\n')).toContain('canary');
+    expect(slack.threads().map((t) => t.text).join('\n')).not.toContain('legacy');
+  });
+
+  test('WATCH_NAMESPACES works with namespaced RBAC only, and other namespaces are not watched', async () => {
+    bot = makeBot({ WATCH_NAMESPACES: 'shop' });
+    // RBAC of a Role in "shop" plus get/list/watch of that one Namespace object by name.
+    const refused: string[] = [];
+    server.authorize = (a) => {
+      const ok = a.resource === 'namespaces' ? a.name === 'shop' || a.verb !== 'get' : a.namespace === 'shop';
+      if (!ok) refused.push(`${a.verb} ${a.resource} ${a.namespace ?? ''}`);
+      return ok;
+    };
+    sim.setNamespace('shop');
+    sim.setNamespace('other');
+    for (const ns of ['shop', 'other']) {
+      const p = sim.apply(pods.deploymentPod({ namespace: ns, deployment: `app-${ns}`, suffix: 'qqqqq' }));
+      sim.patchStatus(ns, (p.metadata as { name: string }).name, pods.podStatus([pods.crashLoop({ name: 'app', image: 'x:1', restartCount: 1 })]));
+    }
+    await bot.start();
+    await waitFor('ready', () => bot.ready());
+    await waitFor('the shop parent', () => slack.threads().some((t) => t.text.includes('app-shop')));
+    await bot.stop(1000);
+    expect(slack.threads().map((t) => t.text).join('\n')).not.toContain('app-other');
+    expect(refused).toEqual([]);
   });
 
   test('a healthy rollout sends nothing', async () => {
