@@ -17,7 +17,8 @@ if (!args.includes('--no-typecheck')) {
 const out = join(mkdtempSync(join(tmpdir(), 'podbell-jest-')), 'results.json');
 const jestArgs = args.filter((a) => a !== '--no-typecheck');
 const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings`.trim() };
-const status = run('npx', ['jest', '--json', `--outputFile=${out}`, ...jestArgs], env);
+// --forceExit: a handle leaked by one test must fail that test's assertions, not hang CI for 90 minutes.
+const status = run('npx', ['jest', '--json', `--outputFile=${out}`, '--forceExit', ...jestArgs], env);
 
 let passed = 0, failed = 0, skipped = 0;
 try {

@@ -4,3 +4,5 @@ export { startSimServer, type SimFaults, type SimRequestAttributes, type SimServ
 export { SIM_TOKEN, simKubeConfig, simKubeconfigObject, simKubeconfigText, type SimKubeconfigOptions } from './kubeconfig.js';
 export * as pods from './pods.js';
 export { seededRandom } from './random.js';
+export { SimDeployment, type DeployOptions, type SimPodRef } from './workloads.js';
+export { SIM_CA_PEM } from './tls.js';

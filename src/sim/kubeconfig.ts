@@ -1,4 +1,5 @@
 import { KubeConfig } from '@kubernetes/client-node';
+import { SIM_CA_PEM } from './tls.js';
 
 /** The token the sim accepts by default: obviously fake, long enough for the logger's redaction. */
 export const SIM_TOKEN = 'podbell-sim-token-not-a-secret';
@@ -19,8 +20,15 @@ export function simKubeconfigObject(o: SimKubeconfigOptions): Record<string, unk
   return {
     apiVersion: 'v1',
     kind: 'Config',
-    // The sim speaks plain HTTP on loopback; client-node refuses http:// servers unless TLS checks are off.
-    clusters: [{ name, cluster: { server: o.url, 'insecure-skip-tls-verify': true } }],
+    clusters: [
+      {
+        name,
+        cluster: o.url.startsWith('https:')
+          ? { server: o.url, 'certificate-authority-data': Buffer.from(SIM_CA_PEM).toString('base64') }
+          : // Plain http on loopback: client-node refuses http:// servers unless TLS checks are off.
+            { server: o.url, 'insecure-skip-tls-verify': true },
+      },
+    ],
     users: [{ name, user: { token: o.token ?? SIM_TOKEN } }],
     contexts: [{ name, context: { cluster: name, user: name, namespace: o.namespace ?? 'default' } }],
     'current-context': name,

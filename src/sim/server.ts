@@ -1,4 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { loadYaml } from '@kubernetes/client-node';
@@ -10,6 +11,7 @@ import { seededRandom } from './random.js';
 import { fieldSelector, labelSelector, type Matcher } from './selectors.js';
 import type { SimCluster, SimEvent, SimResource } from './store.js';
 import { toTable, type IncludeObject } from './table.js';
+import { SIM_SERVER_CERT_PEM, SIM_SERVER_KEY_PEM } from './tls.js';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -51,6 +53,11 @@ export interface SimServerOptions {
   /** Default 0 (any free port). */
   readonly port?: number;
   /**
+   * Serve https with the sim's own certificate for 127.0.0.1/localhost (trust SIM_CA_PEM, which the
+   * sim kubeconfig helpers embed). Needed for kubectl to send a bearer token; default false (http).
+   */
+  readonly tls?: boolean;
+  /**
    * When set, a request carrying any other Authorization header gets 401. Requests with none are
    * let through unless `requireToken`: kubectl 1.35 never sends a bearer token over plain http://,
    * while client-node (what podbell uses) does.
@@ -67,7 +74,7 @@ export interface SimServerOptions {
 }
 
 export interface SimServer {
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT (https:// with `tls`) */
   readonly url: string;
   readonly port: number;
   /** Replaces the fault settings (and reseeds) for requests and streams from now on. */
@@ -106,14 +113,15 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
 
   const api: { authorize: SimServerOptions['authorize'] } = { authorize: options.authorize };
 
-  const server = http.createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((err: unknown) => {
       const e = err instanceof SimApiError ? err : new SimApiError(500, 'InternalError', `internal error: ${(err as Error)?.message ?? String(err)}`);
       if (!res.headersSent) sendJson(res, e.status, e.toStatus());
       else res.destroy();
     });
-  });
-  server.on('connection', (s) => {
+  };
+  const server = options.tls ? https.createServer({ cert: SIM_SERVER_CERT_PEM, key: SIM_SERVER_KEY_PEM }, listener) : http.createServer(listener);
+  server.on('connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -348,7 +356,8 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       write({ type, object: render(e.object) });
     };
     let unsubscribe: () => void = () => undefined;
-    req.on('close', () => end('end'));
+    // The response closes when the client goes away (or we end it): stop publishing to it.
+    res.on('close', () => end('end'));
 
     if (rvParam === '' || rvParam === '0') {
       // "Start at most recent": the current state as ADDED events, then live changes.
@@ -394,7 +403,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   const port = typeof address === 'object' && address ? address.port : 0;
   const host = options.host ?? '127.0.0.1';
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     setFaults,
     get authorize() {

@@ -234,6 +234,9 @@ export class SimCluster {
       ...(curMeta.generation !== undefined && { generation: (curMeta.generation as number) + (specChanged ? 1 : 0) }),
     };
     const key = this.#key(resource, curMeta.namespace as string | undefined, String(curMeta.name));
+    // Like the real server, a write that changes nothing keeps the resourceVersion and sends no event.
+    (o.metadata as Obj).resourceVersion = curMeta.resourceVersion;
+    if (JSON.stringify(o) === JSON.stringify(cur)) return structuredClone(cur);
     return this.#commit('MODIFIED', resource, key, o, cur);
   }
 

@@ -3,8 +3,14 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SimCluster, pods, simKubeconfigText, startSimServer, type SimServer } from '../../src/sim/index.js';
-import { waitFor } from '../unit/kube-helpers.js';
+import { SIM_TOKEN, SimCluster, pods, simKubeconfigText, startSimServer, type SimServer } from '../../src/sim/index.js';
+import { Registry } from 'prom-client';
+import { systemClock } from '../../src/clock.js';
+import { detect } from '../../src/core/detect.js';
+import { projectPod, type PodState } from '../../src/core/pod.js';
+import { KubeWatch } from '../../src/adapters/kube/watch.js';
+import { simKubeConfig } from '../../src/sim/index.js';
+import { capturingLogger, waitFor } from '../unit/kube-helpers.js';
 
 /**
  * Real kubectl 1.35 against the simulated API server. `kubectl apply` needs --validate=false: the sim
@@ -22,7 +28,8 @@ let kubectlArgs: (...args: string[]) => string[];
 beforeEach(async () => {
   if (!existsSync(kubectlPath)) throw new Error(`real kubectl not found at ${kubectlPath}: run scripts/kube-tools.sh first`);
   sim = new SimCluster();
-  server = await startSimServer({ cluster: sim, bookmarkMs: 200 });
+  // https with a required token, like a real API server: kubectl must send its credentials.
+  server = await startSimServer({ cluster: sim, bookmarkMs: 200, tls: true, token: SIM_TOKEN, requireToken: true });
   dir = mkdtempSync(join(tmpdir(), 'podbell-kubectl-'));
   writeFileSync(join(dir, 'kubeconfig'), simKubeconfigText({ url: server.url }));
   // A fresh discovery cache per test: kubectl caches /api answers per server.
@@ -125,6 +132,12 @@ test('server-side apply creates, then merges, containers by name', async () => {
   expect(pod.spec.containers.map((c) => `${c.name}=${c.image}`)).toEqual(['app=nginx:1.28']);
 });
 
+test('kubectl with a wrong token is refused (the sim checks credentials over https)', async () => {
+  const r = await kubectl('get', 'pods', '--token', 'not-the-token-at-all');
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toContain('You must be logged in to the server (Unauthorized)');
+});
+
 test('kubectl asking for a missing pod gets the real NotFound message', async () => {
   const r = await kubectl('get', 'pod', 'nope');
   expect(r.status).not.toBe(0);
@@ -137,3 +150,36 @@ test('kubectl annotate on a namespace reaches the store (how users mute a namesp
   expect((sim.get('namespaces', undefined, 'payments') as { metadata: { annotations: Record<string, string> } }).metadata.annotations).toEqual({ 'podbell.io/mute': 'true' });
   expect((await run('get', 'ns', 'payments'))).toMatch(/payments\s+Active/);
 });
+
+test('what kubectl does to a pod reaches podbell: a status patched to CrashLoopBackOff is one detected failure', async () => {
+  const failures: string[] = [];
+  const watch = new KubeWatch<PodState>({
+    kubeConfig: simKubeConfig({ url: server.url }),
+    resource: 'pods',
+    project: projectPod,
+    keyOf: (p) => p.uid,
+    clock: systemClock,
+    log: capturingLogger().log,
+    registry: new Registry(),
+    onChange: (c) => {
+      if (c.next && c.type !== 'DELETED') for (const f of detect(c.prev, c.next)) failures.push(`${f.namespace}/${f.pod} ${f.container} ${f.reason} ${f.restartCount}`);
+    },
+  });
+  watch.start();
+  try {
+    writeFileSync(join(dir, 'pod.yaml'), MANIFEST.replace('namespace: shop', 'namespace: default'));
+    await run('apply', '--validate=false', '-f', join(dir, 'pod.yaml'));
+    await waitFor('synced', () => watch.synced);
+    const crash = (restarts: number) =>
+      JSON.stringify({ status: { phase: 'Running', containerStatuses: [{ name: 'app', image: 'nginx:1.27', ready: false, restartCount: restarts, state: { waiting: { reason: 'CrashLoopBackOff' } } }] } });
+    await run('patch', 'pod', 'web', '--subresource=status', '-p', crash(1));
+    await run('patch', 'pod', 'web', '--subresource=status', '-p', crash(1)); // the same fact again: no new failure
+    await run('patch', 'pod', 'web', '--subresource=status', '-p', crash(2));
+    await run('label', 'pod', 'web', 'touched=yes'); // a metadata change: no new failure
+    await waitFor('two failures', () => failures.length >= 2);
+    await run('delete', 'pod', 'web');
+    expect(failures).toEqual(['default/web app CrashLoopBackOff 1', 'default/web app CrashLoopBackOff 2']);
+  } finally {
+    await watch.stop();
+  }
+}, 60_000);

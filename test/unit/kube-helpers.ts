@@ -15,6 +15,15 @@ export async function waitFor(what: string, cond: () => boolean, timeoutMs = 800
   }
 }
 
+/** Waits until a metric (summed over matching labels) reaches `min`. */
+export async function waitForMetric(registry: Registry, name: string, labels: Record<string, string>, min: number, timeoutMs = 8000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while ((await metricValue(registry, name, labels)) < min) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${name}${JSON.stringify(labels)} >= ${min}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 /** A logger whose JSON lines are kept for assertions. */
 export function capturingLogger(): { log: Logger; lines: () => { level: number; msg: string }[] } {
   const raw: string[] = [];

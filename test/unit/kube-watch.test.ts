@@ -5,7 +5,7 @@ import { projectPod, type PodState } from '../../src/core/pod.js';
 import type { Change } from '../../src/adapters/kube/types.js';
 import { KubeWatch } from '../../src/adapters/kube/watch.js';
 import { SimCluster, pods, simKubeConfig } from '../../src/sim/index.js';
-import { capturingLogger, metricValue, podWatchRig, waitFor } from './kube-helpers.js';
+import { capturingLogger, metricValue, podWatchRig, waitFor, waitForMetric } from './kube-helpers.js';
 
 const names = (cs: readonly Change<PodState>[]) => cs.map((c) => `${c.type} ${(c.next ?? c.prev)!.name}${c.synthetic ? ' (synthetic)' : ''}`).sort();
 
@@ -13,12 +13,23 @@ function podIn(ns: string, name: string) {
   return pods.barePod(ns, name);
 }
 
+// A failing test must not leave a server listening: jest would then never exit.
+const open: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((r) => r.close().catch(() => undefined)));
+});
+const track = async <R extends { close(): Promise<void> }>(p: Promise<R>): Promise<R> => {
+  const r = await p;
+  open.push(r);
+  return r;
+};
+
 describe('KubeWatch against the simulated API server', () => {
   test('the initial LIST is paginated and delivers every pod exactly once before onSynced', async () => {
     const sim = new SimCluster();
     for (let i = 0; i < 1203; i++) sim.apply(podIn(`ns-${i % 7}`, `pod-${i}`));
     let addedAtSync = -1;
-    const rig = await podWatchRig({ sim, watch: { pageSize: 500, onSynced: () => void (addedAtSync = rig.changes.length) } });
+    const rig = await track(podWatchRig({ sim, watch: { pageSize: 500, onSynced: () => void (addedAtSync = rig.changes.length) } }));
     rig.watch.start();
     await waitFor('synced', () => rig.watch.synced);
     expect(addedAtSync).toBe(1203);
@@ -30,7 +41,7 @@ describe('KubeWatch against the simulated API server', () => {
   });
 
   test('status changes and deletes arrive with prev from the cache', async () => {
-    const rig = await podWatchRig();
+    const rig = await track(podWatchRig());
     const created = rig.sim.apply(pods.deploymentPod({ namespace: 'shop', deployment: 'checkout', suffix: 'x2k4q' }));
     const name = (created.metadata as { name: string }).name;
     rig.watch.start();
@@ -52,18 +63,16 @@ describe('KubeWatch against the simulated API server', () => {
   test('bookmarks move the resourceVersion forward, so a quiet watch resumes without a relist', async () => {
     const sim = new SimCluster({ historySize: 20 });
     sim.apply(podIn('quiet', 'q-0'));
-    const rig = await podWatchRig({ sim, server: { bookmarkMs: 30 }, watch: { namespace: 'quiet' } });
+    const rig = await track(podWatchRig({ sim, server: { bookmarkMs: 30 }, watch: { namespace: 'quiet' } }));
     rig.watch.start();
-    await waitFor('synced', () => rig.watch.synced);
+    // The WATCH itself must be open: a burst between LIST and WATCH would (rightly) end in a 410 and a relist.
+    await waitFor('the watch to be open', () => rig.watch.synced && rig.server.stats.watches > 0);
     // Busy elsewhere: far more events than the history keeps, none of them in our namespace.
     for (let i = 0; i < 100; i++) sim.apply(podIn('busy', `b-${i}`));
-    const bookmarksBefore = await metricValue(rig.registry, 'podbell_watch_events_total', { type: 'BOOKMARK' });
-    // Two more bookmarks: at least one was sent after the burst, carrying its resourceVersion.
-    const until = Date.now() + 5000;
-    while ((await metricValue(rig.registry, 'podbell_watch_events_total', { type: 'BOOKMARK' })) < bookmarksBefore + 2) {
-      if (Date.now() > until) throw new Error('no bookmarks arrived');
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    const afterBurst = sim.resourceVersion;
+    // Only a bookmark can carry the busy namespace's resourceVersion to this watch.
+    await waitFor('a bookmark with the resourceVersion after the burst', () => rig.watch.resourceVersion === afterBurst);
+    expect(await metricValue(rig.registry, 'podbell_watch_events_total', { type: 'BOOKMARK' })).toBeGreaterThan(0);
     rig.server.closeStreams();
     sim.apply(podIn('quiet', 'q-1'));
     await waitFor('q-1 ADDED', () => rig.changes.some((c) => c.next?.name === 'q-1'));
@@ -76,7 +85,7 @@ describe('KubeWatch against the simulated API server', () => {
   test('after 410 Gone it relists: vanished pods become synthetic DELETED, changed ones MODIFIED, unchanged stay silent', async () => {
     const sim = new SimCluster();
     for (const n of ['keep', 'change', 'vanish']) sim.apply(podIn('app', n));
-    const rig = await podWatchRig({ sim });
+    const rig = await track(podWatchRig({ sim }));
     rig.watch.start();
     await waitFor('synced', () => rig.watch.synced);
     rig.changes.length = 0;
@@ -103,7 +112,7 @@ describe('KubeWatch against the simulated API server', () => {
   test('the watchdog reopens a stream that went silent, and no change is lost', async () => {
     const sim = new SimCluster();
     sim.apply(podIn('app', 'a'));
-    const rig = await podWatchRig({ sim, watch: { watchdogMs: 150 } });
+    const rig = await track(podWatchRig({ sim, watch: { watchdogMs: 150 } }));
     rig.watch.start();
     await waitFor('synced', () => rig.watch.synced);
     rig.server.setFaults({ stallRate: 1 });
@@ -126,11 +135,12 @@ describe('KubeWatch against the simulated API server', () => {
         return systemClock.setTimer(ms, fn);
       },
     };
-    const rig = await podWatchRig({ clock, server: { faults: { errorRate: 1 } }, watch: { watchdogMs, random: () => 0, backoff: { initialMs: 8, maxMs: 64 } } });
+    const rig = await track(podWatchRig({ clock, server: { faults: { errorRate: 1 }, bookmarkMs: 20 }, watch: { watchdogMs, random: () => 0, backoff: { initialMs: 8, maxMs: 64 } } }));
     rig.watch.start();
     await waitFor('five failed attempts', () => sleeps.length >= 5);
     rig.server.setFaults(undefined);
-    await waitFor('synced', () => rig.watch.synced);
+    // A good connection: the stream delivers (here a bookmark).
+    await waitForMetric(rig.registry, 'podbell_watch_events_total', { type: 'BOOKMARK' }, 1);
     const firstRun = [...sleeps];
     sleeps.length = 0;
     rig.server.setFaults({ errorRate: 1 });
@@ -139,13 +149,31 @@ describe('KubeWatch against the simulated API server', () => {
     rig.server.setFaults(undefined);
     // With no jitter a delay is half the doubled base: 4, 8, 16, 32, then capped at 32.
     expect(firstRun.slice(0, 5)).toEqual([4, 8, 16, 32, 32]);
-    // A stream that ends cleanly reconnects at once; the errors after it start from the first delay again.
+    // The stream that delivered reset the backoff: the errors after it start from the first delay again.
     expect(sleeps.slice(0, 2)).toEqual([4, 8]);
     await rig.close();
   });
 
+  test('a server answering every WATCH with 410 gets relists spaced by a growing backoff, not a LIST storm', async () => {
+    const sleeps: number[] = [];
+    const clock: Clock = {
+      now: () => systemClock.now(),
+      setTimer(ms: number, fn: () => void): Cancel {
+        if (ms < 1000) sleeps.push(ms);
+        return systemClock.setTimer(ms, fn);
+      },
+    };
+    // Every line of every watch stream becomes an ERROR 410; bookmarks make sure there is a line.
+    const rig = await track(podWatchRig({ clock, server: { faults: { expireRate: 1 }, bookmarkMs: 5 }, watch: { watchdogMs: 60_000, random: () => 0, backoff: { initialMs: 8, maxMs: 64 } } }));
+    rig.watch.start();
+    await waitFor('four spaced relists', () => sleeps.length >= 4);
+    // The first 410 relists at once; the ones that follow wait 4, 8, 16, 32 ms...
+    expect(sleeps.slice(0, 4)).toEqual([4, 8, 16, 32]);
+    expect(rig.watch.synced).toBe(true);
+  });
+
   test('403 Forbidden: one clear log line naming the verb and resource, not synced, retried until allowed', async () => {
-    const rig = await podWatchRig({ server: { authorize: (a) => !(a.verb === 'list' && a.resource === 'pods') }, watch: { namespace: 'payments' } });
+    const rig = await track(podWatchRig({ server: { authorize: (a) => !(a.verb === 'list' && a.resource === 'pods') }, watch: { namespace: 'payments' } }));
     rig.watch.start();
     await waitFor('several refusals', () => rig.server.stats.requests >= 4);
     expect(rig.watch.synced).toBe(false);
@@ -161,7 +189,7 @@ describe('KubeWatch against the simulated API server', () => {
   });
 
   test('401 with a wrong token is logged as unauthorized and never synced', async () => {
-    const rig = await podWatchRig({ token: 'wrong-token-0123456789' });
+    const rig = await track(podWatchRig({ token: 'wrong-token-0123456789' }));
     rig.watch.start();
     await waitFor('refusals', () => rig.server.stats.requests >= 2);
     expect(rig.watch.synced).toBe(false);
@@ -171,8 +199,36 @@ describe('KubeWatch against the simulated API server', () => {
     await rig.close();
   });
 
+  test('an object the projection cannot handle is logged and skipped; the watch carries on', async () => {
+    const project = (raw: unknown) => {
+      if ((raw as { metadata: { name: string } }).metadata.name === 'bad') throw new Error('boom');
+      return projectPod(raw);
+    };
+    const rig = await track(podWatchRig({ watch: { project } }));
+    rig.sim.apply(podIn('default', 'bad'));
+    rig.watch.start();
+    await waitFor('synced', () => rig.watch.synced);
+    rig.sim.patchStatus('default', 'bad', { phase: 'Running' });
+    rig.sim.apply(podIn('default', 'good'));
+    await waitFor('good', () => rig.changes.some((c) => c.next?.name === 'good'));
+    expect(names(rig.changes)).toEqual(['ADDED good']);
+    expect(rig.lines().filter((l) => l.msg === 'project threw; object skipped')).toHaveLength(2);
+    expect(await metricValue(rig.registry, 'podbell_watch_restarts_total', {})).toBe(0);
+  });
+
+  test('over https with the sim CA from the kubeconfig and a required bearer token, like a real cluster', async () => {
+    const rig = await track(podWatchRig({ server: { tls: true, requireToken: true } }));
+    expect(rig.server.url).toMatch(/^https:/);
+    rig.sim.apply(podIn('default', 'tls'));
+    rig.watch.start();
+    await waitFor('synced', () => rig.watch.synced);
+    rig.sim.patchStatus('default', 'tls', { phase: 'Running' });
+    await waitFor('MODIFIED over TLS', () => rig.changes.some((c) => c.type === 'MODIFIED'));
+    expect(names(rig.changes)).toEqual(['ADDED tls', 'MODIFIED tls']);
+  });
+
   test('stop() resolves once the stream is closed, and nothing is delivered after it', async () => {
-    const rig = await podWatchRig();
+    const rig = await track(podWatchRig());
     rig.watch.start();
     await waitFor('synced', () => rig.watch.synced);
     await rig.watch.stop();
@@ -213,7 +269,7 @@ describe('KubeWatch reading a raw watch stream', () => {
     ['a non-JSON proxy banner', '<html>502 Bad Gateway</html>'],
   ])('%s is logged with an excerpt and skipped; the events around it still arrive', async (_what, bad) => {
     const body = [JSON.stringify({ type: 'ADDED', object: pod('a', 'v1-zz') }), bad, JSON.stringify({ type: 'ADDED', object: pod('b', 'v2-yy') }), ''].join('\n');
-    const srv = await rawServer(body);
+    const srv = await track(rawServer(body));
     const { log, lines } = capturingLogger();
     const changes: Change<PodState>[] = [];
     const watch = new KubeWatch<PodState>({
@@ -226,6 +282,7 @@ describe('KubeWatch reading a raw watch stream', () => {
       registry: new Registry(),
       onChange: (c) => void changes.push(c),
     });
+    open.push({ close: () => watch.stop() });
     watch.start();
     await waitFor('both pods', () => changes.length === 2);
     expect(names(changes)).toEqual(['ADDED a', 'ADDED b']);

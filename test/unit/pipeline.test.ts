@@ -1,22 +1,17 @@
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import type { Sender } from '../../src/adapters/slack/types.js';
+import { incidentSettingsOf } from '../../src/app.js';
 import { VirtualClock } from '../../src/clock.js';
+import { loadConfig } from '../../src/config.js';
 import type { IncidentSettings } from '../../src/core/incidents.js';
 import type { Outgoing } from '../../src/core/outgoing.js';
 import { createLogger } from '../../src/log.js';
 import { Pipeline } from '../../src/pipeline.js';
 import { namespaceChange, PodFeed } from '../support/pods.js';
 
-const SETTINGS: IncidentSettings = {
-  groupWaitMs: 10_000,
-  groupIntervalMs: 15_000,
-  repeatIntervalMs: 4 * 3_600_000,
-  resolveAfterMs: 5 * 60_000,
-  reopenWindowMs: 3_600_000,
-  threadMaxAgeMs: 24 * 3_600_000,
-  stormThreshold: 10,
-};
+// DESIGN's defaults, as `podbell run` gets them from an empty environment.
+const SETTINGS: IncidentSettings = incidentSettingsOf(loadConfig({}));
 const T0 = Date.parse('2026-11-21T09:00:00Z');
 
 function setup() {

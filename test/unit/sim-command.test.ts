@@ -20,13 +20,16 @@ function io(): { io: CommandIO; out: () => string; err: () => string } {
   };
 }
 
-test('podbell sim prints a URL and an export KUBECONFIG line that real kubectl can use, and cleans up on stop', async () => {
+test.each([
+  [[], 'http'],
+  [['--tls'], 'https'],
+])('podbell sim %j prints a %s URL and an export KUBECONFIG line that real kubectl can use, and cleans up on stop', async (extra, scheme) => {
   if (!existsSync(kubectlPath)) throw new Error(`real kubectl not found at ${kubectlPath}: run scripts/kube-tools.sh first`);
   const t = io();
   let stop!: () => void;
-  const done = runSim(['--listen', '127.0.0.1:0'], t.io, new Promise<void>((r) => (stop = r)));
+  const done = runSim(['--listen', '127.0.0.1:0', ...extra], t.io, new Promise<void>((r) => (stop = r)));
   await waitFor('the banner', () => t.out().includes('export KUBECONFIG='));
-  expect(t.out()).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
+  expect(t.out()).toMatch(new RegExp(`listening on ${scheme}://127\\.0\\.0\\.1:\\d+`));
   const kubeconfig = /export KUBECONFIG=(\S+)/.exec(t.out())![1]!;
   const stdout = await new Promise<string>((ok, fail) =>
     execFile(kubectlPath, ['get', 'namespaces', '-o', 'name', '--cache-dir', join(dirname(kubeconfig), 'cache')], { env: { ...process.env, KUBECONFIG: kubeconfig }, encoding: 'utf8' }, (e, so, se) => (e ? fail(new Error(se)) : ok(so))),
@@ -42,9 +45,24 @@ test.each([
   [['--listen', '127.0.0.1:99999'], /is not HOST:PORT/],
   [['--listen'], /needs a value/],
   [['--port', '1'], /unknown argument "--port"/],
+  [['--faults', 'drop=2,bogus=1'], /--faults: drop=2 is not a rate from 0 to 1; "bogus" is not one of drop, stall/],
+  [['--faults'], /--faults needs a value/],
 ])('podbell sim %j is a usage error (exit 2) that says what is wrong', async (argv, message) => {
   const t = io();
   expect(await runSim(argv, t.io, Promise.resolve())).toBe(2);
   expect(t.err()).toMatch(message);
   expect(t.err()).toContain('usage: podbell sim');
+});
+
+test('--faults reaches the server: with error=1 every API request is a 500, discovery still answers', async () => {
+  const t = io();
+  let stop!: () => void;
+  const done = runSim(['--faults', 'error=1,seed=3'], t.io, new Promise<void>((r) => (stop = r)));
+  await waitFor('the banner', () => t.out().includes('export KUBECONFIG='));
+  expect(t.out()).toContain('(faults: {"errorRate":1,"seed":3})');
+  const url = /listening on (http:\/\/\S+)/.exec(t.out())![1]!;
+  expect((await fetch(`${url}/api/v1/pods`)).status).toBe(500);
+  expect((await fetch(`${url}/version`)).status).toBe(200);
+  stop();
+  expect(await done).toBe(0);
 });

@@ -23,6 +23,17 @@ describe('SimCluster store', () => {
     expect(sim.resourceVersion).toBe(meta(b).resourceVersion);
   });
 
+  test('a write that changes nothing keeps the resourceVersion and sends no event, like the real server', () => {
+    const sim = new SimCluster();
+    sim.apply(pods.barePod('default', 'a'));
+    const st = sim.patchStatus('default', 'a', { phase: 'Running' });
+    const events: string[] = [];
+    sim.subscribe((e) => events.push(e.type));
+    const again = sim.patchStatus('default', 'a', { phase: 'Running' });
+    expect(meta(again).resourceVersion).toBe(meta(st).resourceVersion);
+    expect(events).toEqual([]);
+  });
+
   test('objects handed out are copies: changing them does not change the store', () => {
     const sim = new SimCluster();
     const a = sim.apply(pods.barePod('default', 'a'));

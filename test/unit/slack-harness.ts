@@ -1,6 +1,7 @@
 /** Shared set-up for the Slack sender tests: FakeSlack and SlackSender on one VirtualClock. */
 import { Registry } from 'prom-client';
 import { VirtualClock } from '../../src/clock.js';
+import { seededRandom } from '../../src/sim/random.js';
 import type { Outgoing } from '../../src/core/outgoing.js';
 import { createLogger } from '../../src/log.js';
 import { SlackSender, type SlackSenderOptions } from '../../src/adapters/slack/sender.js';
@@ -9,17 +10,8 @@ import { FakeSlack, type FakeSlackOptions } from '../fakes/slack.js';
 
 export const T0 = 1_700_000_000_000;
 
-/** Deterministic [0,1) numbers (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic [0,1) numbers: the sim's seeded PRNG, so every seeded test shares one generator. */
+export const seeded = seededRandom;
 
 export interface Harness {
   readonly clock: VirtualClock;

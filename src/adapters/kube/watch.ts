@@ -100,6 +100,7 @@ export class KubeWatch<T> implements Watch {
   #sleepCancel: Cancel | undefined;
   #lastActivity = 0;
   readonly #eventCounters = new Map<string, { inc(): void }>();
+  readonly #lastEventGauge: { set(v: number): void };
 
   constructor(options: KubeWatchOptions<T>) {
     const o = options;
@@ -130,12 +131,19 @@ export class KubeWatch<T> implements Watch {
     this.#maxBackoffMs = positive('backoff.maxMs', o.backoff?.maxMs, 30_000);
     this.#pageSize = Math.floor(positive('pageSize', o.pageSize, 500));
     this.#metrics = watchMetrics(o.registry);
+    // Label lookups resolved once: this runs for every event of a busy cluster.
+    this.#lastEventGauge = this.#metrics.lastEvent.labels(o.resource);
     this.#path = o.namespace ? `/api/v1/namespaces/${o.namespace}/${o.resource}` : `/api/v1/${o.resource}`;
     this.#what = `${o.resource}${o.namespace ? ` in namespace ${o.namespace}` : ''}${o.fieldSelector ? ` (${o.fieldSelector})` : ''}`;
   }
 
   get synced(): boolean {
     return this.#synced;
+  }
+
+  /** Where the next WATCH resumes (opaque; undefined before the first LIST or after a 410). */
+  get resourceVersion(): string | undefined {
+    return this.#rv;
   }
 
   /** How many objects the cache holds (for metrics and tests). */
@@ -219,10 +227,18 @@ export class KubeWatch<T> implements Watch {
     return d / 2 + (this.#random() * d) / 2;
   }
 
-  /** A connection delivered something: the next error starts the backoff from the beginning. */
-  #good(): void {
+  /**
+   * A watch stream delivered an event or bookmark: the next error starts the backoff from the
+   * beginning. A successful LIST alone does not count, or a server that answers every WATCH with
+   * 410 would get a full relist in a tight loop.
+   */
+  #healthy(): void {
     this.#attempt = 0;
     this.#goneStreak = 0;
+  }
+
+  /** The API server accepted a request: an earlier refusal (401/403) is over. */
+  #accepted(): void {
     if (this.#refused) {
       this.#refused = false;
       this.#o.log.info({ resource: this.#o.resource, namespace: this.#o.namespace }, `access to ${this.#what} restored`);
@@ -263,7 +279,14 @@ export class KubeWatch<T> implements Watch {
   }
 
   #project(raw: unknown, where: string): T | undefined {
-    const t = this.#o.project(raw);
+    let t: T | undefined;
+    try {
+      t = this.#o.project(raw);
+    } catch (err) {
+      // A throwing projection must not stop the stream: the same event would come back on every reconnect.
+      this.#o.log.error({ resource: this.#o.resource, where, err: (err as Error)?.message ?? String(err) }, 'project threw; object skipped');
+      return undefined;
+    }
     if (t === undefined) {
       const meta = obj(obj(raw)?.metadata);
       this.#o.log.warn({ resource: this.#o.resource, where, name: meta?.name, namespace: meta?.namespace }, `${this.#o.resource} object without the fields podbell needs (uid/name); skipped`);
@@ -291,7 +314,7 @@ export class KubeWatch<T> implements Watch {
       cont = typeof meta?.continue === 'string' && meta.continue !== '' ? meta.continue : undefined;
     } while (cont && !this.#stopped);
     if (this.#stopped) return;
-    this.#good();
+    this.#accepted();
     this.#diff(fresh);
     this.#rv = listRv ?? '';
     if (!this.#synced) {
@@ -334,6 +357,7 @@ export class KubeWatch<T> implements Watch {
     const timeoutSeconds = Math.round(min + this.#random() * (max - min));
     const q = this.#query({ watch: 'true', allowWatchBookmarks: 'true', timeoutSeconds: String(timeoutSeconds), resourceVersion: this.#rv ?? '' });
     const res = await this.#open(`${this.#path}?${q}`);
+    this.#accepted();
     return new Promise<StreamEnd>((resolve, reject) => {
       let buf = '';
       let traffic = false;
@@ -353,15 +377,16 @@ export class KubeWatch<T> implements Watch {
         for (let nl = buf.indexOf('\n', start); nl >= 0; nl = buf.indexOf('\n', start)) {
           const line = buf.slice(start, nl);
           start = nl + 1;
-          if (!traffic) {
-            traffic = true;
-            this.#good();
-          }
           try {
-            if (this.#line(line) === 'expired') {
+            const r = this.#line(line);
+            if (r === 'expired') {
               finish(() => resolve({ kind: 'expired' }));
               this.#abort(new Error('watch expired'));
               return;
+            }
+            if (r === 'applied' && !traffic) {
+              traffic = true;
+              this.#healthy();
             }
           } catch (err) {
             finish(() => reject(err));
@@ -388,8 +413,8 @@ export class KubeWatch<T> implements Watch {
     });
   }
 
-  /** Applies one JSON line of a watch stream. Returns 'expired' on a 410 ERROR event. */
-  #line(line: string): 'expired' | undefined {
+  /** Applies one JSON line of a watch stream: 'applied' for an event or bookmark, 'expired' on a 410 ERROR event. */
+  #line(line: string): 'expired' | 'applied' | undefined {
     if (line.trim() === '') return undefined;
     let ev: Obj | undefined;
     try {
@@ -404,7 +429,7 @@ export class KubeWatch<T> implements Watch {
       return undefined;
     }
     this.#count(type);
-    this.#metrics.lastEvent.set({ resource: this.#o.resource }, this.#o.clock.now() / 1000);
+    this.#lastEventGauge.set(this.#o.clock.now() / 1000);
     const raw = ev.object;
     if (type === 'ERROR') {
       const status = obj(raw);
@@ -416,7 +441,7 @@ export class KubeWatch<T> implements Watch {
     const rv = rvOf(raw);
     if (type === 'BOOKMARK') {
       if (rv !== undefined) this.#rv = rv;
-      return undefined;
+      return 'applied';
     }
     if (type !== 'ADDED' && type !== 'MODIFIED' && type !== 'DELETED') {
       this.#o.log.warn({ resource: this.#o.resource, type }, 'unknown watch event type skipped');
@@ -424,19 +449,19 @@ export class KubeWatch<T> implements Watch {
     }
     if (rv !== undefined) this.#rv = rv;
     const t = this.#project(raw, `watch ${type}`);
-    if (t === undefined) return undefined;
+    if (t === undefined) return 'applied';
     const key = this.#o.keyOf(t);
     const before = this.#cache.get(key);
     if (type === 'DELETED') {
       this.#cache.delete(key);
       this.#emit(before ? { type, prev: before.t, next: t } : { type, next: t });
-      return undefined;
+      return 'applied';
     }
     // The same version re-delivered (a resumed watch may repeat what a relist already showed).
-    if (before && rv !== undefined && before.rv === rv) return undefined;
+    if (before && rv !== undefined && before.rv === rv) return 'applied';
     this.#cache.set(key, { t, rv });
     this.#emit(before ? { type, prev: before.t, next: t } : { type, next: t });
-    return undefined;
+    return 'applied';
   }
 
   // ---- HTTP ----
@@ -460,6 +485,8 @@ export class KubeWatch<T> implements Watch {
       res.on('end', () => resolve(s));
       res.on('error', (e) => reject(this.#abortReason ?? e));
       res.on('aborted', () => reject(this.#abortReason ?? new Error('LIST response aborted')));
+      // After 'end' this is a no-op; without it, a response torn down silently would hang the loop.
+      res.on('close', () => reject(this.#abortReason ?? new Error('LIST response closed before its end')));
     });
     this.#disarm();
     try {
@@ -498,6 +525,7 @@ export class KubeWatch<T> implements Watch {
       res.on('end', () => resolve(s));
       res.on('error', () => resolve(s));
       res.on('aborted', () => resolve(s));
+      res.on('close', () => resolve(s));
     });
     this.#disarm();
     let message = excerpt(body.trim(), 200);

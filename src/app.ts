@@ -1,0 +1,123 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Registry } from 'prom-client';
+import type { Watch } from './adapters/kube/types.js';
+import { createWatch, type KubeWatchOptions } from './adapters/kube/watch.js';
+import type { Sender } from './adapters/slack/types.js';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { IncidentSettings } from './core/incidents.js';
+import { projectNamespace, type NamespaceState } from './core/mute.js';
+import { projectPod, type PodState } from './core/pod.js';
+import type { Logger } from './log.js';
+import { Pipeline } from './pipeline.js';
+
+/** The incident windows of a Config (DESIGN §3), as the incident book takes them. */
+export function incidentSettingsOf(c: Config): IncidentSettings {
+  return {
+    ...(c.clusterName !== undefined && { cluster: c.clusterName }),
+    groupWaitMs: c.groupWaitMs,
+    groupIntervalMs: c.groupIntervalMs,
+    repeatIntervalMs: c.repeatIntervalMs,
+    resolveAfterMs: c.resolveAfterMs,
+    reopenWindowMs: c.reopenWindowMs,
+    threadMaxAgeMs: c.threadMaxAgeMs,
+    stormThreshold: c.stormThreshold,
+  };
+}
+
+/** Watch tuning the tests and benchmarks may shorten; production uses the watch's defaults. */
+export type WatchTuning = Pick<KubeWatchOptions<unknown>, 'watchdogMs' | 'timeoutSeconds' | 'backoff' | 'random' | 'pageSize'>;
+
+export interface BotOptions {
+  readonly config: Config;
+  readonly kubeConfig: KubeConfig;
+  readonly sender: Sender;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly registry: Registry;
+  readonly watchTuning?: WatchTuning;
+}
+
+/**
+ * podbell itself: pod and namespace watches feeding the pipeline, which feeds the sender. Built by
+ * the composition root; start() checks Slack credentials before any watch starts.
+ */
+export class Bot {
+  readonly pipeline: Pipeline;
+  readonly #o: BotOptions;
+  readonly #watches: Watch[] = [];
+  /** How many watches there will be once pods are watched too (readiness needs all of them synced). */
+  #expected = 0;
+  #stopping = false;
+
+  constructor(options: BotOptions) {
+    this.#o = options;
+    const c = options.config;
+    this.pipeline = new Pipeline({
+      settings: incidentSettingsOf(c),
+      defaultChannel: c.slackChannel,
+      clock: options.clock,
+      log: options.log,
+      sender: options.sender,
+      registry: options.registry,
+    });
+  }
+
+  /** True once every watch has delivered its initial list (what /readyz reports). */
+  ready(): boolean {
+    return this.#expected > 0 && this.#watches.length === this.#expected && this.#watches.every((w) => w.synced);
+  }
+
+  /** Checks Slack credentials (rejects with SlackAuthError), then starts watching. */
+  async start(): Promise<void> {
+    await this.#o.sender.start();
+    const { config, kubeConfig, clock, log, registry, watchTuning } = this.#o;
+    const common = { kubeConfig, clock, log, registry, ...watchTuning };
+    const pods = (namespace?: string) =>
+      createWatch<PodState>({
+        ...common,
+        resource: 'pods',
+        ...(namespace !== undefined && { namespace }),
+        project: projectPod,
+        keyOf: (p) => p.uid,
+        onChange: (c) => this.pipeline.podChanged(c),
+      });
+    const nsWatches: Watch[] = [];
+    const podWatches: Watch[] = [];
+    // Pods are judged against their namespace's mutes, so pod watches start only once every namespace
+    // watch has its initial list; otherwise a restart would alert for namespaces that are muted.
+    const startPods = () => {
+      if (this.#stopping || podWatches.length > 0 || !nsWatches.every((w) => w.synced)) return;
+      if (config.watchNamespaces.length === 0) podWatches.push(pods());
+      else for (const ns of config.watchNamespaces) podWatches.push(pods(ns));
+      this.#watches.push(...podWatches);
+      for (const w of podWatches) w.start();
+    };
+    const namespaces = (name?: string) =>
+      createWatch<NamespaceState>({
+        ...common,
+        resource: 'namespaces',
+        // With WATCH_NAMESPACES, namespaced RBAC cannot list all namespaces: watch each by name.
+        ...(name !== undefined && { fieldSelector: `metadata.name=${name}` }),
+        project: projectNamespace,
+        keyOf: (n) => n.name,
+        onChange: (c) => this.pipeline.namespaceChanged(c),
+        onSynced: startPods,
+      });
+    if (config.watchNamespaces.length === 0) nsWatches.push(namespaces());
+    else for (const ns of config.watchNamespaces) nsWatches.push(namespaces(ns));
+    this.#expected = nsWatches.length + Math.max(1, config.watchNamespaces.length);
+    this.#watches.push(...nsWatches);
+    for (const w of nsWatches) w.start();
+    log.info({ namespaces: config.watchNamespaces.length ? config.watchNamespaces : 'all', cluster: config.clusterName }, 'watching');
+  }
+
+  /** Stops watching, sends pending parent edits, and gives the sender until the deadline to deliver. */
+  async stop(deadlineMs = 5000): Promise<void> {
+    this.#stopping = true;
+    await Promise.all(this.#watches.map((w) => w.stop()));
+    this.pipeline.flush();
+    this.pipeline.stop();
+    await this.#o.sender.flush(deadlineMs);
+  }
+}

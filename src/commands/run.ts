@@ -1,0 +1,61 @@
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { createSender } from '../adapters/slack/create.js';
+import { MemoryThreadStore } from '../adapters/store/memory.js';
+import { Bot } from '../app.js';
+import { systemClock } from '../clock.js';
+import { PodbellError } from '../errors.js';
+import { startHealthServer } from '../http.js';
+import { loadKubeConfig } from '../kubeconfig.js';
+import { createLogger } from '../log.js';
+import { configOrReport } from '../main.js';
+import type { Command } from './types.js';
+
+/** How long shutdown waits for Slack to take pending edits. */
+const SHUTDOWN_DEADLINE_MS = 5000;
+
+/** `podbell run`: watch the configured cluster and alert, until SIGTERM or SIGINT. */
+export const runCommand: Command = async (argv, io) => {
+  if (argv.length > 0) {
+    io.stderr.write(`podbell run: unexpected argument "${argv[0]}" (configuration comes from the environment; see .env.example)\n`);
+    return 2;
+  }
+  const config = configOrReport(io);
+  if (!config) return 2;
+  const log = createLogger({ level: config.logLevel, secrets: [config.slackToken] });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  const sender = createSender({ config, clock: systemClock, log, registry, store: new MemoryThreadStore(), write: (s) => io.stdout.write(s) });
+
+  let kubeConfig;
+  try {
+    kubeConfig = loadKubeConfig(config.kubeconfig, io.env.KUBERNETES_SERVICE_HOST !== undefined);
+  } catch (err) {
+    log.fatal({ err }, 'cannot load Kubernetes credentials');
+    io.stderr.write(`podbell: ${(err as Error).message}\n`);
+    return 1;
+  }
+
+  const bot = new Bot({ config, kubeConfig, sender, clock: systemClock, log, registry });
+  const http = await startHealthServer({ port: config.httpPort, registry, ready: () => bot.ready() });
+  log.info({ port: http.port }, 'serving /healthz /readyz /metrics');
+  try {
+    await bot.start();
+  } catch (err) {
+    await http.close();
+    const code = err instanceof PodbellError ? err.code : 'start_failed';
+    log.fatal({ err, code }, 'cannot start');
+    io.stderr.write(`podbell: ${(err as Error).message}\n`);
+    return 1;
+  }
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  log.info({ signal }, 'stopping: sending pending edits');
+  await bot.stop(SHUTDOWN_DEADLINE_MS);
+  await http.close();
+  log.info('stopped');
+  return 0;
+};
