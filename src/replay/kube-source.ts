@@ -30,6 +30,7 @@ const metaOf = (o: unknown) => obj(obj(o)?.metadata);
 export class KubeRecordSource implements RecordSource {
   readonly #o: KubeRecordSourceOptions;
   #watches: KubeWatch<Obj>[] = [];
+  #stopped = false;
 
   constructor(options: KubeRecordSourceOptions) {
     for (const k of ['kubeConfig', 'clock', 'log'] as const) if (!options?.[k]) throw new TypeError(`KubeRecordSource: option ${k} is required`);
@@ -40,7 +41,7 @@ export class KubeRecordSource implements RecordSource {
   start(onEvent: (event: RecordEvent) => void): void {
     if (this.#watches.length > 0) throw new Error('KubeRecordSource: already started');
     const registry = this.#o.registry ?? new Registry();
-    const watch = (kind: RecordKind, scope: { namespace?: string; fieldSelector?: string }) =>
+    const watch = (kind: RecordKind, scope: { namespace?: string; fieldSelector?: string }, onSynced?: () => void) =>
       new KubeWatch<Obj>({
         kubeConfig: this.#o.kubeConfig,
         resource: kind === 'Pod' ? 'pods' : 'namespaces',
@@ -56,19 +57,29 @@ export class KubeRecordSource implements RecordSource {
           const object = c.next ?? c.prev;
           if (object) onEvent({ type: c.type, kind, object });
         },
+        ...(onSynced && { onSynced }),
         clock: this.#o.clock,
         log: this.#o.log,
         registry,
       });
     const ns = this.#o.namespaces;
-    this.#watches =
-      ns.length === 0
-        ? [watch('Namespace', {}), watch('Pod', {})]
-        : ns.flatMap((name) => [watch('Namespace', { fieldSelector: `metadata.name=${name}` }), watch('Pod', { namespace: name })]);
-    for (const w of this.#watches) w.start();
+    const nsWatches = ns.length === 0 ? [watch('Namespace', {}, () => startPods())] : ns.map((name) => watch('Namespace', { fieldSelector: `metadata.name=${name}` }, () => startPods()));
+    // As the bot does (src/app.ts): pods only once every namespace is listed, so a recording starts
+    // with the namespaces' mutes and a replay of it does not alert for pods of muted namespaces.
+    let podsStarted = false;
+    const startPods = () => {
+      if (podsStarted || this.#stopped || !nsWatches.every((w) => w.synced)) return;
+      podsStarted = true;
+      const pods = ns.length === 0 ? [watch('Pod', {})] : ns.map((name) => watch('Pod', { namespace: name }));
+      this.#watches.push(...pods);
+      for (const w of pods) w.start();
+    };
+    this.#watches = [...nsWatches];
+    for (const w of nsWatches) w.start();
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     await Promise.all(this.#watches.map((w) => w.stop()));
   }
 }

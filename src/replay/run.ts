@@ -1,28 +1,14 @@
 import { Registry } from 'prom-client';
 import type { Change } from '../adapters/kube/types.js';
 import { RecordingSender, type RecordingProblem, type SlackCall } from '../adapters/slack/recording.js';
+import { incidentSettingsOf } from '../app.js';
 import { VirtualClock } from '../clock.js';
 import type { Config } from '../config.js';
-import type { IncidentSettings } from '../core/incidents.js';
 import type { NamespaceState } from '../core/mute.js';
 import type { PodState } from '../core/pod.js';
 import { silentLogger, type Logger } from '../log.js';
 import { Pipeline } from '../pipeline.js';
 import type { ReplayEvent } from './input.js';
-
-/** What `podbell replay` uses of the Config: the windows, the default channel, the namespaces watched. */
-export function incidentSettings(config: Config): IncidentSettings {
-  return {
-    ...(config.clusterName !== undefined && { cluster: config.clusterName }),
-    groupWaitMs: config.groupWaitMs,
-    groupIntervalMs: config.groupIntervalMs,
-    repeatIntervalMs: config.repeatIntervalMs,
-    resolveAfterMs: config.resolveAfterMs,
-    reopenWindowMs: config.reopenWindowMs,
-    threadMaxAgeMs: config.threadMaxAgeMs,
-    stormThreshold: config.stormThreshold,
-  };
-}
 
 export interface ReplayOptions {
   readonly config: Config;
@@ -62,7 +48,7 @@ export async function runReplay(events: readonly ReplayEvent[], options: ReplayO
   const clock = new VirtualClock(events[0]?.at ?? 0);
   const sender = new RecordingSender({ clock, onCall: options.onCall, ...(options.onProblem && { onProblem: options.onProblem }) });
   const pipeline = new Pipeline({
-    settings: incidentSettings(config),
+    settings: incidentSettingsOf(config),
     defaultChannel: config.slackChannel,
     clock,
     log: options.log ?? silentLogger(),
