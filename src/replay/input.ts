@@ -1,8 +1,7 @@
 import type { ChangeType } from '../adapters/kube/types.js';
-import { projectNamespace, type NamespaceState } from '../core/mute.js';
+import { parseRfc3339, projectNamespace, type NamespaceState } from '../core/mute.js';
 import { projectPod, type PodState } from '../core/pod.js';
 import { InputError } from '../errors.js';
-import { parseRfc3339 } from './time.js';
 
 /**
  * Replay input: JSON lines of watch events, `{"type":"ADDED|MODIFIED|DELETED","object":{…},"at":"…"}`,

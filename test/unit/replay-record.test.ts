@@ -3,7 +3,6 @@ import { makeRecordCommand, runRecord } from '../../src/commands/record.js';
 import { parseReplayLine } from '../../src/replay/input.js';
 import { deploymentPod, namespaceObject } from '../../src/replay/pods.js';
 import { formatRecordLine, type RecordEvent, type RecordSource } from '../../src/replay/record.js';
-import { formatRfc3339, parseRfc3339 } from '../../src/replay/time.js';
 import { Readable } from 'node:stream';
 
 const T = Date.UTC(2026, 10, 21, 9, 0, 0);
@@ -86,26 +85,5 @@ describe('runRecord and the record command', () => {
     const code = await command(argv, { stdin: Readable.from([]), stdout: { write: () => true }, stderr: { write: (s: string) => (stderr += s) }, env: {} });
     expect(code).toBe(2);
     expect(stderr).toContain(message);
-  });
-});
-
-describe('RFC 3339 times', () => {
-  test.each([
-    ['2026-11-21T09:00:30Z', T + 30_000],
-    ['2026-11-21T09:00:30.250Z', T + 30_250],
-    ['2026-11-21t09:00:30z', T + 30_000],
-    ['2026-11-21 09:00:30Z', T + 30_000],
-    ['2026-11-21T10:00:30+01:00', T + 30_000],
-    ['2026-11-21T08:30:30-00:30', T + 30_000],
-  ])('%s', (text, ms) => {
-    expect(parseRfc3339(text)).toBe(ms);
-  });
-
-  test.each(['2026-11-21T09:00:30', '2026-11-21', '21/11/2026 09:00', '2026-02-30T00:00:00Z', '2026-13-01T00:00:00Z', '2026-11-21T24:00:00Z', ''])('%j is not a time', (text) => {
-    expect(parseRfc3339(text)).toBeUndefined();
-  });
-
-  test('output times are UTC with milliseconds', () => {
-    expect(formatRfc3339(T)).toBe('2026-11-21T09:00:00.000Z');
   });
 });
