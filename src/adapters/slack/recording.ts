@@ -1,0 +1,185 @@
+import type { Clock } from '../../clock.js';
+import type { Outgoing } from '../../core/outgoing.js';
+import type { Sender, ThreadRef } from './types.js';
+
+/**
+ * One Slack Web API call as the real sender would make it. The field order is the order of
+ * `podbell replay`'s output keys (DESIGN §7, CONTRACT).
+ */
+export interface SlackCall {
+  /** The virtual instant of the call: RFC 3339, UTC, milliseconds. */
+  readonly at: string;
+  readonly method: 'chat.postMessage' | 'chat.update';
+  /** The channel as podbell addresses it (`#alerts` or an ID): a recording resolves no names. */
+  readonly channel: string;
+  /** postMessage: the ts Slack would have given the new message; update: the ts of the edited message. */
+  readonly ts: string;
+  /** The thread a postMessage goes into; null for top-level posts and for updates. */
+  readonly thread_ts: string | null;
+  readonly text: string;
+  /** Block Kit blocks as sent; null when a post had none (an edit without blocks sends [] to clear the old ones). */
+  readonly blocks: readonly unknown[] | null;
+}
+
+/** A call not yet final, with the thread it belongs to (for collapsing). */
+interface PendingCall {
+  call: SlackCall;
+  readonly thread: string;
+}
+
+/** Something the recording could not place, as the real sender would log it. */
+export interface RecordingProblem {
+  readonly at: string;
+  readonly thread: string;
+  readonly why: string;
+}
+
+export interface RecordingSenderOptions {
+  /** Stamps each call; `replay` passes its VirtualClock. */
+  readonly clock: Clock;
+  /**
+   * Called once per call when it is final: edits to one thread queued at one instant collapse into
+   * the latest (as the real sender's queue does), so a call is final once time moves on or on flush().
+   * With onCall the recording streams and keeps only the current instant's calls (long replays stay
+   * small); without it, `calls` holds every call.
+   */
+  readonly onCall?: (call: SlackCall) => void;
+  /** A message for a thread that never got a parent; the real sender logs and counts these. */
+  readonly onProblem?: (problem: RecordingProblem) => void;
+}
+
+/**
+ * A Sender that talks to no network: it records the chat.postMessage and chat.update calls the real
+ * Slack sender would make, with invented but deterministic ts values (`<virtual seconds>.<6-digit
+ * sequence>`, the shape of Slack's own), so the same input always records the same bytes.
+ *
+ * Mirrors the real sender (src/adapters/slack/sender.ts) where it shapes calls: an edit queued at
+ * the same instant as its thread's unsent parent or edit collapses into it; a parent with `linkTo`
+ * gets a "Previous thread" link (text line and context block) to the earlier thread — the real
+ * sender asks chat.getPermalink, which is not recorded; the link here is invented from channel and
+ * ts; an edit without blocks sends `blocks: []`.
+ */
+export class RecordingSender implements Sender {
+  readonly #clock: Clock;
+  readonly #onCall: ((call: SlackCall) => void) | undefined;
+  readonly #onProblem: ((problem: RecordingProblem) => void) | undefined;
+  readonly #threads = new Map<string, ThreadRef>();
+  readonly #final: SlackCall[] = [];
+  /** Calls made at #pendingAt that an edit of the same instant may still collapse into. */
+  #pending: PendingCall[] = [];
+  #pendingAt: number | undefined;
+  #seq = 0;
+
+  constructor(options: RecordingSenderOptions) {
+    if (!options?.clock || typeof options.clock.now !== 'function') throw new TypeError('RecordingSender: option clock is required');
+    if (options.onCall !== undefined && typeof options.onCall !== 'function') throw new TypeError('RecordingSender: option onCall must be a function');
+    if (options.onProblem !== undefined && typeof options.onProblem !== 'function') throw new TypeError('RecordingSender: option onProblem must be a function');
+    this.#clock = options.clock;
+    this.#onCall = options.onCall;
+    this.#onProblem = options.onProblem;
+  }
+
+  /** The calls recorded so far in the order the sender would make them (only unsettled ones when onCall is set). */
+  get calls(): readonly SlackCall[] {
+    return [...this.#final, ...this.#pending.map((p) => p.call)];
+  }
+
+  /** Where each thread landed, as the real sender's ThreadStore would hold it. */
+  thread(id: string): ThreadRef | undefined {
+    return this.#threads.get(id);
+  }
+
+  async start(): Promise<void> {}
+
+  send(message: Outgoing): void {
+    const now = this.#clock.now();
+    if (this.#pendingAt !== undefined && now !== this.#pendingAt) this.#settle();
+    this.#pendingAt = now;
+    const at = new Date(now).toISOString();
+    const blocks = message.message.blocks ? [...message.message.blocks] : null;
+    const text = message.message.text;
+
+    if (message.kind === 'parent') {
+      let channel = message.channel;
+      let threadTs: string | null = null;
+      if (message.inThread !== undefined) {
+        const host = this.#threads.get(message.inThread);
+        if (host) {
+          channel = host.channel;
+          threadTs = host.replyTo;
+        } else {
+          // The real sender cannot post into a thread that never landed; it posts top level instead.
+          this.#problem(at, message.thread, `parent meant for thread ${message.inThread}, which was never posted; posted at top level`);
+        }
+      }
+      const linked = withLink(text, blocks, this.#permalink(message.linkTo));
+      const ts = this.#ts(now);
+      this.#threads.set(message.thread, { channel, ts, replyTo: threadTs ?? ts });
+      this.#pending.push({ thread: message.thread, call: { at, method: 'chat.postMessage', channel, ts, thread_ts: threadTs, ...linked } });
+      return;
+    }
+
+    const ref = this.#threads.get(message.thread);
+    if (!ref) {
+      this.#problem(at, message.thread, `${message.kind} for a thread that was never posted; dropped`);
+      return;
+    }
+    if (message.kind === 'reply') {
+      this.#pending.push({ thread: message.thread, call: { at, method: 'chat.postMessage', channel: ref.channel, ts: this.#ts(now), thread_ts: ref.replyTo, text, blocks } });
+      return;
+    }
+    // Collapse into this thread's unsent parent (keeping its link) or unsent edit, as the real queue does.
+    const queued = this.#pending.find((p) => p.thread === message.thread && (p.call.method === 'chat.update' || p.call.ts === ref.ts));
+    if (queued) {
+      const link = queued.call.method === 'chat.postMessage' ? this.#linkOf(queued.call) : undefined;
+      const content = withLink(text, blocks, link);
+      queued.call = { ...queued.call, ...content, blocks: queued.call.method === 'chat.update' ? (content.blocks ?? []) : content.blocks };
+      return;
+    }
+    this.#pending.push({ thread: message.thread, call: { at, method: 'chat.update', channel: ref.channel, ts: ref.ts, thread_ts: null, text, blocks: blocks ?? [] } });
+  }
+
+  async flush(_deadlineMs?: number): Promise<void> {
+    this.#settle();
+  }
+
+  #settle(): void {
+    const done = this.#pending;
+    this.#pending = [];
+    this.#pendingAt = undefined;
+    for (const { call } of done) {
+      if (this.#onCall) this.#onCall(call);
+      else this.#final.push(call);
+    }
+  }
+
+  #ts(now: number): string {
+    this.#seq += 1;
+    return `${Math.floor(now / 1000)}.${String(this.#seq % 1_000_000).padStart(6, '0')}`;
+  }
+
+  /** The earlier thread's invented permalink, or undefined when there is none (as the real sender, which then posts without it). */
+  #permalink(linkTo: string | undefined): string | undefined {
+    const previous = linkTo === undefined ? undefined : this.#threads.get(linkTo);
+    if (!previous) return undefined;
+    return `https://slack.com/archives/${encodeURIComponent(previous.channel.replace(/^#/, ''))}/p${previous.ts.replace('.', '')}`;
+  }
+
+  #linkOf(call: SlackCall): string | undefined {
+    return /\n<([^|>]+)\|Previous thread>$/.exec(call.text)?.[1];
+  }
+
+  #problem(at: string, thread: string, why: string): void {
+    this.#onProblem?.({ at, thread, why });
+  }
+}
+
+/** The real sender's link to an earlier thread: a line in the text, and a context block when there is room. */
+function withLink(text: string, blocks: readonly unknown[] | null, permalink: string | undefined): { text: string; blocks: readonly unknown[] | null } {
+  if (permalink === undefined) return { text, blocks };
+  const link = `<${permalink}|Previous thread>`;
+  return {
+    text: `${text}\n${link}`,
+    blocks: blocks && blocks.length < 50 ? [...blocks, { type: 'context', elements: [{ type: 'mrkdwn', text: link }] }] : blocks,
+  };
+}

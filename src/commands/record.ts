@@ -1,0 +1,136 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { systemClock, type Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { parseDuration } from '../duration.js';
+import { loadKubeConfig } from '../kubeconfig.js';
+import { createLogger, type Logger } from '../log.js';
+import { configOrReport } from '../main.js';
+import { KubeRecordSource } from '../replay/kube-source.js';
+import { formatRecordLine, type RecordSource } from '../replay/record.js';
+import type { Command, CommandIO } from './types.js';
+
+const USAGE = `Usage: podbell record [--out FILE] [--for DURATION]
+
+Watches the configured cluster (KUBECONFIG, WATCH_NAMESPACES) and writes its pod and namespace
+events as \`podbell replay\` input: one JSON line {"at","type","object"} per event, the current
+state first (as ADDED). Stops on Ctrl-C / SIGTERM, or after --for (e.g. 8h).
+  --out FILE   write there (replaced if it exists); default stdout`;
+
+/** Writes each event of `source` as a replay line stamped with `clock`, until `until` settles; returns how many. */
+export async function runRecord(options: { readonly source: RecordSource; readonly clock: Clock; readonly write: (line: string) => void; readonly until: Promise<unknown> }): Promise<number> {
+  let n = 0;
+  options.source.start((e) => {
+    options.write(`${formatRecordLine(e.type, e.object, options.clock.now(), e.kind)}\n`);
+    n += 1;
+  });
+  try {
+    await options.until;
+  } finally {
+    await options.source.stop();
+  }
+  return n;
+}
+
+/** What the command needs from the outside world; tests and the lead's wiring may pass their own. */
+export interface RecordDeps {
+  readonly clock?: Clock;
+  /** Builds the event source; default: the kube list+watch over the KubeConfig, keeping whole objects. */
+  readonly source?: (config: Config, io: CommandIO, log: Logger) => RecordSource;
+  /** Settles when recording should stop; default: SIGINT or SIGTERM. */
+  readonly stop?: () => Promise<unknown>;
+}
+
+/** Settles on SIGINT or SIGTERM; `dispose` removes the handlers. */
+function signals(): { readonly stopped: Promise<unknown>; readonly dispose: () => void } {
+  let dispose = () => {};
+  const stopped = new Promise((resolve) => {
+    const done = () => {
+      dispose();
+      resolve(undefined);
+    };
+    dispose = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+  return { stopped, dispose };
+}
+
+export function makeRecordCommand(deps: RecordDeps = {}): Command {
+  return async (argv, io) => {
+    let out: string | undefined;
+    let forMs: number | undefined;
+    for (let i = 0; i < argv.length; i++) {
+      const arg = argv[i]!;
+      if (arg === '--help' || arg === '-h') {
+        io.stdout.write(`${USAGE}\n`);
+        return 0;
+      }
+      if (arg === '--out' || arg === '--for') {
+        const v = argv[++i];
+        if (v === undefined || v === '') {
+          io.stderr.write(`podbell record: ${arg} needs a value\n\n${USAGE}\n`);
+          return 2;
+        }
+        if (arg === '--out') out = v;
+        else {
+          forMs = parseDuration(v);
+          if (forMs === undefined) {
+            io.stderr.write(`podbell record: --for must be a duration like 30m or 8h, got ${JSON.stringify(v)}\n`);
+            return 2;
+          }
+        }
+        continue;
+      }
+      io.stderr.write(`podbell record: unknown argument ${arg}\n\n${USAGE}\n`);
+      return 2;
+    }
+    const config = configOrReport(io);
+    if (!config) return 2;
+    const clock = deps.clock ?? systemClock;
+    const log = createLogger({ level: config.logLevel, destination: { write: (s: string) => void io.stderr.write(s) } });
+    let source: RecordSource;
+    try {
+      source = deps.source ? deps.source(config, io, log) : new KubeRecordSource({ kubeConfig: loadKubeConfig(config.kubeconfig, Boolean(io.env.KUBERNETES_SERVICE_HOST)), namespaces: config.watchNamespaces, clock, log });
+    } catch (err) {
+      io.stderr.write(`podbell record: ${(err as Error).message}\n`);
+      return 1;
+    }
+    const file = out === undefined || out === '-' ? undefined : createWriteStream(out, { flags: 'w' });
+    if (file) {
+      try {
+        await once(file, 'open');
+      } catch (err) {
+        io.stderr.write(`podbell record: cannot write ${out}: ${(err as Error).message}\n`);
+        return 1;
+      }
+    }
+    const write = file ? (line: string) => void file.write(line) : (line: string) => void io.stdout.write(line);
+    const sig = deps.stop ? undefined : signals();
+    const stops = [deps.stop ? deps.stop() : sig!.stopped];
+    let cancelFor: (() => void) | undefined;
+    if (forMs !== undefined) stops.push(new Promise((resolve) => (cancelFor = clock.setTimer(forMs!, () => resolve(undefined)))));
+    // The system clock's timers do not hold the process open (unref), and while the API server is
+    // unreachable no socket does either: this handle keeps record alive until it is told to stop.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
+    let n: number;
+    try {
+      n = await runRecord({ source, clock, write, until: Promise.race(stops) });
+    } finally {
+      clearInterval(keepAlive);
+      cancelFor?.();
+      sig?.dispose();
+    }
+    if (file) {
+      file.end();
+      await once(file, 'close');
+    }
+    io.stderr.write(`podbell record: ${n} events written${out ? ` to ${out}` : ''}\n`);
+    return 0;
+  };
+}
+
+export const recordCommand: Command = makeRecordCommand();

@@ -1,0 +1,115 @@
+import type { ChangeType } from '../adapters/kube/types.js';
+import { parseRfc3339, projectNamespace, type NamespaceState } from '../core/mute.js';
+import { projectPod, type PodState } from '../core/pod.js';
+import { InputError } from '../errors.js';
+
+/**
+ * Replay input: JSON lines of watch events, `{"type":"ADDED|MODIFIED|DELETED","object":{…},"at":"…"}`,
+ * projected at once so a long recording costs only the slim states in memory.
+ */
+
+/** Where virtual time starts when no event carries an "at": the Unix epoch, 1970-01-01T00:00:00Z. */
+export const REPLAY_EPOCH = 0;
+
+export type ReplayEvent =
+  | { readonly line: number; readonly at: number; readonly type: ChangeType; readonly kind: 'Pod'; readonly pod: PodState }
+  | { readonly line: number; readonly at: number; readonly type: ChangeType; readonly kind: 'Namespace'; readonly namespace: NamespaceState };
+
+/** A line that was read but could not be used; the run goes on (the caller prints these on stderr). */
+export interface InputWarning {
+  readonly line: number;
+  readonly message: string;
+}
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
+const CHANGE_TYPES: readonly string[] = ['ADDED', 'MODIFIED', 'DELETED'];
+
+/** What a namespace keeps is src/core/mute.ts's business; replay projects with the same function as the watch. */
+export { projectNamespace };
+
+/**
+ * Pod or Namespace: by `kind` when present; otherwise by shape, since LIST items and some tools
+ * drop `kind`: a pod has a namespace in its metadata, or containers; a namespace has neither.
+ */
+export function kindOf(object: Obj): string {
+  if (typeof object.kind === 'string') return object.kind;
+  const meta = obj(object.metadata);
+  const spec = obj(object.spec);
+  const status = obj(object.status);
+  if (typeof meta?.namespace === 'string' || Array.isArray(spec?.containers) || Array.isArray(status?.containerStatuses)) return 'Pod';
+  return 'Namespace';
+}
+
+export interface LineResult {
+  readonly event?: ReplayEvent;
+  readonly warning?: InputWarning;
+}
+
+/**
+ * Reads one input line. `prevAt` is the time of the previous event (an event without "at" happens
+ * then). Throws InputError naming the line for input that is not a watch event at all; returns a
+ * warning for a well-formed event podbell cannot use (another kind, a pod without uid, time going back).
+ */
+export function parseReplayLine(text: string, line: number, prevAt: number): LineResult {
+  if (text.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`line ${line}: not JSON (${(err as Error).message})`);
+  }
+  const ev = obj(parsed);
+  if (!ev) throw new InputError(`line ${line}: expected a watch event object {"type","object"}`);
+  const type = ev.type;
+  if (type === 'BOOKMARK') return {};
+  if (typeof type !== 'string' || !CHANGE_TYPES.includes(type)) {
+    throw new InputError(`line ${line}: "type" must be ADDED, MODIFIED or DELETED, got ${JSON.stringify(type ?? null)}`);
+  }
+  const object = obj(ev.object);
+  if (!object) throw new InputError(`line ${line}: "object" must be a Pod or Namespace object`);
+  let at = prevAt;
+  if (ev.at !== undefined && ev.at !== null) {
+    const ms = typeof ev.at === 'string' ? parseRfc3339(ev.at) : undefined;
+    if (ms === undefined) throw new InputError(`line ${line}: "at" must be an RFC 3339 time like 2026-11-21T09:00:30Z, got ${JSON.stringify(ev.at)}`);
+    at = ms;
+  }
+  let warning: InputWarning | undefined;
+  if (at < prevAt) {
+    warning = { line, message: `"at" ${String(ev.at)} is before the previous event; replayed at the previous event's time (time never runs backwards)` };
+    at = prevAt;
+  }
+  const kind = kindOf(object);
+  const changeType = type as ChangeType;
+  if (kind === 'Pod') {
+    const pod = projectPod(object);
+    if (!pod) return { warning: { line, message: 'pod without metadata.name; skipped' } };
+    return { event: { line, at, type: changeType, kind, pod }, ...(warning && { warning }) };
+  }
+  if (kind === 'Namespace') {
+    const namespace = projectNamespace(object);
+    if (!namespace) return { warning: { line, message: 'namespace without metadata.name; skipped' } };
+    return { event: { line, at, type: changeType, kind, namespace }, ...(warning && { warning }) };
+  }
+  return { warning: { line, message: `kind ${JSON.stringify(kind)} is neither Pod nor Namespace; skipped` } };
+}
+
+/**
+ * Reads every line (so a malformed one stops the replay before anything is printed) and returns the
+ * events in input order. Throws InputError naming the first bad line.
+ */
+export async function readReplayInput(lines: AsyncIterable<string> | Iterable<string>, onWarning: (w: InputWarning) => void, epoch = REPLAY_EPOCH): Promise<ReplayEvent[]> {
+  const events: ReplayEvent[] = [];
+  let prevAt = epoch;
+  let n = 0;
+  for await (const text of lines) {
+    n += 1;
+    const r = parseReplayLine(text, n, prevAt);
+    if (r.warning) onWarning(r.warning);
+    if (r.event) {
+      events.push(r.event);
+      prevAt = r.event.at;
+    }
+  }
+  return events;
+}
