@@ -12,12 +12,17 @@ export function loadKubeConfig(kubeconfig: string | undefined, inCluster: boolea
   const kc = new KubeConfig();
   const files = (kubeconfig ?? '').split(delimiter).filter((f) => f !== '');
   if (files.length > 0) {
-    kc.loadFromFile(files[0]!);
-    for (const file of files.slice(1)) {
-      const more = new KubeConfig();
-      more.loadFromFile(file);
-      kc.mergeConfig(more);
-    }
+    files.forEach((file, i) => {
+      const one = i === 0 ? kc : new KubeConfig();
+      try {
+        one.loadFromFile(file);
+      } catch (err) {
+        const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+        throw new Error(`KUBECONFIG=${kubeconfig}: cannot load ${file}: ${why}`, { cause: err });
+      }
+      // kubectl semantics: the first file that sets current-context wins.
+      if (one !== kc) kc.mergeConfig(one, true);
+    });
     return kc;
   }
   if (inCluster) {
