@@ -78,6 +78,7 @@ export class Pipeline {
     for (const uid of unseen) this.#apply({ type: 'podDeleted', uid });
     if (unseen.size) this.#o.log.info({ pods: unseen.size }, 'pods of restored incidents are gone from the cluster; counted as deleted');
     this.#apply({ type: 'tick' });
+    this.#metrics.incidentsOpen.set(Object.values(this.#book.incidents).filter((i) => i.status !== 'resolved').length);
   }
 
   podChanged(change: Change<PodState>): void {

@@ -50,6 +50,8 @@ export class StatePersister {
    * the pipeline. Anything unreadable or unreachable means starting empty (logged), never failing.
    */
   async load(): Promise<IncidentBook | undefined> {
+    // Saves go on even when the read failed: what this run posts is what the next restart needs.
+    this.#o.threads.onChange(() => this.changed());
     let state: LoadedState;
     try {
       state = await this.#o.store.load();
@@ -58,7 +60,6 @@ export class StatePersister {
       return undefined;
     }
     if (state.threads) this.#o.threads.restore(state.threads);
-    this.#o.threads.onChange(() => this.changed());
     const incidents = state.book ? Object.values(state.book.incidents) : [];
     this.#o.log.info(
       { incidents: incidents.length, open: incidents.filter((i) => i.status !== 'resolved').length, threads: Object.keys(state.threads ?? {}).length },

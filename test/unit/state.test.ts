@@ -224,10 +224,15 @@ describe('StatePersister', () => {
     expect(threads.get('t1')).toEqual({ channel: 'C1', ts: '1.1', replyTo: '1.1' });
   });
 
-  test('an unreachable store at start means starting empty, logged, not a crash', async () => {
-    const { p, lines } = persisterRig(new ScriptedStore(new Error('connect ECONNREFUSED')));
+  test('an unreachable store at start means starting empty, logged, not a crash; what this run posts is still saved', async () => {
+    const store = new ScriptedStore(new Error('connect ECONNREFUSED'));
+    const { p, lines, threads, clock } = persisterRig(store);
     expect(await p.load()).toBeUndefined();
     expect(lines().some((l) => l.msg.startsWith('cannot read saved state; starting with no open incidents'))).toBe(true);
+    threads.set('t1', { channel: 'C1', ts: '1.1', replyTo: '1.1' });
+    clock.advance(5000);
+    await flush();
+    expect(store.saves.map((s) => Object.keys(s.threads))).toEqual([['t1']]);
   });
 });
 

@@ -166,11 +166,15 @@ export class ConfigMapStateStore implements StateStore {
     };
     const timeoutMs = this.#o.timeoutMs ?? 10_000;
     return new Promise<Reply>((resolve, reject) => {
+      let settled = false;
       const req = mod.request(url, { ...opts, method, headers }, (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (text += c));
+        res.on('close', () => fail(new StateStoreError(0, `${method} ${url.pathname}: connection closed before the answer ended`)));
         res.on('end', () => {
+          if (settled) return;
+          settled = true;
           cancel();
           let parsed: unknown;
           try {
@@ -184,6 +188,8 @@ export class ConfigMapStateStore implements StateStore {
       });
       const cancel = this.#o.clock.setTimer(timeoutMs, () => req.destroy(new StateStoreError(0, `${method} ${url.pathname}: no answer within ${timeoutMs} ms`)));
       function fail(err: Error) {
+        if (settled) return;
+        settled = true;
         cancel();
         reject(err);
       }
