@@ -15,6 +15,7 @@ import { SimCluster, pods, simKubeConfig, simKubeconfigText, startSimServer, typ
 import { SnapshotThreadStore } from '../../src/state/thread-store.js';
 import { FakeSlack } from '../fakes/slack.js';
 import { waitFor } from '../support/wait.js';
+import { capturingLogger } from '../unit/kube-helpers.js';
 
 // The whole bot with persistence on, restarted: simulated API server (which also keeps the ConfigMap)
 // -> watch -> pipeline -> SlackSender -> fake Slack; then a NEW Bot against the same cluster and Slack.
@@ -30,9 +31,8 @@ describe('podbell across a restart (THREAD_STORE_CONFIGMAP)', () => {
   const bots: Bot[] = [];
   const registries: Registry[] = [];
 
-  const makeBot = (env: Record<string, string> = {}) => {
+  const makeBot = (env: Record<string, string> = {}, log = silentLogger()) => {
     const config = loadConfig({ SLACK_BOT_TOKEN: slack.token, SLACK_API_URL: slack.url, GROUP_WAIT: '0', GROUP_INTERVAL: '300ms', CLUSTER_NAME: 'e2e', POD_NAMESPACE: NS, THREAD_STORE_CONFIGMAP: CM, ...env });
-    const log = silentLogger();
     const registry = new Registry();
     registries.push(registry);
     const kubeConfig = simKubeConfig({ url: server.url });
@@ -163,8 +163,10 @@ describe('podbell across a restart (THREAD_STORE_CONFIGMAP)', () => {
   test('a corrupt ConfigMap is logged and podbell starts empty instead of crashing', async () => {
     sim.create('configmaps', { metadata: { name: CM, namespace: NS }, data: { [STATE_KEY]: '{"version":1,"book":' } });
     const pod = sim.apply(pods.deploymentPod({ namespace: 'shop', deployment: 'cart', suffix: 'z9x8c' }));
-    const bot = makeBot();
+    const { log, lines } = capturingLogger();
+    const bot = makeBot({}, log);
     await bot.start();
+    expect(lines().map((l) => l.msg)).toContainEqual(expect.stringMatching(/^saved state in ConfigMap podbell\/podbell-threads: state is not JSON \(.+\); starting empty$/));
     await waitFor('the initial lists', () => bot.ready());
     sim.patchStatus('shop', (pod.metadata as { name: string }).name, pods.podStatus([pods.crashLoop({ name: 'app', image, restartCount: 1 })]));
     await waitFor('the parent post', () => parents()[0]);
@@ -176,6 +178,29 @@ describe('podbell across a restart (THREAD_STORE_CONFIGMAP)', () => {
         return false;
       }
     });
+  });
+
+  test('the simulated API server speaks ConfigMaps like a real one: create, get, list, replace with resourceVersion (stale: 409), delete', async () => {
+    const base = `${server.url}/api/v1/namespaces/${NS}/configmaps`;
+    const call = async (method: string, path: string, body?: unknown) => {
+      const r = await fetch(`${base}${path}`, { method, headers: { 'Content-Type': 'application/json' }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+      return { status: r.status, body: (await r.json()) as Obj };
+    };
+    expect(await call('GET', `/${CM}`)).toMatchObject({ status: 404, body: { kind: 'Status', reason: 'NotFound' } });
+    const created = await call('POST', '', { metadata: { name: CM }, data: { k: 'v1' } });
+    expect(created).toMatchObject({ status: 201, body: { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: CM, namespace: NS }, data: { k: 'v1' } } });
+    const rv1 = String((created.body.metadata as Obj).resourceVersion);
+    expect((await call('POST', '', { metadata: { name: CM } })).status).toBe(409);
+    expect(await call('GET', '')).toMatchObject({ status: 200, body: { kind: 'ConfigMapList', items: [{ metadata: { name: CM } }] } });
+    const replaced = await call('PUT', `/${CM}`, { metadata: { name: CM, resourceVersion: rv1 }, data: { k: 'v2' } });
+    expect(replaced).toMatchObject({ status: 200, body: { data: { k: 'v2' } } });
+    expect((replaced.body.metadata as Obj).resourceVersion).not.toBe(rv1);
+    expect(await call('PUT', `/${CM}`, { metadata: { name: CM, resourceVersion: rv1 }, data: { k: 'stale' } })).toMatchObject({ status: 409, body: { reason: 'Conflict' } });
+    expect(await call('GET', `/${CM}`)).toMatchObject({ body: { data: { k: 'v2' } } });
+    expect((await call('DELETE', `/${CM}`)).status).toBe(200);
+    expect((await call('GET', `/${CM}`)).status).toBe(404);
+    const discovery = (await (await fetch(`${server.url}/api/v1`)).json()) as { resources: Obj[] };
+    expect(discovery.resources).toContainEqual(expect.objectContaining({ name: 'configmaps', namespaced: true, kind: 'ConfigMap' }));
   });
 
   test('kubectl sees the ConfigMap podbell keeps', async () => {
