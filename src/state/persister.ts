@@ -62,7 +62,7 @@ export class StatePersister {
     if (state.threads) this.#o.threads.restore(state.threads);
     const incidents = state.book ? Object.values(state.book.incidents) : [];
     this.#o.log.info(
-      { incidents: incidents.length, open: incidents.filter((i) => i.status !== 'resolved').length, threads: Object.keys(state.threads ?? {}).length },
+      { incidents: incidents.length, open: incidents.filter((i) => i.status !== 'resolved').length, threads: Object.keys(state.threads ?? {}).length, savedAt: state.savedAt },
       state.book ? 'restored saved state' : 'no saved state; starting empty',
     );
     return state.book;

@@ -15,6 +15,8 @@ export const MAX_SNAPSHOT_BYTES = 768 * 1024;
 /** What a restart gets back: absent parts mean "start empty". */
 export interface LoadedState {
   readonly book?: IncidentBook;
+  /** When it was saved (as written), for the log line at start. */
+  readonly savedAt?: string;
   readonly threads?: Readonly<Record<string, ThreadRef>>;
 }
 
@@ -162,7 +164,7 @@ export function decodeSnapshot(text: string): Decoded {
     }
   } else if (v.threads !== undefined) badRefs++;
   if (badRefs) problems.push(`${badRefs} malformed thread ref(s) dropped`);
-  return { state: { book: restored, threads }, problems };
+  return { state: { book: restored, threads, ...(typeof v.savedAt === 'string' && { savedAt: v.savedAt }) }, problems };
 }
 
 /** Enough shape for the incident state machine to work on it without throwing. */

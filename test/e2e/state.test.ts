@@ -147,6 +147,24 @@ describe('podbell across a restart (THREAD_STORE_CONFIGMAP)', () => {
     expect(savedState()).toMatchObject({ book: { seq: 9 } });
   });
 
+  test('a first save that finds the ConfigMap created meanwhile replaces it; one too large for the bound is refused, not written', async () => {
+    const log = silentLogger();
+    const kubeConfig = simKubeConfig({ url: server.url });
+    const store = new ConfigMapStateStore({ kubeConfig, namespace: NS, name: CM, clock: systemClock, log });
+    expect(await store.load()).toEqual({});
+    sim.create('configmaps', { metadata: { name: CM, namespace: NS }, data: { other: 'x' } });
+    expect(await store.save({ book: emptyBook(), threads: {} })).toBe('ok');
+    expect(savedState()).toMatchObject({ version: 1 });
+
+    const tiny = new ConfigMapStateStore({ kubeConfig, namespace: NS, name: 'tiny', clock: systemClock, log, maxBytes: 100 });
+    await tiny.load();
+    const book = emptyBook();
+    book.seq = 1;
+    book.incidents.k = { key: 'k', status: 'open' } as never;
+    expect(await tiny.save({ book, threads: {} })).toBe('too_large');
+    expect(sim.get('configmaps', NS, 'tiny')).toBeUndefined();
+  });
+
   test('when the API server refuses the writes, the bot alerts anyway and counts the failed saves', async () => {
     server.authorize = (a) => a.resource !== 'configmaps' || a.verb === 'get';
     const pod = sim.apply(pods.deploymentPod({ namespace: 'shop', deployment: 'cart', suffix: 'q1w2e' }));
