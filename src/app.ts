@@ -10,6 +10,9 @@ import { projectNamespace, type NamespaceState } from './core/mute.js';
 import { projectPod, type PodState } from './core/pod.js';
 import type { Logger } from './log.js';
 import { Pipeline } from './pipeline.js';
+import { StatePersister } from './state/persister.js';
+import type { SnapshotThreadStore } from './state/thread-store.js';
+import type { StateStore } from './state/types.js';
 
 /** The incident windows of a Config (DESIGN §3), as the incident book takes them. */
 export function incidentSettingsOf(c: Config): IncidentSettings {
@@ -36,6 +39,31 @@ export interface BotOptions {
   readonly log: Logger;
   readonly registry: Registry;
   readonly watchTuning?: WatchTuning;
+  /**
+   * Restart-safe state (THREAD_STORE_CONFIGMAP): where it is kept, and the thread store the sender
+   * was given. Absent: incidents and threads live in memory only.
+   */
+  readonly state?: BotState;
+}
+
+export interface BotState {
+  readonly store: StateStore;
+  /** The same store the sender writes thread refs to. */
+  readonly threads: SnapshotThreadStore;
+  /** At most one save per this long after a change (default 5000 ms). */
+  readonly debounceMs?: number;
+}
+
+/** Tells `changed` after every message the pipeline sends: each one means the book moved on. */
+function notifyingSender(inner: Sender, changed: () => void): Sender {
+  return {
+    start: () => inner.start(),
+    send(message) {
+      inner.send(message);
+      changed();
+    },
+    flush: (deadlineMs) => inner.flush(deadlineMs),
+  };
 }
 
 /**
@@ -49,16 +77,30 @@ export class Bot {
   /** How many watches there will be once pods are watched too (readiness needs all of them synced). */
   #expected = 0;
   #stopping = false;
+  readonly #persister: StatePersister | undefined;
 
   constructor(options: BotOptions) {
     this.#o = options;
     const c = options.config;
+    const state = options.state;
+    this.#persister =
+      state &&
+      new StatePersister({
+        store: state.store,
+        threads: state.threads,
+        book: () => this.pipeline.book,
+        clock: options.clock,
+        log: options.log,
+        registry: options.registry,
+        ...(state.debounceMs !== undefined && { debounceMs: state.debounceMs }),
+      });
+    const persister = this.#persister;
     this.pipeline = new Pipeline({
       settings: incidentSettingsOf(c),
       defaultChannel: c.slackChannel,
       clock: options.clock,
       log: options.log,
-      sender: options.sender,
+      sender: persister ? notifyingSender(options.sender, () => persister.changed()) : options.sender,
       registry: options.registry,
     });
   }
@@ -72,6 +114,9 @@ export class Bot {
   async start(): Promise<void> {
     await this.#o.sender.start();
     const { config, kubeConfig, clock, log, registry, watchTuning } = this.#o;
+    // Before any watch: the initial lists must meet the restored incidents, not open new ones.
+    const restored = await this.#persister?.load();
+    if (restored) this.pipeline.restore(restored);
     const common = { kubeConfig, clock, log, registry, ...watchTuning };
     const pods = (namespace?: string) =>
       createWatch<PodState>({
@@ -81,9 +126,16 @@ export class Bot {
         project: projectPod,
         keyOf: (p) => p.uid,
         onChange: (c) => this.pipeline.podChanged(c),
+        onSynced: podsSynced,
       });
     const nsWatches: Watch[] = [];
     const podWatches: Watch[] = [];
+    let reconciled = false;
+    const podsSynced = () => {
+      if (reconciled || !podWatches.every((w) => w.synced)) return;
+      reconciled = true;
+      this.pipeline.reconcile();
+    };
     // Pods are judged against their namespace's mutes, so pod watches start only once every namespace
     // watch has its initial list; otherwise a restart would alert for namespaces that are muted.
     const startPods = () => {
@@ -119,5 +171,7 @@ export class Bot {
     this.pipeline.flush();
     this.pipeline.stop();
     await this.#o.sender.flush(deadlineMs);
+    // After the flush, so the refs of parents posted during shutdown are saved too.
+    await this.#persister?.stop();
   }
 }

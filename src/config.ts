@@ -22,6 +22,13 @@ export interface Config {
   readonly stormThreshold: number;
   readonly httpPort: number;
   readonly logLevel: LogLevel;
+  /** POD_NAMESPACE: the namespace podbell runs in (the chart sets it from the downward API). */
+  readonly podNamespace: string | undefined;
+  /**
+   * THREAD_STORE_CONFIGMAP: ConfigMap in POD_NAMESPACE holding open incidents and Slack thread refs
+   * across restarts. Persistence is on only when both are set; otherwise state lives in memory.
+   */
+  readonly threadStoreConfigMap: string | undefined;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -42,6 +49,8 @@ export const DEFAULTS = {
 } as const;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** DNS-1123 subdomain: what a ConfigMap name must be. */
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /**
  * Parses the environment into a frozen Config. Unknown variables are ignored; every malformed
@@ -97,6 +106,11 @@ export function loadConfig(env: Env): Config {
   const level = raw('LOG_LEVEL')!;
   if (!(LOG_LEVELS as readonly string[]).includes(level)) bad('LOG_LEVEL', level, `not one of ${LOG_LEVELS.join(', ')}`);
 
+  const podNamespace = raw('POD_NAMESPACE');
+  if (podNamespace !== undefined && !DNS_LABEL.test(podNamespace)) bad('POD_NAMESPACE', podNamespace, 'not a namespace name (DNS-1123 label)');
+  const threadStore = raw('THREAD_STORE_CONFIGMAP');
+  if (threadStore !== undefined && !DNS_SUBDOMAIN.test(threadStore)) bad('THREAD_STORE_CONFIGMAP', threadStore, 'not a ConfigMap name (DNS-1123 subdomain)');
+
   const config: Config = {
     slackToken: token,
     slackChannel: channel ?? DEFAULTS.SLACK_CHANNEL,
@@ -113,6 +127,8 @@ export function loadConfig(env: Env): Config {
     stormThreshold: integer('STORM_THRESHOLD', 1, 10_000),
     httpPort: integer('HTTP_PORT', 0, 65_535),
     logLevel: level as LogLevel,
+    podNamespace,
+    threadStoreConfigMap: threadStore,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -38,6 +38,9 @@ export class Pipeline {
   readonly #muteTimers = new Map<string, { at: number; cancel: Cancel }>();
   #wake: { at: number; cancel: Cancel } | undefined;
   #stopped = false;
+  /** Pods of restored live incidents not heard of since the restore (see restore/reconcile). */
+  #unseen: Set<string> | undefined;
+  #touched = false;
 
   constructor(options: PipelineOptions) {
     for (const k of ['settings', 'clock', 'log', 'sender', 'registry'] as const) {
@@ -53,9 +56,36 @@ export class Pipeline {
     return this.#book;
   }
 
+  /**
+   * Continues from a book saved before a restart, so ongoing incidents keep their threads. Only
+   * before the first change (the book is then this pipeline's: see IncidentBook OWNERSHIP).
+   */
+  restore(book: IncidentBook): void {
+    if (this.#touched) throw new Error('Pipeline.restore: the pipeline has already handled changes');
+    this.#book = book;
+    this.#unseen = new Set(Object.keys(book.pods ?? {}));
+  }
+
+  /**
+   * Call once the initial pod lists are in. Pods of restored incidents the lists did not contain were
+   * deleted while podbell was down: they count as gone, so their incidents can resolve. Then the
+   * book's timers (pending posts, resolutions, edits) resume.
+   */
+  reconcile(): void {
+    const unseen = this.#unseen;
+    this.#unseen = undefined;
+    if (this.#stopped || !unseen) return;
+    for (const uid of unseen) this.#apply({ type: 'podDeleted', uid });
+    if (unseen.size) this.#o.log.info({ pods: unseen.size }, 'pods of restored incidents are gone from the cluster; counted as deleted');
+    this.#apply({ type: 'tick' });
+    this.#metrics.incidentsOpen.set(Object.values(this.#book.incidents).filter((i) => i.status !== 'resolved').length);
+  }
+
   podChanged(change: Change<PodState>): void {
     if (this.#stopped) return;
+    this.#touched = true;
     const pod = change.next ?? change.prev;
+    if (this.#unseen && pod) this.#unseen.delete(pod.uid);
     try {
       if (change.type === 'DELETED') {
         if (change.prev) this.#failing.delete(change.prev.uid);

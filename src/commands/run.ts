@@ -1,13 +1,15 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createSender } from '../adapters/slack/create.js';
+import { ConfigMapStateStore } from '../adapters/store/configmap.js';
 import { MemoryThreadStore } from '../adapters/store/memory.js';
-import { Bot } from '../app.js';
+import { Bot, type BotState } from '../app.js';
 import { systemClock } from '../clock.js';
 import { PodbellError } from '../errors.js';
 import { startHealthServer } from '../http.js';
 import { loadKubeConfig } from '../kubeconfig.js';
 import { createLogger } from '../log.js';
 import { configOrReport } from '../main.js';
+import { SnapshotThreadStore } from '../state/thread-store.js';
 import type { Command } from './types.js';
 
 /** How long shutdown waits for Slack to take pending edits. */
@@ -25,8 +27,6 @@ export const runCommand: Command = async (argv, io) => {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
-  const sender = createSender({ config, clock: systemClock, log, registry, store: new MemoryThreadStore(), write: (s) => io.stdout.write(s) });
-
   let kubeConfig;
   try {
     kubeConfig = loadKubeConfig(config.kubeconfig, io.env.KUBERNETES_SERVICE_HOST !== undefined);
@@ -36,7 +36,18 @@ export const runCommand: Command = async (argv, io) => {
     return 1;
   }
 
-  const bot = new Bot({ config, kubeConfig, sender, clock: systemClock, log, registry });
+  // Persistence is on when the chart (or the user) names both the namespace and the ConfigMap.
+  let state: BotState | undefined;
+  if (config.podNamespace !== undefined && config.threadStoreConfigMap !== undefined) {
+    const store = new ConfigMapStateStore({ kubeConfig, namespace: config.podNamespace, name: config.threadStoreConfigMap, clock: systemClock, log });
+    state = { store, threads: new SnapshotThreadStore() };
+    log.info({ configmap: store.where }, 'open incidents and Slack threads are kept across restarts');
+  } else if (config.threadStoreConfigMap !== undefined) {
+    log.warn('THREAD_STORE_CONFIGMAP is set but POD_NAMESPACE is not: state is kept in memory only (lost on restart)');
+  }
+  const sender = createSender({ config, clock: systemClock, log, registry, store: state?.threads ?? new MemoryThreadStore(), write: (s) => io.stdout.write(s) });
+
+  const bot = new Bot({ config, kubeConfig, sender, clock: systemClock, log, registry, ...(state && { state }) });
   const http = await startHealthServer({ port: config.httpPort, registry, ready: () => bot.ready() });
   log.info({ port: http.port }, 'serving /healthz /readyz /metrics');
   try {

@@ -2,6 +2,7 @@
 const POD_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const NS_VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
 const STATUS_VERBS = ['get', 'patch', 'update'];
+const CM_VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
 
 export const SIM_VERSION = {
   major: '1',
@@ -23,6 +24,7 @@ export const CORE_V1_RESOURCES = {
   apiVersion: 'v1',
   groupVersion: 'v1',
   resources: [
+    { name: 'configmaps', singularName: 'configmap', namespaced: true, kind: 'ConfigMap', verbs: CM_VERBS, shortNames: ['cm'], storageVersionHash: 'qFsyl6wFWjQ=' },
     { name: 'namespaces', singularName: 'namespace', namespaced: false, kind: 'Namespace', verbs: NS_VERBS, shortNames: ['ns'], storageVersionHash: 'Q3oi5N2YM8M=' },
     { name: 'namespaces/status', singularName: '', namespaced: false, kind: 'Namespace', verbs: STATUS_VERBS },
     { name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: POD_VERBS, shortNames: ['po'], categories: ['all'], storageVersionHash: 'xPOwRZ+Yhw8=' },
@@ -32,7 +34,7 @@ export const CORE_V1_RESOURCES = {
 
 /** /api with the aggregated (v2) discovery Accept header. */
 export function coreAggregated(): Record<string, unknown> {
-  const resource = (resource: string, singular: string, kind: string, scope: string, verbs: string[], shortNames: string[], categories?: string[]) => ({
+  const resource = (resource: string, singular: string, kind: string, scope: string, verbs: string[], shortNames: string[], categories?: string[], status = true) => ({
     resource,
     responseKind: { group: '', version: 'v1', kind },
     scope,
@@ -40,7 +42,7 @@ export function coreAggregated(): Record<string, unknown> {
     verbs,
     shortNames,
     ...(categories && { categories }),
-    subresources: [{ subresource: 'status', responseKind: { group: '', version: 'v1', kind }, verbs: STATUS_VERBS }],
+    ...(status && { subresources: [{ subresource: 'status', responseKind: { group: '', version: 'v1', kind }, verbs: STATUS_VERBS }] }),
   });
   return {
     kind: 'APIGroupDiscoveryList',
@@ -53,6 +55,7 @@ export function coreAggregated(): Record<string, unknown> {
           {
             version: 'v1',
             resources: [
+              resource('configmaps', 'configmap', 'ConfigMap', 'Namespaced', CM_VERBS, ['cm'], undefined, false),
               resource('namespaces', 'namespace', 'Namespace', 'Cluster', NS_VERBS, ['ns']),
               resource('pods', 'pod', 'Pod', 'Namespaced', POD_VERBS, ['po'], ['all']),
             ],

@@ -9,7 +9,7 @@ import { SimApiError, badRequest, notFound } from './errors.js';
 import { jsonPatch, mergePatch, strategicMerge } from './patch.js';
 import { seededRandom } from './random.js';
 import { fieldSelector, labelSelector, type Matcher } from './selectors.js';
-import type { SimCluster, SimEvent, SimResource } from './store.js';
+import { SIM_KINDS, type SimCluster, type SimEvent, type SimResource } from './store.js';
 import { toTable, type IncludeObject } from './table.js';
 import { SIM_SERVER_CERT_PEM, SIM_SERVER_KEY_PEM } from './tls.js';
 
@@ -189,11 +189,11 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       if (name !== undefined) throw new SimApiError(405, 'MethodNotAllowed', 'POST to a named object is not allowed');
       const input = parseJson(body);
       const meta = obj(input.metadata);
-      if (resource === 'pods' && meta.namespace !== undefined && meta.namespace !== namespace) {
+      if (namespace !== undefined && meta.namespace !== undefined && meta.namespace !== namespace) {
         throw badRequest(`the namespace of the provided object (${String(meta.namespace)}) does not match the namespace sent on the request (${namespace ?? ''})`);
       }
       if (isDryRun(url)) return sendJson(res, 201, input);
-      const created = cluster.create(resource, { ...input, metadata: { ...meta, ...(resource === 'pods' && { namespace }) } });
+      const created = cluster.create(resource, { ...input, metadata: { ...meta, ...(namespace !== undefined && { namespace }) } });
       return sendJson(res, 201, created);
     }
     if (verb === 'update') {
@@ -275,7 +275,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     } else if (token) snapshots.delete(token.split(':')[0]!);
     if (table) return sendJson(res, 200, toTable(route.resource, page, clock.now(), { include, resourceVersion: rv, ...(next && { continue: next }) }));
     sendJson(res, 200, {
-      kind: route.resource === 'pods' ? 'PodList' : 'NamespaceList',
+      kind: `${SIM_KINDS[route.resource]}List`,
       apiVersion: 'v1',
       metadata: { resourceVersion: rv, ...(next && { continue: next, remainingItemCount: items.length - offset - page.length }) },
       items: page,
@@ -287,7 +287,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     const lsel = labelSelector(url.searchParams.get('labelSelector'));
     const fsel = fieldSelector(url.searchParams.get('fieldSelector'));
     const matches: Matcher = (o) => {
-      if (route.namespace && route.resource === 'pods' && obj(o.metadata).namespace !== route.namespace) return false;
+      if (route.namespace && route.resource !== 'namespaces' && obj(o.metadata).namespace !== route.namespace) return false;
       if (route.name && obj(o.metadata).name !== route.name) return false;
       return lsel(o) && fsel(o);
     };
@@ -380,7 +380,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     if (bookmarks) {
       const tick = () => {
         if (ended || stalled) return;
-        write({ type: 'BOOKMARK', object: { kind: route.resource === 'pods' ? 'Pod' : 'Namespace', apiVersion: 'v1', metadata: { resourceVersion: cluster.resourceVersion } } });
+        write({ type: 'BOOKMARK', object: { kind: SIM_KINDS[route.resource], apiVersion: 'v1', metadata: { resourceVersion: cluster.resourceVersion } } });
         if (!ended && !stalled) timers.push(clock.setTimer(bookmarkMs, tick));
       };
       timers.push(clock.setTimer(bookmarkMs, tick));
@@ -440,11 +440,18 @@ function parseRoute(path: string): Route | undefined {
   const rest = p.slice(2);
   // /api/v1/pods
   if (rest.length === 1 && rest[0] === 'pods') return { resource: 'pods' };
+  if (rest.length === 1 && rest[0] === 'configmaps') return { resource: 'configmaps' };
   if (rest[0] !== 'namespaces') return undefined;
   if (rest.length === 1) return { resource: 'namespaces' };
   const ns = rest[1]!;
   if (rest.length === 2) return { resource: 'namespaces', name: ns };
   if (rest.length === 3 && rest[2] === 'status') return { resource: 'namespaces', name: ns, subresource: 'status' };
+  // ConfigMaps: namespaced, no status subresource.
+  if (rest[2] === 'configmaps') {
+    if (rest.length === 3) return { resource: 'configmaps', namespace: ns };
+    if (rest.length === 4) return { resource: 'configmaps', namespace: ns, name: rest[3]! };
+    return undefined;
+  }
   if (rest[2] !== 'pods') return undefined;
   if (rest.length === 3) return { resource: 'pods', namespace: ns };
   if (rest.length === 4) return { resource: 'pods', namespace: ns, name: rest[3]! };

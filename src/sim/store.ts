@@ -3,7 +3,12 @@ import { systemClock, type Clock } from '../clock.js';
 import { SimApiError, badRequest, notFound } from './errors.js';
 
 type Obj = Record<string, unknown>;
-export type SimResource = 'pods' | 'namespaces';
+export type SimResource = 'pods' | 'namespaces' | 'configmaps';
+
+/** The kind of each resource, as objects and lists carry it. */
+export const SIM_KINDS: Readonly<Record<SimResource, string>> = { pods: 'Pod', namespaces: 'Namespace', configmaps: 'ConfigMap' };
+/** Resources that live in a namespace. */
+const NAMESPACED: ReadonlySet<SimResource> = new Set(['pods', 'configmaps']);
 export type SimEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 /** One change in the store, as a watch delivers it; `prev` lets a watch with a selector turn MODIFIED into ADDED/DELETED. */
@@ -41,7 +46,7 @@ export class SimCluster {
   #rv = 100;
   /** resourceVersion of the newest event no longer in history: watches from before it get 410. */
   #compactedRv = 100;
-  readonly #objects: Record<SimResource, Map<string, Obj>> = { pods: new Map(), namespaces: new Map() };
+  readonly #objects: Record<SimResource, Map<string, Obj>> = { pods: new Map(), namespaces: new Map(), configmaps: new Map() };
   #history: SimEvent[] = [];
   #historyStart = 0;
   readonly #listeners = new Set<(e: SimEvent) => void>();
@@ -122,7 +127,7 @@ export class SimCluster {
     const name = meta.name;
     if (typeof name !== 'string' || !NAME.test(name)) throw new SimApiError(422, 'Invalid', `${resource.slice(0, -1)} name ${JSON.stringify(name ?? '')} is invalid: must be a lowercase RFC 1123 name`);
     let ns: string | undefined;
-    if (resource === 'pods') {
+    if (NAMESPACED.has(resource)) {
       ns = typeof meta.namespace === 'string' ? meta.namespace : 'default';
       if (!this.#objects.namespaces.has(ns)) this.setNamespace(ns);
     } else delete meta.namespace;
@@ -132,7 +137,7 @@ export class SimCluster {
     }
     const o: Obj = structuredClone({ ...input });
     o.apiVersion = 'v1';
-    o.kind = resource === 'pods' ? 'Pod' : 'Namespace';
+    o.kind = SIM_KINDS[resource];
     delete meta.resourceVersion;
     o.metadata = {
       ...meta,
@@ -145,7 +150,7 @@ export class SimCluster {
     if (resource === 'pods') {
       o.spec = { restartPolicy: 'Always', ...obj(o.spec) };
       o.status = { phase: 'Pending', ...obj(o.status) };
-    } else {
+    } else if (resource === 'namespaces') {
       o.spec = { finalizers: ['kubernetes'], ...obj(o.spec) };
       o.status = { phase: 'Active', ...obj(o.status) };
     }
@@ -168,7 +173,9 @@ export class SimCluster {
     if (opts.subresource === 'status') next = { ...cur, status: structuredClone(input.status ?? {}) };
     else {
       next = { ...structuredClone(input), status: opts.withStatus && input.status !== undefined ? structuredClone(input.status) : cur.status };
-      next.metadata = { ...obj(next.metadata), name, ...(ns !== undefined && resource === 'pods' && { namespace: ns }) };
+      // A ConfigMap has no status: what the PUT carries is the whole object.
+      if (resource === 'configmaps') delete next.status;
+      next.metadata = { ...obj(next.metadata), name, ...(ns !== undefined && NAMESPACED.has(resource) && { namespace: ns }) };
     }
     return this.#write(resource, cur, next);
   }
@@ -177,7 +184,9 @@ export class SimCluster {
     const key = this.#key(resource, ns, name);
     const cur = this.#objects[resource].get(key);
     if (!cur) return undefined;
-    if (resource === 'namespaces') for (const p of this.list('pods', name)) this.remove('pods', name, String(obj(p.metadata).name));
+    if (resource === 'namespaces') {
+      for (const r of NAMESPACED) for (const p of this.list(r, name)) this.remove(r, name, String(obj(p.metadata).name));
+    }
     this.#rv++;
     const last = structuredClone(cur);
     (last.metadata as Obj).resourceVersion = String(this.#rv);
@@ -203,7 +212,7 @@ export class SimCluster {
   // ---- internals ----
 
   #key(resource: SimResource, ns: string | undefined, name: string): string {
-    return resource === 'pods' ? `${ns ?? 'default'}/${name}` : name;
+    return NAMESPACED.has(resource) ? `${ns ?? 'default'}/${name}` : name;
   }
 
   #sortKey(o: Obj): string {
@@ -222,7 +231,7 @@ export class SimCluster {
     const curMeta = obj(cur.metadata);
     const o: Obj = structuredClone(next);
     o.apiVersion = 'v1';
-    o.kind = resource === 'pods' ? 'Pod' : 'Namespace';
+    o.kind = SIM_KINDS[resource];
     const meta = obj(o.metadata);
     const specChanged = JSON.stringify(cur.spec) !== JSON.stringify(o.spec);
     o.metadata = {

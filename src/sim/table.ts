@@ -75,12 +75,23 @@ const COLUMNS = {
     col('Status', 'string', 'The status of the namespace'),
     col('Age', 'string', 'CreationTimestamp is a timestamp representing the server time when this object was created.'),
   ],
+  configmaps: [
+    col('Name', 'string', 'Name must be unique within a namespace.', 0, 'name'),
+    col('Data', 'string', 'Data contains the configuration data.'),
+    col('Age', 'string', 'CreationTimestamp is a timestamp representing the server time when this object was created.'),
+  ],
 };
+
+function cells(resource: 'pods' | 'namespaces' | 'configmaps', o: Obj, now: number): unknown[] {
+  if (resource === 'pods') return podRow(o, now);
+  if (resource === 'configmaps') return [String(obj(o.metadata).name), String(Object.keys(obj(o.data)).length + Object.keys(obj(o.binaryData)).length), age(o, now)];
+  return [String(obj(o.metadata).name), String(obj(o.status).phase ?? 'Active'), age(o, now)];
+}
 
 export type IncludeObject = 'None' | 'Object' | 'Metadata';
 
 /** Renders objects as a Table; rows carry PartialObjectMetadata (kubectl reads the namespace from it for -A). */
-export function toTable(resource: 'pods' | 'namespaces', items: readonly Obj[], now: number, opts: { resourceVersion?: string; continue?: string; include?: IncludeObject; columns?: boolean } = {}): Obj {
+export function toTable(resource: 'pods' | 'namespaces' | 'configmaps', items: readonly Obj[], now: number, opts: { resourceVersion?: string; continue?: string; include?: IncludeObject; columns?: boolean } = {}): Obj {
   const include = opts.include ?? 'Metadata';
   return {
     kind: 'Table',
@@ -88,7 +99,7 @@ export function toTable(resource: 'pods' | 'namespaces', items: readonly Obj[], 
     metadata: { ...(opts.resourceVersion && { resourceVersion: opts.resourceVersion }), ...(opts.continue && { continue: opts.continue }) },
     ...(opts.columns !== false && { columnDefinitions: COLUMNS[resource] }),
     rows: items.map((o) => ({
-      cells: resource === 'pods' ? podRow(o, now) : [String(obj(o.metadata).name), String(obj(o.status).phase ?? 'Active'), age(o, now)],
+      cells: cells(resource, o, now),
       ...(include === 'Object' && { object: o }),
       ...(include === 'Metadata' && { object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata } }),
     })),

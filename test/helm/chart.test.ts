@@ -138,18 +138,17 @@ describe('defaults', () => {
     expect(envOf(objs).has('WATCH_NAMESPACES')).toBe(false);
   });
 
-  test('the release namespace Role covers only podbell\'s Lease and thread-store ConfigMap, passed to podbell by name', async () => {
+  test('the release namespace Role covers only podbell\'s state ConfigMap (no Lease: nothing uses one), passed to podbell by name', async () => {
     const objs = await render('defaults', []);
     const role = only(objs, 'Role');
     expect(role.metadata.namespace).toBe(NAMESPACE);
     expect(role.rules).toEqual([
-      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
-      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['podbell'], verbs: ['get', 'update', 'patch'] },
       { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
-      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['podbell-threads'], verbs: ['get', 'update', 'patch'] },
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['podbell-threads'], verbs: ['get', 'update'] },
     ]);
     const env = envOf(objs);
-    expect(env.get('LEASE_NAME').value).toBe('podbell');
+    expect(env.has('LEASE_NAME')).toBe(false);
+    expect(env.has('POD_NAME')).toBe(false);
     expect(env.get('THREAD_STORE_CONFIGMAP').value).toBe('podbell-threads');
     expect(env.get('POD_NAMESPACE').valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.namespace' } });
   });

@@ -126,7 +126,7 @@ interface Rule {
 /**
  * Least privilege, as a reviewer would check it: no wildcards, nothing about Secrets, only read
  * verbs cluster-wide (and only on pods and namespaces), and writes in the release namespace only
- * on podbell's own Lease and ConfigMap (`create` cannot be restricted by name).
+ * on podbell's own state ConfigMap (`create` cannot be restricted by name).
  */
 export function rbacProblems(objs: readonly K8sObject[], releaseNamespace: string): string[] {
   const problems: string[] = [];
@@ -150,7 +150,7 @@ export function rbacProblems(objs: readonly K8sObject[], releaseNamespace: strin
         if ((r.resources ?? []).some((x) => x !== 'pods')) problems.push(`${id}: more than pods in a watched namespace`);
       } else {
         const resources = r.resources ?? [];
-        if (resources.some((x) => x !== 'leases' && x !== 'configmaps')) problems.push(`${id}: release-namespace access beyond leases and configmaps`);
+        if (resources.some((x) => x !== 'configmaps') || (r.apiGroups ?? []).some((g) => g !== '')) problems.push(`${id}: release-namespace access beyond configmaps`);
         const named = (r.resourceNames ?? []).length > 0;
         if (writes.some((v) => v !== 'create') && !named) problems.push(`${id}: ${writes.join(',')} not limited to podbell's own objects`);
         if ((r.verbs ?? []).some((v) => v === 'list' || v === 'watch' || v === 'delete' || v === 'deletecollection')) {

@@ -61,15 +61,11 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
-{{/* The ConfigMap podbell keeps its Slack thread references in (restart-safe thread store). */}}
+{{/* The ConfigMap podbell keeps open incidents and Slack thread references in (restart-safe state). */}}
 {{- define "podbell.storeConfigMap" -}}
 {{- include "podbell.suffixed" (dict "root" . "suffix" "threads") }}
 {{- end }}
 
-{{/* The coordination.k8s.io Lease that guarantees a single writer. */}}
-{{- define "podbell.leaseName" -}}
-{{- include "podbell.fullname" . }}
-{{- end }}
 
 {{- define "podbell.image" -}}
 {{- $tag := default .Chart.AppVersion .Values.image.tag }}
