@@ -1,6 +1,14 @@
 import { Readable } from 'node:stream';
-import { demoCommand } from '../../src/commands/demo.js';
+import { Registry } from 'prom-client';
+import { SlackSender } from '../../src/adapters/slack/sender.js';
+import { MemoryThreadStore } from '../../src/adapters/store/memory.js';
+import { systemClock } from '../../src/clock.js';
+import { demoCommand, demoEnv } from '../../src/commands/demo.js';
 import type { CommandIO } from '../../src/commands/types.js';
+import { loadConfig } from '../../src/config.js';
+import { runDemo } from '../../src/demo/run.js';
+import { silentLogger } from '../../src/log.js';
+import { FakeSlack } from '../fakes/slack.js';
 import { podbell } from '../support/cli.js';
 
 // `podbell demo` to its end: the real bot against the in-process sim, judged on what the terminal
@@ -149,5 +157,32 @@ describe('podbell demo (the real CLI)', () => {
     const c = captureIO({ SLACK_BOT_TOKEN: 'xoxb-1-demo-token' });
     expect(await demoCommand([], c.io)).toBe(2);
     expect(c.err()).toContain('set SLACK_CHANNEL');
+  });
+});
+
+describe('podbell demo posting to Slack (a loopback fake of the Web API)', () => {
+  let slack: FakeSlack;
+  afterEach(async () => slack.close());
+
+  test('every thread lands in SLACK_CHANNEL as counted, the muted namespace never does, checkout ends resolved', async () => {
+    slack = await FakeSlack.start({ channels: ['#demo'] });
+    const config = loadConfig(demoEnv({ SLACK_BOT_TOKEN: slack.token, SLACK_API_URL: slack.url, SLACK_CHANNEL: '#demo' }));
+    const registry = new Registry();
+    const log = silentLogger();
+    // Slack's real budgets (1 post/s per channel) would make this a minute long; the fake has none.
+    const sender = new SlackSender({ token: slack.token, apiUrl: slack.url, defaultChannel: '#demo', clock: systemClock, log, registry, store: new MemoryThreadStore(), postsPerSecond: 500, updatesPerMinute: 60_000 });
+    let shown = '';
+    const summary = await runDemo({ config, speed: 20, log, registry, write: (s) => (shown += s), redraw: false, color: false, slack: sender });
+
+    const threads = slack.threads('#demo');
+    expect(threads).toHaveLength(summary.topLevelPosts);
+    expect(threads.reduce((n, t) => n + t.replies.length, 0)).toBe(summary.replies);
+    expect(summary.slackRequests).toEqual({ ok: summary.topLevelPosts + summary.replies + summary.edits, failed: 0 });
+    const everything = threads.flatMap((t) => [t.text, ...t.replies.map((r) => r.text)]).join('\n');
+    expect(everything).not.toContain('report-builder');
+    expect(threads.find((t) => t.text.includes('checkout · Deployment · shop'))?.text).toMatch(/^✅ Resolved · checkout/);
+    // The terminal still tells the story and shows what was sent.
+    expect(shown).toContain('▸ shop/checkout: all 3 replicas start crash-looping');
+    expect(shown).toContain('#demo  🔴 checkout · Deployment · shop');
   });
 });
