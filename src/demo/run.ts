@@ -101,7 +101,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
       await sleep(clock, 20, o.signal);
       if (o.signal?.aborted) break;
     }
-    view.narrate(`${intro}; podbell is watching`);
+    view.narrate(`${intro}; podbell is watching${o.slack ? ` and posting to Slack ${o.config.slackChannel}` : ''}`);
     view.narrate(`windows: GROUP_WAIT ${secs(o.config.groupWaitMs)} · GROUP_INTERVAL ${secs(o.config.groupIntervalMs)} · RESOLVE_AFTER ${secs(o.config.resolveAfterMs)} · STORM_THRESHOLD ${o.config.stormThreshold}${o.speed !== 1 ? ` (all ${o.speed}× faster)` : ''}`);
 
     const t0 = clock.now();

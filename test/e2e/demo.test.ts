@@ -182,6 +182,7 @@ describe('podbell demo posting to Slack (a loopback fake of the Web API)', () =>
     expect(everything).not.toContain('report-builder');
     expect(threads.find((t) => t.text.includes('checkout · Deployment · shop'))?.text).toMatch(/^✅ Resolved · checkout/);
     // The terminal still tells the story and shows what was sent.
+    expect(shown).toContain('podbell is watching and posting to Slack #demo');
     expect(shown).toContain('▸ shop/checkout: all 3 replicas start crash-looping');
     expect(shown).toContain('#demo  🔴 checkout · Deployment · shop');
   });
