@@ -105,7 +105,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     view.narrate(`windows: GROUP_WAIT ${secs(o.config.groupWaitMs)} · GROUP_INTERVAL ${secs(o.config.groupIntervalMs)} · RESOLVE_AFTER ${secs(o.config.resolveAfterMs)} · STORM_THRESHOLD ${o.config.stormThreshold}${o.speed !== 1 ? ` (all ${o.speed}× faster)` : ''}`);
 
     const t0 = clock.now();
-    for (const step of story.steps) {
+    // In time order, whatever order the script lists them in (steps at the same time keep theirs).
+    for (const step of [...story.steps].sort((a, b) => a.at - b.at)) {
       await sleep(clock, t0 + at(step.at) - clock.now(), o.signal);
       if (o.signal?.aborted) break;
       if (step.say !== undefined) view.narrate(step.say);

@@ -73,7 +73,7 @@ export interface StorySetup {
 }
 
 export interface Story {
-  /** Namespaces and healthy workloads that exist before the bot starts. */
+  /** Creates the namespaces and healthy workloads that exist before the bot starts; returns the line that introduces them. */
   readonly setup: (sim: SimCluster, cast: Cast) => string;
   readonly steps: readonly StoryStep[];
   /** When the story is over (the bot may still be finishing what it was told). */
