@@ -131,6 +131,27 @@ describe('podbell demo, in process at --speed 20', () => {
   });
 });
 
+describe('podbell demo on a terminal', () => {
+  test('redraws the channels in place, threads collapsed, the last screen showing checkout resolved and the whole storm', async () => {
+    let out = '';
+    const io: CommandIO = { stdin: Readable.from([]), stdout: { write: (s: string) => (out += s), isTTY: true } as CommandIO['stdout'], stderr: { write: () => true }, env: {} };
+    expect(await demoCommand(['--speed', '20'], io)).toBe(0);
+    const frames = out.split('\u001b[H\u001b[2J\u001b[3J');
+    expect(frames.length).toBeGreaterThan(5);
+    // eslint-disable-next-line no-control-regex
+    const last = frames.at(-1)!.replace(/\u001b\[[0-9;]*m/g, '');
+    expect(frames.at(-1)).toContain('\u001b[1m');
+    const [channels = '', rest = ''] = last.split('── cluster ──');
+    expect(channels).toMatch(/^podbell demo · Slack as it would look · speed 20/);
+    expect(channels).toMatch(/^\[\d\d:\d\d:\d\d\] ✅ Resolved · checkout · Deployment · shop .*\(edited \d+×/m);
+    expect(channels).toMatch(/^\[\d\d:\d\d:\d\d\] 🚨 14 workloads started failing/m);
+    expect(channels).toMatch(/└ \[\d\d:\d\d:\d\d\] … \d+ earlier replies/);
+    expect(channels).not.toContain('report-builder');
+    expect(rest).toContain('▸ story over');
+    expect(rest).toMatch(/^Slack: \d+ top-level posts/m);
+  });
+});
+
 describe('podbell demo (the real CLI)', () => {
   test('runs to its end at --speed 20 with exit 0 and the summary; the environment overrides the demo windows', async () => {
     const run = podbell(['demo', '--speed', '20'], { STORM_THRESHOLD: '3' });
