@@ -19,9 +19,10 @@ export interface DemoSummary {
   readonly storms: number;
   readonly topLevelPosts: number;
   readonly replies: number;
+  /** Parent edits; in Slack mode, the chat.update calls Slack accepted (its queue collapses edits that pile up). */
   readonly edits: number;
-  /** Slack mode: Web API requests that Slack answered ok, and those that failed. */
-  readonly slackRequests?: { readonly ok: number; readonly failed: number };
+  /** Slack mode: chat.postMessage and chat.update requests Slack answered ok, and those that failed. */
+  readonly slackRequests?: { readonly posts: number; readonly edits: number; readonly failed: number };
 }
 
 /** Top-level posts, thread replies and edits among recorded Slack calls. */
@@ -56,7 +57,7 @@ export function formatSummary(s: DemoSummary): string {
     `podbell: ${plural(s.incidents, 'incident')}${s.storms > 0 ? `, ${plural(s.storms, 'storm thread')}` : ''}`,
     `Slack: ${plural(s.topLevelPosts, 'top-level post')} · ${plural(s.replies, 'thread reply', 'thread replies')} · ${plural(s.edits, 'edit')} in place`,
   ];
-  if (s.slackRequests) lines.push(`Slack API: ${plural(s.slackRequests.ok, 'request')} ok, ${s.slackRequests.failed} failed`);
+  if (s.slackRequests) lines.push(`Slack API: ${plural(s.slackRequests.posts, 'chat.postMessage request')} and ${plural(s.slackRequests.edits, 'chat.update request')} ok, ${s.slackRequests.failed} failed`);
   lines.push(`naive bot (one message per failure): ${plural(s.failures, 'top-level post')} · podbell: ${s.topLevelPosts}`);
   return `${lines.join('\n')}\n`;
 }

@@ -198,7 +198,9 @@ describe('podbell demo posting to Slack (a loopback fake of the Web API)', () =>
     const threads = slack.threads('#demo');
     expect(threads).toHaveLength(summary.topLevelPosts);
     expect(threads.reduce((n, t) => n + t.replies.length, 0)).toBe(summary.replies);
-    expect(summary.slackRequests).toEqual({ ok: summary.topLevelPosts + summary.replies + summary.edits, failed: 0 });
+    expect(summary.slackRequests).toEqual({ posts: summary.topLevelPosts + summary.replies, edits: summary.edits, failed: 0 });
+    // Parents in the storm thread are replies: their edits count too.
+    expect(threads.reduce((n, t) => n + t.edits + t.replies.reduce((m, r) => m + r.edits, 0), 0)).toBe(summary.edits);
     const everything = threads.flatMap((t) => [t.text, ...t.replies.map((r) => r.text)]).join('\n');
     expect(everything).not.toContain('report-builder');
     expect(threads.find((t) => t.text.includes('checkout · Deployment · shop'))?.text).toMatch(/^✅ Resolved · checkout/);
