@@ -25,8 +25,6 @@ export const MUTED_WORKLOAD = 'report-builder';
 /** How many batch workloads fail together (more than STORM_THRESHOLD). */
 export const STORM_SIZE = 14;
 
-const SEEDS = 'bcdfghjklmnpqrstvwxz2456789';
-
 /** The deployments of the story, reachable by `namespace/name`. */
 export class Cast {
   readonly #sim: SimCluster;
@@ -39,11 +37,7 @@ export class Cast {
   }
 
   deploy(o: DeployOptions): SimDeployment {
-    // sim's nameSuffix reads only as many seed characters as it writes (5), so a seed longer than
-    // 3 characters would give every replica the same pod name: a 1-character seed per deployment
-    // keeps the replica index inside that window.
-    const seed = o.seed ?? SEEDS[this.#deployments.size % SEEDS.length]!;
-    const d = new SimDeployment(this.#sim, { ...o, seed }, this.#clock);
+    const d = new SimDeployment(this.#sim, o, this.#clock);
     this.#deployments.set(`${o.namespace}/${o.name}`, d);
     return d;
   }

@@ -23,11 +23,13 @@ const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** The characters Kubernetes uses for generated name suffixes, picked from a stable hash. */
 export function nameSuffix(seed: string, length: number): string {
+  // FNV-1a over the WHOLE seed first: seeds that differ only past `length` characters must differ.
   let h = 2166136261;
+  for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 16777619) >>> 0;
   let out = '';
   for (let i = 0; out.length < length; i++) {
-    h ^= seed.charCodeAt(i % Math.max(1, seed.length)) + i;
-    h = Math.imul(h, 16777619) >>> 0;
+    h = Math.imul(h ^ (i + 1), 16777619) >>> 0;
+    h = (h ^ (h >>> 13)) >>> 0;
     out += ALPHABET[h % ALPHABET.length];
   }
   return out;
