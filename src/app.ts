@@ -11,7 +11,7 @@ import { projectPod, type PodState } from './core/pod.js';
 import type { Logger } from './log.js';
 import { Pipeline } from './pipeline.js';
 import { StatePersister } from './state/persister.js';
-import type { SnapshotThreadStore } from './state/thread-store.js';
+import type { MemoryThreadStore } from './adapters/store/memory.js';
 import type { StateStore } from './state/types.js';
 
 /** The incident windows of a Config (DESIGN §3), as the incident book takes them. */
@@ -49,7 +49,7 @@ export interface BotOptions {
 export interface BotState {
   readonly store: StateStore;
   /** The same store the sender writes thread refs to. */
-  readonly threads: SnapshotThreadStore;
+  readonly threads: MemoryThreadStore;
   /** At most one save per this long after a change (default 5000 ms). */
   readonly debounceMs?: number;
 }

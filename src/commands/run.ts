@@ -9,7 +9,6 @@ import { startHealthServer } from '../http.js';
 import { loadKubeConfig } from '../kubeconfig.js';
 import { createLogger } from '../log.js';
 import { configOrReport } from '../main.js';
-import { SnapshotThreadStore } from '../state/thread-store.js';
 import type { Command } from './types.js';
 
 /** How long shutdown waits for Slack to take pending edits. */
@@ -40,7 +39,7 @@ export const runCommand: Command = async (argv, io) => {
   let state: BotState | undefined;
   if (config.podNamespace !== undefined && config.threadStoreConfigMap !== undefined) {
     const store = new ConfigMapStateStore({ kubeConfig, namespace: config.podNamespace, name: config.threadStoreConfigMap, clock: systemClock, log });
-    state = { store, threads: new SnapshotThreadStore() };
+    state = { store, threads: new MemoryThreadStore() };
     log.info({ configmap: store.where }, 'open incidents and Slack threads are kept across restarts');
   } else if (config.threadStoreConfigMap !== undefined) {
     log.warn('THREAD_STORE_CONFIGMAP is set but POD_NAMESPACE is not: state is kept in memory only (lost on restart)');

@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/config.js';
 import { emptyBook } from '../../src/core/incidents.js';
 import { silentLogger } from '../../src/log.js';
 import { SimCluster, pods, simKubeConfig, simKubeconfigText, startSimServer, type SimServer } from '../../src/sim/index.js';
-import { SnapshotThreadStore } from '../../src/state/thread-store.js';
+import { MemoryThreadStore } from '../../src/adapters/store/memory.js';
 import { FakeSlack } from '../fakes/slack.js';
 import { waitFor } from '../support/wait.js';
 import { capturingLogger } from '../unit/kube-helpers.js';
@@ -36,7 +36,7 @@ describe('podbell across a restart (THREAD_STORE_CONFIGMAP)', () => {
     const registry = new Registry();
     registries.push(registry);
     const kubeConfig = simKubeConfig({ url: server.url });
-    const threads = new SnapshotThreadStore();
+    const threads = new MemoryThreadStore();
     const store = new ConfigMapStateStore({ kubeConfig, namespace: config.podNamespace!, name: config.threadStoreConfigMap!, clock: systemClock, log });
     const sender = new SlackSender({ token: slack.token, apiUrl: slack.url, defaultChannel: config.slackChannel, clock: systemClock, log, registry, store: threads, postsPerSecond: 20 });
     const bot = new Bot({ config, kubeConfig, sender, clock: systemClock, log, registry, state: { store, threads, debounceMs: 50 } });

@@ -8,7 +8,7 @@ import type { Outgoing } from '../../src/core/outgoing.js';
 import { Pipeline } from '../../src/pipeline.js';
 import { StatePersister } from '../../src/state/persister.js';
 import { SNAPSHOT_VERSION, decodeSnapshot, encodeSnapshot, type LoadedState, type StateSnapshot } from '../../src/state/snapshot.js';
-import { SnapshotThreadStore } from '../../src/state/thread-store.js';
+import { MemoryThreadStore } from '../../src/adapters/store/memory.js';
 import type { SaveOutcome, StateStore } from '../../src/state/types.js';
 import { PodFeed } from '../support/pods.js';
 import { capturingLogger, metricValue } from './kube-helpers.js';
@@ -125,10 +125,10 @@ describe('state snapshot', () => {
   });
 });
 
-describe('SnapshotThreadStore', () => {
+describe('MemoryThreadStore', () => {
   const ref = (ts: string): ThreadRef => ({ channel: 'C1', ts, replyTo: ts });
-  test('bounded like MemoryThreadStore: the least recently used goes first; restore keeps saved order before newer refs', () => {
-    const s = new SnapshotThreadStore({ maxThreads: 3 });
+  test('the least recently used goes first; restore keeps saved order before newer refs', () => {
+    const s = new MemoryThreadStore({ maxThreads: 3 });
     let changes = 0;
     s.onChange(() => changes++);
     s.set('new', ref('9'));
@@ -141,7 +141,7 @@ describe('SnapshotThreadStore', () => {
   });
 
   test.each([0, -1, 1.5])('maxThreads %p is refused, naming the option', (n) => {
-    expect(() => new SnapshotThreadStore({ maxThreads: n })).toThrow(/maxThreads/);
+    expect(() => new MemoryThreadStore({ maxThreads: n })).toThrow(/maxThreads/);
   });
 });
 
@@ -170,7 +170,7 @@ describe('StatePersister', () => {
     const clock = new VirtualClock(T0);
     const registry = new Registry();
     const { log, lines } = capturingLogger();
-    const threads = new SnapshotThreadStore();
+    const threads = new MemoryThreadStore();
     let book = bookWith(1);
     const p = new StatePersister({ store, threads, book: () => book, clock, log, registry, debounceMs: 5000 });
     return { clock, registry, lines, threads, p, setBook: (b: IncidentBook) => (book = b) };

@@ -8,10 +8,14 @@ export interface MemoryThreadStoreOptions {
   readonly maxThreads?: number;
 }
 
-/** Where threads landed, in memory (lost on restart). */
+/**
+ * Where threads landed, in memory. On its own it is lost on restart; with persistence on, the state
+ * persister reads it whole (entries) for the snapshot, restores it, and is told of every change.
+ */
 export class MemoryThreadStore implements ThreadStore {
   readonly #threads = new Map<string, ThreadRef>();
   readonly #max: number;
+  #listener: (() => void) | undefined;
 
   constructor(options: MemoryThreadStoreOptions = {}) {
     const max = options.maxThreads ?? 10_000;
@@ -33,6 +37,29 @@ export class MemoryThreadStore implements ThreadStore {
     this.#threads.delete(thread);
     this.#threads.set(thread, ref);
     if (this.#threads.size > this.#max) this.#threads.delete(this.#threads.keys().next().value!);
+    this.#listener?.();
+  }
+
+  /** Called after every set (one listener: the state persister). */
+  onChange(listener: (() => void) | undefined): void {
+    this.#listener = listener;
+  }
+
+  /** Every ref, least recently used first (the order trimming drops them in). */
+  entries(): Record<string, ThreadRef> {
+    return Object.fromEntries(this.#threads);
+  }
+
+  /** Adds refs read back from a snapshot (kept in their saved order, before any newer ones). */
+  restore(refs: Readonly<Record<string, ThreadRef>>): void {
+    const newer = [...this.#threads];
+    this.#threads.clear();
+    for (const [id, ref] of Object.entries(refs)) this.#threads.set(id, ref);
+    for (const [id, ref] of newer) {
+      this.#threads.delete(id);
+      this.#threads.set(id, ref);
+    }
+    while (this.#threads.size > this.#max) this.#threads.delete(this.#threads.keys().next().value!);
   }
 
   get size(): number {
