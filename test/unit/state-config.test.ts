@@ -1,15 +1,5 @@
 import { loadConfig } from '../../src/config.js';
-import { ConfigError } from '../../src/errors.js';
-
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+import { problemsOf } from '../support/config.js';
 
 describe('persistence configuration (POD_NAMESPACE, THREAD_STORE_CONFIGMAP)', () => {
   test('unset by default: state is kept in memory only', () => {
