@@ -77,7 +77,8 @@ describe('podbell end to end', () => {
       const text = await registry.metrics();
       return updated.test(text) && text;
     });
-    expect(metrics).toMatch(/podbell_slack_requests_total\{[^}]*method="chat.postMessage"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/podbell_slack_requests_total\{method="chat.postMessage",message="parent",outcome="ok"\} 1\n/);
+    expect(metrics).toMatch(/podbell_slack_requests_total\{method="chat.postMessage",message="reply",outcome="ok"\} [1-9]/);
     expect(metrics).toMatch(/podbell_watch_events_total\{[^}]*resource="pods"[^}]*\} [1-9]/);
   });
 

@@ -79,7 +79,7 @@ describe('SlackSender.flush', () => {
 });
 
 describe('SlackSender: metrics', () => {
-  test('requests by method and outcome, and queue depth per channel at scrape time', async () => {
+  test('requests by method, message kind and outcome, and queue depth per channel at scrape time', async () => {
     h = await harness();
     h.slack.failNext('chat.postMessage', { status: 500 });
     h.sender.send(parent('t', '#shop', 'v0'));
@@ -87,8 +87,9 @@ describe('SlackSender: metrics', () => {
     await h.sender.idle();
     expect(await h.metric('podbell_slack_queue_depth', { channel: '#shop' })).toBe(2);
     await h.drain();
-    expect(await h.metric('podbell_slack_requests_total', { method: 'chat.postMessage', outcome: 'http_5xx' })).toBe(1);
-    expect(await h.metric('podbell_slack_requests_total', { method: 'chat.postMessage', outcome: 'ok' })).toBe(2);
+    expect(await h.metric('podbell_slack_requests_total', { method: 'chat.postMessage', message: 'parent', outcome: 'http_5xx' })).toBe(1);
+    expect(await h.metric('podbell_slack_requests_total', { method: 'chat.postMessage', message: 'parent', outcome: 'ok' })).toBe(1);
+    expect(await h.metric('podbell_slack_requests_total', { method: 'chat.postMessage', message: 'reply', outcome: 'ok' })).toBe(1);
     expect(await h.metric('podbell_slack_queue_depth', { channel: h.slack.channelId('#shop')! })).toBe(0);
   });
 });

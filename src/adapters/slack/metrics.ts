@@ -2,8 +2,11 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** The Slack adapter's metrics, registered in the Registry the caller passes in. */
 export interface SlackMetrics {
-  /** One per HTTP call to Slack: outcome is `ok`, a known Slack error string, `ratelimited`, `http_5xx`, `network` or `other_error`. */
-  readonly requests: Counter<'method' | 'outcome'>;
+  /**
+   * One per HTTP call to Slack. message: parent, reply or edit (none for auth.test and
+   * chat.getPermalink); outcome: `ok`, a known Slack error string, `ratelimited`, `http_5xx`, `network` or `other_error`.
+   */
+  readonly requests: Counter<'method' | 'message' | 'outcome'>;
   readonly rateLimited: Counter<'channel'>;
   /** Messages waiting (queued or in flight) per channel, read at scrape time. */
   readonly queueDepth: Gauge<'channel'>;
@@ -16,8 +19,8 @@ export function createSlackMetrics(registry: Registry, depth: () => ReadonlyMap<
   return {
     requests: new Counter({
       name: 'podbell_slack_requests_total',
-      help: 'Calls to the Slack Web API by method and outcome.',
-      labelNames: ['method', 'outcome'] as const,
+      help: 'Calls to the Slack Web API by method, message kind (parent, reply, edit) and outcome.',
+      labelNames: ['method', 'message', 'outcome'] as const,
       registers,
     }),
     rateLimited: new Counter({

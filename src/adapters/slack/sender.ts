@@ -161,12 +161,12 @@ export class SlackSender implements Sender {
     for (let attempt = 1; ; attempt++) {
       try {
         const res = await this.#client.auth.test();
-        this.#metrics.requests.inc({ method: 'auth.test', outcome: 'ok' });
+        this.#metrics.requests.inc({ method: 'auth.test', message: 'none', outcome: 'ok' });
         this.#log.info({ team: res.team, user: res.user, botId: res.bot_id }, 'connected to Slack');
         return;
       } catch (err) {
         const e = classify('auth.test', err, this.#token);
-        this.#metrics.requests.inc({ method: 'auth.test', outcome: outcomeLabel(e) });
+        this.#metrics.requests.inc({ method: 'auth.test', message: 'none', outcome: outcomeLabel(e) });
         if (isAuthError(e.code)) throw new SlackAuthError(e.code, authAdvice(e.code));
         if (!e.retryable || attempt >= 5) {
           throw new SlackApiError('auth.test', e.code, `could not check the Slack token with auth.test: ${e.message}`, { retryable: false });
@@ -464,13 +464,13 @@ export class SlackSender implements Sender {
     try {
       const args = this.#args(job);
       const res = (await this.#client.apiCall(method, args)) as { channel?: string; ts?: string };
-      this.#metrics.requests.inc({ method, outcome: 'ok' });
+      this.#metrics.requests.inc({ method, message: job.kind, outcome: 'ok' });
       q.failures = 0;
       this.#remove(q, job);
       if (job.kind === 'parent') this.#landParent(q, job, args, res);
     } catch (err) {
       const e = classify(method, err, this.#token);
-      this.#metrics.requests.inc({ method, outcome: outcomeLabel(e) });
+      this.#metrics.requests.inc({ method, message: job.kind, outcome: outcomeLabel(e) });
       this.#onError(q, job, e);
     }
   }
@@ -514,11 +514,11 @@ export class SlackSender implements Sender {
     if (!previous) return;
     try {
       const res = (await this.#client.chat.getPermalink({ channel: previous.channel, message_ts: previous.ts })) as { permalink?: string };
-      this.#metrics.requests.inc({ method: 'chat.getPermalink', outcome: 'ok' });
+      this.#metrics.requests.inc({ method: 'chat.getPermalink', message: 'none', outcome: 'ok' });
       if (typeof res.permalink === 'string') job.permalink = res.permalink;
     } catch (err) {
       const e = classify('chat.getPermalink', err, this.#token);
-      this.#metrics.requests.inc({ method: 'chat.getPermalink', outcome: outcomeLabel(e) });
+      this.#metrics.requests.inc({ method: 'chat.getPermalink', message: 'none', outcome: outcomeLabel(e) });
       // The link is a courtesy: the new parent goes out without it.
       this.#log.info({ thread: job.thread, error: e.code }, 'could not link the previous Slack thread; posting without the link');
     }
