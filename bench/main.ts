@@ -1,0 +1,449 @@
+/**
+ * `npm run bench`: what podbell costs a cluster, measured against the simulated API server over
+ * loopback HTTP with realistic 7 KB pods. The simulated API server and the fake Slack run here; the
+ * bot runs in a child process (bench/child.ts) so its CPU and memory are its own.
+ *
+ * Output: a readable table, then as the LAST line one JSON object with the headline figures.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { systemClock, type Clock } from '../src/clock.js';
+import { SIM_TOKEN, SimCluster, startSimServer, type SimServer } from '../src/sim/index.js';
+import { FakeSlack } from '../test/fakes/slack.js';
+import { benchPod, crashLoopStatus, healthyStatus } from './pods.js';
+import type { ChildRequest, ChildSetup, CpuSample, MemSample } from './protocol.js';
+
+// ---- sizes ----
+
+interface Sizes {
+  readonly pods: number;
+  readonly podsLarge: number;
+  readonly warmEvents: number;
+  readonly cpuEvents: number;
+  readonly idleMs: number;
+  readonly pollIntervalMs: number;
+  readonly pollWindowMs: number;
+  readonly latencyMs: number;
+  readonly backgroundPerSecond: number;
+  readonly failureEveryMs: number;
+}
+
+const FULL: Sizes = { pods: 10_000, podsLarge: 50_000, warmEvents: 3000, cpuEvents: 20_000, idleMs: 60_000, pollIntervalMs: 15_000, pollWindowMs: 60_000, latencyMs: 20_000, backgroundPerSecond: 1000, failureEveryMs: 100 };
+const SMOKE: Sizes = { pods: 300, podsLarge: 1000, warmEvents: 300, cpuEvents: 1000, idleMs: 1500, pollIntervalMs: 500, pollWindowMs: 1500, latencyMs: 2000, backgroundPerSecond: 1000, failureEveryMs: 100 };
+
+const NAMESPACES = 50;
+const REPLICAS = 5;
+const BENCHES = ['memory', 'idle', 'cpu', 'latency', 'polling'] as const;
+type BenchName = (typeof BENCHES)[number];
+
+/** Wall clock in epoch ms with sub-millisecond precision (shared with the fake Slack's request times). */
+const preciseNow = () => performance.timeOrigin + performance.now();
+const preciseClock: Clock = { now: preciseNow, setTimer: systemClock.setTimer };
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const MiB = (b: number) => b / 2 ** 20;
+const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
+
+// ---- the simulated cluster ----
+
+interface PodRef {
+  readonly ns: string;
+  readonly name: string;
+  readonly deployment: string;
+}
+
+const nsName = (i: number) => `shop-${String(i).padStart(2, '0')}`;
+const deploymentName = (d: number) => `svc-${String(d).padStart(5, '0')}`;
+
+/** Adds pods [from, to) to the cluster: REPLICAS per deployment, deployments spread over the namespaces. */
+function populate(sim: SimCluster, refs: PodRef[], from: number, to: number): void {
+  const at = Date.now();
+  for (let i = from; i < to; i++) {
+    const d = Math.floor(i / REPLICAS);
+    const ns = nsName(d % NAMESPACES);
+    const deployment = deploymentName(d);
+    const pod = sim.apply(benchPod({ namespace: ns, deployment, replica: i, at }));
+    refs.push({ ns, name: (pod.metadata as { name: string }).name, deployment });
+  }
+}
+
+// ---- the measured child ----
+
+class Child {
+  readonly #proc: ChildProcess;
+  #seq = 0;
+  readonly #waiting = new Map<number, (m: Record<string, unknown>) => void>();
+  readonly #byType = new Map<string, (m: Record<string, unknown>) => void>();
+  readonly exited: Promise<number | null>;
+
+  constructor(setup: ChildSetup, extraArgs: readonly string[] = []) {
+    const script = fileURLToPath(new URL('./child.ts', import.meta.url));
+    this.#proc = fork(script, [JSON.stringify(setup)], {
+      execArgv: ['--expose-gc', '--import', 'tsx', ...extraArgs],
+      // The child's logs go to our stderr: stdout carries only the table and the JSON line.
+      stdio: ['ignore', 2, 2, 'ipc'],
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+    });
+    this.exited = new Promise((r) => this.#proc.once('exit', (code) => r(code)));
+    this.#proc.on('message', (raw) => {
+      const m = raw as Record<string, unknown>;
+      const byId = typeof m.id === 'number' ? this.#waiting.get(m.id) : undefined;
+      if (byId && m.type !== 'reached') {
+        this.#waiting.delete(m.id as number);
+        byId(m);
+        return;
+      }
+      const key = m.type === 'reached' ? `reached:${String(m.id)}` : String(m.type);
+      const h = this.#byType.get(key);
+      if (h) {
+        this.#byType.delete(key);
+        h(m);
+      }
+    });
+  }
+
+  next(type: string, timeoutMs = 120_000): Promise<Record<string, unknown>> {
+    return withTimeout(new Promise((r) => this.#byType.set(type, r)), timeoutMs, `child message ${type}`);
+  }
+
+  request<T>(req: Omit<ChildRequest, 'id'>, timeoutMs = 120_000): Promise<T & { id: number }> {
+    const id = ++this.#seq;
+    const p = new Promise<Record<string, unknown>>((r) => this.#waiting.set(id, r));
+    this.#proc.send({ ...req, id });
+    return withTimeout(p, timeoutMs, `child reply to ${req.type}`) as Promise<T & { id: number }>;
+  }
+
+  /** Sends 'expect'; resolves to [CPU now, promise of CPU once n pod changes have been handled]. */
+  async expect(n: number, timeoutMs: number): Promise<[CpuSample, Promise<CpuSample>]> {
+    const id = ++this.#seq;
+    const reached = new Promise<Record<string, unknown>>((r) => this.#byType.set(`reached:${id}`, r));
+    const ack = new Promise<Record<string, unknown>>((r) => this.#waiting.set(id, r));
+    this.#proc.send({ type: 'expect', id, n });
+    const start = (await withTimeout(ack, 10_000, 'expect ack')) as unknown as CpuSample;
+    return [start, withTimeout(reached, timeoutMs, `${n} pod changes in the bot`) as unknown as Promise<CpuSample>];
+  }
+
+  async stop(): Promise<void> {
+    if (this.#proc.exitCode !== null) return;
+    this.#proc.send({ type: 'stop', id: 0 });
+    const killer = setTimeout(() => this.#proc.kill('SIGKILL'), 5000);
+    await this.exited;
+    clearTimeout(killer);
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: NodeJS.Timeout;
+  return Promise.race([p, new Promise<T>((_, reject) => (t = setTimeout(() => reject(new Error(`bench: timed out after ${ms} ms waiting for ${what}`)), ms)))]).finally(() => clearTimeout(t));
+}
+
+function getStatus(port: number, path: string): Promise<number> {
+  return new Promise((resolve) => {
+    http
+      .get({ host: '127.0.0.1', port, path }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+      .on('error', () => resolve(0));
+  });
+}
+
+/** Starts a bot child and waits until its /readyz says the initial lists are in; returns how long that took. */
+async function startBot(server: SimServer, slack: FakeSlack, extraArgs: readonly string[] = []): Promise<{ child: Child; syncMs: number }> {
+  const t0 = performance.now();
+  const child = new Child({ mode: 'bot', simUrl: server.url, slackUrl: slack.url, slackToken: slack.token }, extraArgs);
+  const started = await child.next('started', 60_000);
+  const port = started.healthPort as number;
+  const deadline = Date.now() + 300_000;
+  while ((await getStatus(port, '/readyz')) !== 200) {
+    if (Date.now() > deadline) throw new Error('bench: the bot never became ready');
+    await sleep(50);
+  }
+  return { child, syncMs: performance.now() - t0 };
+}
+
+// ---- the benchmarks ----
+
+interface Results {
+  cpuPerEventRatio?: number;
+  botMicrosPerEvent?: number;
+  floorMicrosPerEvent?: number;
+  eventBytes?: number;
+  rssMiB10k?: number;
+  heapMiB10k?: number;
+  rssMiB50k?: number;
+  heapMiB50k?: number;
+  sync10kMs?: number;
+  sync50kMs?: number;
+  p50LatencyMs?: number;
+  p99LatencyMs?: number;
+  maxLatencyMs?: number;
+  latencySamples?: number;
+  backgroundRate?: number;
+  botCpuPctUnderLoad?: number;
+  idleCpuPct10k?: number;
+  pollingCpuPct10k?: number;
+  polls?: number;
+}
+
+async function measureMemory(child: Child): Promise<MemSample> {
+  await sleep(1000);
+  return child.request<MemSample>({ type: 'mem' });
+}
+
+async function measureIdle(child: Child, ms: number): Promise<number> {
+  const a = await child.request<CpuSample>({ type: 'cpu' });
+  await sleep(ms);
+  const b = await child.request<CpuSample>({ type: 'cpu' });
+  return ((b.cpuMicros - a.cpuMicros) / ((b.wallMs - a.wallMs) * 1000)) * 100;
+}
+
+/** Streams `n` MODIFIED events of healthy pods (status churn) as fast as the sim can write them. */
+async function churn(sim: SimCluster, healthy: readonly PodRef[], n: number, offset: number): Promise<void> {
+  const at = Date.now();
+  for (let i = 0; i < n; i++) {
+    const p = healthy[(offset + i) % healthy.length]!;
+    sim.patchStatus(p.ns, p.name, healthyStatus(p.deployment, at + (offset + i) * 1000));
+    // Yield now and then so the server's socket drains instead of buffering the whole batch.
+    if (i % 100 === 99) await new Promise<void>((r) => setImmediate(r));
+  }
+}
+
+async function measureCpu(sim: SimCluster, child: Child, healthy: readonly PodRef[], s: Sizes, r: Results, dir: string): Promise<void> {
+  // Warm-up: the bot's hot path gets compiled before we count.
+  let [, done] = await child.expect(s.warmEvents, 120_000);
+  await churn(sim, healthy, s.warmEvents, 0);
+  await done;
+  const lines: string[] = [];
+  const unsubscribe = sim.subscribe((e) => {
+    // Exactly what the sim's watch writes for a pod event (same object, same key order).
+    if (e.resource === 'pods') lines.push(JSON.stringify({ type: e.type, object: e.object }));
+  });
+  const [start, reached] = await child.expect(s.cpuEvents, 300_000);
+  await churn(sim, healthy, s.cpuEvents, s.warmEvents);
+  const end = await reached;
+  unsubscribe();
+  const file = join(dir, 'events.jsonl');
+  writeFileSync(file, lines.join('\n'));
+  let bytes = 0;
+  for (const l of lines) bytes += l.length;
+  const floor = await child.request<{ perEventMicros: number[] }>({ type: 'floor', file, passes: 5 }, 300_000);
+  // Median pass: the first pass warms JSON.parse up, later ones may profit from a quiet moment.
+  const sorted = [...floor.perEventMicros].sort((a, b) => a - b);
+  const floorPer = sorted[Math.floor(sorted.length / 2)]!;
+  const botPer = (end.cpuMicros - start.cpuMicros) / s.cpuEvents;
+  r.botMicrosPerEvent = round(botPer, 1);
+  r.floorMicrosPerEvent = round(floorPer, 1);
+  r.eventBytes = Math.round(bytes / lines.length);
+  r.cpuPerEventRatio = round(botPer / floorPer);
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/**
+ * Failure events (a fresh workload each time, CrashLoopBackOff) among `backgroundPerSecond` healthy
+ * status updates; latency = the parent chat.postMessage arriving at the fake Slack minus the moment
+ * the sim wrote the failure event to the bot's watch stream.
+ */
+async function measureLatency(sim: SimCluster, slack: FakeSlack, child: Child, refs: readonly PodRef[], s: Sizes, r: Results): Promise<void> {
+  const victims = refs.filter((_, i) => i % REPLICAS === 0);
+  const healthy = refs.filter((_, i) => i % REPLICAS !== 0);
+  const samples = Math.min(victims.length, Math.floor(s.latencyMs / s.failureEveryMs));
+  const sentAt = new Map<string, number>();
+  slack.clearRequests();
+  const cpuA = await child.request<CpuSample>({ type: 'cpu' });
+  const t0 = performance.now();
+  let background = 0;
+  let failures = 0;
+  let offset = s.warmEvents + s.cpuEvents;
+  while (failures < samples) {
+    const elapsed = performance.now() - t0;
+    const due = Math.floor((elapsed * s.backgroundPerSecond) / 1000) - background;
+    const at = Date.now();
+    for (let i = 0; i < due; i++) {
+      const p = healthy[offset++ % healthy.length]!;
+      sim.patchStatus(p.ns, p.name, healthyStatus(p.deployment, at + offset * 1000));
+      background++;
+    }
+    if (elapsed >= failures * s.failureEveryMs) {
+      const v = victims[failures++]!;
+      sim.patchStatus(v.ns, v.name, crashLoopStatus(v.deployment, at));
+      // The event is in the socket now: the sim's watch wrote it synchronously.
+      sentAt.set(v.deployment, preciseNow());
+    }
+    await sleep(2);
+  }
+  const window = performance.now() - t0;
+  const cpuB = await child.request<CpuSample>({ type: 'cpu' });
+  const parentOf = () => slack.requestsFor('chat.postMessage').filter((q) => q.params.thread_ts === undefined);
+  const deadline = Date.now() + 10_000;
+  while (parentOf().length < samples && Date.now() < deadline) await sleep(50);
+  const latencies: number[] = [];
+  for (const q of parentOf()) {
+    const name = /svc-\d{5}/.exec(String(q.params.text))?.[0];
+    const at = name === undefined ? undefined : sentAt.get(name);
+    if (at !== undefined) latencies.push(q.time - at);
+  }
+  latencies.sort((a, b) => a - b);
+  r.latencySamples = latencies.length;
+  if (latencies.length < samples) process.stderr.write(`bench: only ${latencies.length} of ${samples} failures reached Slack within 10 s\n`);
+  r.p50LatencyMs = round(percentile(latencies, 50));
+  r.p99LatencyMs = round(percentile(latencies, 99));
+  r.maxLatencyMs = round(latencies[latencies.length - 1] ?? NaN);
+  r.backgroundRate = Math.round((background / window) * 1000);
+  r.botCpuPctUnderLoad = round(((cpuB.cpuMicros - cpuA.cpuMicros) / ((cpuB.wallMs - cpuA.wallMs) * 1000)) * 100, 1);
+}
+
+async function measurePolling(server: SimServer, s: Sizes, r: Results): Promise<void> {
+  const child = new Child({ mode: 'poll', simUrl: server.url, simToken: SIM_TOKEN, pollIntervalMs: s.pollIntervalMs });
+  try {
+    await child.next('started', 60_000);
+    const a = await child.request<CpuSample & { polls: number }>({ type: 'cpu' });
+    await sleep(s.pollWindowMs);
+    const b = await child.request<CpuSample & { polls: number }>({ type: 'cpu' });
+    r.pollingCpuPct10k = round(((b.cpuMicros - a.cpuMicros) / ((b.wallMs - a.wallMs) * 1000)) * 100);
+    r.polls = b.polls;
+  } finally {
+    await child.stop();
+  }
+}
+
+// ---- report ----
+
+function machine(): string {
+  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+  return `${cpus().length} × ${cpus()[0]?.model ?? '?'} · ${MiB(totalmem()).toFixed(0)} MiB RAM (${MiB(freemem()).toFixed(0)} free) · node ${process.version} · load ${load}`;
+}
+
+function table(r: Results, s: Sizes, smoke: boolean): string {
+  const f = (v: number | undefined, unit = '') => (v === undefined ? 'not run' : `${v}${unit}`);
+  const k = (n: number) => (n >= 1000 ? `${n / 1000}k` : String(n));
+  const rows: [string, string, string][] = [
+    ['CPU per watch event / JSON.parse floor', f(r.cpuPerEventRatio, '×'), '≤ 2×'],
+    ['  bot CPU per event', f(r.botMicrosPerEvent, ' µs'), `${k(s.cpuEvents)} MODIFIED events, ${f(r.eventBytes, ' B')} each`],
+    ['  JSON.parse of the same bytes', f(r.floorMicrosPerEvent, ' µs'), 'median of 5 passes'],
+    [`RSS after syncing ${k(s.pods)} pods`, f(r.rssMiB10k, ' MiB'), `heap used ${f(r.heapMiB10k, ' MiB')}, synced in ${f(r.sync10kMs, ' ms')}`],
+    [`RSS after syncing ${k(s.podsLarge)} pods`, f(r.rssMiB50k, ' MiB'), `≤ 150 MiB; heap used ${f(r.heapMiB50k, ' MiB')}, synced in ${f(r.sync50kMs, ' ms')}`],
+    ['failure -> chat.postMessage p50', f(r.p50LatencyMs, ' ms'), `${f(r.latencySamples)} samples under ${f(r.backgroundRate)} bg events/s`],
+    ['failure -> chat.postMessage p99', f(r.p99LatencyMs, ' ms'), `≤ 50 ms; max ${f(r.maxLatencyMs, ' ms')}; bot CPU under load ${f(r.botCpuPctUnderLoad, '%')}`],
+    [`idle CPU, ${k(s.pods)} healthy pods (watch)`, f(r.idleCpuPct10k, '% of a core'), `over ${s.idleMs / 1000} s`],
+    [`polling CPU, ${k(s.pods)} pods (LIST every ${s.pollIntervalMs / 1000} s)`, f(r.pollingCpuPct10k, '% of a core'), `over ${s.pollWindowMs / 1000} s, ${f(r.polls)} polls`],
+  ];
+  const w0 = Math.max(...rows.map((x) => x[0].length));
+  const w1 = Math.max(...rows.map((x) => x[1].length));
+  const lines = rows.map(([a, b, c]) => `${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`);
+  return [`podbell bench${smoke ? ' (--smoke: small sizes, figures not meaningful)' : ''}`, machine(), '', ...lines, ''].join('\n');
+}
+
+// ---- main ----
+
+function parseArgs(argv: readonly string[]): { smoke: boolean; only: Set<BenchName>; profile: boolean } {
+  let smoke = false;
+  let profile = false;
+  const only = new Set<BenchName>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--smoke') smoke = true;
+    else if (a === '--profile') profile = true;
+    else if (a === '--only' || a.startsWith('--only=')) {
+      const v = a === '--only' ? argv[++i] : a.slice('--only='.length);
+      for (const name of (v ?? '').split(',')) {
+        if (!(BENCHES as readonly string[]).includes(name)) throw new TypeError(`podbell bench: --only takes ${BENCHES.join(', ')} (comma-separated), got ${JSON.stringify(v)}`);
+        only.add(name as BenchName);
+      }
+    } else throw new TypeError(`podbell bench: unknown argument ${JSON.stringify(a)} (use --smoke, --only NAME, --profile)`);
+  }
+  return { smoke, only: only.size ? only : new Set(BENCHES), profile };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    return 2;
+  }
+  const s = args.smoke ? SMOKE : FULL;
+  const run = (b: BenchName) => args.only.has(b);
+  const r: Results = {};
+  const dir = mkdtempSync(join(tmpdir(), 'podbell-bench-'));
+  const profileArgs = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(process.cwd(), 'bench', 'profiles')}`, '--heap-prof', `--heap-prof-dir=${join(process.cwd(), 'bench', 'profiles')}`] : [];
+  const sim = new SimCluster({ namespaces: [] });
+  for (let i = 0; i < NAMESPACES; i++) sim.setNamespace(nsName(i), { 'podbell.io/channel': `#bench-${String(i).padStart(2, '0')}` });
+  const server = await startSimServer({ cluster: sim, bookmarkMs: 10_000 });
+  const slack = await FakeSlack.start({ clock: preciseClock });
+  const refs: PodRef[] = [];
+  const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
+  try {
+    populate(sim, refs, 0, s.pods);
+    if (run('memory') || run('idle') || run('cpu') || run('latency')) {
+      log(`starting the bot against ${s.pods} pods`);
+      const { child, syncMs } = await startBot(server, slack, profileArgs);
+      r.sync10kMs = Math.round(syncMs);
+      try {
+        if (run('memory')) {
+          const m = await measureMemory(child);
+          r.rssMiB10k = round(MiB(m.rss), 1);
+          r.heapMiB10k = round(MiB(m.heapUsed), 1);
+        }
+        if (run('idle')) {
+          log(`idle for ${s.idleMs / 1000} s`);
+          r.idleCpuPct10k = round(await measureIdle(child, s.idleMs), 3);
+        }
+        if (run('cpu')) {
+          log(`CPU per event over ${s.cpuEvents} events`);
+          await measureCpu(sim, child, refs.filter((_, i) => i % REPLICAS !== 0), s, r, dir);
+        }
+        if (run('latency')) {
+          log(`latency for ${s.latencyMs / 1000} s under ${s.backgroundPerSecond} events/s`);
+          await measureLatency(sim, slack, child, refs, s, r);
+        }
+      } finally {
+        await child.stop();
+      }
+    }
+    if (run('polling')) {
+      log(`polling for ${s.pollWindowMs / 1000} s`);
+      await measurePolling(server, s, r);
+    }
+    if (run('memory')) {
+      log(`growing the cluster to ${s.podsLarge} pods`);
+      populate(sim, refs, s.pods, s.podsLarge);
+      sim.compact();
+      const { child, syncMs } = await startBot(server, slack);
+      r.sync50kMs = Math.round(syncMs);
+      try {
+        const m = await measureMemory(child);
+        r.rssMiB50k = round(MiB(m.rss), 1);
+        r.heapMiB50k = round(MiB(m.heapUsed), 1);
+      } finally {
+        await child.stop();
+      }
+    }
+  } finally {
+    await server.close();
+    await slack.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.stdout.write(table(r, s, args.smoke));
+  const nan = (v: number | undefined) => v ?? null;
+  process.stdout.write(
+    `${JSON.stringify({
+      cpuPerEventRatio: nan(r.cpuPerEventRatio),
+      rssMiB50k: nan(r.rssMiB50k),
+      rssMiB10k: nan(r.rssMiB10k),
+      p50LatencyMs: nan(r.p50LatencyMs),
+      p99LatencyMs: nan(r.p99LatencyMs),
+      idleCpuPct10k: nan(r.idleCpuPct10k),
+      pollingCpuPct10k: nan(r.pollingCpuPct10k),
+    })}\n`,
+  );
+  return 0;
+}
