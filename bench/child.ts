@@ -8,7 +8,8 @@
  * The parent drives it over the IPC channel (see ChildRequest). Started with --expose-gc.
  */
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createSender } from '../src/adapters/slack/create.js';
 import { MemoryThreadStore } from '../src/adapters/store/memory.js';
@@ -56,6 +57,19 @@ function floor(file: string, passes: number): { perEventMicros: number[]; events
   return { perEventMicros, events: lines.length, bytes };
 }
 
+/** Profiles the CPU until the returned function is called with the .cpuprofile file to write. */
+function startProfile(): (file: string) => void {
+  const session = new Session();
+  session.connect();
+  session.post('Profiler.enable');
+  session.post('Profiler.start');
+  return (file) =>
+    session.post('Profiler.stop', (err, r) => {
+      if (!err) writeFileSync(file, JSON.stringify(r.profile));
+      session.disconnect();
+    });
+}
+
 async function startBot(): Promise<void> {
   const config = loadConfig({
     SLACK_BOT_TOKEN: setup.slackToken!,
@@ -96,10 +110,18 @@ async function startBot(): Promise<void> {
         return send({ type: 'cpu', id: m.id, ...cpu() });
       case 'mem':
         return send({ type: 'mem', id: m.id, ...mem() });
-      case 'expect':
+      case 'expect': {
         seen = 0;
-        target = { n: m.n, done: (s) => send({ type: 'reached', id: m.id, ...s }) };
+        const profile = setup.profileFile ? startProfile() : undefined;
+        target = {
+          n: m.n,
+          done: (s) => {
+            send({ type: 'reached', id: m.id, ...s });
+            profile?.(setup.profileFile!);
+          },
+        };
         return send({ type: 'expecting', id: m.id, ...cpu() });
+      }
       case 'floor':
         return send({ type: 'floor', id: m.id, ...floor(m.file, m.passes) });
       case 'stop':

@@ -161,7 +161,7 @@ function managedFields(t: string): Obj[] {
           'f:annotations': { '.': {}, 'f:kubectl.kubernetes.io/restartedAt': {}, 'f:prometheus.io/port': {}, 'f:prometheus.io/scrape': {} },
           'f:generateName': {},
           'f:labels': { '.': {}, 'f:app': {}, 'f:app.kubernetes.io/name': {}, 'f:app.kubernetes.io/part-of': {}, 'f:app.kubernetes.io/version': {}, 'f:pod-template-hash': {} },
-          'f:ownerReferences': { '.': {}, 'k:{"uid":"…"}': {} },
+          'f:ownerReferences': { '.': {}, 'k:{"uid":"4f6b0b2e-3c1d-4d7e-9a8b-2f1e0c9d8a7b"}': {} },
         },
         'f:spec': {
           'f:containers': {

@@ -8,6 +8,8 @@ export interface ChildSetup {
   readonly slackToken?: string;
   /** poll mode: how often the whole pod list is fetched (kube-slack: 15 s). */
   readonly pollIntervalMs?: number;
+  /** bot mode: write a .cpuprofile of each 'expect' window here (the last one, the measured batch, stays). */
+  readonly profileFile?: string;
 }
 
 export type ChildRequest =
