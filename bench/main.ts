@@ -81,10 +81,11 @@ class Child {
   readonly #byType = new Map<string, (m: Record<string, unknown>) => void>();
   readonly exited: Promise<number | null>;
 
-  constructor(setup: ChildSetup, extraArgs: readonly string[] = []) {
-    const script = fileURLToPath(new URL('./child.ts', import.meta.url));
+  /** `bundle`: run this esbuild bundle of bench/child.ts with plain node instead of the sources through tsx. */
+  constructor(setup: ChildSetup, bundle?: string) {
+    const script = bundle ?? fileURLToPath(new URL('./child.ts', import.meta.url));
     this.#proc = fork(script, [JSON.stringify(setup)], {
-      execArgv: ['--expose-gc', '--import', 'tsx', ...extraArgs],
+      execArgv: bundle ? ['--expose-gc'] : ['--expose-gc', '--import', 'tsx'],
       // The child's logs go to our stderr: stdout carries only the table and the JSON line.
       stdio: ['ignore', 2, 2, 'ipc'],
       cwd: fileURLToPath(new URL('..', import.meta.url)),
@@ -154,9 +155,9 @@ function getStatus(port: number, path: string): Promise<number> {
 }
 
 /** Starts a bot child and waits until its /readyz says the initial lists are in; returns how long that took. */
-async function startBot(server: SimServer, slack: FakeSlack, profileFile?: string): Promise<{ child: Child; syncMs: number }> {
+async function startBot(server: SimServer, slack: FakeSlack, o: { profileFile?: string; bundle?: string } = {}): Promise<{ child: Child; syncMs: number }> {
   const t0 = performance.now();
-  const child = new Child({ mode: 'bot', simUrl: server.url, slackUrl: slack.url, slackToken: slack.token, ...(profileFile && { profileFile }) });
+  const child = new Child({ mode: 'bot', simUrl: server.url, slackUrl: slack.url, slackToken: slack.token, ...(o.profileFile && { profileFile: o.profileFile }) }, o.bundle);
   const started = await child.next('started', 60_000);
   const port = started.healthPort as number;
   const deadline = Date.now() + 300_000;
@@ -165,6 +166,27 @@ async function startBot(server: SimServer, slack: FakeSlack, profileFile?: strin
     await sleep(50);
   }
   return { child, syncMs: performance.now() - t0 };
+}
+
+/**
+ * podbell as one esbuild bundle run by plain node (what a built image would run), to set against the
+ * sources run through tsx (what bin/podbell.js and the image run today). Same code, other packaging.
+ */
+async function bundleChild(dir: string): Promise<string> {
+  const esbuild = await import('esbuild');
+  const outfile = join(dir, 'child.mjs');
+  await esbuild.build({
+    entryPoints: [fileURLToPath(new URL('./child.ts', import.meta.url))],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile,
+    // CommonJS dependencies (@slack/web-api) call require() inside an ES module bundle.
+    banner: { js: "import { createRequire as __podbellRequire } from 'node:module'; const require = __podbellRequire(import.meta.url);" },
+    logLevel: 'error',
+  });
+  return outfile;
 }
 
 // ---- the benchmarks ----
@@ -181,6 +203,10 @@ interface Results {
   rssMiB10k?: number;
   heapMiB10k?: number;
   rssMiB50k?: number;
+  rssMiB10kBundled?: number;
+  heapMiB10kBundled?: number;
+  rssMiB50kBundled?: number;
+  heapMiB50kBundled?: number;
   heapMiB50k?: number;
   sync10kMs?: number;
   sync50kMs?: number;
@@ -367,8 +393,10 @@ function table(r: Results, s: Sizes, smoke: boolean): string {
     ['  burst: bot CPU per event', f(r.botMicrosPerEvent, ' µs'), `median of 3 × ${k(s.cpuEvents)} MODIFIED events back to back (${r.burstMicros?.join(', ') ?? ''} µs), ${f(r.eventBytes, ' B')} each`],
     ['  JSON.parse of the same bytes', f(r.floorMicrosPerEvent, ' µs'), 'median of 5 passes'],
     ['  paced: bot CPU per event', f(r.pacedMicrosPerEvent, ' µs'), `events as the sim makes them, bot idle between (${f(r.pacedRatio, '×')} the floor)`],
-    [`RSS after syncing ${k(s.pods)} pods`, f(r.rssMiB10k, ' MiB'), `heap used ${f(r.heapMiB10k, ' MiB')}, synced in ${f(r.sync10kMs, ' ms')}`],
-    [`RSS after syncing ${k(s.podsLarge)} pods`, f(r.rssMiB50k, ' MiB'), `≤ 150 MiB; heap used ${f(r.heapMiB50k, ' MiB')}, synced in ${f(r.sync50kMs, ' ms')}`],
+    [`RSS after syncing ${k(s.pods)} pods (as shipped: tsx)`, f(r.rssMiB10k, ' MiB'), `heap used ${f(r.heapMiB10k, ' MiB')}, synced in ${f(r.sync10kMs, ' ms')}`],
+    [`RSS after syncing ${k(s.podsLarge)} pods (as shipped)`, f(r.rssMiB50k, ' MiB'), `≤ 150 MiB; heap used ${f(r.heapMiB50k, ' MiB')}, synced in ${f(r.sync50kMs, ' ms')}`],
+    [`  bundled: RSS at ${k(s.pods)} pods`, f(r.rssMiB10kBundled, ' MiB'), `heap used ${f(r.heapMiB10kBundled, ' MiB')}; same code as one esbuild bundle, plain node, no tsx`],
+    [`  bundled: RSS at ${k(s.podsLarge)} pods`, f(r.rssMiB50kBundled, ' MiB'), `heap used ${f(r.heapMiB50kBundled, ' MiB')}`],
     ['failure -> chat.postMessage p50', f(r.p50LatencyMs, ' ms'), `${f(r.latencySamples)} samples under ${f(r.backgroundRate)} bg events/s`],
     ['failure -> chat.postMessage p99', f(r.p99LatencyMs, ' ms'), `≤ 50 ms; max ${f(r.maxLatencyMs, ' ms')}; bot CPU under load ${f(r.botCpuPctUnderLoad, '%')}`],
     [`idle CPU, ${k(s.pods)} healthy pods (watch)`, f(r.idleCpuPct10k, '% of a core'), `over ${s.idleMs / 1000} s`],
@@ -425,7 +453,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     populate(sim, refs, 0, s.pods);
     if (run('memory') || run('idle') || run('cpu') || run('latency')) {
       log(`starting the bot against ${s.pods} pods`);
-      const { child, syncMs } = await startBot(server, slack, profileFile);
+      const { child, syncMs } = await startBot(server, slack, profileFile ? { profileFile } : {});
       r.sync10kMs = Math.round(syncMs);
       try {
         if (run('memory')) {
@@ -454,6 +482,19 @@ export async function main(argv: readonly string[]): Promise<number> {
       await measurePolling(server, s, r);
     }
     if (run('memory')) {
+      const bundle = await bundleChild(dir);
+      const bundled = async (): Promise<MemSample> => {
+        const { child } = await startBot(server, slack, { bundle });
+        try {
+          return await measureMemory(child);
+        } finally {
+          await child.stop();
+        }
+      };
+      log(`bundled bot against ${s.pods} pods`);
+      const b10 = await bundled();
+      r.rssMiB10kBundled = round(MiB(b10.rss), 1);
+      r.heapMiB10kBundled = round(MiB(b10.heapUsed), 1);
       log(`growing the cluster to ${s.podsLarge} pods`);
       populate(sim, refs, s.pods, s.podsLarge);
       sim.compact();
@@ -466,6 +507,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       } finally {
         await child.stop();
       }
+      log(`bundled bot against ${s.podsLarge} pods`);
+      const b50 = await bundled();
+      r.rssMiB50kBundled = round(MiB(b50.rss), 1);
+      r.heapMiB50kBundled = round(MiB(b50.heapUsed), 1);
     }
   } finally {
     await server.close();
@@ -484,6 +529,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       p99LatencyMs: nan(r.p99LatencyMs),
       idleCpuPct10k: nan(r.idleCpuPct10k),
       pollingCpuPct10k: nan(r.pollingCpuPct10k),
+      rssMiB50kBundled: nan(r.rssMiB50kBundled),
+      rssMiB10kBundled: nan(r.rssMiB10kBundled),
     })}\n`,
   );
   return 0;
