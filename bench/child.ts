@@ -83,7 +83,8 @@ async function startBot(): Promise<void> {
   });
   const log = createLogger({ level: config.logLevel, secrets: [config.slackToken] });
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  // As src/commands/run.ts does.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
   const sender = createSender({ config, clock: systemClock, log, registry, store: new MemoryThreadStore(), write: (s) => process.stdout.write(s) });
   const bot = new Bot({ config, kubeConfig: simKubeConfig({ url: setup.simUrl }), sender, clock: systemClock, log, registry });
 
