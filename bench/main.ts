@@ -30,10 +30,11 @@ interface Sizes {
   readonly latencyMs: number;
   readonly backgroundPerSecond: number;
   readonly failureEveryMs: number;
+  readonly settleMs: number;
 }
 
-const FULL: Sizes = { pods: 10_000, podsLarge: 50_000, warmEvents: 3000, cpuEvents: 20_000, idleMs: 60_000, pollIntervalMs: 15_000, pollWindowMs: 60_000, latencyMs: 20_000, backgroundPerSecond: 1000, failureEveryMs: 100 };
-const SMOKE: Sizes = { pods: 300, podsLarge: 1000, warmEvents: 300, cpuEvents: 1000, idleMs: 1500, pollIntervalMs: 500, pollWindowMs: 1500, latencyMs: 2000, backgroundPerSecond: 1000, failureEveryMs: 100 };
+const FULL: Sizes = { pods: 10_000, podsLarge: 50_000, warmEvents: 3000, cpuEvents: 20_000, idleMs: 60_000, pollIntervalMs: 15_000, pollWindowMs: 60_000, latencyMs: 20_000, backgroundPerSecond: 1000, failureEveryMs: 100, settleMs: 5000 };
+const SMOKE: Sizes = { pods: 300, podsLarge: 1000, warmEvents: 300, cpuEvents: 1000, idleMs: 1500, pollIntervalMs: 500, pollWindowMs: 1500, latencyMs: 2000, backgroundPerSecond: 1000, failureEveryMs: 100, settleMs: 500 };
 
 const NAMESPACES = 50;
 const REPLICAS = 5;
@@ -221,9 +222,12 @@ interface Results {
   polls?: number;
 }
 
-async function measureMemory(child: Child): Promise<MemSample> {
-  await sleep(1000);
-  return child.request<MemSample>({ type: 'mem' });
+/** RSS after the sync has settled: a few seconds for V8 to give back what the LIST pages used, then a full GC. */
+async function measureMemory(child: Child, settleMs: number): Promise<MemSample> {
+  await sleep(settleMs);
+  const m = await child.request<MemSample>({ type: 'mem' });
+  process.stderr.write(`bench: memory ${JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v === 'number' ? round(MiB(v), 1) : v])))} MiB\n`);
+  return m;
 }
 
 async function measureIdle(child: Child, ms: number): Promise<number> {
@@ -457,7 +461,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       r.sync10kMs = Math.round(syncMs);
       try {
         if (run('memory')) {
-          const m = await measureMemory(child);
+          const m = await measureMemory(child, s.settleMs);
           r.rssMiB10k = round(MiB(m.rss), 1);
           r.heapMiB10k = round(MiB(m.heapUsed), 1);
         }
@@ -486,7 +490,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       const bundled = async (): Promise<MemSample> => {
         const { child } = await startBot(server, slack, { bundle });
         try {
-          return await measureMemory(child);
+          return await measureMemory(child, s.settleMs);
         } finally {
           await child.stop();
         }
@@ -501,7 +505,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       const { child, syncMs } = await startBot(server, slack);
       r.sync50kMs = Math.round(syncMs);
       try {
-        const m = await measureMemory(child);
+        const m = await measureMemory(child, s.settleMs);
         r.rssMiB50k = round(MiB(m.rss), 1);
         r.heapMiB50k = round(MiB(m.heapUsed), 1);
       } finally {
