@@ -24,7 +24,8 @@ export const runCommand: Command = async (argv, io) => {
   if (!config) return 2;
   const log = createLogger({ level: config.logLevel, secrets: [config.slackToken] });
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  // Event-loop lag sampled every 100 ms, not prom-client's 10 ms: the 10 ms timer alone kept an idle bot at 0.6% of a core.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
 
   let kubeConfig;
   try {

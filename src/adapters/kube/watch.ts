@@ -359,7 +359,10 @@ export class KubeWatch<T> implements Watch {
     const res = await this.#open(`${this.#path}?${q}`);
     this.#accepted();
     return new Promise<StreamEnd>((resolve, reject) => {
-      let buf = '';
+      // Split on the newline byte and decode each complete line once: no stream-wide string decoding,
+      // no re-concatenated string buffer, and a multi-byte character can never be cut in two (0x0A
+      // never occurs inside one). Bytes of an unfinished line wait in `partial` until its newline comes.
+      const partial: Buffer[] = [];
       let traffic = false;
       let done = false;
       const finish = (f: () => void) => {
@@ -368,14 +371,19 @@ export class KubeWatch<T> implements Watch {
         this.#disarm();
         f();
       };
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
+      res.on('data', (chunk: Buffer) => {
         if (done) return;
         this.#lastActivity = this.#o.clock.now();
-        buf += chunk;
         let start = 0;
-        for (let nl = buf.indexOf('\n', start); nl >= 0; nl = buf.indexOf('\n', start)) {
-          const line = buf.slice(start, nl);
+        for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
+          let line: string;
+          if (partial.length > 0) {
+            partial.push(chunk.subarray(start, nl));
+            line = Buffer.concat(partial).toString('utf8');
+            partial.length = 0;
+          } else {
+            line = chunk.toString('utf8', start, nl);
+          }
           start = nl + 1;
           try {
             const r = this.#line(line);
@@ -394,12 +402,13 @@ export class KubeWatch<T> implements Watch {
             return;
           }
         }
-        buf = start === 0 ? buf : buf.slice(start);
+        if (start < chunk.length) partial.push(start === 0 ? chunk : chunk.subarray(start));
       });
       res.on('end', () => {
-        if (buf.trim() !== '') {
+        const rest = partial.length > 0 ? Buffer.concat(partial).toString('utf8') : '';
+        if (rest.trim() !== '') {
           try {
-            if (this.#line(buf) === 'expired') return finish(() => resolve({ kind: 'expired' }));
+            if (this.#line(rest) === 'expired') return finish(() => resolve({ kind: 'expired' }));
           } catch (err) {
             return finish(() => reject(err));
           }
@@ -415,11 +424,12 @@ export class KubeWatch<T> implements Watch {
 
   /** Applies one JSON line of a watch stream: 'applied' for an event or bookmark, 'expired' on a 410 ERROR event. */
   #line(line: string): 'expired' | 'applied' | undefined {
-    if (line.trim() === '') return undefined;
     let ev: Obj | undefined;
     try {
       ev = obj(JSON.parse(line));
     } catch {
+      // Blank lines (keep-alives, a trailing CR) are not news; checked only here, off the hot path.
+      if (line.trim() === '') return undefined;
       ev = undefined;
     }
     const type = ev?.type;

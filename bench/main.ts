@@ -1,0 +1,578 @@
+/**
+ * `npm run bench`: what podbell costs a cluster, measured against the simulated API server over
+ * loopback HTTP with realistic 7 KB pods. The simulated API server and the fake Slack run here; the
+ * bot runs in a child process (bench/child.ts) so its CPU and memory are its own.
+ *
+ * Output: a readable table, then as the LAST line one JSON object with the headline figures.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { systemClock, type Clock } from '../src/clock.js';
+import { SIM_TOKEN, SimCluster, startSimServer, type SimServer } from '../src/sim/index.js';
+import { FakeSlack } from '../test/fakes/slack.js';
+import { benchPod, crashLoopStatus, healthyStatus } from './pods.js';
+import type { ChildRequest, ChildSetup, CpuSample, MemSample } from './protocol.js';
+
+// ---- sizes ----
+
+interface Sizes {
+  readonly pods: number;
+  readonly podsLarge: number;
+  readonly warmEvents: number;
+  readonly cpuEvents: number;
+  readonly idleMs: number;
+  readonly pollIntervalMs: number;
+  readonly pollWindowMs: number;
+  readonly latencyMs: number;
+  readonly backgroundPerSecond: number;
+  readonly failureEveryMs: number;
+  readonly settleMs: number;
+}
+
+const FULL: Sizes = { pods: 10_000, podsLarge: 50_000, warmEvents: 3000, cpuEvents: 20_000, idleMs: 60_000, pollIntervalMs: 15_000, pollWindowMs: 60_000, latencyMs: 20_000, backgroundPerSecond: 1000, failureEveryMs: 100, settleMs: 5000 };
+const SMOKE: Sizes = { pods: 300, podsLarge: 1000, warmEvents: 300, cpuEvents: 1000, idleMs: 1500, pollIntervalMs: 500, pollWindowMs: 1500, latencyMs: 2000, backgroundPerSecond: 1000, failureEveryMs: 100, settleMs: 500 };
+
+const NAMESPACES = 50;
+const REPLICAS = 5;
+const BENCHES = ['memory', 'idle', 'cpu', 'latency', 'polling'] as const;
+type BenchName = (typeof BENCHES)[number];
+
+/** Wall clock in epoch ms with sub-millisecond precision (shared with the fake Slack's request times). */
+const preciseNow = () => performance.timeOrigin + performance.now();
+const preciseClock: Clock = { now: preciseNow, setTimer: systemClock.setTimer };
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const MiB = (b: number) => b / 2 ** 20;
+const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
+
+// ---- the simulated cluster ----
+
+interface PodRef {
+  readonly ns: string;
+  readonly name: string;
+  readonly deployment: string;
+}
+
+const nsName = (i: number) => `shop-${String(i).padStart(2, '0')}`;
+const deploymentName = (d: number) => `svc-${String(d).padStart(5, '0')}`;
+
+/** Adds pods [from, to) to the cluster: REPLICAS per deployment, deployments spread over the namespaces. */
+function populate(sim: SimCluster, refs: PodRef[], from: number, to: number): void {
+  const at = Date.now();
+  for (let i = from; i < to; i++) {
+    const d = Math.floor(i / REPLICAS);
+    const ns = nsName(d % NAMESPACES);
+    const deployment = deploymentName(d);
+    const pod = sim.apply(benchPod({ namespace: ns, deployment, replica: i, at }));
+    refs.push({ ns, name: (pod.metadata as { name: string }).name, deployment });
+  }
+}
+
+// ---- the measured child ----
+
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+class Child {
+  readonly #proc: ChildProcess;
+  #seq = 0;
+  readonly #waiting = new Map<number, (m: Record<string, unknown>) => void>();
+  readonly #byType = new Map<string, (m: Record<string, unknown>) => void>();
+  readonly exited: Promise<number | null>;
+
+  /** `bundle`: run this esbuild bundle of bench/child.ts with plain node instead of the sources through tsx. */
+  constructor(setup: ChildSetup, bundle?: string) {
+    const script = bundle ?? fileURLToPath(new URL('./child.ts', import.meta.url));
+    this.#proc = fork(script, [JSON.stringify(setup)], {
+      execArgv: bundle ? ['--expose-gc'] : ['--expose-gc', '--import', 'tsx'],
+      // The child's logs go to our stderr: stdout carries only the table and the JSON line.
+      stdio: ['ignore', 2, 2, 'ipc'],
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+    });
+    this.exited = new Promise((r) => this.#proc.once('exit', (code) => r(code)));
+    this.#proc.on('message', (raw) => {
+      const m = raw as Record<string, unknown>;
+      const byId = typeof m.id === 'number' ? this.#waiting.get(m.id) : undefined;
+      if (byId && m.type !== 'reached') {
+        this.#waiting.delete(m.id as number);
+        byId(m);
+        return;
+      }
+      const key = m.type === 'reached' ? `reached:${String(m.id)}` : String(m.type);
+      const h = this.#byType.get(key);
+      if (h) {
+        this.#byType.delete(key);
+        h(m);
+      }
+    });
+  }
+
+  next(type: string, timeoutMs = 120_000): Promise<Record<string, unknown>> {
+    return withTimeout(new Promise((r) => this.#byType.set(type, r)), timeoutMs, `child message ${type}`);
+  }
+
+  request<T>(req: WithoutId<ChildRequest>, timeoutMs = 120_000): Promise<T & { id: number }> {
+    const id = ++this.#seq;
+    const p = new Promise<Record<string, unknown>>((r) => this.#waiting.set(id, r));
+    this.#proc.send({ ...req, id });
+    return withTimeout(p, timeoutMs, `child reply to ${req.type}`) as Promise<T & { id: number }>;
+  }
+
+  /** Sends 'expect'; resolves to [CPU now, promise of CPU once n pod changes have been handled]. */
+  async expect(n: number, timeoutMs: number): Promise<[CpuSample, Promise<CpuSample>]> {
+    const id = ++this.#seq;
+    const reached = new Promise<Record<string, unknown>>((r) => this.#byType.set(`reached:${id}`, r));
+    const ack = new Promise<Record<string, unknown>>((r) => this.#waiting.set(id, r));
+    this.#proc.send({ type: 'expect', id, n });
+    const start = (await withTimeout(ack, 10_000, 'expect ack')) as unknown as CpuSample;
+    return [start, withTimeout(reached, timeoutMs, `${n} pod changes in the bot`) as unknown as Promise<CpuSample>];
+  }
+
+  async stop(): Promise<void> {
+    if (this.#proc.exitCode !== null) return;
+    this.#proc.send({ type: 'stop', id: 0 });
+    const killer = setTimeout(() => this.#proc.kill('SIGKILL'), 5000);
+    await this.exited;
+    clearTimeout(killer);
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: NodeJS.Timeout;
+  return Promise.race([p, new Promise<T>((_, reject) => (t = setTimeout(() => reject(new Error(`bench: timed out after ${ms} ms waiting for ${what}`)), ms)))]).finally(() => clearTimeout(t));
+}
+
+function getStatus(port: number, path: string): Promise<number> {
+  return new Promise((resolve) => {
+    http
+      .get({ host: '127.0.0.1', port, path }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+      .on('error', () => resolve(0));
+  });
+}
+
+/** Starts a bot child and waits until its /readyz says the initial lists are in; returns how long that took. */
+async function startBot(server: SimServer, slack: FakeSlack, o: { profileFile?: string; bundle?: string } = {}): Promise<{ child: Child; syncMs: number }> {
+  const t0 = performance.now();
+  const child = new Child({ mode: 'bot', simUrl: server.url, slackUrl: slack.url, slackToken: slack.token, ...(o.profileFile && { profileFile: o.profileFile }) }, o.bundle);
+  const started = await child.next('started', 60_000);
+  const port = started.healthPort as number;
+  const deadline = Date.now() + 300_000;
+  while ((await getStatus(port, '/readyz')) !== 200) {
+    if (Date.now() > deadline) throw new Error('bench: the bot never became ready');
+    await sleep(50);
+  }
+  return { child, syncMs: performance.now() - t0 };
+}
+
+/**
+ * podbell as one esbuild bundle run by plain node (what a built image would run), to set against the
+ * sources run through tsx (what bin/podbell.js and the image run today). Same code, other packaging.
+ */
+async function bundleChild(dir: string): Promise<string> {
+  const esbuild = await import('esbuild');
+  const outfile = join(dir, 'child.mjs');
+  await esbuild.build({
+    entryPoints: [fileURLToPath(new URL('./child.ts', import.meta.url))],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile,
+    // CommonJS dependencies (@slack/web-api) call require() inside an ES module bundle.
+    banner: { js: "import { createRequire as __podbellRequire } from 'node:module'; const require = __podbellRequire(import.meta.url);" },
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+// ---- the benchmarks ----
+
+interface Results {
+  cpuPerEventRatio?: number;
+  botMicrosPerEvent?: number;
+  floorMicrosPerEvent?: number;
+  eventBytes?: number;
+  pacedMicrosPerEvent?: number;
+  burstMicros?: number[];
+  pacedRatio?: number;
+  rssMiB10k?: number;
+  heapMiB10k?: number;
+  rssMiB50k?: number;
+  rssMiB10kBundled?: number;
+  heapMiB10kBundled?: number;
+  rssMiB50kBundled?: number;
+  heapMiB50kBundled?: number;
+  heapMiB50k?: number;
+  sync10kMs?: number;
+  sync50kMs?: number;
+  p50LatencyMs?: number;
+  p99LatencyMs?: number;
+  maxLatencyMs?: number;
+  harnessGcMaxMs?: number;
+  harnessGcTotalMs?: number;
+  latencySamples?: number;
+  backgroundRate?: number;
+  botCpuPctUnderLoad?: number;
+  idleCpuPct10k?: number;
+  pollingCpuPct10k?: number;
+  polls?: number;
+}
+
+/** RSS after the sync has settled: a few seconds for V8 to give back what the LIST pages used, then a full GC. */
+async function measureMemory(child: Child, settleMs: number): Promise<MemSample> {
+  await sleep(settleMs);
+  const m = await child.request<MemSample>({ type: 'mem' });
+  process.stderr.write(`bench: memory ${JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v === 'number' ? round(MiB(v), 1) : v])))} MiB\n`);
+  return m;
+}
+
+async function measureIdle(child: Child, ms: number): Promise<number> {
+  const a = await child.request<CpuSample>({ type: 'cpu' });
+  await sleep(ms);
+  const b = await child.request<CpuSample>({ type: 'cpu' });
+  return ((b.cpuMicros - a.cpuMicros) / ((b.wallMs - a.wallMs) * 1000)) * 100;
+}
+
+/** Streams `n` MODIFIED events of healthy pods (status churn) as fast as the sim can write them. */
+async function churn(sim: SimCluster, healthy: readonly PodRef[], n: number, offset: number): Promise<void> {
+  const at = Date.now();
+  for (let i = 0; i < n; i++) {
+    const p = healthy[(offset + i) % healthy.length]!;
+    sim.patchStatus(p.ns, p.name, healthyStatus(p.deployment, at + (offset + i) * 1000));
+    // Yield now and then so the server's socket drains instead of buffering the whole batch.
+    if (i % 100 === 99) await new Promise<void>((r) => setImmediate(r));
+  }
+}
+
+/**
+ * CPU per watch event, two ways, against JSON.parse of the very same bytes:
+ *  - burst: the events are written while the bot's stream is held, then delivered back to back when it
+ *    resumes (a busy cluster, a resync): the bot's own cost with warm caches, like the floor's tight loop.
+ *  - paced: the sim generates events live and the bot handles each as it arrives, mostly idle in between;
+ *    each event then also pays for cold caches and waking up (and shares 2 cores with the sim).
+ */
+async function measureCpu(sim: SimCluster, server: SimServer, child: Child, healthy: readonly PodRef[], s: Sizes, r: Results, dir: string): Promise<void> {
+  // Warm-up: the bot's hot path gets compiled before we count.
+  let offset = 0;
+  let [, done] = await child.expect(s.warmEvents, 120_000);
+  await churn(sim, healthy, s.warmEvents, offset);
+  offset += s.warmEvents;
+  await done;
+
+  // Paced.
+  const [pStart, pReached] = await child.expect(s.cpuEvents, 300_000);
+  await churn(sim, healthy, s.cpuEvents, offset);
+  offset += s.cpuEvents;
+  const pEnd = await pReached;
+  r.pacedMicrosPerEvent = round((pEnd.cpuMicros - pStart.cpuMicros) / s.cpuEvents, 1);
+
+  // Burst: hold the stream (the next write stalls), write the batch into the sim's history, then end the
+  // stream; the bot resumes from its last resourceVersion and the sim replays the batch in one go.
+  // Three bursts, the median counts: other work on a 2-core machine moves single readings by 10-20%.
+  const bursts: number[] = [];
+  let lines: string[] = [];
+  for (let b = 0; b < 3; b++) {
+    lines = [];
+    const unsubscribe = sim.subscribe((e) => {
+      // Exactly what the sim's watch writes for a pod event (same object, same key order).
+      if (e.resource === 'pods') lines.push(JSON.stringify({ type: e.type, object: e.object }));
+    });
+    server.setFaults({ stallRate: 1 });
+    await churn(sim, healthy, s.cpuEvents, offset);
+    offset += s.cpuEvents;
+    unsubscribe();
+    server.setFaults(undefined);
+    const [start, reached] = await child.expect(s.cpuEvents, 300_000);
+    server.closeStreams();
+    const end = await reached;
+    bursts.push((end.cpuMicros - start.cpuMicros) / s.cpuEvents);
+  }
+  const file = join(dir, 'events.jsonl');
+  writeFileSync(file, lines.join('\n'));
+  let bytes = 0;
+  for (const l of lines) bytes += l.length;
+  const floor = await child.request<{ perEventMicros: number[] }>({ type: 'floor', file, passes: 5 }, 300_000);
+  // Median pass: the first pass warms JSON.parse up, later ones may profit from a quiet moment.
+  const sorted = [...floor.perEventMicros].sort((a, b) => a - b);
+  const floorPer = sorted[Math.floor(sorted.length / 2)]!;
+  const botPer = [...bursts].sort((a, b) => a - b)[1]!;
+  r.burstMicros = bursts.map((b) => round(b, 1));
+  r.botMicrosPerEvent = round(botPer, 1);
+  r.floorMicrosPerEvent = round(floorPer, 1);
+  r.eventBytes = Math.round(bytes / lines.length);
+  r.cpuPerEventRatio = round(botPer / floorPer);
+  r.pacedRatio = round(r.pacedMicrosPerEvent / floorPer);
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/**
+ * Failure events (a fresh workload each time, CrashLoopBackOff) among `backgroundPerSecond` healthy
+ * status updates; latency = the parent chat.postMessage arriving at the fake Slack minus the moment
+ * the sim wrote the failure event to the bot's watch stream.
+ */
+async function measureLatency(sim: SimCluster, slack: FakeSlack, child: Child, refs: readonly PodRef[], s: Sizes, r: Results): Promise<void> {
+  const allVictims = refs.filter((_, i) => i % REPLICAS === 0);
+  const healthy = refs.filter((_, i) => i % REPLICAS !== 0);
+  const warmups = Math.min(10, Math.floor(allVictims.length / 4));
+  const samples = Math.min(allVictims.length - warmups, Math.floor(s.latencyMs / s.failureEveryMs));
+  const victims = allVictims.slice(0, samples);
+  // Warm-up, not counted: the first events and alerts after a quiet spell compile the watch and Slack
+  // paths and open the connection to Slack. Then a pause, so Slack's 1 post/s per channel budget is full.
+  for (const v of allVictims.slice(samples, samples + warmups)) {
+    for (let i = 0; i < 200; i++) {
+      const p = healthy[i % healthy.length]!;
+      sim.patchStatus(p.ns, p.name, healthyStatus(p.deployment, Date.now() + i * 1000));
+    }
+    sim.patchStatus(v.ns, v.name, crashLoopStatus(v.deployment, Date.now()));
+    await sleep(100);
+  }
+  await sleep(3000);
+  const sentAt = new Map<string, number>();
+  slack.clearRequests();
+  // GC pauses of this process (the sim and the fake Slack) during the window: harness time, not podbell's.
+  const pauses: number[] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) pauses.push(e.duration);
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  const cpuA = await child.request<CpuSample>({ type: 'cpu' });
+  const t0 = performance.now();
+  let background = 0;
+  let failures = 0;
+  let offset = 0;
+  let compactedAt = performance.now();
+  sim.compact();
+  while (failures < samples) {
+    const elapsed = performance.now() - t0;
+    const due = Math.floor((elapsed * s.backgroundPerSecond) / 1000) - background;
+    const at = Date.now();
+    for (let i = 0; i < due; i++) {
+      const p = healthy[offset++ % healthy.length]!;
+      sim.patchStatus(p.ns, p.name, healthyStatus(p.deployment, at + offset * 1000));
+      background++;
+    }
+    if (elapsed >= failures * s.failureEveryMs) {
+      const v = victims[failures++]!;
+      sim.patchStatus(v.ns, v.name, crashLoopStatus(v.deployment, at));
+      // The event is in the socket now: the sim's watch wrote it synchronously.
+      sentAt.set(v.deployment, preciseNow());
+    }
+    // Keep the sim's event history (each event a 7.5 KB pod object) from growing the parent's heap:
+    // the bot does not need it to resume here, and the parent's GC pauses are not podbell's latency.
+    if (performance.now() - compactedAt > 1000) {
+      sim.compact();
+      compactedAt = performance.now();
+    }
+    await sleep(2);
+  }
+  const window = performance.now() - t0;
+  gcObserver.disconnect();
+  r.harnessGcMaxMs = round(Math.max(0, ...pauses), 1);
+  r.harnessGcTotalMs = round(pauses.reduce((a, b) => a + b, 0), 1);
+  const cpuB = await child.request<CpuSample>({ type: 'cpu' });
+  const parentOf = () => slack.requestsFor('chat.postMessage').filter((q) => q.params.thread_ts === undefined);
+  const deadline = Date.now() + 10_000;
+  while (parentOf().length < samples && Date.now() < deadline) await sleep(50);
+  const latencies: number[] = [];
+  const order: [number, number][] = [];
+  for (const q of parentOf()) {
+    const name = /svc-\d{5}/.exec(String(q.params.text))?.[0];
+    const at = name === undefined ? undefined : sentAt.get(name);
+    if (at !== undefined) latencies.push(q.time - at);
+    if (at !== undefined) order.push([[...sentAt.keys()].indexOf(name!), q.time - at]);
+  }
+  const slowest = [...order].sort((a, b) => b[1] - a[1]).slice(0, 5);
+  process.stderr.write(`bench: slowest failures (sample #, ms): ${slowest.map(([i, ms]) => `#${i} ${ms.toFixed(1)}`).join(', ')}\n`);
+  latencies.sort((a, b) => a - b);
+  r.latencySamples = latencies.length;
+  if (latencies.length < samples) process.stderr.write(`bench: only ${latencies.length} of ${samples} failures reached Slack within 10 s\n`);
+  r.p50LatencyMs = round(percentile(latencies, 50));
+  r.p99LatencyMs = round(percentile(latencies, 99));
+  r.maxLatencyMs = round(latencies[latencies.length - 1] ?? NaN);
+  r.backgroundRate = Math.round((background / window) * 1000);
+  r.botCpuPctUnderLoad = round(((cpuB.cpuMicros - cpuA.cpuMicros) / ((cpuB.wallMs - cpuA.wallMs) * 1000)) * 100, 1);
+}
+
+async function measurePolling(server: SimServer, s: Sizes, r: Results): Promise<void> {
+  const child = new Child({ mode: 'poll', simUrl: server.url, simToken: SIM_TOKEN, pollIntervalMs: s.pollIntervalMs });
+  try {
+    await child.next('started', 60_000);
+    const a = await child.request<CpuSample & { polls: number }>({ type: 'cpu' });
+    await sleep(s.pollWindowMs);
+    const b = await child.request<CpuSample & { polls: number }>({ type: 'cpu' });
+    r.pollingCpuPct10k = round(((b.cpuMicros - a.cpuMicros) / ((b.wallMs - a.wallMs) * 1000)) * 100);
+    r.polls = b.polls;
+  } finally {
+    await child.stop();
+  }
+}
+
+// ---- report ----
+
+function machine(): string {
+  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+  return `${cpus().length} × ${cpus()[0]?.model ?? '?'} · ${MiB(totalmem()).toFixed(0)} MiB RAM (${MiB(freemem()).toFixed(0)} free) · node ${process.version} · load ${load}`;
+}
+
+function table(r: Results, s: Sizes, smoke: boolean): string {
+  const f = (v: number | undefined, unit = '') => (v === undefined ? 'not run' : `${v}${unit}`);
+  const k = (n: number) => (n >= 1000 ? `${n / 1000}k` : String(n));
+  const rows: [string, string, string][] = [
+    ['CPU per watch event / JSON.parse floor', f(r.cpuPerEventRatio, '×'), '≤ 2×'],
+    ['  burst: bot CPU per event', f(r.botMicrosPerEvent, ' µs'), `median of 3 × ${k(s.cpuEvents)} MODIFIED events back to back (${r.burstMicros?.join(', ') ?? ''} µs), ${f(r.eventBytes, ' B')} each`],
+    ['  JSON.parse of the same bytes', f(r.floorMicrosPerEvent, ' µs'), 'median of 5 passes'],
+    ['  paced: bot CPU per event', f(r.pacedMicrosPerEvent, ' µs'), `events as the sim makes them, bot idle between (${f(r.pacedRatio, '×')} the floor)`],
+    [`RSS after syncing ${k(s.pods)} pods (as shipped: tsx)`, f(r.rssMiB10k, ' MiB'), `heap used ${f(r.heapMiB10k, ' MiB')}, synced in ${f(r.sync10kMs, ' ms')}`],
+    [`RSS after syncing ${k(s.podsLarge)} pods (as shipped)`, f(r.rssMiB50k, ' MiB'), `≤ 150 MiB; heap used ${f(r.heapMiB50k, ' MiB')}, synced in ${f(r.sync50kMs, ' ms')}`],
+    [`  bundled: RSS at ${k(s.pods)} pods`, f(r.rssMiB10kBundled, ' MiB'), `heap used ${f(r.heapMiB10kBundled, ' MiB')}; same code as one esbuild bundle, plain node, no tsx`],
+    [`  bundled: RSS at ${k(s.podsLarge)} pods`, f(r.rssMiB50kBundled, ' MiB'), `heap used ${f(r.heapMiB50kBundled, ' MiB')}`],
+    ['failure -> chat.postMessage p50', f(r.p50LatencyMs, ' ms'), `${f(r.latencySamples)} samples under ${f(r.backgroundRate)} bg events/s`],
+    ['failure -> chat.postMessage p99', f(r.p99LatencyMs, ' ms'), `≤ 50 ms; max ${f(r.maxLatencyMs, ' ms')}; bot CPU under load ${f(r.botCpuPctUnderLoad, '%')}; sim-side GC pauses max ${f(r.harnessGcMaxMs, ' ms')}, total ${f(r.harnessGcTotalMs, ' ms')}`],
+    [`idle CPU, ${k(s.pods)} healthy pods (watch)`, f(r.idleCpuPct10k, '% of a core'), `over ${s.idleMs / 1000} s`],
+    [`polling CPU, ${k(s.pods)} pods (LIST every ${s.pollIntervalMs / 1000} s)`, f(r.pollingCpuPct10k, '% of a core'), `over ${s.pollWindowMs / 1000} s, ${f(r.polls)} polls`],
+  ];
+  const w0 = Math.max(...rows.map((x) => x[0].length));
+  const w1 = Math.max(...rows.map((x) => x[1].length));
+  const lines = rows.map(([a, b, c]) => `${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`);
+  return [`podbell bench${smoke ? ' (--smoke: small sizes, figures not meaningful)' : ''}`, machine(), '', ...lines, ''].join('\n');
+}
+
+// ---- main ----
+
+function parseArgs(argv: readonly string[]): { smoke: boolean; only: Set<BenchName>; profile: boolean } {
+  let smoke = false;
+  let profile = false;
+  const only = new Set<BenchName>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--smoke') smoke = true;
+    else if (a === '--profile') profile = true;
+    else if (a === '--only' || a.startsWith('--only=')) {
+      const v = a === '--only' ? argv[++i] : a.slice('--only='.length);
+      for (const name of (v ?? '').split(',')) {
+        if (!(BENCHES as readonly string[]).includes(name)) throw new TypeError(`podbell bench: --only takes ${BENCHES.join(', ')} (comma-separated), got ${JSON.stringify(v)}`);
+        only.add(name as BenchName);
+      }
+    } else throw new TypeError(`podbell bench: unknown argument ${JSON.stringify(a)} (use --smoke, --only NAME, --profile)`);
+  }
+  return { smoke, only: only.size ? only : new Set(BENCHES), profile };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    return 2;
+  }
+  const s = args.smoke ? SMOKE : FULL;
+  const run = (b: BenchName) => args.only.has(b);
+  const r: Results = {};
+  const dir = mkdtempSync(join(tmpdir(), 'podbell-bench-'));
+  const profileFile = args.profile ? join(tmpdir(), 'podbell-bench-cpu-per-event.cpuprofile') : undefined;
+  // History long enough to replay a whole burst batch to a resuming watch.
+  const sim = new SimCluster({ namespaces: [], historySize: s.cpuEvents + 5000 });
+  for (let i = 0; i < NAMESPACES; i++) sim.setNamespace(nsName(i), { 'podbell.io/channel': `#bench-${String(i).padStart(2, '0')}` });
+  const server = await startSimServer({ cluster: sim, bookmarkMs: 10_000 });
+  const slack = await FakeSlack.start({ clock: preciseClock });
+  const refs: PodRef[] = [];
+  const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
+  try {
+    populate(sim, refs, 0, s.pods);
+    if (run('memory') || run('idle') || run('cpu') || run('latency')) {
+      log(`starting the bot against ${s.pods} pods`);
+      const { child, syncMs } = await startBot(server, slack, profileFile ? { profileFile } : {});
+      r.sync10kMs = Math.round(syncMs);
+      try {
+        if (run('memory')) {
+          const m = await measureMemory(child, s.settleMs);
+          r.rssMiB10k = round(MiB(m.rss), 1);
+          r.heapMiB10k = round(MiB(m.heapUsed), 1);
+        }
+        if (run('idle')) {
+          log(`idle for ${s.idleMs / 1000} s`);
+          r.idleCpuPct10k = round(await measureIdle(child, s.idleMs), 3);
+        }
+        // Latency before the CPU bursts: those leave the parent (sim + fake Slack) with a large heap
+        // whose major GCs would stall the sim and show up as podbell latency.
+        if (run('latency')) {
+          log(`latency for ${s.latencyMs / 1000} s under ${s.backgroundPerSecond} events/s`);
+          await measureLatency(sim, slack, child, refs, s, r);
+        }
+        if (run('cpu')) {
+          log(`CPU per event over ${s.cpuEvents} events`);
+          await measureCpu(sim, server, child, refs.filter((_, i) => i % REPLICAS !== 0), s, r, dir);
+        }
+      } finally {
+        await child.stop();
+      }
+    }
+    if (run('polling')) {
+      log(`polling for ${s.pollWindowMs / 1000} s`);
+      await measurePolling(server, s, r);
+    }
+    if (run('memory')) {
+      const bundle = await bundleChild(dir);
+      const bundled = async (): Promise<MemSample> => {
+        const { child } = await startBot(server, slack, { bundle });
+        try {
+          return await measureMemory(child, s.settleMs);
+        } finally {
+          await child.stop();
+        }
+      };
+      log(`bundled bot against ${s.pods} pods`);
+      const b10 = await bundled();
+      r.rssMiB10kBundled = round(MiB(b10.rss), 1);
+      r.heapMiB10kBundled = round(MiB(b10.heapUsed), 1);
+      log(`growing the cluster to ${s.podsLarge} pods`);
+      populate(sim, refs, s.pods, s.podsLarge);
+      sim.compact();
+      const { child, syncMs } = await startBot(server, slack);
+      r.sync50kMs = Math.round(syncMs);
+      try {
+        const m = await measureMemory(child, s.settleMs);
+        r.rssMiB50k = round(MiB(m.rss), 1);
+        r.heapMiB50k = round(MiB(m.heapUsed), 1);
+      } finally {
+        await child.stop();
+      }
+      log(`bundled bot against ${s.podsLarge} pods`);
+      const b50 = await bundled();
+      r.rssMiB50kBundled = round(MiB(b50.rss), 1);
+      r.heapMiB50kBundled = round(MiB(b50.heapUsed), 1);
+    }
+  } finally {
+    await server.close();
+    await slack.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.stdout.write(table(r, s, args.smoke));
+  if (profileFile) process.stdout.write(`CPU profile of the measured batch: ${profileFile} (summarise: npx tsx bench/profile-summary.ts FILE)\n`);
+  const nan = (v: number | undefined) => v ?? null;
+  process.stdout.write(
+    `${JSON.stringify({
+      cpuPerEventRatio: nan(r.cpuPerEventRatio),
+      rssMiB50k: nan(r.rssMiB50k),
+      rssMiB10k: nan(r.rssMiB10k),
+      p50LatencyMs: nan(r.p50LatencyMs),
+      p99LatencyMs: nan(r.p99LatencyMs),
+      idleCpuPct10k: nan(r.idleCpuPct10k),
+      pollingCpuPct10k: nan(r.pollingCpuPct10k),
+      rssMiB50kBundled: nan(r.rssMiB50kBundled),
+      rssMiB10kBundled: nan(r.rssMiB10kBundled),
+    })}\n`,
+  );
+  return 0;
+}

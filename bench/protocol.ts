@@ -1,0 +1,39 @@
+/** Messages between the benchmark driver (parent) and the measured process (bench/child.ts). */
+
+export interface ChildSetup {
+  readonly mode: 'bot' | 'poll';
+  readonly simUrl: string;
+  readonly simToken?: string;
+  readonly slackUrl?: string;
+  readonly slackToken?: string;
+  /** poll mode: how often the whole pod list is fetched (kube-slack: 15 s). */
+  readonly pollIntervalMs?: number;
+  /** bot mode: write a .cpuprofile of each 'expect' window here (the last one, the measured batch, stays). */
+  readonly profileFile?: string;
+}
+
+export type ChildRequest =
+  | { readonly type: 'cpu'; readonly id: number }
+  | { readonly type: 'mem'; readonly id: number }
+  /** Reply 'expecting' now, then 'reached' (with the CPU reading) once n more pod changes reached the pipeline. */
+  | { readonly type: 'expect'; readonly id: number; readonly n: number }
+  /** JSON.parse every line of `file`, `passes` times, timing each pass. */
+  | { readonly type: 'floor'; readonly id: number; readonly file: string; readonly passes: number }
+  | { readonly type: 'stop'; readonly id: number };
+
+export interface CpuSample {
+  /** process.cpuUsage() user + system, microseconds. */
+  readonly cpuMicros: number;
+  /** performance.now() of the child. */
+  readonly wallMs: number;
+}
+
+export interface MemSample {
+  readonly rss: number;
+  readonly heapUsed: number;
+  readonly heapTotal: number;
+  readonly external: number;
+  readonly arrayBuffers: number;
+  /** Whether a full GC ran before the reading (the child was started with --expose-gc). */
+  readonly gc: boolean;
+}
