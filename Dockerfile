@@ -9,10 +9,15 @@ FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-# Dependency install scripts are not needed: esbuild (under tsx) ships its binary as an optional
+# Dependency install scripts are not needed: esbuild ships its binary as an optional
 # per-platform package.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force
+# Plain JavaScript in production (dist/, one module per source file): no TypeScript loader in
+# memory at run time. bin/podbell.js runs dist/ because it is newer than every source.
+COPY scripts/build.mjs ./scripts/build.mjs
+COPY src ./src
+RUN node scripts/build.mjs
 
 FROM ${NODE_IMAGE}
 LABEL org.opencontainers.image.title="podbell" \
@@ -34,6 +39,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
 COPY bin ./bin
 COPY src ./src
+COPY --from=deps /app/dist ./dist
 USER 10001:10001
 EXPOSE 8080
 # Exec form: no shell is involved at run time. `podbell run` watches the cluster (see DESIGN.md §7).

@@ -83,11 +83,11 @@ class Child {
   readonly #byType = new Map<string, (m: Record<string, unknown>) => void>();
   readonly exited: Promise<number | null>;
 
-  /** `bundle`: run this esbuild bundle of bench/child.ts with plain node instead of the sources through tsx. */
+  /** `compiled`: run this compiled bench/child.ts with plain node; without it, the sources through tsx. */
   constructor(setup: ChildSetup, bundle?: string) {
     const script = bundle ?? fileURLToPath(new URL('./child.ts', import.meta.url));
     this.#proc = fork(script, [JSON.stringify(setup)], {
-      execArgv: bundle ? ['--expose-gc'] : ['--expose-gc', '--import', 'tsx'],
+      execArgv: [...(process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean), ...(bundle ? ['--expose-gc'] : ['--expose-gc', '--import', 'tsx'])],
       // The child's logs go to our stderr: stdout carries only the table and the JSON line.
       stdio: ['ignore', 2, 2, 'ipc'],
       cwd: fileURLToPath(new URL('..', import.meta.url)),
@@ -171,21 +171,21 @@ async function startBot(server: SimServer, slack: FakeSlack, o: { profileFile?: 
 }
 
 /**
- * podbell as one esbuild bundle run by plain node (what a built image would run), to set against the
- * sources run through tsx (what bin/podbell.js and the image run today). Same code, other packaging.
+ * podbell as it ships: its own code compiled to JavaScript by esbuild (what `npm ci` builds into dist/)
+ * and run by plain node, its dependencies loaded from node_modules as in the image. Written inside the
+ * repository (.bench/) so node finds node_modules from there.
  */
-async function bundleChild(dir: string): Promise<string> {
+async function compileChild(): Promise<string> {
   const esbuild = await import('esbuild');
-  const outfile = join(dir, 'child.mjs');
+  const outfile = fileURLToPath(new URL('../.bench/child.mjs', import.meta.url));
   await esbuild.build({
     entryPoints: [fileURLToPath(new URL('./child.ts', import.meta.url))],
     bundle: true,
+    packages: 'external',
     platform: 'node',
     format: 'esm',
     target: 'node20',
     outfile,
-    // CommonJS dependencies (@slack/web-api) call require() inside an ES module bundle.
-    banner: { js: "import { createRequire as __podbellRequire } from 'node:module'; const require = __podbellRequire(import.meta.url);" },
     logLevel: 'error',
   });
   return outfile;
@@ -204,10 +204,10 @@ interface Results {
   rssMiB10k?: number;
   heapMiB10k?: number;
   rssMiB50k?: number;
-  rssMiB10kBundled?: number;
-  heapMiB10kBundled?: number;
-  rssMiB50kBundled?: number;
-  heapMiB50kBundled?: number;
+  rssMiB10kSources?: number;
+  heapMiB10kSources?: number;
+  rssMiB50kSources?: number;
+  heapMiB50kSources?: number;
   heapMiB50k?: number;
   sync10kMs?: number;
   sync50kMs?: number;
@@ -432,10 +432,10 @@ function table(r: Results, s: Sizes, smoke: boolean): string {
     ['  burst: bot CPU per event', f(r.botMicrosPerEvent, ' µs'), `median of 3 × ${k(s.cpuEvents)} MODIFIED events back to back (${r.burstMicros?.join(', ') ?? ''} µs), ${f(r.eventBytes, ' B')} each`],
     ['  JSON.parse of the same bytes', f(r.floorMicrosPerEvent, ' µs'), 'median of 5 passes'],
     ['  paced: bot CPU per event', f(r.pacedMicrosPerEvent, ' µs'), `events as the sim makes them, bot idle between (${f(r.pacedRatio, '×')} the floor)`],
-    [`RSS after syncing ${k(s.pods)} pods (as shipped: tsx)`, f(r.rssMiB10k, ' MiB'), `heap used ${f(r.heapMiB10k, ' MiB')}, synced in ${f(r.sync10kMs, ' ms')}`],
+    [`RSS after syncing ${k(s.pods)} pods (as shipped: compiled JS)`, f(r.rssMiB10k, ' MiB'), `heap used ${f(r.heapMiB10k, ' MiB')}, synced in ${f(r.sync10kMs, ' ms')}`],
     [`RSS after syncing ${k(s.podsLarge)} pods (as shipped)`, f(r.rssMiB50k, ' MiB'), `≤ 150 MiB; heap used ${f(r.heapMiB50k, ' MiB')}, synced in ${f(r.sync50kMs, ' ms')}`],
-    [`  bundled: RSS at ${k(s.pods)} pods`, f(r.rssMiB10kBundled, ' MiB'), `heap used ${f(r.heapMiB10kBundled, ' MiB')}; same code as one esbuild bundle, plain node, no tsx`],
-    [`  bundled: RSS at ${k(s.podsLarge)} pods`, f(r.rssMiB50kBundled, ' MiB'), `heap used ${f(r.heapMiB50kBundled, ' MiB')}`],
+    [`  from sources (tsx): RSS at ${k(s.pods)} pods`, f(r.rssMiB10kSources, ' MiB'), `heap used ${f(r.heapMiB10kSources, ' MiB')}; same code run through the TypeScript loader (development)`],
+    [`  from sources (tsx): RSS at ${k(s.podsLarge)} pods`, f(r.rssMiB50kSources, ' MiB'), `heap used ${f(r.heapMiB50kSources, ' MiB')}`],
     ['failure -> chat.postMessage p50', f(r.p50LatencyMs, ' ms'), `${f(r.latencySamples)} samples under ${f(r.backgroundRate)} bg events/s`],
     ['failure -> chat.postMessage p99', f(r.p99LatencyMs, ' ms'), `≤ 50 ms; max ${f(r.maxLatencyMs, ' ms')}; bot CPU under load ${f(r.botCpuPctUnderLoad, '%')}; sim-side GC pauses max ${f(r.harnessGcMaxMs, ' ms')}, total ${f(r.harnessGcTotalMs, ' ms')}`],
     [`idle CPU, ${k(s.pods)} healthy pods (watch)`, f(r.idleCpuPct10k, '% of a core'), `over ${s.idleMs / 1000} s`],
@@ -490,9 +490,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
   try {
     populate(sim, refs, 0, s.pods);
+    const compiled = await compileChild();
     if (run('memory') || run('idle') || run('cpu') || run('latency')) {
       log(`starting the bot against ${s.pods} pods`);
-      const { child, syncMs } = await startBot(server, slack, profileFile ? { profileFile } : {});
+      const { child, syncMs } = await startBot(server, slack, { bundle: compiled, ...(profileFile && { profileFile }) });
       r.sync10kMs = Math.round(syncMs);
       try {
         if (run('memory')) {
@@ -523,23 +524,23 @@ export async function main(argv: readonly string[]): Promise<number> {
       await measurePolling(server, s, r);
     }
     if (run('memory')) {
-      const bundle = await bundleChild(dir);
+      // For comparison: the same code run from its TypeScript sources through tsx (development).
       const bundled = async (): Promise<MemSample> => {
-        const { child } = await startBot(server, slack, { bundle });
+        const { child } = await startBot(server, slack);
         try {
           return await measureMemory(child, s.settleMs);
         } finally {
           await child.stop();
         }
       };
-      log(`bundled bot against ${s.pods} pods`);
+      log(`bot from sources (tsx) against ${s.pods} pods`);
       const b10 = await bundled();
-      r.rssMiB10kBundled = round(MiB(b10.rss), 1);
-      r.heapMiB10kBundled = round(MiB(b10.heapUsed), 1);
+      r.rssMiB10kSources = round(MiB(b10.rss), 1);
+      r.heapMiB10kSources = round(MiB(b10.heapUsed), 1);
       log(`growing the cluster to ${s.podsLarge} pods`);
       populate(sim, refs, s.pods, s.podsLarge);
       sim.compact();
-      const { child, syncMs } = await startBot(server, slack);
+      const { child, syncMs } = await startBot(server, slack, { bundle: compiled });
       r.sync50kMs = Math.round(syncMs);
       try {
         const m = await measureMemory(child, s.settleMs);
@@ -548,10 +549,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       } finally {
         await child.stop();
       }
-      log(`bundled bot against ${s.podsLarge} pods`);
+      log(`bot from sources (tsx) against ${s.podsLarge} pods`);
       const b50 = await bundled();
-      r.rssMiB50kBundled = round(MiB(b50.rss), 1);
-      r.heapMiB50kBundled = round(MiB(b50.heapUsed), 1);
+      r.rssMiB50kSources = round(MiB(b50.rss), 1);
+      r.heapMiB50kSources = round(MiB(b50.heapUsed), 1);
     }
   } finally {
     await server.close();
@@ -570,8 +571,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       p99LatencyMs: nan(r.p99LatencyMs),
       idleCpuPct10k: nan(r.idleCpuPct10k),
       pollingCpuPct10k: nan(r.pollingCpuPct10k),
-      rssMiB50kBundled: nan(r.rssMiB50kBundled),
-      rssMiB10kBundled: nan(r.rssMiB10kBundled),
+      rssMiB50kSources: nan(r.rssMiB50kSources),
+      rssMiB10kSources: nan(r.rssMiB10kSources),
     })}\n`,
   );
   return 0;

@@ -68,7 +68,9 @@ export async function main(argv: readonly string[], io?: Partial<CommandIO>): Pr
     return name === undefined ? 2 : 0;
   }
   if (name === 'version' || name === '--version') {
-    fullIO.stdout.write(`podbell ${version()}\n`);
+    // Which code runs: dist/ (built by npm ci) or the TypeScript sources (edited since the build).
+    const from = import.meta.url.endsWith('.ts') ? 'sources' : 'dist';
+    fullIO.stdout.write(`podbell ${version()} (${from})\n`);
     return 0;
   }
   const command = await loadCommand(name);

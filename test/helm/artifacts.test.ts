@@ -60,8 +60,12 @@ describe('Dockerfile', () => {
     expect(lines).toContain('COPY src ./src');
   });
 
-  test('installs production dependencies only, and tsx (which runs the sources) is one of them', () => {
+  test('installs production dependencies only, and ships dist/ built from the sources (no TypeScript loader at run time)', () => {
     expect(lines.some((l) => /^RUN npm ci --omit=dev\b/.test(l))).toBe(true);
+    expect(lines).toContain('RUN node scripts/build.mjs');
+    expect(lines).toContain('COPY --from=deps /app/dist ./dist');
+    expect(pkg.dependencies.esbuild).toBeDefined();
+    // bin/podbell.js falls back to the sources through tsx only when dist/ is older than them.
     expect(pkg.dependencies.tsx).toBeDefined();
   });
 
