@@ -6,6 +6,7 @@ import { route, type NamespaceState } from '../core/mute.js';
 import { ourAnnotations, projectPod, type PodState } from '../core/pod.js';
 import { InputError } from '../errors.js';
 import type { Command, CommandIO } from './types.js';
+import type { Obj } from '../core/json.js';
 
 export const CHECK_HELP = `Usage: podbell check [FILE|-] [--fail-on-failure] [--now TIME]
 
@@ -243,7 +244,6 @@ interface AnnotationNote {
   readonly why: string;
 }
 
-type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The state of one run of `podbell check`: pods seen (for watch streams) and namespaces (for mutes). */

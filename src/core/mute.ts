@@ -1,6 +1,7 @@
 import { CONTAINER_FAILURE_REASONS, POD_FAILURE_REASONS } from './detect.js';
 import { parseChannel } from './channel.js';
 import { ourAnnotations, type PodState } from './pod.js';
+import { type Obj, obj } from './json.js';
 
 /**
  * Mutes and routing by annotation (docs/annotations.md is the user-facing contract).
@@ -89,8 +90,6 @@ export interface Policy {
 export type NamespacePolicy = Policy;
 export type PodPolicy = Policy;
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
 
 /**
  * Projects a V1Namespace-shaped object (parsed JSON) to its name and the annotations podbell reads.

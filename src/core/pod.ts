@@ -1,4 +1,5 @@
 import { resolveWorkload, type WorkloadRef } from './workload.js';
+import { type Obj, obj } from './json.js';
 
 /**
  * Where a container is declared. A native sidecar is an init container with `restartPolicy: Always`:
@@ -69,8 +70,6 @@ export interface ProjectOptions {
 
 const DEFAULT_MAX_MESSAGE = 1024;
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const time = (v: unknown): number | undefined => {

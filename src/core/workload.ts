@@ -1,3 +1,4 @@
+import type { Obj } from './json.js';
 /**
  * The thing an incident is about: a Deployment, StatefulSet, DaemonSet, CronJob, Job, Rollout,
  * StaticPod, any other controller kind, or a bare Pod.
@@ -7,7 +8,6 @@ export interface WorkloadRef {
   readonly name: string;
 }
 
-type Obj = Record<string, unknown>;
 
 /** The characters Kubernetes uses for pod-template-hash (rand.SafeEncodeString: no vowels, no 0/1/3). */
 const HASH_CHARS = new Set('bcdfghjklmnpqrstvwxz2456789');

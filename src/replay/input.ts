@@ -2,6 +2,7 @@ import type { ChangeType } from '../adapters/kube/types.js';
 import { parseRfc3339, projectNamespace, type NamespaceState } from '../core/mute.js';
 import { projectPod, type PodState } from '../core/pod.js';
 import { InputError } from '../errors.js';
+import { type Obj, obj } from '../core/json.js';
 
 /**
  * Replay input: JSON lines of watch events, `{"type":"ADDED|MODIFIED|DELETED","object":{…},"at":"…"}`,
@@ -21,8 +22,6 @@ export interface InputWarning {
   readonly message: string;
 }
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
 const CHANGE_TYPES: readonly string[] = ['ADDED', 'MODIFIED', 'DELETED'];
 
 /** What a namespace keeps is src/core/mute.ts's business; replay projects with the same function as the watch. */

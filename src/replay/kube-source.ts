@@ -4,6 +4,7 @@ import { KubeWatch } from '../adapters/kube/watch.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { recordedObject, type RecordEvent, type RecordKind, type RecordSource } from './record.js';
+import { type Obj, obj } from '../core/json.js';
 
 export interface KubeRecordSourceOptions {
   /** Auth and server address, as for `podbell run`. */
@@ -16,8 +17,6 @@ export interface KubeRecordSourceOptions {
   readonly registry?: Registry;
 }
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
 const metaOf = (o: unknown) => obj(obj(o)?.metadata);
 
 /**

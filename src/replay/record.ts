@@ -1,3 +1,4 @@
+import { type Obj, obj } from '../core/json.js';
 /**
  * `podbell record`: the cluster's pod and namespace events as replay input lines. The format is
  * replay's own: {"at","type","object"}, one JSON object per line; the raw objects are kept (replay
@@ -23,8 +24,6 @@ export interface RecordSource {
   stop(): Promise<void>;
 }
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
 
 /** The object as recorded: managedFields dropped, `kind`/`apiVersion` filled in when the API left them out. */
 export function recordedObject(object: unknown, kind?: RecordKind): unknown {

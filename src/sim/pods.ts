@@ -1,10 +1,10 @@
 import { k8sTime } from './store.js';
+import type { Obj } from '../core/json.js';
 
 /**
  * Builders for realistic pod objects and the container statuses a kubelet writes. The shapes follow
  * what a real cluster returns, so the detection code sees in tests what it will see in production.
  */
-type Obj = Record<string, unknown>;
 
 export interface DeploymentPodOptions {
   readonly namespace: string;

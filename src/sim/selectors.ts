@@ -1,9 +1,8 @@
 import { badRequest } from './errors.js';
+import { type Obj, objOrEmpty as obj } from '../core/json.js';
 
-type Obj = Record<string, unknown>;
 export type Matcher = (o: Obj) => boolean;
 
-const obj = (v: unknown): Obj => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 
 /** Splits on commas that are not inside parentheses (`env in (a,b),tier`). */
 function terms(s: string): string[] {

@@ -12,9 +12,8 @@ import { fieldSelector, labelSelector, type Matcher } from './selectors.js';
 import { SIM_KINDS, type SimCluster, type SimEvent, type SimResource } from './store.js';
 import { toTable, type IncludeObject } from './table.js';
 import { SIM_SERVER_CERT_PEM, SIM_SERVER_KEY_PEM } from './tls.js';
+import { type Obj, objOrEmpty as obj } from '../core/json.js';
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 
 /**
  * Faults the server injects, drawn from a seeded PRNG so a failing run can be replayed. Stream

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../clock.js';
 import { SimApiError, badRequest, notFound } from './errors.js';
+import { type Obj, objOrEmpty as obj } from '../core/json.js';
 
-type Obj = Record<string, unknown>;
 export type SimResource = 'pods' | 'namespaces' | 'configmaps';
 
 /** The kind of each resource, as objects and lists carry it. */
@@ -29,7 +29,6 @@ export interface SimClusterOptions {
   readonly namespaces?: readonly string[];
 }
 
-const obj = (v: unknown): Obj => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 /** Kubernetes timestamps are RFC 3339 at second precision. */

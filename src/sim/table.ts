@@ -1,7 +1,5 @@
+import { type Obj, objOrEmpty as obj, arr } from '../core/json.js';
 /** kubectl's default columns, computed server-side into a meta.k8s.io/v1 Table like the real API server. */
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** kubectl's HumanDuration: 45s, 3m20s, 12m, 5h3m, 30h, 3d4h, 200d, 3y. */
 export function humanAge(ms: number): string {

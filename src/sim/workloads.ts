@@ -1,13 +1,13 @@
 import { systemClock, type Clock } from '../clock.js';
 import { crashLoop, creating, deploymentPod, nameSuffix, evictedStatus, imagePullBackOff, oomKilled, podStatus, running } from './pods.js';
 import type { SimCluster } from './store.js';
+import type { Obj } from '../core/json.js';
 
 /**
  * Scripted workloads on a SimCluster for the demo, tests and benchmarks: Deployments whose pods go
  * through the statuses a kubelet really writes (crash loops with growing restartCount, OOM kills,
  * image pull back-off, recovery with lastState kept, eviction).
  */
-type Obj = Record<string, unknown>;
 
 export interface SimPodRef {
   readonly namespace: string;

@@ -1,3 +1,4 @@
+import { type Obj, obj } from '../core/json.js';
 /**
  * Slack mrkdwn and Block Kit back to text a terminal can show: control sequences (<url|label>,
  * <@U123>, <!here>) become what Slack would display, entities are decoded, emoji shortcodes become
@@ -79,8 +80,6 @@ export function mrkdwnToText(s: string, style: TextStyle = { color: false }): st
   return emojify(decodeEntities(out));
 }
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
 
 /** A text object ({type: mrkdwn|plain_text, text}) as text. */
 function textObject(v: unknown, style: TextStyle): string | undefined {

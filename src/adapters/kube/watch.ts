@@ -7,6 +7,7 @@ import type { Logger } from '../../log.js';
 import { KubeApiError, WatchStalledError } from './errors.js';
 import { watchMetrics, type RestartReason, type WatchMetrics } from './metrics.js';
 import type { Change, Watch } from './types.js';
+import { type Obj, obj } from '../../core/json.js';
 
 export type WatchedResource = 'pods' | 'namespaces';
 
@@ -55,8 +56,6 @@ interface Entry<T> {
   readonly rv: string | undefined;
 }
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
 const rvOf = (raw: unknown): string | undefined => {
   const v = obj(obj(raw)?.metadata)?.resourceVersion;
   return typeof v === 'string' ? v : undefined;

@@ -6,6 +6,7 @@ import { PodbellError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { MAX_SNAPSHOT_BYTES, decodeSnapshot, encodeSnapshot, type LoadedState, type StateSnapshot } from '../../state/snapshot.js';
 import type { SaveOutcome, StateStore } from '../../state/types.js';
+import { type Obj, objOrEmpty as obj } from '../../core/json.js';
 
 /** The key of the ConfigMap's data that holds the snapshot JSON. */
 export const STATE_KEY = 'state.json';
@@ -39,8 +40,6 @@ interface Reply {
   readonly body: unknown;
 }
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 
 /**
  * The state in one ConfigMap, over real HTTP with the kubeconfig's auth. Optimistic concurrency: a
