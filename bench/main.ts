@@ -84,10 +84,10 @@ class Child {
   readonly exited: Promise<number | null>;
 
   /** `compiled`: run this compiled bench/child.ts with plain node; without it, the sources through tsx. */
-  constructor(setup: ChildSetup, bundle?: string) {
-    const script = bundle ?? fileURLToPath(new URL('./child.ts', import.meta.url));
+  constructor(setup: ChildSetup, compiled?: string) {
+    const script = compiled ?? fileURLToPath(new URL('./child.ts', import.meta.url));
     this.#proc = fork(script, [JSON.stringify(setup)], {
-      execArgv: [...(process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean), ...(bundle ? ['--expose-gc'] : ['--expose-gc', '--import', 'tsx'])],
+      execArgv: [...(process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean), ...(compiled ? ['--expose-gc'] : ['--expose-gc', '--import', 'tsx'])],
       // The child's logs go to our stderr: stdout carries only the table and the JSON line.
       stdio: ['ignore', 2, 2, 'ipc'],
       cwd: fileURLToPath(new URL('..', import.meta.url)),
@@ -157,9 +157,9 @@ function getStatus(port: number, path: string): Promise<number> {
 }
 
 /** Starts a bot child and waits until its /readyz says the initial lists are in; returns how long that took. */
-async function startBot(server: SimServer, slack: FakeSlack, o: { profileFile?: string; bundle?: string } = {}): Promise<{ child: Child; syncMs: number }> {
+async function startBot(server: SimServer, slack: FakeSlack, o: { profileFile?: string; compiled?: string } = {}): Promise<{ child: Child; syncMs: number }> {
   const t0 = performance.now();
-  const child = new Child({ mode: 'bot', simUrl: server.url, slackUrl: slack.url, slackToken: slack.token, ...(o.profileFile && { profileFile: o.profileFile }) }, o.bundle);
+  const child = new Child({ mode: 'bot', simUrl: server.url, slackUrl: slack.url, slackToken: slack.token, ...(o.profileFile && { profileFile: o.profileFile }) }, o.compiled);
   const started = await child.next('started', 60_000);
   const port = started.healthPort as number;
   const deadline = Date.now() + 300_000;
@@ -493,7 +493,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const compiled = await compileChild();
     if (run('memory') || run('idle') || run('cpu') || run('latency')) {
       log(`starting the bot against ${s.pods} pods`);
-      const { child, syncMs } = await startBot(server, slack, { bundle: compiled, ...(profileFile && { profileFile }) });
+      const { child, syncMs } = await startBot(server, slack, { compiled, ...(profileFile && { profileFile }) });
       r.sync10kMs = Math.round(syncMs);
       try {
         if (run('memory')) {
@@ -524,35 +524,31 @@ export async function main(argv: readonly string[]): Promise<number> {
       await measurePolling(server, s, r);
     }
     if (run('memory')) {
-      // For comparison: the same code run from its TypeScript sources through tsx (development).
-      const bundled = async (): Promise<MemSample> => {
-        const { child } = await startBot(server, slack);
+      /** A fresh bot (compiled as shipped, or from sources through tsx), measured after its sync. */
+      const memoryOf = async (o: { compiled?: string }): Promise<MemSample & { syncMs: number }> => {
+        const { child, syncMs } = await startBot(server, slack, o);
         try {
-          return await measureMemory(child, s.settleMs);
+          return { ...(await measureMemory(child, s.settleMs)), syncMs };
         } finally {
           await child.stop();
         }
       };
+      // For comparison: the same code run from its TypeScript sources through tsx (development).
       log(`bot from sources (tsx) against ${s.pods} pods`);
-      const b10 = await bundled();
-      r.rssMiB10kSources = round(MiB(b10.rss), 1);
-      r.heapMiB10kSources = round(MiB(b10.heapUsed), 1);
+      const src10 = await memoryOf({});
+      r.rssMiB10kSources = round(MiB(src10.rss), 1);
+      r.heapMiB10kSources = round(MiB(src10.heapUsed), 1);
       log(`growing the cluster to ${s.podsLarge} pods`);
       populate(sim, refs, s.pods, s.podsLarge);
       sim.compact();
-      const { child, syncMs } = await startBot(server, slack, { bundle: compiled });
-      r.sync50kMs = Math.round(syncMs);
-      try {
-        const m = await measureMemory(child, s.settleMs);
-        r.rssMiB50k = round(MiB(m.rss), 1);
-        r.heapMiB50k = round(MiB(m.heapUsed), 1);
-      } finally {
-        await child.stop();
-      }
+      const m = await memoryOf({ compiled });
+      r.sync50kMs = Math.round(m.syncMs);
+      r.rssMiB50k = round(MiB(m.rss), 1);
+      r.heapMiB50k = round(MiB(m.heapUsed), 1);
       log(`bot from sources (tsx) against ${s.podsLarge} pods`);
-      const b50 = await bundled();
-      r.rssMiB50kSources = round(MiB(b50.rss), 1);
-      r.heapMiB50kSources = round(MiB(b50.heapUsed), 1);
+      const src50 = await memoryOf({});
+      r.rssMiB50kSources = round(MiB(src50.rss), 1);
+      r.heapMiB50kSources = round(MiB(src50.heapUsed), 1);
     }
   } finally {
     await server.close();
