@@ -152,6 +152,18 @@ describe('ConsoleSender', () => {
     );
   });
 
+  test('cluster text reaches the terminal as a person reads it: no escape sequences, entities decoded', async () => {
+    const out: string[] = [];
+    const c = new ConsoleSender({ write: (s) => out.push(s) });
+    // What renderReply makes of a hostile termination message: escaped for Slack, raw control bytes inside.
+    c.send(parent('t1', '#shop', 'checkout · app\n&lt;!channel&gt; a &amp; b \u001b[2J\u001b[31mRED\u0007'));
+    await c.flush(0);
+    const text = out.join('');
+    expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    expect(text).toContain('<!channel> a & b');
+    expect(text).toContain('RED');
+  });
+
   test('needs a write function', () => {
     expect(() => new ConsoleSender({} as never)).toThrow(/write/);
   });

@@ -1,5 +1,6 @@
 import type { Outgoing } from '../../core/outgoing.js';
 import type { Sender } from './types.js';
+import { mrkdwnToText } from '../../terminal/mrkdwn.js';
 
 export interface ConsoleSenderOptions {
   /** Where the rendered lines go, e.g. `(s) => process.stdout.write(s)`. Each call is whole lines. */
@@ -40,7 +41,8 @@ export class ConsoleSender implements Sender {
       mark = m.kind === 'reply' ? '└ ' : '✎ ';
     }
     const prefix = `${channel}  [${label}]  `;
-    const [first = '', ...rest] = m.message.text.split('\n');
+    // Cluster text must not drive the operator's terminal (escape sequences) nor read as Slack markup.
+    const [first = '', ...rest] = mrkdwnToText(m.message.text).split('\n');
     const pad = ' '.repeat(prefix.length + [...mark].length);
     this.#write(`${prefix}${mark}${first}\n${rest.map((l) => `${pad}${l}\n`).join('')}`);
   }
