@@ -13,7 +13,7 @@
  * Parent edits: at most one per GROUP_INTERVAL, only when the rendering changed (renders do not depend
  * on `now`, so time passing alone never edits).
  */
-import { occurrenceKey, type Failure } from './detect.js';
+import type { Failure } from './detect.js';
 import type { Outgoing, SlackMessage } from './outgoing.js';
 import type { PodState } from './pod.js';
 import {
@@ -71,8 +71,8 @@ export interface PodEntry {
   /** Deleted from the cluster: it can never fail again. */
   gone?: boolean;
   /**
-   * `${container}\u0000${reason}` -> highest restartCount counted. restartCount only grows for one
-   * pod uid, so this is the occurrence-key set (uid, container, reason, restartCount) in bounded form.
+   * `${container}\u0000${reason}` -> highest run counted (detect's `run ?? restartCount`). Runs only
+   * grow for one pod uid, so this is the occurrence-key set (uid, container, reason, run) in bounded form.
    */
   counted: Record<string, number>;
   /** container -> highest restartCount seen: the pod's share of the restart total */
@@ -327,11 +327,14 @@ function expire(book: IncidentBook, inc: Incident, now: number, s: IncidentSetti
   for (let i = 0; i < keys.length - LIMITS.previousThreads; i++) delete prev[keys[i]!];
 }
 
-/** Has this occurrence (uid, container, reason, restartCount) been counted already? */
+/** Which run of the container a failure belongs to: what detect's occurrenceKey counts by. */
+const runOf = (f: Failure): number => f.run ?? f.restartCount;
+
+/** Has this occurrence (uid, container, reason, run) been counted already? */
 function alreadyCounted(inc: Incident, f: Failure): boolean {
   const pod = has(inc.pods, f.uid) ? inc.pods[f.uid] : undefined;
   const c = pod?.counted[`${f.container}\u0000${f.reason}`];
-  return c !== undefined && c >= f.restartCount;
+  return c !== undefined && c >= runOf(f);
 }
 
 function failure(book: IncidentBook, f: Failure, channel: string, now: number, s: IncidentSettings, out: Outgoing[]): void {
@@ -386,10 +389,8 @@ function record(book: IncidentBook, inc: Incident, f: Failure, now: number, s: I
     delete inc.quietSince;
     inc.dirty = true;
   }
-  const ck = `${f.container}\u0000${f.reason}`;
-  const counted = pod.counted[ck];
-  if (counted !== undefined && counted >= f.restartCount) return; // re-delivered: counts once
-  pod.counted[ck] = f.restartCount;
+  if (alreadyCounted(inc, f)) return; // re-delivered: counts once
+  pod.counted[`${f.container}\u0000${f.reason}`] = runOf(f);
   inc.counts[f.reason] = (inc.counts[f.reason] ?? 0) + 1;
   if (ONE_SHOT_REASONS.has(f.reason)) inc.sticky = true;
   const r = pod.restarts[f.container] ?? 0;
@@ -762,6 +763,3 @@ function settle(book: IncidentBook, now: number, s: IncidentSettings, out: Outgo
   book.wakeAt = wakeAt;
   return { book, out: out.length ? out : NO_OUT, wakeAt };
 }
-
-/** Exposed for tests and tools: the occurrence identity the book counts by. */
-export { occurrenceKey };

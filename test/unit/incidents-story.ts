@@ -35,6 +35,8 @@ export interface FailureSpec {
   readonly uid?: string;
   readonly reason?: string;
   readonly restartCount?: number;
+  /** Which run of the container the failure belongs to (detect sets it for an OOMKill read from lastState). */
+  readonly run?: number;
   readonly exitCode?: number;
   readonly message?: string;
   readonly container?: string;
@@ -53,6 +55,7 @@ export function failureOf(spec: FailureSpec): Failure {
     container: spec.container ?? 'app',
     reason: spec.reason ?? 'CrashLoopBackOff',
     restartCount: spec.restartCount ?? 1,
+    ...(spec.run !== undefined && { run: spec.run }),
     ...(spec.exitCode !== undefined && { exitCode: spec.exitCode }),
     ...(spec.message !== undefined && { message: spec.message }),
     node: spec.node ?? 'node-1',

@@ -107,6 +107,18 @@ describe('occurrence keys: the same fact counts once', () => {
     expect(s.sent.length).toBe(before);
     expect(s.book.incidents[Object.keys(s.book.incidents)[0]!]!.status).toBe('resolved');
   });
+
+  test('an OOMKill seen again after the restart (lastState, same run, higher restartCount) counts once and does not reopen', () => {
+    // detect reports the kill of run 2 first as terminated (restartCount 2), then, with no previous
+    // state (a restart of podbell, a namespace recheck), from lastState once the container runs again.
+    const s = new Story().fail({ pod: 'worker-a', reason: 'OOMKilled', restartCount: 2, run: 2 }).advance(20 * SEC).healthy('worker-a').advance(6 * MIN);
+    const before = s.sent.length;
+    s.fail({ pod: 'worker-a', reason: 'OOMKilled', restartCount: 3, run: 2 }).advance(1 * MIN);
+    expect(s.sent.length).toBe(before);
+    const inc = s.book.incidents[Object.keys(s.book.incidents)[0]!]!;
+    expect(inc.status).toBe('resolved');
+    expect(inc.counts).toEqual({ OOMKilled: 1 });
+  });
 });
 
 describe('OPEN: replies, digest, parent edits', () => {
