@@ -41,6 +41,11 @@ export class Pipeline {
   /** Pods of restored live incidents not heard of since the restore (see restore/reconcile). */
   #unseen: Set<string> | undefined;
   #touched = false;
+  /**
+   * detect skips failures that ended long before this instant: podbell's start (its first pod event).
+   * Fixed, so a failure that happened while muted or during a watch outage is still reported later.
+   */
+  #detectOptions: { readonly now: number } | undefined;
 
   constructor(options: PipelineOptions) {
     for (const k of ['settings', 'clock', 'log', 'sender', 'registry'] as const) {
@@ -84,6 +89,7 @@ export class Pipeline {
   podChanged(change: Change<PodState>): void {
     if (this.#stopped) return;
     this.#touched = true;
+    this.#detectOptions ??= { now: this.#o.clock.now() };
     const pod = change.next ?? change.prev;
     if (this.#unseen && pod) this.#unseen.delete(pod.uid);
     try {
@@ -94,8 +100,7 @@ export class Pipeline {
       }
       const next = change.next;
       if (!next) return;
-      // `now` lets detect skip failures that ended long before podbell started (old OOMKills, old Jobs).
-      for (const f of detect(change.prev, next, { now: this.#o.clock.now() })) this.#failure(next, f);
+      for (const f of detect(change.prev, next, this.#detectOptions)) this.#failure(next, f);
       const failing = isFailing(next);
       if (failing) this.#failing.set(next.uid, next);
       else this.#failing.delete(next.uid);
@@ -181,7 +186,7 @@ export class Pipeline {
   #recheckNamespace(namespace: string): void {
     for (const pod of [...this.#failing.values()]) {
       if (pod.namespace !== namespace) continue;
-      for (const f of detect(undefined, pod, { now: this.#o.clock.now() })) this.#failure(pod, f);
+      for (const f of detect(undefined, pod, this.#detectOptions)) this.#failure(pod, f);
     }
   }
 

@@ -8,6 +8,7 @@ import type { IncidentSettings } from '../../src/core/incidents.js';
 import type { Outgoing } from '../../src/core/outgoing.js';
 import { createLogger } from '../../src/log.js';
 import { Pipeline } from '../../src/pipeline.js';
+import { projectPod } from '../../src/core/pod.js';
 import { namespaceChange, PodFeed } from '../support/pods.js';
 
 // DESIGN's defaults, as `podbell run` gets them from an empty environment.
@@ -82,6 +83,24 @@ describe('Pipeline', () => {
     clock.advance(1 + SETTINGS.groupWaitMs);
     expect(parents()).toHaveLength(1);
     expect(clock.now()).toBe(T0 + 600_000 + SETTINGS.groupWaitMs);
+  });
+
+  test('a Job that fails while muted (exit 1, restartPolicy Never) is reported when the mute ends', () => {
+    const { clock, pipeline, parents } = setup();
+    pipeline.namespaceChanged(namespaceChange('batch', { 'podbell.io/mute-until': new Date(T0 + 30 * 60_000).toISOString() }));
+    const finished = new Date(T0 + 60_000).toISOString();
+    const job = projectPod({
+      metadata: { name: 'report-28731234-abcde', namespace: 'batch', uid: 'uid-job', ownerReferences: [{ kind: 'Job', name: 'report-28731234', controller: true }] },
+      spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'report:1' }] },
+      status: { phase: 'Failed', containerStatuses: [{ name: 'main', image: 'report:1', restartCount: 0, ready: false, state: { terminated: { reason: 'Error', exitCode: 1, finishedAt: finished } } }] },
+    })!;
+    clock.advance(60_000);
+    pipeline.podChanged({ type: 'ADDED', next: job });
+    clock.advance(29 * 60_000 - 1);
+    expect(parents()).toHaveLength(0);
+    clock.advance(1 + 10_000);
+    expect(parents()).toHaveLength(1);
+    expect(parents()[0]!.message.text).toContain('report');
   });
 
   test('mute-until that already passed does not mute', () => {
