@@ -19,6 +19,22 @@ describe('loadKubeConfig', () => {
     expect(kc.getClusters().map((c) => c.server)).toEqual(['http://127.0.0.1:6443', 'http://127.0.0.1:7443']);
   });
 
+  test('a name defined in two files: the first file wins, as in kubectl (no "duplicate" error)', () => {
+    const same = join(dir, 'same');
+    writeFileSync(same, simKubeconfigText({ url: 'http://127.0.0.1:9999', name: 'one' }));
+    const kc = loadKubeConfig(`${good}:${same}`, false);
+    expect(kc.getCurrentCluster()?.server).toBe('http://127.0.0.1:6443');
+  });
+
+  test('a first file without current-context (credentials only) takes it from a later file', () => {
+    const creds = join(dir, 'creds');
+    writeFileSync(creds, JSON.stringify({ apiVersion: 'v1', kind: 'Config', users: [{ name: 'extra', user: { token: 't' } }] }));
+    const kc = loadKubeConfig(`${creds}:${other}`, false);
+    expect(kc.getCurrentContext()).toBe('two');
+    expect(kc.getCurrentCluster()?.server).toBe('http://127.0.0.1:7443');
+    expect(kc.getUsers().map((u) => u.name).sort()).toEqual(['extra', 'two']);
+  });
+
   test.each([
     ['a missing file', join(dir, 'missing'), 'no such file'],
     ['a file that does not parse', broken, 'cannot load'],
