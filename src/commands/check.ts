@@ -7,6 +7,7 @@ import { ourAnnotations, projectPod, type PodState } from '../core/pod.js';
 import { InputError } from '../errors.js';
 import type { Command, CommandIO } from './types.js';
 import type { Obj } from '../core/json.js';
+import { kindOf } from '../core/kind.js';
 
 export const CHECK_HELP = `Usage: podbell check [FILE|-] [--fail-on-failure] [--now TIME]
 
@@ -272,15 +273,18 @@ class Checker {
       const itemKind = kind?.endsWith('List') && kind !== 'List' ? kind.slice(0, -4) : undefined;
       return this.items(v.items, where, itemKind);
     }
-    if (kind === 'Pod' || (kind === undefined && (isObj(v.status) || isObj(v.spec)))) return this.pod(v, where);
-    if (kind === 'Namespace') return this.namespace(v, where);
+    // Without kind, judge by shape as replay does: a Namespace has spec and status too.
+    const shaped = kind ?? (isObj(v.status) || isObj(v.spec) || isObj(v.metadata) ? kindOf(v) : undefined);
+    if (shaped === 'Pod') return this.pod(v, where);
+    if (shaped === 'Namespace') return this.namespace(v, where);
     if (kind === 'Status') return this.note(where, `the input holds an API error: ${typeof v.message === 'string' ? v.message : 'Status without message'}`);
     this.note(where, `skipped a ${kind ?? 'object without kind'} (podbell check reads Pods, Namespaces, lists and watch events of them)`);
   }
 
   /** List items: Namespaces first, so a List from `kubectl get ns,pods` mutes its own pods. */
   private items(items: unknown[], where: string, itemKind: string | undefined): void {
-    const isNs = (it: unknown) => (isObj(it) && (it.kind ?? itemKind) === 'Namespace');
+    // An item's own kind, else the list's (PodList -> Pod), else its shape.
+    const isNs = (it: unknown) => isObj(it) && (typeof it.kind === 'string' ? it.kind : (itemKind ?? kindOf(it))) === 'Namespace';
     items.forEach((it, i) => isNs(it) && this.value(it, `${where} (item ${i + 1})`, itemKind));
     items.forEach((it, i) => !isNs(it) && this.value(it, `${where} (item ${i + 1})`, itemKind));
   }
@@ -290,7 +294,7 @@ class Checker {
     if (type === 'ERROR') return this.note(where, `watch ERROR event: ${isObj(object) && typeof object.message === 'string' ? object.message : JSON.stringify(object)}`);
     if (type === 'DELETED') {
       if (!isObj(object)) return;
-      if (object.kind === 'Namespace') {
+      if (kindOf(object) === 'Namespace') {
         const name = isObj(object.metadata) ? object.metadata.name : undefined;
         if (typeof name === 'string') this.namespaces.delete(name);
         return;

@@ -3,6 +3,7 @@ import { parseRfc3339, projectNamespace, type NamespaceState } from '../core/mut
 import { projectPod, type PodState } from '../core/pod.js';
 import { InputError } from '../errors.js';
 import { type Obj, obj } from '../core/json.js';
+import { kindOf } from '../core/kind.js';
 
 /**
  * Replay input: JSON lines of watch events, `{"type":"ADDED|MODIFIED|DELETED","object":{…},"at":"…"}`,
@@ -27,18 +28,6 @@ const CHANGE_TYPES: readonly string[] = ['ADDED', 'MODIFIED', 'DELETED'];
 /** What a namespace keeps is src/core/mute.ts's business; replay projects with the same function as the watch. */
 export { projectNamespace };
 
-/**
- * Pod or Namespace: by `kind` when present; otherwise by shape, since LIST items and some tools
- * drop `kind`: a pod has a namespace in its metadata, or containers; a namespace has neither.
- */
-export function kindOf(object: Obj): string {
-  if (typeof object.kind === 'string') return object.kind;
-  const meta = obj(object.metadata);
-  const spec = obj(object.spec);
-  const status = obj(object.status);
-  if (typeof meta?.namespace === 'string' || Array.isArray(spec?.containers) || Array.isArray(status?.containerStatuses)) return 'Pod';
-  return 'Namespace';
-}
 
 export interface LineResult {
   readonly event?: ReplayEvent;

@@ -192,6 +192,13 @@ describe('mutes from Namespaces in the input', () => {
     expect(r.code).toBe(0);
   });
 
+  test('a Namespace without kind (with spec and status, as the API returns them) is read as a Namespace, as replay does', async () => {
+    const { kind: _k, ...kindless } = { ...shopMuted, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } } as Record<string, unknown>;
+    const r = await check(['--fail-on-failure'], [kindless, loadPod('crashloop-backoff')].map((o) => JSON.stringify(o)).join('\n'));
+    expect(r.lines.map(brief)).toEqual(['checkout-7d9f8b6c5d-x2k4q/app CrashLoopBackOff muted']);
+    expect(r.code).toBe(0);
+  });
+
   test('in one List, the Namespace mutes its pods even when it comes last (`kubectl get pods,ns -o json`)', async () => {
     const r = await check([], kubectlList([loadPod('crashloop-backoff'), loadPod('evicted'), shopMuted]));
     expect(r.lines.map(brief)).toEqual(['checkout-7d9f8b6c5d-x2k4q/app CrashLoopBackOff muted', 'checkout-7d9f8b6c5d-e1v2c/(pod) Evicted muted']);
