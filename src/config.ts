@@ -48,6 +48,17 @@ export const DEFAULTS = {
   LOG_LEVEL: 'info',
 } as const;
 
+/** Every variable podbell reads (others are ignored), e.g. to reject a typo in `replay --set`. */
+export const VARIABLES: readonly string[] = Object.freeze([
+  ...Object.keys(DEFAULTS),
+  'SLACK_BOT_TOKEN',
+  'CLUSTER_NAME',
+  'WATCH_NAMESPACES',
+  'KUBECONFIG',
+  'POD_NAMESPACE',
+  'THREAD_STORE_CONFIGMAP',
+]);
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** DNS-1123 subdomain: what a ConfigMap name must be. */
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

@@ -1,7 +1,8 @@
 import type { SlackCall } from '../adapters/slack/recording.js';
-import { loadConfig } from '../config.js';
+import { VARIABLES } from '../config.js';
 import { parseDuration } from '../duration.js';
-import { ConfigError, InputError } from '../errors.js';
+import { InputError } from '../errors.js';
+import { configOrReport } from '../main.js';
 import { createLogger } from '../log.js';
 import { readReplayInput } from '../replay/input.js';
 import { inputLines } from '../replay/lines.js';
@@ -46,6 +47,7 @@ export function parseReplayArgs(argv: readonly string[]): ReplayArgs | string {
       if (v !== 'json' && v !== 'text') return `--format must be json or text, got ${JSON.stringify(v ?? '')}`;
       format = v;
     } else if (flag === '--color' || flag === '--colour') {
+      if (inline !== undefined) return `${flag} takes no value (leave it out for no colour), got ${JSON.stringify(arg)}`;
       color = true;
     } else if (flag === '--drain') {
       const v = value();
@@ -56,6 +58,7 @@ export function parseReplayArgs(argv: readonly string[]): ReplayArgs | string {
       const v = value();
       const m = v === undefined ? null : /^([A-Z][A-Z0-9_]*)=(.*)$/s.exec(v);
       if (!m) return `--set expects NAME=VALUE (like GROUP_WAIT=30s), got ${JSON.stringify(v ?? '')}`;
+      if (!VARIABLES.includes(m[1]!)) return `--set ${m[1]}: not a podbell setting (one of ${VARIABLES.join(', ')})`;
       overrides[m[1]!] = m[2]!;
     } else if (arg === '-' || !arg.startsWith('-')) {
       if (file !== undefined) return `one input file at most, got ${JSON.stringify(file)} and ${JSON.stringify(arg)}`;
@@ -78,14 +81,8 @@ export const replayCommand: Command = async (argv: readonly string[], io: Comman
     return 2;
   }
   const env = { ...io.env, ...args.overrides };
-  let config;
-  try {
-    config = loadConfig(env);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    io.stderr.write(`podbell replay: ${err.message}\n`);
-    return 2;
-  }
+  const config = configOrReport({ ...io, env });
+  if (!config) return 2;
   const source = args.file === undefined || args.file === '-' ? 'stdin' : args.file;
 
   let events;

@@ -294,6 +294,8 @@ describe('podbell replay: bad input and usage', () => {
     [['--format', 'yaml'], '--format must be json or text'],
     [['--drain', 'soon'], '--drain must be a duration'],
     [['--set', 'group_wait'], '--set expects NAME=VALUE'],
+    [['--set', 'GROUP_WAT=30s'], '--set GROUP_WAT: not a podbell setting'],
+    [['--color=no'], '--color takes no value'],
     [['--bogus'], 'unknown option --bogus'],
     [['a.jsonl', 'b.jsonl'], 'one input file at most'],
   ])('usage error %j exits 2 naming the problem', async (argv, message) => {
