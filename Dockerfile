@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # podbell container image: `docker build -t ghcr.io/podbell/podbell:0.1.0 .`
-# The TypeScript sources run through tsx (a production dependency), so there is no build step:
-# stage 1 installs production dependencies only, stage 2 copies them next to the sources.
+# Stage 1 installs production dependencies only and compiles src/ to plain JavaScript (dist/);
+# stage 2 copies both, and bin/podbell.js runs dist/ (no TypeScript loader at run time).
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 

@@ -25,8 +25,6 @@ export interface InputWarning {
 
 const CHANGE_TYPES: readonly string[] = ['ADDED', 'MODIFIED', 'DELETED'];
 
-/** What a namespace keeps is src/core/mute.ts's business; replay projects with the same function as the watch. */
-export { projectNamespace };
 
 
 export interface LineResult {
