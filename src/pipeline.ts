@@ -53,7 +53,11 @@ export class Pipeline {
     }
     if (typeof options.defaultChannel !== 'string' || options.defaultChannel === '') throw new TypeError('Pipeline: option defaultChannel must be a channel');
     this.#o = options;
-    this.#metrics = new PipelineMetrics(options.registry);
+    this.#metrics = new PipelineMetrics(options.registry, () => {
+      let open = 0;
+      for (const k in this.#book.incidents) if (this.#book.incidents[k]!.status !== 'resolved') open++;
+      return open;
+    });
   }
 
   /** The incident book as it stands (plain data; for tests, replay and persistence). */
@@ -83,7 +87,6 @@ export class Pipeline {
     for (const uid of unseen) this.#apply({ type: 'podDeleted', uid });
     if (unseen.size) this.#o.log.info({ pods: unseen.size }, 'pods of restored incidents are gone from the cluster; counted as deleted');
     this.#apply({ type: 'tick' });
-    this.#metrics.incidentsOpen.set(Object.values(this.#book.incidents).filter((i) => i.status !== 'resolved').length);
   }
 
   podChanged(change: Change<PodState>): void {
@@ -209,7 +212,6 @@ export class Pipeline {
     const step = reduce(this.#book, input, now, this.#o.settings);
     this.#book = step.book;
     for (const o of step.out) this.#o.sender.send(o);
-    if (step.out.length > 0) this.#metrics.incidentsOpen.set(Object.values(this.#book.incidents).filter((i) => i.status !== 'resolved').length);
     this.#schedule(step.wakeAt);
   }
 

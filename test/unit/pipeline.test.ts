@@ -46,6 +46,17 @@ describe('Pipeline', () => {
     expect(parents()[0]!.message.text).toContain('checkout');
   });
 
+  test('podbell_incidents_open counts incidents until they resolve', async () => {
+    const { clock, feed, metric } = setup();
+    expect(await metric('podbell_incidents_open')).toEqual([expect.objectContaining({ value: 0 })]);
+    feed.put({ reason: 'CrashLoopBackOff' });
+    clock.advance(SETTINGS.groupWaitMs);
+    expect(await metric('podbell_incidents_open')).toEqual([expect.objectContaining({ value: 1 })]);
+    feed.put({ reason: undefined });
+    clock.advance(SETTINGS.resolveAfterMs);
+    expect(await metric('podbell_incidents_open')).toEqual([expect.objectContaining({ value: 0 })]);
+  });
+
   test('a pod that recovers within GROUP_WAIT posts nothing', () => {
     const { clock, feed, sent } = setup();
     feed.put({ reason: 'CrashLoopBackOff' });
