@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { replayCommand } from '../../src/commands/replay.js';
-import { deploymentPod, namespaceObject } from '../../src/replay/pods.js';
+import { deploymentPod, namespaceObject } from '../support/replay-pods.js';
 import { CALL_KEYS, crashLoop, sec, T0 } from '../unit/replay-support.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

@@ -4,7 +4,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { VirtualClock } from '../../src/clock.js';
 import { silentLogger } from '../../src/log.js';
 import { KubeRecordSource } from '../../src/replay/kube-source.js';
-import { deploymentPod, namespaceObject } from '../../src/replay/pods.js';
+import { deploymentPod, namespaceObject } from '../support/replay-pods.js';
 import type { RecordEvent } from '../../src/replay/record.js';
 
 type Handler = (url: URL, res: ServerResponse) => void;

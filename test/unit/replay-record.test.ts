@@ -1,7 +1,7 @@
 import { VirtualClock } from '../../src/clock.js';
 import { makeRecordCommand, runRecord } from '../../src/commands/record.js';
 import { parseReplayLine } from '../../src/replay/input.js';
-import { deploymentPod, namespaceObject } from '../../src/replay/pods.js';
+import { deploymentPod, namespaceObject } from '../support/replay-pods.js';
 import { formatRecordLine, type RecordEvent, type RecordSource } from '../../src/replay/record.js';
 import { Readable } from 'node:stream';
 

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { replayCommand } from '../../src/commands/replay.js';
-import { deploymentPod, watchLine, type ContainerCondition } from '../../src/replay/pods.js';
+import { deploymentPod, watchLine, type ContainerCondition } from '../support/replay-pods.js';
 
 /** The contract keys of a replay output line, in order (DESIGN §7). */
 export const CALL_KEYS = ['at', 'method', 'channel', 'ts', 'thread_ts', 'text', 'blocks'];

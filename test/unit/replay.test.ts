@@ -1,7 +1,7 @@
 import { loadConfig } from '../../src/config.js';
 import { parseDuration } from '../../src/duration.js';
 import { readReplayInput } from '../../src/replay/input.js';
-import { namespaceObject, watchLine } from '../../src/replay/pods.js';
+import { namespaceObject, watchLine } from '../support/replay-pods.js';
 import { runReplay } from '../../src/replay/run.js';
 import type { SlackCall } from '../../src/adapters/slack/recording.js';
 import { CALL_KEYS, crashLoop, iso, merge, min, podLine, replay, replies, sec, T0, topLevel, updates } from './replay-support.js';
