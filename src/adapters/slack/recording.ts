@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock.js';
 import type { Outgoing } from '../../core/outgoing.js';
 import type { Sender, ThreadRef } from './types.js';
+import { withPreviousThreadLink } from './link.js';
 
 /**
  * One Slack Web API call as the real sender would make it. The field order is the order of
@@ -25,6 +26,8 @@ export interface SlackCall {
 interface PendingCall {
   call: SlackCall;
   readonly thread: string;
+  /** A parent's link to the earlier thread, kept so an edit collapsing into it keeps the link. */
+  readonly permalink?: string;
 }
 
 /** Something the recording could not place, as the real sender would log it. */
@@ -112,10 +115,11 @@ export class RecordingSender implements Sender {
           this.#problem(at, message.thread, `parent meant for thread ${message.inThread}, which was never posted; posted at top level`);
         }
       }
-      const linked = withLink(text, blocks, this.#permalink(message.linkTo));
+      const permalink = this.#permalink(message.linkTo);
+      const linked = withPreviousThreadLink(text, blocks, permalink);
       const ts = this.#ts(now);
       this.#threads.set(message.thread, { channel, ts, replyTo: threadTs ?? ts });
-      this.#pending.push({ thread: message.thread, call: { at, method: 'chat.postMessage', channel, ts, thread_ts: threadTs, ...linked } });
+      this.#pending.push({ thread: message.thread, ...(permalink !== undefined && { permalink }), call: { at, method: 'chat.postMessage', channel, ts, thread_ts: threadTs, ...linked } });
       return;
     }
 
@@ -131,8 +135,7 @@ export class RecordingSender implements Sender {
     // Collapse into this thread's unsent parent (keeping its link) or unsent edit, as the real queue does.
     const queued = this.#pending.find((p) => p.thread === message.thread && (p.call.method === 'chat.update' || p.call.ts === ref.ts));
     if (queued) {
-      const link = queued.call.method === 'chat.postMessage' ? this.#linkOf(queued.call) : undefined;
-      const content = withLink(text, blocks, link);
+      const content = withPreviousThreadLink(text, blocks, queued.call.method === 'chat.postMessage' ? queued.permalink : undefined);
       queued.call = { ...queued.call, ...content, blocks: queued.call.method === 'chat.update' ? (content.blocks ?? []) : content.blocks };
       return;
     }
@@ -165,21 +168,8 @@ export class RecordingSender implements Sender {
     return `https://slack.com/archives/${encodeURIComponent(previous.channel.replace(/^#/, ''))}/p${previous.ts.replace('.', '')}`;
   }
 
-  #linkOf(call: SlackCall): string | undefined {
-    return /\n<([^|>]+)\|Previous thread>$/.exec(call.text)?.[1];
-  }
-
   #problem(at: string, thread: string, why: string): void {
     this.#onProblem?.({ at, thread, why });
   }
 }
 
-/** The real sender's link to an earlier thread: a line in the text, and a context block when there is room. */
-function withLink(text: string, blocks: readonly unknown[] | null, permalink: string | undefined): { text: string; blocks: readonly unknown[] | null } {
-  if (permalink === undefined) return { text, blocks };
-  const link = `<${permalink}|Previous thread>`;
-  return {
-    text: `${text}\n${link}`,
-    blocks: blocks && blocks.length < 50 ? [...blocks, { type: 'context', elements: [{ type: 'mrkdwn', text: link }] }] : blocks,
-  };
-}

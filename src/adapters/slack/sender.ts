@@ -10,6 +10,7 @@ import { clientLogger } from './client-logger.js';
 import { authAdvice, isAuthError, isBlockError, isChannelError, isEditError, SlackApiError } from './errors.js';
 import { createSlackMetrics, type SlackMetrics } from './metrics.js';
 import type { Sender, ThreadRef, ThreadStore } from './types.js';
+import { withPreviousThreadLink } from './link.js';
 
 export interface SlackSenderOptions {
   /** Bot token (xoxb-…). Never logged. */
@@ -476,14 +477,7 @@ export class SlackSender implements Sender {
   }
 
   #args(job: Job): Record<string, unknown> {
-    let { text } = job.message;
-    let blocks = job.plain ? undefined : job.message.blocks;
-    if (job.permalink !== undefined) {
-      text = `${text}\n<${job.permalink}|Previous thread>`;
-      if (blocks && blocks.length < 50) {
-        blocks = [...blocks, { type: 'context', elements: [{ type: 'mrkdwn', text: `<${job.permalink}|Previous thread>` }] }];
-      }
-    }
+    const { text, blocks } = withPreviousThreadLink(job.message.text, job.plain ? undefined : job.message.blocks, job.permalink);
     if (job.kind === 'edit') {
       const ref = this.#store.get(job.thread)!;
       // A plain-text edit must clear the old blocks, or users keep seeing the stale ones.
