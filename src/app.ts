@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
-import type { Watch } from './adapters/kube/types.js';
+import { ScopedWatches } from './adapters/kube/scope.js';
 import { createWatch, type KubeWatchOptions } from './adapters/kube/watch.js';
 import type { Sender } from './adapters/slack/types.js';
 import type { Clock } from './clock.js';
@@ -73,9 +73,7 @@ function notifyingSender(inner: Sender, changed: () => void): Sender {
 export class Bot {
   readonly pipeline: Pipeline;
   readonly #o: BotOptions;
-  readonly #watches: Watch[] = [];
-  /** How many watches there will be once pods are watched too (readiness needs all of them synced). */
-  #expected = 0;
+  #watches: ScopedWatches | undefined;
   #stopping = false;
   readonly #persister: StatePersister | undefined;
 
@@ -107,7 +105,7 @@ export class Bot {
 
   /** True once every watch has delivered its initial list (what /readyz reports). */
   ready(): boolean {
-    return this.#expected > 0 && this.#watches.length === this.#expected && this.#watches.every((w) => w.synced);
+    return this.#watches?.synced ?? false;
   }
 
   /** Checks Slack credentials (rejects with SlackAuthError), then starts watching. */
@@ -118,56 +116,40 @@ export class Bot {
     const restored = await this.#persister?.load();
     if (restored) this.pipeline.restore(restored);
     const common = { kubeConfig, clock, log, registry, ...watchTuning };
-    const pods = (namespace?: string) =>
-      createWatch<PodState>({
-        ...common,
-        resource: 'pods',
-        ...(namespace !== undefined && { namespace }),
-        project: projectPod,
-        keyOf: (p) => p.uid,
-        onChange: (c) => this.pipeline.podChanged(c),
-        onSynced: podsSynced,
-      });
-    const nsWatches: Watch[] = [];
-    const podWatches: Watch[] = [];
-    let reconciled = false;
-    const podsSynced = () => {
-      if (reconciled || !podWatches.every((w) => w.synced)) return;
-      reconciled = true;
-      this.pipeline.reconcile();
-    };
-    // Pods are judged against their namespace's mutes, so pod watches start only once every namespace
-    // watch has its initial list; otherwise a restart would alert for namespaces that are muted.
-    const startPods = () => {
-      if (this.#stopping || podWatches.length > 0 || !nsWatches.every((w) => w.synced)) return;
-      if (config.watchNamespaces.length === 0) podWatches.push(pods());
-      else for (const ns of config.watchNamespaces) podWatches.push(pods(ns));
-      this.#watches.push(...podWatches);
-      for (const w of podWatches) w.start();
-    };
-    const namespaces = (name?: string) =>
-      createWatch<NamespaceState>({
-        ...common,
-        resource: 'namespaces',
-        // With WATCH_NAMESPACES, namespaced RBAC cannot list all namespaces: watch each by name.
-        ...(name !== undefined && { fieldSelector: `metadata.name=${name}` }),
-        project: projectNamespace,
-        keyOf: (n) => n.name,
-        onChange: (c) => this.pipeline.namespaceChanged(c),
-        onSynced: startPods,
-      });
-    if (config.watchNamespaces.length === 0) nsWatches.push(namespaces());
-    else for (const ns of config.watchNamespaces) nsWatches.push(namespaces(ns));
-    this.#expected = nsWatches.length + Math.max(1, config.watchNamespaces.length);
-    this.#watches.push(...nsWatches);
-    for (const w of nsWatches) w.start();
+    this.#watches = new ScopedWatches({
+      namespaces: config.watchNamespaces,
+      namespaceWatch: (name, onSynced) =>
+        createWatch<NamespaceState>({
+          ...common,
+          resource: 'namespaces',
+          // With WATCH_NAMESPACES, namespaced RBAC cannot list all namespaces: watch each by name.
+          ...(name !== undefined && { fieldSelector: `metadata.name=${name}` }),
+          project: projectNamespace,
+          keyOf: (n) => n.name,
+          onChange: (c) => this.pipeline.namespaceChanged(c),
+          onSynced,
+        }),
+      podWatch: (namespace, onSynced) =>
+        createWatch<PodState>({
+          ...common,
+          resource: 'pods',
+          ...(namespace !== undefined && { namespace }),
+          project: projectPod,
+          keyOf: (p) => p.uid,
+          onChange: (c) => this.pipeline.podChanged(c),
+          onSynced,
+        }),
+      onPodsSynced: () => this.pipeline.reconcile(),
+    });
+    if (this.#stopping) return;
+    this.#watches.start();
     log.info({ namespaces: config.watchNamespaces.length ? config.watchNamespaces : 'all', cluster: config.clusterName }, 'watching');
   }
 
   /** Stops watching, sends pending parent edits, and gives the sender until the deadline to deliver. */
   async stop(deadlineMs = 5000): Promise<void> {
     this.#stopping = true;
-    await Promise.all(this.#watches.map((w) => w.stop()));
+    await this.#watches?.stop();
     this.pipeline.flush();
     this.pipeline.stop();
     await this.#o.sender.flush(deadlineMs);

@@ -1,6 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
-import { KubeWatch } from '../adapters/kube/watch.js';
+import { ScopedWatches } from '../adapters/kube/scope.js';
+import { createWatch } from '../adapters/kube/watch.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { recordedObject, type RecordEvent, type RecordKind, type RecordSource } from './record.js';
@@ -28,7 +29,7 @@ const metaOf = (o: unknown) => obj(obj(o)?.metadata);
  */
 export class KubeRecordSource implements RecordSource {
   readonly #o: KubeRecordSourceOptions;
-  #watches: KubeWatch<Obj>[] = [];
+  #watches: ScopedWatches | undefined;
   #stopped = false;
 
   constructor(options: KubeRecordSourceOptions) {
@@ -38,10 +39,10 @@ export class KubeRecordSource implements RecordSource {
   }
 
   start(onEvent: (event: RecordEvent) => void): void {
-    if (this.#watches.length > 0) throw new Error('KubeRecordSource: already started');
+    if (this.#watches) throw new Error('KubeRecordSource: already started');
     const registry = this.#o.registry ?? new Registry();
     const watch = (kind: RecordKind, scope: { namespace?: string; fieldSelector?: string }, onSynced?: () => void) =>
-      new KubeWatch<Obj>({
+      createWatch<Obj>({
         kubeConfig: this.#o.kubeConfig,
         resource: kind === 'Pod' ? 'pods' : 'namespaces',
         ...scope,
@@ -61,24 +62,18 @@ export class KubeRecordSource implements RecordSource {
         log: this.#o.log,
         registry,
       });
-    const ns = this.#o.namespaces;
-    const nsWatches = ns.length === 0 ? [watch('Namespace', {}, () => startPods())] : ns.map((name) => watch('Namespace', { fieldSelector: `metadata.name=${name}` }, () => startPods()));
-    // As the bot does (src/app.ts): pods only once every namespace is listed, so a recording starts
-    // with the namespaces' mutes and a replay of it does not alert for pods of muted namespaces.
-    let podsStarted = false;
-    const startPods = () => {
-      if (podsStarted || this.#stopped || !nsWatches.every((w) => w.synced)) return;
-      podsStarted = true;
-      const pods = ns.length === 0 ? [watch('Pod', {})] : ns.map((name) => watch('Pod', { namespace: name }));
-      this.#watches.push(...pods);
-      for (const w of pods) w.start();
-    };
-    this.#watches = [...nsWatches];
-    for (const w of nsWatches) w.start();
+    // As the bot does: pods only once every namespace is listed, so a recording starts with the
+    // namespaces' mutes and a replay of it does not alert for pods of muted namespaces.
+    this.#watches = new ScopedWatches({
+      namespaces: this.#o.namespaces,
+      namespaceWatch: (name, onSynced) => watch('Namespace', name === undefined ? {} : { fieldSelector: `metadata.name=${name}` }, onSynced),
+      podWatch: (namespace, onSynced) => watch('Pod', namespace === undefined ? {} : { namespace }, onSynced),
+    });
+    if (!this.#stopped) this.#watches.start();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    await Promise.all(this.#watches.map((w) => w.stop()));
+    await this.#watches?.stop();
   }
 }
