@@ -109,6 +109,33 @@ describe('KubeWatch against the simulated API server', () => {
     await rig.close();
   });
 
+  test('a request that fails outright does not leave the watchdog to fire during the backoff', async () => {
+    const { log, lines } = capturingLogger();
+    const registry = new Registry();
+    // Nothing listens on port 1: every LIST fails at once with ECONNREFUSED.
+    const watch = new KubeWatch<PodState>({
+      kubeConfig: simKubeConfig({ url: 'http://127.0.0.1:1' }),
+      resource: 'pods',
+      project: projectPod,
+      keyOf: (p) => p.uid,
+      clock: systemClock,
+      log,
+      registry,
+      onChange: () => undefined,
+      watchdogMs: 30,
+      random: () => 0,
+      backoff: { initialMs: 300, maxMs: 300 },
+    });
+    watch.start();
+    try {
+      await waitForMetric(registry, 'podbell_watch_restarts_total', { reason: 'error' }, 2, 5000);
+    } finally {
+      await watch.stop();
+    }
+    expect(lines().map((l) => l.msg).join('\n')).not.toContain('silent too long');
+    expect(await metricValue(registry, 'podbell_watch_restarts_total', { reason: 'watchdog' })).toBe(0);
+  });
+
   test('the watchdog reopens a stream that went silent, and no change is lost', async () => {
     const sim = new SimCluster();
     sim.apply(podIn('app', 'a'));

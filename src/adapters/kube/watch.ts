@@ -171,9 +171,7 @@ export class KubeWatch<T> implements Watch {
         if (this.#stopped) break;
         const end = await this.#stream();
         if (end.kind === 'expired') {
-          this.#restart('expired');
-          this.#rv = undefined;
-          if (this.#goneStreak++ > 0) await this.#sleep(this.#nextBackoff());
+          await this.#expired();
         } else {
           this.#restart('closed');
           // A server (or proxy) that ends every stream at once must not make us spin.
@@ -186,14 +184,16 @@ export class KubeWatch<T> implements Watch {
     }
   }
 
+  /** 410 Gone, as an ERROR event or an HTTP status: relist; back off when it keeps happening. */
+  async #expired(): Promise<void> {
+    this.#restart('expired');
+    this.#rv = undefined;
+    if (this.#goneStreak++ > 0) await this.#sleep(this.#nextBackoff());
+  }
+
   async #onError(err: unknown): Promise<void> {
-    if (err instanceof KubeApiError && err.status === 410) {
-      // An expired continue token, or a watch answered with HTTP 410: start over with a fresh LIST.
-      this.#restart('expired');
-      this.#rv = undefined;
-      if (this.#goneStreak++ > 0) await this.#sleep(this.#nextBackoff());
-      return;
-    }
+    // An expired continue token, or a watch answered with HTTP 410: start over with a fresh LIST.
+    if (err instanceof KubeApiError && err.status === 410) return this.#expired();
     const delay = this.#nextBackoff();
     if (err instanceof KubeApiError && (err.status === 401 || err.status === 403)) {
       this.#restart('unauthorized');
@@ -518,7 +518,11 @@ export class KubeWatch<T> implements Watch {
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
       const req = mod.request(url, { ...opts, method: 'GET', headers }, resolve);
       this.#req = req;
-      req.on('error', (e) => reject(this.#abortReason ?? e));
+      req.on('error', (e) => {
+        // A request that fails outright must not leave the watchdog to fire during the backoff.
+        this.#disarm();
+        reject(this.#abortReason ?? e);
+      });
       this.#arm();
       req.end();
     });
