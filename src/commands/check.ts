@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { detect, type Failure } from '../core/detect.js';
-import { route, type NamespaceState } from '../core/mute.js';
+import { type AnnotationProblem, route, type NamespaceState } from '../core/mute.js';
 import { ourAnnotations, projectPod, type PodState } from '../core/pod.js';
 import { InputError } from '../errors.js';
 import type { Command, CommandIO } from './types.js';
@@ -236,15 +236,6 @@ function parseArgs(argv: readonly string[]): Options | string {
   return { ...(file !== undefined && file !== '-' && { file }), failOnFailure, ...(now !== undefined && { now }), help };
 }
 
-/** A bad annotation value as route() reports it (mute.ts AnnotationProblem). */
-interface AnnotationNote {
-  readonly namespace: string;
-  readonly pod?: string;
-  readonly annotation: string;
-  readonly value: string;
-  readonly why: string;
-}
-
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The state of one run of `podbell check`: pods seen (for watch streams) and namespaces (for mutes). */
@@ -322,11 +313,9 @@ class Checker {
     for (const f of failures) this.print(next, f, where);
   }
 
-  /** Malformed mute annotations (route() lists them once mute.ts is complete): said once each, on stderr. */
-  private reportProblems(r: object, where: string): void {
-    const problems = (r as { problems?: readonly AnnotationNote[] }).problems;
-    if (!Array.isArray(problems)) return;
-    for (const p of problems as readonly AnnotationNote[]) {
+  /** Malformed mute annotations: said once each, on stderr. */
+  private reportProblems(problems: readonly AnnotationProblem[], where: string): void {
+    for (const p of problems) {
       const subject = p.pod !== undefined ? `pod ${p.namespace}/${p.pod}` : `namespace ${p.namespace}`;
       const key = `${subject}\u0000${p.annotation}\u0000${p.value}`;
       if (this.problemsSaid.has(key)) continue;
@@ -348,20 +337,14 @@ class Checker {
     if (f.init) line.init = true;
     if (f.sidecar) line.sidecar = true;
     if (f.ephemeral) line.ephemeral = true;
-    let muted = false;
-    try {
-      const r = route(pod, this.namespaces.get(pod.namespace), DEFAULT_CHANNEL, f.reason, this.now);
-      this.reportProblems(r, where);
-      if (r.muted) {
-        muted = true;
-        line.muted = true;
-        line.mutedWhy = r.why ?? 'muted';
-      }
-    } catch (e) {
-      // route() is meant to be total; if it is not, the failure is still shown, unmuted.
-      this.note(where, `could not evaluate mutes for ${pod.namespace}/${pod.name}: ${errorText(e)}`);
+    const r = route(pod, this.namespaces.get(pod.namespace), DEFAULT_CHANNEL, f.reason, this.now);
+    this.reportProblems(r.problems ?? [], where);
+    if (r.muted) {
+      line.muted = true;
+      line.mutedWhy = r.why ?? 'muted';
+    } else {
+      this.unmutedFailures++;
     }
-    if (!muted) this.unmutedFailures++;
     this.io.stdout.write(`${JSON.stringify(line)}\n`);
   }
 }

@@ -64,13 +64,16 @@ export function makeRecordCommand(deps: RecordDeps = {}): Command {
     let out: string | undefined;
     let forMs: number | undefined;
     for (let i = 0; i < argv.length; i++) {
-      const arg = argv[i]!;
+      // --out FILE and --out=FILE alike, as the other commands take their options.
+      const eq = argv[i]!.indexOf('=');
+      const arg = argv[i]!.startsWith('--') && eq > 0 ? argv[i]!.slice(0, eq) : argv[i]!;
+      const inline = arg === argv[i] ? undefined : argv[i]!.slice(eq + 1);
       if (arg === '--help' || arg === '-h') {
         io.stdout.write(`${USAGE}\n`);
         return 0;
       }
       if (arg === '--out' || arg === '--for') {
-        const v = argv[++i];
+        const v = inline ?? argv[++i];
         if (v === undefined || v === '') {
           io.stderr.write(`podbell record: ${arg} needs a value\n\n${USAGE}\n`);
           return 2;

@@ -75,8 +75,21 @@ describe('runRecord and the record command', () => {
     expect(stderr).toBe('podbell record: 1 events written\n');
   });
 
+  test('--out=FILE works like --out FILE', async () => {
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'podbell-rec-')), 'night.jsonl');
+    const source = new ListSource([{ type: 'ADDED', kind: 'Namespace', object: namespaceObject('shop') }]);
+    const command = makeRecordCommand({ clock: new VirtualClock(T), source: () => source, stop: () => Promise.resolve() });
+    const code = await command([`--out=${file}`], { stdin: Readable.from([]), stdout: { write: () => true }, stderr: { write: () => true }, env: {} });
+    expect(code).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(`${formatRecordLine('ADDED', namespaceObject('shop'), T)}\n`);
+  });
+
   test.each([
     [['--for', 'later'], '--for must be a duration'],
+    [['--for=later'], '--for must be a duration'],
     [['--out'], '--out needs a value'],
     [['--verbose'], 'unknown argument --verbose'],
   ])('usage error %j exits 2', async (argv, message) => {
