@@ -1,10 +1,8 @@
-import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { detect, type Failure } from '../core/detect.js';
 import { type AnnotationProblem, route, type NamespaceState } from '../core/mute.js';
 import { ourAnnotations, projectPod, type PodState } from '../core/pod.js';
 import { InputError } from '../errors.js';
+import { errorText, jsonValues } from '../json-input.js';
 import type { Command, CommandIO } from './types.js';
 import type { Obj } from '../core/json.js';
 import { kindOf } from '../core/kind.js';
@@ -48,165 +46,6 @@ Exit status:
 /** Channel handed to route(); check prints no channel, only whether the failure is muted. */
 const DEFAULT_CHANNEL = '#alerts';
 
-/** A complete top-level JSON value of a stream and the 1-based line it starts on. */
-export interface JsonChunk {
-  readonly text: string;
-  readonly line: number;
-}
-
-/**
- * Splits a text stream into top-level JSON objects and arrays without parsing them: JSON lines,
- * one pretty-printed document, or several concatenated (kubectl -w -o json) all work. Brackets inside
- * strings are skipped; the values themselves are checked later by JSON.parse.
- * Throws InputError (naming `source` and the line) on text outside a value or a value left open.
- */
-export class JsonSplitter {
-  private depth = 0;
-  private inString = false;
-  private escaped = false;
-  private line = 1;
-  private startLine = 0;
-  private parts: string[] = [];
-  private first = true;
-
-  constructor(private readonly source: string) {}
-
-  /** Feeds a piece of text; returns the values completed by it. */
-  push(text: string): JsonChunk[] {
-    const done: JsonChunk[] = [];
-    let start = this.depth > 0 ? 0 : -1;
-    let i = 0;
-    if (this.first && text.length > 0) {
-      this.first = false;
-      if (text.charCodeAt(0) === 0xfeff) i = 1; // a byte-order mark from Windows editors
-    }
-    for (; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10) this.line++;
-      if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === 92) this.escaped = true; // backslash
-        else if (c === 34) this.inString = false; // quote
-        continue;
-      }
-      if (this.depth === 0) {
-        if (c === 123 || c === 91) {
-          // { or [ opens a value
-          this.depth = 1;
-          this.startLine = this.line;
-          start = i;
-        } else if (c !== 32 && c !== 10 && c !== 13 && c !== 9) {
-          throw new InputError(`${this.source}:${this.line}: expected a JSON object (podbell check reads JSON, e.g. kubectl get pods -o json), found ${JSON.stringify(excerpt(text, i))}`);
-        }
-        continue;
-      }
-      if (c === 34) this.inString = true;
-      else if (c === 123 || c === 91) this.depth++;
-      else if (c === 125 || c === 93) {
-        if (--this.depth === 0) {
-          this.parts.push(text.slice(start, i + 1));
-          done.push({ text: this.parts.length === 1 ? this.parts[0]! : this.parts.join(''), line: this.startLine });
-          this.parts = [];
-          start = -1;
-        }
-      }
-    }
-    if (this.depth > 0 && start >= 0) this.parts.push(text.slice(start));
-    return done;
-  }
-
-  /** Call at end of input: throws if a value is still open. */
-  end(): void {
-    if (this.depth > 0) throw new InputError(`${this.source}:${this.startLine}: the JSON value starting here never ends (truncated input?)`);
-  }
-}
-
-function excerpt(text: string, at: number): string {
-  const end = text.indexOf('\n', at);
-  const s = text.slice(at, end < 0 ? text.length : end);
-  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
-}
-
-/**
- * Where JSON.parse gave up, as an offset: V8's messages only sometimes carry a position, so on the
- * (rare) error path the text is walked by a small JSON grammar instead. -1 when the text is valid.
- */
-export function jsonErrorOffset(s: string): number {
-  let i = 0;
-  const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-  const fail = (): never => {
-    throw new RangeError(String(i));
-  };
-  const ws = () => {
-    for (let c = s.charCodeAt(i); c === 32 || c === 10 || c === 13 || c === 9; c = s.charCodeAt(++i));
-  };
-  const string = () => {
-    i++;
-    for (;;) {
-      if (i >= s.length) fail();
-      const c = s.charCodeAt(i);
-      if (c === 34) return void i++;
-      if (c < 32) fail();
-      i += c === 92 ? 2 : 1;
-    }
-  };
-  const value = (): void => {
-    ws();
-    const c = s[i];
-    if (c === '{' || c === '[') {
-      const close = c === '{' ? '}' : ']';
-      i++;
-      ws();
-      if (s[i] === close) return void i++;
-      for (;;) {
-        if (close === '}') {
-          ws();
-          if (s[i] !== '"') fail();
-          string();
-          ws();
-          if (s[i] !== ':') fail();
-          i++;
-        }
-        value();
-        ws();
-        if (s[i] === ',') i++;
-        else if (s[i] === close) return void i++;
-        else fail();
-      }
-    }
-    if (c === '"') return string();
-    for (const word of ['true', 'false', 'null']) if (s.startsWith(word, i)) return void (i += word.length);
-    NUMBER.lastIndex = i;
-    if (NUMBER.test(s)) return void (i = NUMBER.lastIndex);
-    fail();
-  };
-  try {
-    value();
-    ws();
-    if (i < s.length) fail();
-    return -1;
-  } catch (e) {
-    if (e instanceof RangeError && /^\d+$/.test(e.message)) return Number(e.message);
-    throw e;
-  }
-}
-
-/** JSON.parse with errors that name the file and the line inside a multi-line document. */
-function parseChunk(chunk: JsonChunk, source: string): unknown {
-  try {
-    return JSON.parse(chunk.text);
-  } catch (e) {
-    const at = jsonErrorOffset(chunk.text);
-    let line = chunk.line;
-    for (let i = 0, n = Math.min(at, chunk.text.length); i < n; i++) if (chunk.text.charCodeAt(i) === 10) line++;
-    throw new InputError(`${source}:${line}: invalid JSON: ${errorText(e)}`);
-  }
-}
-
-/** An error's message; `instanceof Error` is not used because errors may come from another realm. */
-function errorText(e: unknown): string {
-  return e !== null && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string' ? (e as { message: string }).message : String(e);
-}
 
 interface Options {
   readonly file?: string;
@@ -349,12 +188,6 @@ class Checker {
   }
 }
 
-async function* textOf(stream: Readable): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
-  for await (const chunk of stream) yield typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
-  const rest = decoder.end();
-  if (rest) yield rest;
-}
 
 /** `podbell check [FILE|-]`: see CHECK_HELP. */
 export const checkCommand: Command = async (argv, io) => {
@@ -369,13 +202,8 @@ export const checkCommand: Command = async (argv, io) => {
   }
   const source = opts.file ?? '<stdin>';
   const checker = new Checker(io, opts.now ?? Date.now());
-  const splitter = new JsonSplitter(source);
   try {
-    const stream = opts.file !== undefined ? createReadStream(opts.file) : io.stdin;
-    for await (const text of textOf(stream)) {
-      for (const chunk of splitter.push(text)) checker.value(parseChunk(chunk, source), `${source}:${chunk.line}`);
-    }
-    splitter.end();
+    for await (const { value, line } of jsonValues(opts.file, io.stdin, source)) checker.value(value, `${source}:${line}`);
   } catch (e) {
     if (e instanceof InputError) io.stderr.write(`podbell check: ${e.message}\n`);
     else io.stderr.write(`podbell check: cannot read ${source}: ${errorText(e)}\n`);

@@ -5,7 +5,7 @@ import { InputError } from '../errors.js';
 import { configOrReport } from '../main.js';
 import { createLogger } from '../log.js';
 import { readReplayInput } from '../replay/input.js';
-import { inputLines } from '../replay/lines.js';
+import { jsonValues } from '../json-input.js';
 import { DEFAULT_DRAIN_MS, formatCallLine, runReplay } from '../replay/run.js';
 import { renderCalls } from '../terminal/render.js';
 import type { Command, CommandIO } from './types.js';
@@ -87,10 +87,11 @@ export const replayCommand: Command = async (argv: readonly string[], io: Comman
 
   let events;
   try {
-    events = await readReplayInput(inputLines(args.file, io.stdin), (w) => io.stderr.write(`podbell replay: ${source} line ${w.line}: ${w.message}\n`));
+    events = await readReplayInput(jsonValues(args.file, io.stdin, source), (w) => io.stderr.write(`podbell replay: ${source}:${w.line}: ${w.message}\n`));
   } catch (err) {
     if (err instanceof InputError) {
-      io.stderr.write(`podbell replay: ${source} ${err.message}\n`);
+      // The reader's errors name SOURCE:LINE already; an event's own errors name only the line.
+      io.stderr.write(`podbell replay: ${/^\d+: /.test(err.message) ? `${source}:` : ''}${err.message}\n`);
       return 2;
     }
     const e = err as NodeJS.ErrnoException;

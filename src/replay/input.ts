@@ -33,31 +33,24 @@ export interface LineResult {
 }
 
 /**
- * Reads one input line. `prevAt` is the time of the previous event (an event without "at" happens
+ * Reads one input value (starting on `line`). `prevAt` is the time of the previous event (an event without "at" happens
  * then). Throws InputError naming the line for input that is not a watch event at all; returns a
  * warning for a well-formed event podbell cannot use (another kind, a pod without uid, time going back).
  */
-export function parseReplayLine(text: string, line: number, prevAt: number): LineResult {
-  if (text.trim() === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new InputError(`line ${line}: not JSON (${(err as Error).message})`);
-  }
-  const ev = obj(parsed);
-  if (!ev) throw new InputError(`line ${line}: expected a watch event object {"type","object"}`);
+export function parseReplayValue(value: unknown, line: number, prevAt: number): LineResult {
+  const ev = obj(value);
+  if (!ev) throw new InputError(`${line}: expected a watch event object {"type","object"}`);
   const type = ev.type;
   if (type === 'BOOKMARK') return {};
   if (typeof type !== 'string' || !CHANGE_TYPES.includes(type)) {
-    throw new InputError(`line ${line}: "type" must be ADDED, MODIFIED or DELETED, got ${JSON.stringify(type ?? null)}`);
+    throw new InputError(`${line}: "type" must be ADDED, MODIFIED or DELETED, got ${JSON.stringify(type ?? null)}`);
   }
   const object = obj(ev.object);
-  if (!object) throw new InputError(`line ${line}: "object" must be a Pod or Namespace object`);
+  if (!object) throw new InputError(`${line}: "object" must be a Pod or Namespace object`);
   let at = prevAt;
   if (ev.at !== undefined && ev.at !== null) {
     const ms = typeof ev.at === 'string' ? parseRfc3339(ev.at) : undefined;
-    if (ms === undefined) throw new InputError(`line ${line}: "at" must be an RFC 3339 time like 2026-11-21T09:00:30Z, got ${JSON.stringify(ev.at)}`);
+    if (ms === undefined) throw new InputError(`${line}: "at" must be an RFC 3339 time like 2026-11-21T09:00:30Z, got ${JSON.stringify(ev.at)}`);
     at = ms;
   }
   let warning: InputWarning | undefined;
@@ -84,13 +77,15 @@ export function parseReplayLine(text: string, line: number, prevAt: number): Lin
  * Reads every line (so a malformed one stops the replay before anything is printed) and returns the
  * events in input order. Throws InputError naming the first bad line.
  */
-export async function readReplayInput(lines: AsyncIterable<string> | Iterable<string>, onWarning: (w: InputWarning) => void, epoch = REPLAY_EPOCH): Promise<ReplayEvent[]> {
+export async function readReplayInput(
+  values: AsyncIterable<{ readonly value: unknown; readonly line: number }> | Iterable<{ readonly value: unknown; readonly line: number }>,
+  onWarning: (w: InputWarning) => void,
+  epoch = REPLAY_EPOCH,
+): Promise<ReplayEvent[]> {
   const events: ReplayEvent[] = [];
   let prevAt = epoch;
-  let n = 0;
-  for await (const text of lines) {
-    n += 1;
-    const r = parseReplayLine(text, n, prevAt);
+  for await (const { value, line } of values) {
+    const r = parseReplayValue(value, line, prevAt);
     if (r.warning) onWarning(r.warning);
     if (r.event) {
       events.push(r.event);

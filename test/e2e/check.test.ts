@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { checkCommand, jsonErrorOffset } from '../../src/commands/check.js';
+import { checkCommand } from '../../src/commands/check.js';
+import { jsonErrorOffset } from '../../src/json-input.js';
 import { editPod, loadPod, POD_DIR } from '../fixtures/pods.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -309,7 +310,7 @@ describe('exit status and errors', () => {
   test('text that is not JSON (YAML, say): exit 2 naming the line', async () => {
     const r = await check([], '\napiVersion: v1\nkind: Pod\n');
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('podbell check: <stdin>:2: expected a JSON object (podbell check reads JSON, e.g. kubectl get pods -o json), found "apiVersion: v1"\n');
+    expect(r.stderr).toBe('podbell check: <stdin>:2: expected a JSON object (JSON lines, or documents such as kubectl get pods -o json), found "apiVersion: v1"\n');
   });
 
   test('brackets and quotes inside strings do not confuse the reader', async () => {

@@ -1,6 +1,6 @@
 import { VirtualClock } from '../../src/clock.js';
 import { makeRecordCommand, runRecord } from '../../src/commands/record.js';
-import { parseReplayLine } from '../../src/replay/input.js';
+import { parseReplayValue } from '../../src/replay/input.js';
 import { deploymentPod, namespaceObject } from '../support/replay-pods.js';
 import { formatRecordLine, type RecordEvent, type RecordSource } from '../../src/replay/record.js';
 import { Readable } from 'node:stream';
@@ -39,7 +39,7 @@ describe('formatRecordLine', () => {
     const ns = namespaceObject('shop', { 'podbell.io/mute': 'true' });
     const text = formatRecordLine('MODIFIED', ns, T, 'Pod');
     expect((JSON.parse(text) as { object: { kind: string } }).object.kind).toBe('Namespace');
-    const r = parseReplayLine(text, 1, 0);
+    const r = parseReplayValue(JSON.parse(text), 1, 0);
     expect(r.event).toMatchObject({ at: T, type: 'MODIFIED', kind: 'Namespace', namespace: { name: 'shop', annotations: { 'podbell.io/mute': 'true' } } });
   });
 

@@ -65,3 +65,6 @@ export function merge(...stories: string[][]): string[] {
 export const topLevel = (calls: readonly Call[]) => calls.filter((c) => c.method === 'chat.postMessage' && c.thread_ts === null);
 export const replies = (calls: readonly Call[]) => calls.filter((c) => c.method === 'chat.postMessage' && c.thread_ts !== null);
 export const updates = (calls: readonly Call[]) => calls.filter((c) => c.method === 'chat.update');
+
+/** Replay input lines as the reader hands them over: parsed values with the line each starts on. */
+export const valuesOf = (lines: readonly string[]) => lines.map((l, i) => ({ value: JSON.parse(l) as unknown, line: i + 1 }));

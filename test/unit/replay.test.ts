@@ -4,7 +4,7 @@ import { readReplayInput } from '../../src/replay/input.js';
 import { namespaceObject, watchLine } from '../support/replay-pods.js';
 import { runReplay } from '../../src/replay/run.js';
 import type { SlackCall } from '../../src/adapters/slack/recording.js';
-import { CALL_KEYS, crashLoop, iso, merge, min, podLine, replay, replies, sec, T0, topLevel, updates } from './replay-support.js';
+import { CALL_KEYS, crashLoop, iso, merge, min, podLine, replay, replies, sec, T0, topLevel, updates, valuesOf } from './replay-support.js';
 
 /** Three pods of one deployment start crash-looping 30 s apart, restarting every 20 s, for 3 minutes. */
 function checkoutStory(): string[] {
@@ -102,7 +102,7 @@ describe('podbell replay: stories', () => {
     const recoverAt = T0 + min(10 * 145);
     const input = crashLoop({ deployment: 'worker', from: T0, every: min(10), times: 144, recoverAt });
     const config = loadConfig({});
-    const events = await readReplayInput(input, () => undefined);
+    const events = await readReplayInput(valuesOf(input), () => undefined);
     const calls: SlackCall[] = [];
     const summary = await runReplay(events, { config, onCall: (c) => calls.push(c) });
     expect(events).toHaveLength(146);
@@ -231,7 +231,7 @@ describe('podbell replay: draining', () => {
 
   test('without --drain a recovered incident runs to its resolution and stops when no timer is pending', async () => {
     const recoverAt = T0 + min(1);
-    const events = await readReplayInput(crashLoop({ deployment: 'checkout', from: T0, every: sec(20), times: 2, recoverAt }), () => undefined);
+    const events = await readReplayInput(valuesOf(crashLoop({ deployment: 'checkout', from: T0, every: sec(20), times: 2, recoverAt })), () => undefined);
     const calls: SlackCall[] = [];
     const summary = await runReplay(events, { config: loadConfig({}), onCall: (c) => calls.push(c) });
     expect(summary.pendingTimers).toBe(0);
@@ -260,7 +260,16 @@ describe('podbell replay: bad input and usage', () => {
     const { code, stdout, stderr } = await replay([good[0]!, good[1]!, bad, good[2]!]);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(/stdin line 3: /);
+    expect(stderr).toMatch(/stdin:3: /);
+  });
+
+  test('pretty-printed events and a byte-order mark read as check reads them, with the same calls', async () => {
+    const plain = await replay(good);
+    const pretty = good.map((l) => JSON.stringify(JSON.parse(l), null, 2));
+    const r = await replay([`\ufeff${pretty[0]}`, ...pretty.slice(1)]);
+    expect(r.code).toBe(0);
+    expect(r.calls).toEqual(plain.calls);
+    expect(plain.calls.length).toBeGreaterThan(0);
   });
 
   test('usable but odd lines are skipped with a warning naming the line; the rest is replayed', async () => {
@@ -268,16 +277,16 @@ describe('podbell replay: bad input and usage', () => {
     const { code, calls, stderr } = await replay([...odd, ...good], ['--drain', '30m']);
     expect(code).toBe(0);
     expect(topLevel(calls)).toHaveLength(1);
-    expect(stderr).toContain('stdin line 1: kind "Deployment" is neither Pod nor Namespace; skipped');
-    expect(stderr).toContain('stdin line 2: pod without metadata.name; skipped');
-    expect(stderr).not.toContain('line 3');
+    expect(stderr).toContain('stdin:1: kind "Deployment" is neither Pod nor Namespace; skipped');
+    expect(stderr).toContain('stdin:2: pod without metadata.name; skipped');
+    expect(stderr).not.toContain('stdin:3');
   });
 
   test('an event earlier than the previous one is replayed at the previous time, with a warning', async () => {
     const late = podLine('MODIFIED', { deployment: 'checkout', restartCount: 9, condition: { state: 'crashloop' } }, T0 - min(10));
     const { code, stderr } = await replay([...good, late]);
     expect(code).toBe(0);
-    expect(stderr).toMatch(/stdin line 5: "at" .* is before the previous event/);
+    expect(stderr).toMatch(/stdin:5: "at" .* is before the previous event/);
   });
 
   test('events without "at" happen with the previous event; before any "at", at the Unix epoch', async () => {
