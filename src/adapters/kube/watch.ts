@@ -1,5 +1,4 @@
-import http, { type IncomingMessage, type ClientRequest } from 'node:http';
-import https from 'node:https';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import type { Cancel, Clock } from '../../clock.js';
@@ -8,6 +7,7 @@ import { KubeApiError, WatchStalledError } from './errors.js';
 import { watchMetrics, type RestartReason, type WatchMetrics } from './metrics.js';
 import type { Change, Watch } from './types.js';
 import { type Obj, obj } from '../../core/json.js';
+import { prepareKubeRequest } from './request.js';
 
 export type WatchedResource = 'pods' | 'namespaces';
 
@@ -507,16 +507,11 @@ export class KubeWatch<T> implements Watch {
 
   /** Opens a GET with the kubeconfig's auth; rejects with KubeApiError on a non-2xx status. */
   async #open(pathAndQuery: string): Promise<IncomingMessage> {
-    const opts: https.RequestOptions = {};
-    await this.#o.kubeConfig.applyToHTTPSOptions(opts);
+    const { url, options, request } = await prepareKubeRequest(this.#o.kubeConfig, 'GET', pathAndQuery);
     if (this.#stopped) throw new Error('watch stopped');
-    const server = this.#o.kubeConfig.getCurrentCluster()!.server.replace(/\/+$/, '');
-    const url = new URL(server + pathAndQuery);
-    const mod = url.protocol === 'http:' ? http : https;
-    const headers = { ...(opts.headers as Record<string, string> | undefined), Accept: 'application/json' };
     this.#abortReason = undefined;
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = mod.request(url, { ...opts, method: 'GET', headers }, resolve);
+      const req = request(url, options, resolve);
       this.#req = req;
       req.on('error', (e) => {
         // A request that fails outright must not leave the watchdog to fire during the backoff.

@@ -1,12 +1,11 @@
-import http from 'node:http';
-import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Clock } from '../../clock.js';
-import { PodbellError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { MAX_SNAPSHOT_BYTES, decodeSnapshot, encodeSnapshot, type LoadedState, type StateSnapshot } from '../../state/snapshot.js';
 import type { SaveOutcome, StateStore } from '../../state/types.js';
 import { type Obj, objOrEmpty as obj } from '../../core/json.js';
+import { KubeApiError } from '../kube/errors.js';
+import { prepareKubeRequest } from '../kube/request.js';
 
 /** The key of the ConfigMap's data that holds the snapshot JSON. */
 export const STATE_KEY = 'state.json';
@@ -26,14 +25,6 @@ export interface ConfigMapStateStoreOptions {
   readonly maxBytes?: number;
 }
 
-/** The API server refused or failed a ConfigMap request. */
-export class StateStoreError extends PodbellError {
-  readonly status: number;
-  constructor(status: number, message: string) {
-    super(`state_http_${status}`, message);
-    this.status = status;
-  }
-}
 
 interface Reply {
   readonly status: number;
@@ -143,34 +134,24 @@ export class ConfigMapStateStore implements StateStore {
     };
   }
 
-  #error(what: string, r: Reply): StateStoreError {
+  #error(what: string, r: Reply): KubeApiError {
     const m = obj(r.body).message;
     const detail = typeof m === 'string' ? m : `HTTP ${r.status}`;
-    return new StateStoreError(r.status, `cannot ${what} ConfigMap ${this.where}: ${detail}`);
+    return new KubeApiError(r.status, `cannot ${what} ConfigMap ${this.where}: ${detail}`);
   }
 
   /** One request with the kubeconfig's auth; resolves with any status, rejects on network errors and timeouts. */
   async #request(method: string, path: string, body?: Obj): Promise<Reply> {
-    const opts: https.RequestOptions = {};
-    await this.#o.kubeConfig.applyToHTTPSOptions(opts);
-    const cluster = this.#o.kubeConfig.getCurrentCluster();
-    if (!cluster) throw new StateStoreError(0, 'the kubeconfig has no current cluster');
-    const url = new URL(cluster.server.replace(/\/+$/, '') + path);
-    const mod = url.protocol === 'http:' ? http : https;
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: Record<string, string | number> = {
-      ...(opts.headers as Record<string, string> | undefined),
-      Accept: 'application/json',
-      ...(payload !== undefined && { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }),
-    };
+    const { url, options, request } = await prepareKubeRequest(this.#o.kubeConfig, method, path, payload);
     const timeoutMs = this.#o.timeoutMs ?? 10_000;
     return new Promise<Reply>((resolve, reject) => {
       let settled = false;
-      const req = mod.request(url, { ...opts, method, headers }, (res) => {
+      const req = request(url, options, (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (text += c));
-        res.on('close', () => fail(new StateStoreError(0, `${method} ${url.pathname}: connection closed before the answer ended`)));
+        res.on('close', () => fail(new KubeApiError(0, `${method} ${url.pathname}: connection closed before the answer ended`)));
         res.on('end', () => {
           if (settled) return;
           settled = true;
@@ -185,7 +166,7 @@ export class ConfigMapStateStore implements StateStore {
         });
         res.on('error', fail);
       });
-      const cancel = this.#o.clock.setTimer(timeoutMs, () => req.destroy(new StateStoreError(0, `${method} ${url.pathname}: no answer within ${timeoutMs} ms`)));
+      const cancel = this.#o.clock.setTimer(timeoutMs, () => req.destroy(new KubeApiError(0, `${method} ${url.pathname}: no answer within ${timeoutMs} ms`)));
       function fail(err: Error) {
         if (settled) return;
         settled = true;
