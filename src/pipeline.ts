@@ -2,7 +2,7 @@ import type { Registry } from 'prom-client';
 import type { Change } from './adapters/kube/types.js';
 import type { Sender } from './adapters/slack/types.js';
 import type { Cancel, Clock } from './clock.js';
-import { detect, isFailing, type Failure } from './core/detect.js';
+import { detect, detectChange, type Failure } from './core/detect.js';
 import { emptyBook, reduce, type IncidentBook, type IncidentInput, type IncidentSettings } from './core/incidents.js';
 import { compileNamespacePolicy, compilePodPolicy, describeMute, nextChange, routeFailure, type AnnotationProblem, type NamespacePolicy, type NamespaceState } from './core/mute.js';
 import type { PodState } from './core/pod.js';
@@ -103,8 +103,8 @@ export class Pipeline {
       }
       const next = change.next;
       if (!next) return;
-      for (const f of detect(change.prev, next, this.#detectOptions)) this.#failure(next, f);
-      const failing = isFailing(next);
+      const { failures, failing } = detectChange(change.prev, next, this.#detectOptions);
+      for (const f of failures) this.#failure(next, f);
       if (failing) this.#failing.set(next.uid, next);
       else this.#failing.delete(next.uid);
       this.#apply({ type: 'pod', pod: next, failing });

@@ -202,6 +202,24 @@ export function occurrenceKey(f: Failure): string {
  * Pure and total: odd pod shapes yield what can be read, never an exception.
  */
 export function detect(prev: PodState | undefined, next: PodState, options?: DetectOptions): Failure[] {
+  const { failures } = detectChange(prev, next, options);
+  return failures === NONE ? [] : (failures as Failure[]);
+}
+
+/** What one pod event means: the new failures, and whether the pod is failing now (isFailing). */
+export interface PodVerdict {
+  readonly failures: readonly Failure[];
+  readonly failing: boolean;
+}
+
+const NONE: readonly Failure[] = Object.freeze([]);
+const HEALTHY: PodVerdict = Object.freeze({ failures: NONE, failing: false });
+
+/**
+ * detect() and isFailing() in one pass over the containers, for the per-event hot path: a healthy pod
+ * (nearly every event) allocates nothing.
+ */
+export function detectChange(prev: PodState | undefined, next: PodState, options?: DetectOptions): PodVerdict {
   let out: Failure[] | undefined;
   const now = prev === undefined ? options?.now : undefined;
   const window = options?.startupWindowMs ?? DEFAULT_STARTUP_WINDOW_MS;
@@ -237,7 +255,8 @@ export function detect(prev: PodState | undefined, next: PodState, options?: Det
     const had = prev !== undefined && (podReason(prev) ?? (prev.phase === 'Failed' ? 'Failed' : undefined)) === podFact;
     if (!had) (out ??= []).push(podFailure(next, podFact));
   }
-  return out ?? [];
+  const failing = containerFailed || next.phase === 'Failed';
+  return out === undefined && !failing ? HEALTHY : { failures: out ?? NONE, failing };
 }
 
 /**

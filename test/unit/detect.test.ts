@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { CONTAINER_FAILURE_REASONS, detect, isFailing, occurrenceKey, type Failure } from '../../src/core/detect.js';
+import { CONTAINER_FAILURE_REASONS, detect, detectChange, isFailing, occurrenceKey, type Failure } from '../../src/core/detect.js';
 import { projectPod, type PodState } from '../../src/core/pod.js';
 import { editPod, loadPod, podFixtureNames } from '../fixtures/pods.js';
 
@@ -284,6 +284,16 @@ describe('isFailing (incidents use it to notice recovery)', () => {
   ];
   test.each(cases)('%s -> %s', (name, failing) => {
     expect(isFailing(fixture(name))).toBe(failing);
+  });
+
+  // The pipeline's one-pass detectChange must say exactly what detect and isFailing say.
+  test.each(cases)('detectChange agrees with detect and isFailing on %s', (name) => {
+    const pod = fixture(name);
+    const options = { now: Date.parse('2026-11-21T09:30:00Z') };
+    const verdict = detectChange(undefined, pod, options);
+    expect(verdict.failing).toBe(isFailing(pod));
+    expect(verdict.failures).toEqual(detect(undefined, pod, options));
+    expect(detectChange(pod, pod, options).failures).toEqual([]);
   });
 });
 
