@@ -80,6 +80,9 @@ describe('podbell end to end', () => {
     expect(metrics).toMatch(/podbell_slack_requests_total\{method="chat.postMessage",message="parent",outcome="ok"\} 1\n/);
     expect(metrics).toMatch(/podbell_slack_requests_total\{method="chat.postMessage",message="reply",outcome="ok"\} [1-9]/);
     expect(metrics).toMatch(/podbell_watch_events_total\{[^}]*resource="pods"[^}]*\} [1-9]/);
+    // The last event's time, in seconds: within the test's own lifetime.
+    const last = Number(/podbell_watch_last_event_timestamp_seconds\{resource="pods"\} ([0-9.e+]+)/.exec(metrics)?.[1]);
+    expect(Math.abs(last - Date.now() / 1000)).toBeLessThan(120);
   });
 
   test('failing pods already in a muted namespace at start-up stay quiet (mutes are known before pods are judged)', async () => {

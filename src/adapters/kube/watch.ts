@@ -98,8 +98,8 @@ export class KubeWatch<T> implements Watch {
   #wake: (() => void) | undefined;
   #sleepCancel: Cancel | undefined;
   #lastActivity = 0;
-  readonly #eventCounters = new Map<string, { inc(): void }>();
-  readonly #lastEventGauge: { set(v: number): void };
+  /** Counted in plain numbers on the hot path; the metrics read them at scrape time. */
+  readonly #counts: { readonly resource: string; readonly events: Map<string, number>; lastEventAt: number };
 
   constructor(options: KubeWatchOptions<T>) {
     const o = options;
@@ -130,8 +130,8 @@ export class KubeWatch<T> implements Watch {
     this.#maxBackoffMs = positive('backoff.maxMs', o.backoff?.maxMs, 30_000);
     this.#pageSize = Math.floor(positive('pageSize', o.pageSize, 500));
     this.#metrics = watchMetrics(o.registry);
-    // Label lookups resolved once: this runs for every event of a busy cluster.
-    this.#lastEventGauge = this.#metrics.lastEvent.labels(o.resource);
+    this.#counts = { resource: o.resource, events: new Map(), lastEventAt: 0 };
+    this.#metrics.track(this.#counts);
     this.#path = o.namespace ? `/api/v1/namespaces/${o.namespace}/${o.resource}` : `/api/v1/${o.resource}`;
     this.#what = `${o.resource}${o.namespace ? ` in namespace ${o.namespace}` : ''}${o.fieldSelector ? ` (${o.fieldSelector})` : ''}`;
   }
@@ -249,12 +249,7 @@ export class KubeWatch<T> implements Watch {
   }
 
   #count(type: string): void {
-    let c = this.#eventCounters.get(type);
-    if (!c) {
-      c = this.#metrics.events.labels(this.#o.resource, type);
-      this.#eventCounters.set(type, c);
-    }
-    c.inc();
+    this.#counts.events.set(type, (this.#counts.events.get(type) ?? 0) + 1);
   }
 
   #sleep(ms: number): Promise<void> {
@@ -438,7 +433,7 @@ export class KubeWatch<T> implements Watch {
       return undefined;
     }
     this.#count(type);
-    this.#lastEventGauge.set(this.#o.clock.now() / 1000);
+    this.#counts.lastEventAt = this.#o.clock.now();
     const raw = ev.object;
     if (type === 'ERROR') {
       const status = obj(raw);
