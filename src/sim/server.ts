@@ -2,7 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { loadYaml } from '@kubernetes/client-node';
+import { parse as parseYamlText } from 'yaml';
 import { systemClock, type Cancel, type Clock } from '../clock.js';
 import { API_GROUP_LIST, API_VERSIONS, AGGREGATED_DISCOVERY, CORE_V1_RESOURCES, EMPTY_AGGREGATED, SIM_VERSION, coreAggregated } from './discovery.js';
 import { SimApiError, badRequest, notFound } from './errors.js';
@@ -501,7 +501,9 @@ function parseJson(body: string): Obj {
 function parseYaml(body: string): Obj {
   let v: unknown;
   try {
-    v = loadYaml(body);
+    // Plain YAML to plain objects, as the API server stores them (client-node's loadYaml would turn
+    // them into typed models, timestamps into Dates, and pull every model into the build).
+    v = parseYamlText(body);
   } catch (e) {
     throw badRequest(`the apply patch is not YAML: ${(e as Error).message.split('\n')[0]}`);
   }

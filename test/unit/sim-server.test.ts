@@ -128,3 +128,42 @@ test('kubectl-style requests: aggregated discovery and Table output', async () =
   expect(table.rows[0].cells[3]).toMatch(/^2 \(\d+s ago\)$/);
   expect(table.rows[0].object.metadata.namespace).toBe('shop');
 });
+
+describe('server-side apply (application/apply-patch+yaml), as `kubectl apply --server-side` sends it', () => {
+  const apply = (name: string, body: string) =>
+    fetch(`${server.url}/api/v1/namespaces/default/pods/${name}?fieldManager=kubectl`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/apply-patch+yaml' },
+      body,
+    });
+
+  test('a YAML body creates the pod, then updates it; values stay the strings they were written as', async () => {
+    const yaml = [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata:',
+      '  name: web',
+      '  annotations:',
+      '    podbell.io/mute-until: "2026-11-22T10:00:00Z"',
+      '    example.com/started: 2026-11-22T09:00:00Z',
+      'spec:',
+      '  containers:',
+      '    - name: app',
+      '      image: nginx:1.27',
+    ].join('\n');
+    const created = await apply('web', yaml);
+    expect(created.status).toBe(201);
+    const pod = (await created.json()) as { metadata: { annotations: Record<string, unknown> } };
+    // A typed YAML loader would turn the unquoted time into a Date and write it back with milliseconds.
+    expect(pod.metadata.annotations).toEqual({ 'podbell.io/mute-until': '2026-11-22T10:00:00Z', 'example.com/started': '2026-11-22T09:00:00Z' });
+    const updated = await apply('web', yaml.replace('nginx:1.27', 'nginx:1.28'));
+    expect(updated.status).toBe(200);
+    expect(((sim.get('pods', 'default', 'web') as { spec: { containers: { image: string }[] } }).spec.containers[0]!.image)).toBe('nginx:1.28');
+  });
+
+  test('a body that is not YAML is a 400 that says so', async () => {
+    const res = await apply('web', 'metadata: {name: [');
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toMatch(/^the apply patch is not YAML: /);
+  });
+});
