@@ -13,9 +13,10 @@ COPY package.json package-lock.json ./
 # per-platform package.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force
-# Plain JavaScript in production (dist/, one module per source file): no TypeScript loader in
-# memory at run time. bin/podbell.js runs dist/ because it is newer than every source.
-COPY scripts/build.mjs ./scripts/build.mjs
+# Plain JavaScript in production (dist/: one chunk per command, @kubernetes/client-node bundled
+# without the API models podbell never uses; see scripts/esbuild-options.mjs): no TypeScript
+# loader in memory at run time. bin/podbell.js runs dist/ because it is newer than every source.
+COPY scripts/build.mjs scripts/esbuild-options.mjs ./scripts/
 COPY src ./src
 RUN node scripts/build.mjs
 

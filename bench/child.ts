@@ -10,6 +10,7 @@
 import http from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createSender } from '../src/adapters/slack/create.js';
 import { MemoryThreadStore } from '../src/adapters/store/memory.js';
@@ -37,7 +38,8 @@ function mem(): MemSample {
   gc?.();
   gc?.();
   const m = process.memoryUsage();
-  return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, gc: gc !== undefined };
+  const spaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, s.space_size]));
+  return { rss: m.rss, peakRss: process.resourceUsage().maxRSS * 1024, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, spaces, gc: gc !== undefined };
 }
 
 /** CPU of JSON.parse alone over the exact bytes the bot was sent: the floor of any watch consumer. */
@@ -111,6 +113,8 @@ async function startBot(): Promise<void> {
         return send({ type: 'cpu', id: m.id, ...cpu() });
       case 'mem':
         return send({ type: 'mem', id: m.id, ...mem() });
+      case 'rss':
+        return send({ type: 'rss', id: m.id, rss: process.memoryUsage.rss() });
       case 'expect': {
         seen = 0;
         const profile = setup.profileFile ? startProfile() : undefined;
@@ -180,6 +184,7 @@ function startPoller(): void {
   process.on('message', (m: ChildRequest) => {
     if (m.type === 'cpu') send({ type: 'cpu', id: m.id, ...cpu(), polls, failures });
     else if (m.type === 'mem') send({ type: 'mem', id: m.id, ...mem() });
+    else if (m.type === 'rss') send({ type: 'rss', id: m.id, rss: process.memoryUsage.rss() });
     else if (m.type === 'stop') {
       clearTimeout(timer);
       process.exit(0);

@@ -14,7 +14,10 @@ export interface ChildSetup {
 
 export type ChildRequest =
   | { readonly type: 'cpu'; readonly id: number }
+  /** Reply with a full-GC MemSample. */
   | { readonly type: 'mem'; readonly id: number }
+  /** Reply `{ rss }` at once, without a GC: for watching RSS settle. */
+  | { readonly type: 'rss'; readonly id: number }
   /** Reply 'expecting' now, then 'reached' (with the CPU reading) once n more pod changes reached the pipeline. */
   | { readonly type: 'expect'; readonly id: number; readonly n: number }
   /** JSON.parse every line of `file`, `passes` times, timing each pass. */
@@ -30,10 +33,14 @@ export interface CpuSample {
 
 export interface MemSample {
   readonly rss: number;
+  /** Highest RSS of the process so far (getrusage maxrss): the initial sync's peak. */
+  readonly peakRss: number;
   readonly heapUsed: number;
   readonly heapTotal: number;
   readonly external: number;
   readonly arrayBuffers: number;
+  /** V8's heap by space (space_size, bytes): where heapTotal lives (new space is the young generation). */
+  readonly spaces: Readonly<Record<string, number>>;
   /** Whether a full GC ran before the reading (the child was started with --expose-gc). */
   readonly gc: boolean;
 }

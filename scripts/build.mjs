@@ -1,37 +1,32 @@
 #!/usr/bin/env node
-// Transpiles src/**/*.ts to dist/ (one .js file per module, same layout) with esbuild. Runs by itself
-// as npm's `prepare` step on `npm ci`, so there is no build step to remember. Production runs plain
-// JavaScript: a TypeScript loader at run time costs memory and start-up time on every pod.
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+// Builds dist/ from src/ with esbuild. Runs by itself as npm's `prepare` step on `npm ci`, so there
+// is no build step to remember. Production runs plain JavaScript: a TypeScript loader at run time
+// costs memory and start-up time on every pod.
+//
+// dist/main.js is the CLI; each command is its own chunk, loaded when that command runs (so `check`
+// never loads the Kubernetes client). What is bundled and why: scripts/esbuild-options.mjs.
+import { rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { shippedOptions } from './esbuild-options.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const src = join(root, 'src');
 const dist = join(root, 'dist');
 
-/** Every .ts file under dir (no declaration files). */
-function sources(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) return sources(p);
-    return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [p] : [];
-  });
-}
-
 rmSync(dist, { recursive: true, force: true });
-const entryPoints = sources(src);
-await build({
-  entryPoints,
+const result = await build({
+  ...shippedOptions(),
+  entryPoints: [join(root, 'src/main.ts')],
   outdir: dist,
-  outbase: src,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
+  splitting: true,
+  // Chunks sit beside main.js: code that finds ../package.json from its own URL works from src/ and dist/ alike.
+  chunkNames: '[name]-[hash]',
   sourcemap: 'linked',
-  logLevel: 'warning',
+  metafile: true,
 });
 // The stamp bin/podbell.js compares with the sources' times to know dist/ is current.
 writeFileSync(join(dist, '.built'), `${new Date().toISOString()}\n`);
-console.log(`podbell: built ${entryPoints.length} modules into ${relative(process.cwd(), dist) || 'dist'}/`);
+writeFileSync(join(dist, 'meta.json'), JSON.stringify(result.metafile));
+const files = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js')).length;
+console.log(`podbell: built ${files} files into ${relative(process.cwd(), dist) || 'dist'}/`);

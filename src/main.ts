@@ -40,13 +40,21 @@ export function configOrReport(io: CommandIO): Config | undefined {
   }
 }
 
-/** Each command lives in src/commands/<name>.ts and exports `<name>Command`; loaded on demand so `check` starts fast. */
-const COMMANDS = ['run', 'demo', 'sim', 'check', 'replay', 'record'] as const;
+/**
+ * Each command lives in src/commands/<name>.ts and exports `<name>Command`; loaded on demand so `check`
+ * starts fast. Literal imports, so that the build gives each command its own chunk.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  run: async () => (await import('./commands/run.js')).runCommand,
+  demo: async () => (await import('./commands/demo.js')).demoCommand,
+  sim: async () => (await import('./commands/sim.js')).simCommand,
+  check: async () => (await import('./commands/check.js')).checkCommand,
+  replay: async () => (await import('./commands/replay.js')).replayCommand,
+  record: async () => (await import('./commands/record.js')).recordCommand,
+};
 
 async function loadCommand(name: string): Promise<Command | undefined> {
-  if (!(COMMANDS as readonly string[]).includes(name)) return undefined;
-  const mod = (await import(`./commands/${name}.js`)) as Record<string, Command>;
-  return mod[`${name}Command`];
+  return Object.hasOwn(COMMANDS, name) ? COMMANDS[name]!() : undefined;
 }
 
 function version(): string {

@@ -63,6 +63,8 @@ describe('Dockerfile', () => {
   test('installs production dependencies only, and ships dist/ built from the sources (no TypeScript loader at run time)', () => {
     expect(lines.some((l) => /^RUN npm ci --omit=dev\b/.test(l))).toBe(true);
     expect(lines).toContain('RUN node scripts/build.mjs');
+    // Everything the build imports is copied in before it runs.
+    expect(lines).toContain('COPY scripts/build.mjs scripts/esbuild-options.mjs ./scripts/');
     expect(lines).toContain('COPY --from=deps /app/dist ./dist');
     expect(pkg.dependencies.esbuild).toBeDefined();
     // bin/podbell.js falls back to the sources through tsx only when dist/ is older than them.
@@ -82,6 +84,10 @@ describe('Dockerfile', () => {
     expect(ignore[0]).toBe('**');
     const allowed = ignore.filter((l) => l.startsWith('!')).map((l) => l.slice(1));
     for (const needed of ['package.json', 'package-lock.json', 'bin/', 'src/']) expect(allowed).toContain(needed);
+    // The build stage's COPY of scripts/ would fail on a file the ignore list keeps out.
+    const copied = lines.filter((l) => l.startsWith('COPY scripts/')).flatMap((l) => l.split(/\s+/).slice(1, -1));
+    expect(copied.length).toBeGreaterThan(0);
+    for (const file of copied) expect(allowed).toContain(file);
     for (const secret of ['.env', 'node_modules', 'test', '.tools']) expect(allowed.some((a) => a.startsWith(secret))).toBe(false);
   });
 });
