@@ -5,6 +5,7 @@ import type { Cancel, Clock } from '../../clock.js';
 import type { Logger } from '../../log.js';
 import { KubeApiError, WatchStalledError } from './errors.js';
 import { watchMetrics, type RestartReason, type WatchMetrics } from './metrics.js';
+import { parseWithoutManagedFields } from './managed-fields.js';
 import type { Change, Watch } from './types.js';
 import { type Obj, obj } from '../../core/json.js';
 import { prepareKubeRequest } from './request.js';
@@ -420,7 +421,7 @@ export class KubeWatch<T> implements Watch {
   #line(line: string): 'expired' | 'applied' | undefined {
     let ev: Obj | undefined;
     try {
-      ev = obj(JSON.parse(line));
+      ev = obj(parseWithoutManagedFields(line));
     } catch {
       // Blank lines (keep-alives, a trailing CR) are not news; checked only here, off the hot path.
       if (line.trim() === '') return undefined;
@@ -494,7 +495,7 @@ export class KubeWatch<T> implements Watch {
     });
     this.#disarm();
     try {
-      return JSON.parse(text);
+      return parseWithoutManagedFields(text);
     } catch {
       throw new KubeApiError(500, `LIST ${this.#what}: response is not JSON: ${excerpt(text, 80)}`);
     }
