@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import type { IncidentSettings } from './core/incidents.js';
 import { projectNamespace, type NamespaceState } from './core/mute.js';
 import { projectPod, type PodState } from './core/pod.js';
+import { ValuePool } from './core/pool.js';
 import type { Logger } from './log.js';
 import { Pipeline } from './pipeline.js';
 import { StatePersister } from './state/persister.js';
@@ -116,6 +117,8 @@ export class Bot {
     const restored = await this.#persister?.load();
     if (restored) this.pipeline.restore(restored);
     const common = { kubeConfig, clock, log, registry, ...watchTuning };
+    // One pool for every pod watch: cached pods share their repeated names (see ValuePool).
+    const pool = new ValuePool();
     this.#watches = new ScopedWatches({
       namespaces: config.watchNamespaces,
       namespaceWatch: (name, onSynced) =>
@@ -134,7 +137,7 @@ export class Bot {
           ...common,
           resource: 'pods',
           ...(namespace !== undefined && { namespace }),
-          project: projectPod,
+          project: (raw) => projectPod(raw, { pool }),
           keyOf: (p) => p.uid,
           onChange: (c) => this.pipeline.podChanged(c),
           onSynced,

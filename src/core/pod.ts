@@ -1,3 +1,4 @@
+import type { ValuePool } from './pool.js';
 import { resolveWorkload, type WorkloadRef } from './workload.js';
 import { type Obj, obj } from './json.js';
 
@@ -66,6 +67,8 @@ export interface ProjectOptions {
    * Bounds memory when thousands of pods fail with 4 KiB termination messages.
    */
   readonly maxMessage?: number;
+  /** Shares namespace, node, image and container names and workload refs with earlier pods (memory). */
+  readonly pool?: ValuePool;
 }
 
 const DEFAULT_MAX_MESSAGE = 1024;
@@ -122,7 +125,7 @@ function projectLast(raw: unknown, running: boolean, max: number): LastTerminati
 
 type MutableContainer = { -readonly [K in keyof ContainerState]: ContainerState[K] };
 
-function projectContainer(raw: unknown, statusKey: string, spec: Obj | undefined, max: number): ContainerState | undefined {
+function projectContainer(raw: unknown, statusKey: string, spec: Obj | undefined, max: number, pool: ValuePool | undefined): ContainerState | undefined {
   const c = obj(raw);
   const name = str(c?.name);
   if (!c || !name) return undefined;
@@ -144,9 +147,9 @@ function projectContainer(raw: unknown, statusKey: string, spec: Obj | undefined
     image = str(specC?.image) ?? '';
   }
   const out: MutableContainer = {
-    name,
+    name: pool ? pool.string(name) : name,
     kind,
-    image,
+    image: pool ? pool.string(image) : image,
     restartCount: num(c.restartCount) ?? 0,
     state: terminated ? 'terminated' : waiting ? 'waiting' : running ? 'running' : 'unknown',
   };
@@ -183,14 +186,14 @@ type MutablePod = { -readonly [K in keyof PodState]: PodState[K] };
  */
 export function projectPod(raw: unknown, options?: ProjectOptions): PodState | undefined {
   try {
-    return project(raw, options?.maxMessage ?? DEFAULT_MAX_MESSAGE);
+    return project(raw, options?.maxMessage ?? DEFAULT_MAX_MESSAGE, options?.pool);
   } catch {
     // Unreachable for parsed JSON; guards against exotic objects (getters that throw, proxies).
     return undefined;
   }
 }
 
-function project(raw: unknown, max: number): PodState | undefined {
+function project(raw: unknown, max: number, pool: ValuePool | undefined): PodState | undefined {
   const pod = obj(raw);
   const meta = obj(pod?.metadata);
   const name = str(meta?.name);
@@ -204,20 +207,21 @@ function project(raw: unknown, max: number): PodState | undefined {
       const list = status[key];
       if (!Array.isArray(list)) continue;
       for (const c of list) {
-        const p = projectContainer(c, key, spec, max);
+        const p = projectContainer(c, key, spec, max, pool);
         if (p) containers.push(p);
       }
     }
   }
+  const workload = resolveWorkload(meta, name);
   const out: MutablePod = {
     uid: str(meta.uid) ?? `${namespace}/${name}`,
-    namespace,
+    namespace: pool ? pool.string(namespace) : namespace,
     name,
-    workload: resolveWorkload(meta, name),
+    workload: pool ? pool.workload(workload) : workload,
     containers,
   };
   const node = str(spec?.nodeName);
-  if (node !== undefined) out.node = node;
+  if (node !== undefined) out.node = pool ? pool.string(node) : node;
   const phase = str(status?.phase);
   if (phase !== undefined) out.phase = phase;
   const reason = str(status?.reason);
