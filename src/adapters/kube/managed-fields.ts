@@ -16,14 +16,19 @@ const KEY = '"managedFields":[';
 
 /** Index just past the `]` matching the `[` at `open`, or -1 when the text ends first. */
 function arrayEnd(json: string, open: number): number {
-  // Fast path, two native searches: the API server writes managedFields last in metadata, and its
-  // entries hold no arrays. If the first `]` after `open` has no `[` before it and is followed by
-  // `},"` and a letter, that `]` closes this array: the letter makes the `"` an opening quote, so
-  // `]},` is outside any string, and with no `[` in between there is no nested array to close.
+  // Fast path, two native searches: managedFields entries hold no arrays. If the first `]` after
+  // `open` has no `[` before it and is followed by any `}`s, then `,"` and a letter, that `]` closes
+  // this array: the letter makes the `"` an opening quote, so what precedes it back to the `]` is
+  // outside any string, and with no `[` in between there is no nested array to close. The API
+  // server writes managedFields last in metadata, so `]},"spec"` follows.
   const close = json.indexOf(']', open + 1);
   if (close < 0) return -1;
   const nested = json.indexOf('[', open + 1);
-  if ((nested < 0 || nested > close) && json.startsWith('},"', close + 1) && isLetter(json.charCodeAt(close + 4))) return close + 1;
+  if (nested < 0 || nested > close) {
+    let next = close + 1;
+    while (json.charCodeAt(next) === 125 /* } */) next++;
+    if (json.charCodeAt(next) === 44 /* , */ && json.charCodeAt(next + 1) === 34 /* " */ && isLetter(json.charCodeAt(next + 2))) return close + 1;
+  }
   return scanArrayEnd(json, open);
 }
 
