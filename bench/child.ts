@@ -11,6 +11,7 @@ import http from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { getHeapSpaceStatistics } from 'node:v8';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createSender } from '../src/adapters/slack/create.js';
 import { MemoryThreadStore } from '../src/adapters/store/memory.js';
@@ -94,7 +95,14 @@ async function startBot(): Promise<void> {
   let seen = 0;
   let target: { n: number; done: (s: CpuSample) => void } | undefined;
   const podChanged = bot.pipeline.podChanged.bind(bot.pipeline);
+  // When each workload's first CrashLoopBackOff reached the pipeline (epoch ms, sub-ms precision):
+  // splits the latency figure into watch delivery and the bot's own path to Slack.
+  const crashSeen = new Map<string, number>();
+  const lag = monitorEventLoopDelay({ resolution: 5 });
+  lag.enable();
   bot.pipeline.podChanged = (c) => {
+    const next = c.next;
+    if (next && !crashSeen.has(next.workload.name) && next.containers.some((k) => k.reason === 'CrashLoopBackOff')) crashSeen.set(next.workload.name, performance.timeOrigin + performance.now());
     podChanged(c);
     if (target && ++seen >= target.n) {
       const t = target;
@@ -129,6 +137,10 @@ async function startBot(): Promise<void> {
       }
       case 'floor':
         return send({ type: 'floor', id: m.id, ...floor(m.file, m.passes) });
+      case 'crashes':
+        send({ type: 'crashes', id: m.id, seen: Object.fromEntries(crashSeen), lagMaxMs: lag.max / 1e6, lagP99Ms: lag.percentile(99) / 1e6 });
+        lag.reset();
+        return undefined;
       case 'stop':
         void bot.stop(1000).then(() => health.close()).then(() => process.exit(0));
         return undefined;

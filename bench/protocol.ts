@@ -22,6 +22,8 @@ export type ChildRequest =
   | { readonly type: 'expect'; readonly id: number; readonly n: number }
   /** JSON.parse every line of `file`, `passes` times, timing each pass. */
   | { readonly type: 'floor'; readonly id: number; readonly file: string; readonly passes: number }
+  /** Reply `{ seen: { [workload]: epoch ms } }`: when each workload's first CrashLoopBackOff reached the pipeline. */
+  | { readonly type: 'crashes'; readonly id: number }
   | { readonly type: 'stop'; readonly id: number };
 
 export interface CpuSample {
