@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SIM_TOKEN, SimCluster, simKubeconfigObject, startSimServer, type SimServer } from '../../src/sim/index.js';
-import { podbell } from '../support/cli.js';
+import { healthPort, podbell } from '../support/cli.js';
 import { waitFor } from '../support/wait.js';
 
 /**
@@ -35,17 +35,6 @@ describe('podbell run: kubeconfig exec plugin over https', () => {
     const file = join(dir, 'kubeconfig');
     writeFileSync(file, JSON.stringify(config));
     return file;
-  }
-
-  async function healthPort(run: ReturnType<typeof podbell>): Promise<number> {
-    return waitFor('the health server log line', () => {
-      for (const line of run.stdout().split('\n')) {
-        if (!line.startsWith('{')) continue;
-        const l = JSON.parse(line) as { msg?: string; port?: number };
-        if (l.msg?.startsWith('serving') && l.port) return l.port;
-      }
-      return undefined;
-    });
   }
 
   test('the token the plugin prints gets podbell through the initial lists: ready', async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimCluster, pods, simKubeconfigText, startSimServer, type SimServer } from '../../src/sim/index.js';
-import { podbell } from '../support/cli.js';
+import { healthPort, podbell } from '../support/cli.js';
 import { waitFor } from '../support/wait.js';
 
 describe('podbell run (the real CLI)', () => {
@@ -33,14 +33,7 @@ describe('podbell run (the real CLI)', () => {
     const name = (pod.metadata as { name: string }).name;
     const run = podbell(['run'], { KUBECONFIG: kubeconfig, HTTP_PORT: '0', GROUP_WAIT: '0', LOG_LEVEL: 'info' });
     try {
-      const port = await waitFor('the health server log line', () => {
-        for (const line of run.stdout().split('\n')) {
-          if (!line.startsWith('{')) continue;
-          const l = JSON.parse(line) as { msg?: string; port?: number };
-          if (l.msg?.startsWith('serving') && l.port) return l.port;
-        }
-        return undefined;
-      });
+      const port = await healthPort(run);
       const base = `http://127.0.0.1:${port}`;
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
       await waitFor('/readyz to turn ready after the initial lists', async () => (await fetch(`${base}/readyz`)).status === 200);

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from './wait.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = fileURLToPath(new URL('../../bin/podbell.js', import.meta.url));
@@ -16,4 +17,16 @@ export function podbell(args: readonly string[], env: Record<string, string> = {
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return { child, stdout: () => out, stderr: () => err, exit };
+}
+
+/** The port of `podbell run`'s health server, from its "serving …" log line on stdout. */
+export function healthPort(run: { stdout: () => string }): Promise<number> {
+  return waitFor('the health server log line', () => {
+    for (const line of run.stdout().split('\n')) {
+      if (!line.startsWith('{')) continue;
+      const l = JSON.parse(line) as { msg?: string; port?: number };
+      if (l.msg?.startsWith('serving') && l.port) return l.port;
+    }
+    return undefined;
+  });
 }
