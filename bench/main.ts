@@ -11,13 +11,11 @@ import http from 'node:http';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PerformanceObserver } from 'node:perf_hooks';
-import { systemClock, type Clock } from '../src/clock.js';
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { SIM_TOKEN, SimCluster, startSimServer, type SimServer } from '../src/sim/index.js';
-import { FakeSlack } from '../test/fakes/slack.js';
 import { benchPod, crashLoopStatus, healthyStatus } from './pods.js';
 import { shippedOptions } from '../scripts/esbuild-options.mjs';
-import type { ChildRequest, ChildSetup, CpuSample, MemSample } from './protocol.js';
+import type { ChildRequest, ChildSetup, CpuSample, MemSample, RecordedPost, SlackRequest } from './protocol.js';
 
 // ---- sizes ----
 
@@ -43,9 +41,8 @@ const REPLICAS = 5;
 const BENCHES = ['memory', 'idle', 'cpu', 'latency', 'polling'] as const;
 type BenchName = (typeof BENCHES)[number];
 
-/** Wall clock in epoch ms with sub-millisecond precision (shared with the fake Slack's request times). */
+/** Wall clock in epoch ms with sub-millisecond precision, as the fake Slack's process stamps requests. */
 const preciseNow = () => performance.timeOrigin + performance.now();
-const preciseClock: Clock = { now: preciseNow, setTimer: systemClock.setTimer };
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const MiB = (b: number) => b / 2 ** 20;
 const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
@@ -141,6 +138,52 @@ class Child {
   }
 }
 
+/** The fake Slack, run in its own process (bench/slack-process.ts) so that the sim's GC cannot delay its clock. */
+class SlackProcess {
+  readonly #proc: ChildProcess;
+  readonly #waiting = new Map<number, (m: Record<string, unknown>) => void>();
+  #seq = 0;
+
+  private constructor(proc: ChildProcess, readonly url: string, readonly token: string) {
+    this.#proc = proc;
+    proc.on('message', (raw) => {
+      const m = raw as Record<string, unknown>;
+      const w = typeof m.id === 'number' ? this.#waiting.get(m.id) : undefined;
+      if (w) {
+        this.#waiting.delete(m.id as number);
+        w(m);
+      }
+    });
+  }
+
+  static async start(): Promise<SlackProcess> {
+    const proc = fork(fileURLToPath(new URL('./slack-process.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 2, 2, 'ipc'] });
+    const ready = await withTimeout(new Promise<Record<string, unknown>>((r) => proc.once('message', (m) => r(m as Record<string, unknown>))), 60_000, 'the fake Slack process');
+    return new SlackProcess(proc, String(ready.url), String(ready.token));
+  }
+
+  #request(type: SlackRequest['type']): Promise<Record<string, unknown>> {
+    const id = ++this.#seq;
+    const p = new Promise<Record<string, unknown>>((r) => this.#waiting.set(id, r));
+    this.#proc.send({ type, id });
+    return withTimeout(p, 30_000, `fake Slack reply to ${type}`);
+  }
+
+  async clearRequests(): Promise<void> {
+    await this.#request('clear');
+  }
+
+  async posts(): Promise<RecordedPost[]> {
+    return (await this.#request('posts')).posts as RecordedPost[];
+  }
+
+  async close(): Promise<void> {
+    const exited = new Promise((r) => this.#proc.once('exit', r));
+    this.#proc.send({ type: 'close', id: 0 });
+    await withTimeout(exited, 10_000, 'the fake Slack process to exit').catch(() => this.#proc.kill('SIGKILL'));
+  }
+}
+
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let t: NodeJS.Timeout;
   return Promise.race([p, new Promise<T>((_, reject) => (t = setTimeout(() => reject(new Error(`bench: timed out after ${ms} ms waiting for ${what}`)), ms)))]).finally(() => clearTimeout(t));
@@ -158,7 +201,7 @@ function getStatus(port: number, path: string): Promise<number> {
 }
 
 /** Starts a bot child and waits until its /readyz says the initial lists are in; returns how long that took. */
-async function startBot(server: SimServer, slack: FakeSlack, o: { profileFile?: string; compiled?: string } = {}): Promise<{ child: Child; syncMs: number }> {
+async function startBot(server: SimServer, slack: SlackProcess, o: { profileFile?: string; compiled?: string } = {}): Promise<{ child: Child; syncMs: number }> {
   const t0 = performance.now();
   const child = new Child({ mode: 'bot', simUrl: server.url, slackUrl: slack.url, slackToken: slack.token, ...(o.profileFile && { profileFile: o.profileFile }) }, o.compiled);
   const started = await child.next('started', 60_000);
@@ -214,6 +257,7 @@ interface Results {
   p99LatencyMs?: number;
   maxLatencyMs?: number;
   harnessGcMaxMs?: number;
+  harnessLagMaxMs?: number;
   harnessGcTotalMs?: number;
   latencySamples?: number;
   backgroundRate?: number;
@@ -331,7 +375,7 @@ function percentile(sorted: readonly number[], p: number): number {
  * status updates; latency = the parent chat.postMessage arriving at the fake Slack minus the moment
  * the sim wrote the failure event to the bot's watch stream.
  */
-async function measureLatency(sim: SimCluster, slack: FakeSlack, child: Child, refs: readonly PodRef[], s: Sizes, r: Results): Promise<void> {
+async function measureLatency(sim: SimCluster, slack: SlackProcess, child: Child, refs: readonly PodRef[], s: Sizes, r: Results): Promise<void> {
   const allVictims = refs.filter((_, i) => i % REPLICAS === 0);
   const healthy = refs.filter((_, i) => i % REPLICAS !== 0);
   const warmups = Math.min(10, Math.floor(allVictims.length / 4));
@@ -349,7 +393,7 @@ async function measureLatency(sim: SimCluster, slack: FakeSlack, child: Child, r
   }
   await sleep(3000);
   const sentAt = new Map<string, number>();
-  slack.clearRequests();
+  await slack.clearRequests();
   // GC pauses of this process (the sim and the fake Slack) during the window: harness time, not podbell's.
   const pauses: number[] = [];
   const gcObserver = new PerformanceObserver((list) => {
@@ -357,6 +401,9 @@ async function measureLatency(sim: SimCluster, slack: FakeSlack, child: Child, r
   });
   gcObserver.observe({ entryTypes: ['gc'] });
   const cpuA = await child.request<CpuSample>({ type: 'cpu' });
+  // This process's own stalls (the sim's GC): they delay when events are written, not when Slack sees requests.
+  const harnessLag = monitorEventLoopDelay({ resolution: 5 });
+  harnessLag.enable();
   const t0 = performance.now();
   let background = 0;
   let failures = 0;
@@ -387,19 +434,25 @@ async function measureLatency(sim: SimCluster, slack: FakeSlack, child: Child, r
     await sleep(2);
   }
   const window = performance.now() - t0;
+  harnessLag.disable();
+  r.harnessLagMaxMs = round(harnessLag.max / 1e6, 1);
   gcObserver.disconnect();
   r.harnessGcMaxMs = round(Math.max(0, ...pauses), 1);
   r.harnessGcTotalMs = round(pauses.reduce((a, b) => a + b, 0), 1);
   const cpuB = await child.request<CpuSample>({ type: 'cpu' });
-  const parentOf = () => slack.requestsFor('chat.postMessage').filter((q) => q.params.thread_ts === undefined);
+  const parentOf = async () => (await slack.posts()).filter((q) => q.threadTs === undefined);
   const deadline = Date.now() + 10_000;
-  while (parentOf().length < samples && Date.now() < deadline) await sleep(50);
+  let parents = await parentOf();
+  while (parents.length < samples && Date.now() < deadline) {
+    await sleep(50);
+    parents = await parentOf();
+  }
   const { seen, lagMaxMs, lagP99Ms } = await child.request<{ seen: Record<string, number>; lagMaxMs: number; lagP99Ms: number }>({ type: 'crashes' });
   process.stderr.write(`bench: the bot's event-loop delay since it started: max ${lagMaxMs.toFixed(1)} ms, p99 ${lagP99Ms.toFixed(1)} ms\n`);
   const latencies: number[] = [];
   const order: { i: number; ms: number; watchMs: number }[] = [];
-  for (const q of parentOf()) {
-    const name = /svc-\d{5}/.exec(String(q.params.text))?.[0];
+  for (const q of parents) {
+    const name = /svc-\d{5}/.exec(q.text)?.[0];
     const at = name === undefined ? undefined : sentAt.get(name);
     if (at === undefined) continue;
     latencies.push(q.time - at);
@@ -452,7 +505,7 @@ function table(r: Results, s: Sizes, smoke: boolean): string {
     [`  from sources (tsx): RSS at ${k(s.pods)} pods`, f(r.rssMiB10kSources, ' MiB'), `heap used ${f(r.heapMiB10kSources, ' MiB')}; same code run through the TypeScript loader (development)`],
     [`  from sources (tsx): RSS at ${k(s.podsLarge)} pods`, f(r.rssMiB50kSources, ' MiB'), `heap used ${f(r.heapMiB50kSources, ' MiB')}`],
     ['failure -> chat.postMessage p50', f(r.p50LatencyMs, ' ms'), `${f(r.latencySamples)} samples under ${f(r.backgroundRate)} bg events/s`],
-    ['failure -> chat.postMessage p99', f(r.p99LatencyMs, ' ms'), `≤ 50 ms; max ${f(r.maxLatencyMs, ' ms')}; bot CPU under load ${f(r.botCpuPctUnderLoad, '%')}; sim-side GC pauses max ${f(r.harnessGcMaxMs, ' ms')}, total ${f(r.harnessGcTotalMs, ' ms')}`],
+    ['failure -> chat.postMessage p99', f(r.p99LatencyMs, ' ms'), `≤ 50 ms; max ${f(r.maxLatencyMs, ' ms')}; bot CPU under load ${f(r.botCpuPctUnderLoad, '%')}; sim-side GC pauses max ${f(r.harnessGcMaxMs, ' ms')}, total ${f(r.harnessGcTotalMs, ' ms')}, longest sim stall ${f(r.harnessLagMaxMs, ' ms')}`],
     [`idle CPU, ${k(s.pods)} healthy pods (watch)`, f(r.idleCpuPct10k, '% of a core'), `over ${s.idleMs / 1000} s`],
     [`polling CPU, ${k(s.pods)} pods (LIST every ${s.pollIntervalMs / 1000} s)`, f(r.pollingCpuPct10k, '% of a core'), `over ${s.pollWindowMs / 1000} s, ${f(r.polls)} polls`],
   ];
@@ -500,7 +553,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const sim = new SimCluster({ namespaces: [], historySize: s.cpuEvents + 5000 });
   for (let i = 0; i < NAMESPACES; i++) sim.setNamespace(nsName(i), { 'podbell.io/channel': `#bench-${String(i).padStart(2, '0')}` });
   const server = await startSimServer({ cluster: sim, bookmarkMs: 10_000 });
-  const slack = await FakeSlack.start({ clock: preciseClock });
+  const slack = await SlackProcess.start();
   const refs: PodRef[] = [];
   const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
   try {

@@ -46,3 +46,18 @@ export interface MemSample {
   /** Whether a full GC ran before the reading (the child was started with --expose-gc). */
   readonly gc: boolean;
 }
+
+/** Requests to the fake Slack's process (bench/slack-process.ts); each reply carries the same id. */
+export type SlackRequest =
+  /** Forget the requests recorded so far. Reply 'cleared'. */
+  | { readonly type: 'clear'; readonly id: number }
+  /** Reply 'posts' with every chat.postMessage recorded since the last 'clear'. */
+  | { readonly type: 'posts'; readonly id: number }
+  | { readonly type: 'close'; readonly id: number };
+
+/** A chat.postMessage as the fake Slack recorded it; `time` is its arrival, epoch ms (sub-ms precision). */
+export interface RecordedPost {
+  readonly text: string;
+  readonly threadTs?: string;
+  readonly time: number;
+}
