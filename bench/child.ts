@@ -98,8 +98,9 @@ async function startBot(): Promise<void> {
   // When each workload's first CrashLoopBackOff reached the pipeline (epoch ms, sub-ms precision):
   // splits the latency figure into watch delivery and the bot's own path to Slack.
   const crashSeen = new Map<string, number>();
+  // Only while the parent measures latency: a 5 ms-resolution monitor costs ~1% of a core, which
+  // the idle figure would otherwise count as podbell's.
   const lag = monitorEventLoopDelay({ resolution: 5 });
-  lag.enable();
   bot.pipeline.podChanged = (c) => {
     const next = c.next;
     if (next && !crashSeen.has(next.workload.name) && next.containers.some((k) => k.reason === 'CrashLoopBackOff')) crashSeen.set(next.workload.name, performance.timeOrigin + performance.now());
@@ -138,9 +139,13 @@ async function startBot(): Promise<void> {
       case 'floor':
         return send({ type: 'floor', id: m.id, ...floor(m.file, m.passes) });
       case 'crashes':
+        lag.disable();
         send({ type: 'crashes', id: m.id, seen: Object.fromEntries(crashSeen), lagMaxMs: lag.max / 1e6, lagP99Ms: lag.percentile(99) / 1e6 });
-        lag.reset();
         return undefined;
+      case 'lag':
+        lag.reset();
+        lag.enable();
+        return send({ type: 'lag', id: m.id });
       case 'stop':
         void bot.stop(1000).then(() => health.close()).then(() => process.exit(0));
         return undefined;

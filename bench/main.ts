@@ -287,11 +287,20 @@ async function measureMemory(child: Child, settleMs: number): Promise<MemSample>
   return m;
 }
 
+/** CPU % of a core over `ms`; the log shows it per tenth of the window, to tell a steady cost from a decaying one. */
 async function measureIdle(child: Child, ms: number): Promise<number> {
-  const a = await child.request<CpuSample>({ type: 'cpu' });
-  await sleep(ms);
-  const b = await child.request<CpuSample>({ type: 'cpu' });
-  return ((b.cpuMicros - a.cpuMicros) / ((b.wallMs - a.wallMs) * 1000)) * 100;
+  const pct = (a: CpuSample, b: CpuSample) => ((b.cpuMicros - a.cpuMicros) / ((b.wallMs - a.wallMs) * 1000)) * 100;
+  const first = await child.request<CpuSample>({ type: 'cpu' });
+  const parts: string[] = [];
+  let last = first;
+  for (let i = 0; i < 10; i++) {
+    await sleep(ms / 10);
+    const next = await child.request<CpuSample>({ type: 'cpu' });
+    parts.push(pct(last, next).toFixed(2));
+    last = next;
+  }
+  process.stderr.write(`bench: idle CPU % per ${ms / 10000} s: ${parts.join(' ')}\n`);
+  return pct(first, last);
 }
 
 /** Streams `n` MODIFIED events of healthy pods (status churn) as fast as the sim can write them. */
@@ -400,6 +409,7 @@ async function measureLatency(sim: SimCluster, slack: SlackProcess, child: Child
     for (const e of list.getEntries()) pauses.push(e.duration);
   });
   gcObserver.observe({ entryTypes: ['gc'] });
+  await child.request({ type: 'lag' });
   const cpuA = await child.request<CpuSample>({ type: 'cpu' });
   // This process's own stalls (the sim's GC): they delay when events are written, not when Slack sees requests.
   const harnessLag = monitorEventLoopDelay({ resolution: 5 });
@@ -448,7 +458,7 @@ async function measureLatency(sim: SimCluster, slack: SlackProcess, child: Child
     parents = await parentOf();
   }
   const { seen, lagMaxMs, lagP99Ms } = await child.request<{ seen: Record<string, number>; lagMaxMs: number; lagP99Ms: number }>({ type: 'crashes' });
-  process.stderr.write(`bench: the bot's event-loop delay since it started: max ${lagMaxMs.toFixed(1)} ms, p99 ${lagP99Ms.toFixed(1)} ms\n`);
+  process.stderr.write(`bench: the bot's event-loop delay during the window: max ${lagMaxMs.toFixed(1)} ms, p99 ${lagP99Ms.toFixed(1)} ms\n`);
   const latencies: number[] = [];
   const order: { i: number; ms: number; watchMs: number }[] = [];
   for (const q of parents) {

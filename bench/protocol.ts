@@ -22,8 +22,10 @@ export type ChildRequest =
   | { readonly type: 'expect'; readonly id: number; readonly n: number }
   /** JSON.parse every line of `file`, `passes` times, timing each pass. */
   | { readonly type: 'floor'; readonly id: number; readonly file: string; readonly passes: number }
-  /** Reply `{ seen: { [workload]: epoch ms } }`: when each workload's first CrashLoopBackOff reached the pipeline. */
+  /** Reply `{ seen: { [workload]: epoch ms }, lagMaxMs, lagP99Ms }`: when each workload's first CrashLoopBackOff reached the pipeline, and the event loop's delay since 'lag'. */
   | { readonly type: 'crashes'; readonly id: number }
+  /** Start monitoring the event loop's delay (reported and stopped by 'crashes'). Reply 'lag'. */
+  | { readonly type: 'lag'; readonly id: number }
   | { readonly type: 'stop'; readonly id: number };
 
 export interface CpuSample {
