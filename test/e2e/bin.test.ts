@@ -17,14 +17,14 @@ describe('bin/podbell.js', () => {
   });
 
   test('after the build (what npm ci runs as prepare) it runs dist/', () => {
-    execFileSync(process.execPath, [join(dir, 'scripts/build.mjs')], { cwd: dir });
+    execFileSync(process.execPath, [join(dir, 'scripts/build.mjs'), '--metafile', join(dir, 'meta.json')], { cwd: dir });
     expect(version()).toMatch(/\(dist\)$/);
   });
 
   test('the build ships KubeConfig without the Kubernetes API models, and check without any Kubernetes client', () => {
     // esbuild's metafile, written by the build: which source bytes went into which output file.
     type Meta = { outputs: Record<string, { imports: { path: string; kind: string }[]; inputs: Record<string, { bytesInOutput: number }> }> };
-    const meta = JSON.parse(readFileSync(join(dir, 'dist/meta.json'), 'utf8')) as Meta;
+    const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Meta;
     /** Bytes of code from inputs matching `from` in everything `command` loads (its chunk and its static imports). */
     const loaded = (command: string, from: RegExp) => {
       const entry = Object.keys(meta.outputs).find((f) => f.startsWith(`dist/${command}-`) && f.endsWith('.js'));
