@@ -1,4 +1,5 @@
 import { Registry } from 'prom-client';
+import { waitFor } from '../support/wait.js';
 import { systemClock, type Clock } from '../../src/clock.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import { projectPod, type PodState } from '../../src/core/pod.js';
@@ -6,22 +7,11 @@ import type { Change } from '../../src/adapters/kube/types.js';
 import { KubeWatch, type KubeWatchOptions } from '../../src/adapters/kube/watch.js';
 import { SimCluster, simKubeConfig, startSimServer, SIM_TOKEN, type SimServer, type SimServerOptions } from '../../src/sim/index.js';
 
-/** Polls until cond() holds; fails naming what was awaited. Adapter tests only (real sockets). */
-export async function waitFor(what: string, cond: () => boolean, timeoutMs = 8000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+export { waitFor } from '../support/wait.js';
 
 /** Waits until a metric (summed over matching labels) reaches `min`. */
 export async function waitForMetric(registry: Registry, name: string, labels: Record<string, string>, min: number, timeoutMs = 8000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while ((await metricValue(registry, name, labels)) < min) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${name}${JSON.stringify(labels)} >= ${min}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await waitFor(`${name}${JSON.stringify(labels)} >= ${min}`, async () => (await metricValue(registry, name, labels)) >= min, timeoutMs);
 }
 
 /** A logger whose JSON lines are kept for assertions. */
