@@ -15,6 +15,7 @@ import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { SIM_TOKEN, SimCluster, startSimServer, type SimServer } from '../src/sim/index.js';
 import { benchPod, crashLoopStatus, healthyStatus } from './pods.js';
 import { shippedOptions } from '../scripts/esbuild-options.mjs';
+import { IpcPeer, withTimeout } from './ipc.js';
 import type { ChildRequest, ChildSetup, CpuSample, MemSample, RecordedPost, SlackRequest } from './protocol.js';
 
 // ---- sizes ----
@@ -76,9 +77,7 @@ type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 class Child {
   readonly #proc: ChildProcess;
-  #seq = 0;
-  readonly #waiting = new Map<number, (m: Record<string, unknown>) => void>();
-  readonly #byType = new Map<string, (m: Record<string, unknown>) => void>();
+  readonly #ipc: IpcPeer;
   readonly exited: Promise<number | null>;
 
   /** `compiled`: run this compiled bench/child.ts with plain node; without it, the sources through tsx. */
@@ -91,42 +90,23 @@ class Child {
       cwd: fileURLToPath(new URL('..', import.meta.url)),
     });
     this.exited = new Promise((r) => this.#proc.once('exit', (code) => r(code)));
-    this.#proc.on('message', (raw) => {
-      const m = raw as Record<string, unknown>;
-      const byId = typeof m.id === 'number' ? this.#waiting.get(m.id) : undefined;
-      if (byId && m.type !== 'reached') {
-        this.#waiting.delete(m.id as number);
-        byId(m);
-        return;
-      }
-      const key = m.type === 'reached' ? `reached:${String(m.id)}` : String(m.type);
-      const h = this.#byType.get(key);
-      if (h) {
-        this.#byType.delete(key);
-        h(m);
-      }
-    });
+    // 'reached' carries the id of its 'expect' but comes after the reply to it.
+    this.#ipc = new IpcPeer(this.#proc, 'child', ['reached']);
   }
 
   next(type: string, timeoutMs = 120_000): Promise<Record<string, unknown>> {
-    return withTimeout(new Promise((r) => this.#byType.set(type, r)), timeoutMs, `child message ${type}`);
+    return this.#ipc.next(type, timeoutMs);
   }
 
   request<T>(req: WithoutId<ChildRequest>, timeoutMs = 120_000): Promise<T & { id: number }> {
-    const id = ++this.#seq;
-    const p = new Promise<Record<string, unknown>>((r) => this.#waiting.set(id, r));
-    this.#proc.send({ ...req, id });
-    return withTimeout(p, timeoutMs, `child reply to ${req.type}`) as Promise<T & { id: number }>;
+    return this.#ipc.request<T>(req, timeoutMs);
   }
 
   /** Sends 'expect'; resolves to [CPU now, promise of CPU once n pod changes have been handled]. */
   async expect(n: number, timeoutMs: number): Promise<[CpuSample, Promise<CpuSample>]> {
-    const id = ++this.#seq;
-    const reached = new Promise<Record<string, unknown>>((r) => this.#byType.set(`reached:${id}`, r));
-    const ack = new Promise<Record<string, unknown>>((r) => this.#waiting.set(id, r));
-    this.#proc.send({ type: 'expect', id, n });
-    const start = (await withTimeout(ack, 10_000, 'expect ack')) as unknown as CpuSample;
-    return [start, withTimeout(reached, timeoutMs, `${n} pod changes in the bot`) as unknown as Promise<CpuSample>];
+    const reached = this.#ipc.next(`reached:${this.#ipc.nextId()}`, timeoutMs) as unknown as Promise<CpuSample>;
+    const start = await this.#ipc.request<CpuSample>({ type: 'expect', n }, 10_000);
+    return [start, reached];
   }
 
   async stop(): Promise<void> {
@@ -141,19 +121,11 @@ class Child {
 /** The fake Slack, run in its own process (bench/slack-process.ts) so that the sim's GC cannot delay its clock. */
 class SlackProcess {
   readonly #proc: ChildProcess;
-  readonly #waiting = new Map<number, (m: Record<string, unknown>) => void>();
-  #seq = 0;
+  readonly #ipc: IpcPeer;
 
   private constructor(proc: ChildProcess, readonly url: string, readonly token: string) {
     this.#proc = proc;
-    proc.on('message', (raw) => {
-      const m = raw as Record<string, unknown>;
-      const w = typeof m.id === 'number' ? this.#waiting.get(m.id) : undefined;
-      if (w) {
-        this.#waiting.delete(m.id as number);
-        w(m);
-      }
-    });
+    this.#ipc = new IpcPeer(proc, 'the fake Slack');
   }
 
   static async start(): Promise<SlackProcess> {
@@ -162,19 +134,12 @@ class SlackProcess {
     return new SlackProcess(proc, String(ready.url), String(ready.token));
   }
 
-  #request(type: SlackRequest['type']): Promise<Record<string, unknown>> {
-    const id = ++this.#seq;
-    const p = new Promise<Record<string, unknown>>((r) => this.#waiting.set(id, r));
-    this.#proc.send({ type, id });
-    return withTimeout(p, 30_000, `fake Slack reply to ${type}`);
-  }
-
   async clearRequests(): Promise<void> {
-    await this.#request('clear');
+    await this.#ipc.request({ type: 'clear' } satisfies WithoutId<SlackRequest>, 30_000);
   }
 
   async posts(): Promise<RecordedPost[]> {
-    return (await this.#request('posts')).posts as RecordedPost[];
+    return (await this.#ipc.request<{ posts: RecordedPost[] }>({ type: 'posts' } satisfies WithoutId<SlackRequest>, 30_000)).posts;
   }
 
   async close(): Promise<void> {
@@ -182,11 +147,6 @@ class SlackProcess {
     this.#proc.send({ type: 'close', id: 0 });
     await withTimeout(exited, 10_000, 'the fake Slack process to exit').catch(() => this.#proc.kill('SIGKILL'));
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let t: NodeJS.Timeout;
-  return Promise.race([p, new Promise<T>((_, reject) => (t = setTimeout(() => reject(new Error(`bench: timed out after ${ms} ms waiting for ${what}`)), ms)))]).finally(() => clearTimeout(t));
 }
 
 function getStatus(port: number, path: string): Promise<number> {
