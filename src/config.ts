@@ -20,6 +20,8 @@ export interface Config {
   readonly reopenWindowMs: number;
   readonly threadMaxAgeMs: number;
   readonly stormThreshold: number;
+  /** PENDING_AFTER: a pod unschedulable, or scheduled with containers not started, this long is stuck. */
+  readonly pendingAfterMs: number;
   readonly httpPort: number;
   readonly logLevel: LogLevel;
   /** POD_NAMESPACE: the namespace podbell runs in (the chart sets it from the downward API). */
@@ -44,6 +46,7 @@ export const DEFAULTS = {
   REOPEN_WINDOW: '1h',
   THREAD_MAX_AGE: '24h',
   STORM_THRESHOLD: '10',
+  PENDING_AFTER: '10m',
   HTTP_PORT: '8080',
   LOG_LEVEL: 'info',
 } as const;
@@ -136,6 +139,7 @@ export function loadConfig(env: Env): Config {
     reopenWindowMs: duration('REOPEN_WINDOW'),
     threadMaxAgeMs: duration('THREAD_MAX_AGE'),
     stormThreshold: integer('STORM_THRESHOLD', 1, 10_000),
+    pendingAfterMs: duration('PENDING_AFTER'),
     httpPort: integer('HTTP_PORT', 0, 65_535),
     logLevel: level as LogLevel,
     podNamespace,

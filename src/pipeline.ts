@@ -2,7 +2,7 @@ import type { Registry } from 'prom-client';
 import type { Change } from './adapters/kube/types.js';
 import type { Sender } from './adapters/slack/types.js';
 import type { Cancel, Clock } from './clock.js';
-import { detect, detectChange, type Failure } from './core/detect.js';
+import { detect, detectChange, muteNamesOf, type Failure } from './core/detect.js';
 import { emptyBook, reduce, type IncidentBook, type IncidentInput, type IncidentSettings } from './core/incidents.js';
 import { compileNamespacePolicy, compilePodPolicy, describeMute, nextChange, routeFailure, type AnnotationProblem, type NamespacePolicy, type NamespaceState } from './core/mute.js';
 import type { PodState } from './core/pod.js';
@@ -161,7 +161,8 @@ export class Pipeline {
     this.#metrics.failures.inc({ reason: f.reason });
     const podPolicy = pod.annotations ? compilePodPolicy(pod) : undefined;
     if (podPolicy) this.#report(podPolicy.problems);
-    const r = routeFailure(this.#namespaces.get(pod.namespace), podPolicy, f.reason, now, this.#o.defaultChannel);
+    const routes = muteNamesOf(f).map((name) => routeFailure(this.#namespaces.get(pod.namespace), podPolicy, name, now, this.#o.defaultChannel));
+    const r = routes.find((x) => x.muted) ?? routes[0]!;
     if (r.muted) {
       this.#metrics.muted.inc({ namespace: f.namespace, reason: f.reason });
       this.#o.log.debug({ namespace: f.namespace, pod: f.pod, container: f.container, reason: f.reason, why: r.why }, 'failure muted');

@@ -1,7 +1,8 @@
-import { detect, type Failure } from '../core/detect.js';
+import { detect, muteNamesOf, type Failure } from '../core/detect.js';
 import { type AnnotationProblem, route, type NamespaceState } from '../core/mute.js';
 import { ourAnnotations, projectPod, type PodState } from '../core/pod.js';
-import { InputError } from '../errors.js';
+import { loadConfig } from '../config.js';
+import { ConfigError, InputError } from '../errors.js';
 import { errorText, jsonValues } from '../json-input.js';
 import type { Command, CommandIO } from './types.js';
 import type { Obj } from '../core/json.js';
@@ -22,19 +23,31 @@ Input: FILE, or standard input when FILE is '-' or absent. Any mix of
 
 Output, one JSON object per line and failure:
   {"namespace","pod","container","reason","exitCode","restartCount","message"}
-  container is null for a pod-level failure (Evicted, DeadlineExceeded, ...);
-  exitCode and message are null when Kubernetes gives none.
+  container is null for a pod-level failure (Evicted, DeadlineExceeded,
+  Unschedulable, PendingTooLong, ...); pod is null for a pod without a name
+  (a status pasted alone), judged all the same; exitCode and message are null
+  when Kubernetes gives none.
+  A crash is named by its cause (OOMKilled, Error, ...), also while the
+  container waits in CrashLoopBackOff ("backOff": true).
   Extra keys, present only when true:
     "init": true        a classic init container
     "sidecar": true     a native sidecar (init container with restartPolicy Always)
     "ephemeral": true   an ephemeral debug container
+    "backOff": true     the container now waits in CrashLoopBackOff after this crash
     "muted": true, "mutedWhy": "..."   muted by a Namespace in the input or a pod annotation
-  Objects that are not pods (Deployments, a Pod without metadata.name) are
-  skipped with a note on standard error.
+  Objects that are not pods or namespaces (Deployments, Services) are skipped
+  with a note on standard error. An object without kind is a Pod when it has
+  containers, container statuses or a pod phase.
+
+Stuck pods: a pod unschedulable, or scheduled with its containers not started
+(ContainerCreating, PodInitializing), for longer than PENDING_AFTER (from the
+environment, default 10m) before --now is reported as Unschedulable or
+PendingTooLong.
 
 Options:
   --fail-on-failure   exit 1 when an unmuted failure was found (for CI)
-  --now TIME          evaluate podbell.io/mute-until at this RFC 3339 time (default: now)
+  --now TIME          judge at this RFC 3339 time (default: the current time):
+                      how long a pod has been stuck, and podbell.io/mute-until
   -h, --help          show this help
 
 Exit status:
@@ -87,6 +100,7 @@ class Checker {
   constructor(
     private readonly io: CommandIO,
     private readonly now: number,
+    private readonly pendingAfterMs: number,
   ) {}
 
   private note(where: string, text: string): void {
@@ -145,9 +159,11 @@ class Checker {
   }
 
   private pod(v: Obj, where: string): void {
-    const next = projectPod(v, { maxMessage: Infinity });
-    if (!next) return this.note(where, 'skipped a Pod without metadata.name (cannot tell which pod it is)');
-    const failures = detect(this.pods.get(next.uid), next);
+    const projected = projectPod(v, { maxMessage: Infinity, unnamed: true });
+    if (!projected) return this.note(where, 'skipped a Pod that could not be read');
+    // A pod without name or uid is told apart from others by where it was read.
+    const next = projected.uid === '' ? { ...projected, uid: `unnamed pod at ${where}` } : projected;
+    const failures = detect(this.pods.get(next.uid), next, { judgedAt: this.now, pendingAfterMs: this.pendingAfterMs });
     this.pods.set(next.uid, next);
     for (const f of failures) this.print(next, f, where);
   }
@@ -166,7 +182,7 @@ class Checker {
   private print(pod: PodState, f: Failure, where: string): void {
     const line: Record<string, unknown> = {
       namespace: f.namespace,
-      pod: f.pod,
+      pod: f.pod === '' ? null : f.pod,
       container: f.container === '' ? null : f.container,
       reason: f.reason,
       exitCode: f.exitCode ?? null,
@@ -176,7 +192,9 @@ class Checker {
     if (f.init) line.init = true;
     if (f.sidecar) line.sidecar = true;
     if (f.ephemeral) line.ephemeral = true;
-    const r = route(pod, this.namespaces.get(pod.namespace), DEFAULT_CHANNEL, f.reason, this.now);
+    if (f.backOff) line.backOff = true;
+    const routes = muteNamesOf(f).map((name) => route(pod, this.namespaces.get(pod.namespace), DEFAULT_CHANNEL, name, this.now));
+    const r = routes.find((x) => x.muted) ?? routes[0]!;
     this.reportProblems(r.problems ?? [], where);
     if (r.muted) {
       line.muted = true;
@@ -200,8 +218,17 @@ export const checkCommand: Command = async (argv, io) => {
     io.stdout.write(CHECK_HELP);
     return 0;
   }
+  let pendingAfterMs: number;
+  try {
+    // Only PENDING_AFTER matters here: the rest of the bot's environment is not check's business.
+    pendingAfterMs = loadConfig({ PENDING_AFTER: io.env.PENDING_AFTER }).pendingAfterMs;
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    io.stderr.write(`podbell check: ${e.message}\n`);
+    return 2;
+  }
   const source = opts.file ?? '<stdin>';
-  const checker = new Checker(io, opts.now ?? Date.now());
+  const checker = new Checker(io, opts.now ?? Date.now(), pendingAfterMs);
   try {
     for await (const { value, line } of jsonValues(opts.file, io.stdin, source)) checker.value(value, `${source}:${line}`);
   } catch (e) {

@@ -27,6 +27,16 @@ export interface Failure {
    * Absent means restartCount (Failures built elsewhere, pod-level failures).
    */
   readonly run?: number;
+  /**
+   * The container now waits in CrashLoopBackOff after this crash (kubectl shows CrashLoopBackOff).
+   * The reason still names the crash's cause (OOMKilled, Error, …): one crash, one occurrence.
+   */
+  readonly backOff?: boolean;
+  /**
+   * The kubelet runs this container again by itself (restartPolicy Always, or a native sidecar): a
+   * non-zero exit is a crash that may pass, not a Job's final failure.
+   */
+  readonly willRestart?: boolean;
   readonly image?: string;
   readonly node?: string;
   readonly workload: WorkloadRef;
@@ -41,11 +51,19 @@ export interface DetectOptions {
   readonly now?: number;
   /** Default 10 minutes. */
   readonly startupWindowMs?: number;
+  /**
+   * The instant stuck pods are judged at (PENDING_AFTER is measured up to it, see stuckFailure).
+   * Without it no pod is judged stuck: detection stays a function of the two pod states.
+   */
+  readonly judgedAt?: number;
+  /** PENDING_AFTER in ms; default 10 minutes. */
+  readonly pendingAfterMs?: number;
 }
 
 const DEFAULT_STARTUP_WINDOW_MS = 10 * 60_000;
+export const DEFAULT_PENDING_AFTER_MS = 10 * 60_000;
 
-/** state.waiting reasons that are failures. ContainerCreating and PodInitializing are not. */
+/** state.waiting reasons that are failures. ContainerCreating and PodInitializing are not (until PENDING_AFTER). */
 export const WAITING_FAILURES: ReadonlySet<string> = new Set([
   'CrashLoopBackOff',
   'ImagePullBackOff',
@@ -74,25 +92,42 @@ const TERMINATED_FAILURES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Terminated reasons that say the container was taken away, not that it failed: the node was lost or
- * the pod deleted while it ran. The pod-level reason (Evicted, NodeLost) tells the story instead.
+ * The container was lost, not ended by its process: the kubelet could not find it after a node
+ * restart (exit 255 or 137). A failure of its own unless the pod-level reason (Evicted, NodeLost)
+ * or a deletion tells the story.
  */
-const NOT_A_CONTAINER_FAILURE: ReadonlySet<string> = new Set(['ContainerStatusUnknown', 'Completed']);
+const LOST_CONTAINER: ReadonlySet<string> = new Set(['Unknown', 'ContainerStatusUnknown']);
 
 const OOM = 'OOMKilled';
+const BACK_OFF = 'CrashLoopBackOff';
+
+/**
+ * The reasons that name a crash (a run of a container that ended badly). One crash is one
+ * occurrence whichever of these names it: CrashLoopBackOff names it only when its cause is unknown.
+ */
+export const CRASH_REASONS: ReadonlySet<string> = new Set([OOM, 'Error', ...LOST_CONTAINER, ...TERMINATED_FAILURES, BACK_OFF]);
+
+/** The stuck-pod reasons (CONTRACT names). */
+export const STUCK_REASONS: ReadonlySet<string> = new Set(['Unschedulable', 'PendingTooLong']);
 
 /**
  * Every container-level reason detect() reports (for mute-reasons validation and docs). Pod-level
  * failures report the pod's own status.reason (Evicted, DeadlineExceeded, Shutdown, …) or 'Failed'.
  */
-export const CONTAINER_FAILURE_REASONS: ReadonlySet<string> = new Set([...WAITING_FAILURES, ...TERMINATED_FAILURES, 'Error']);
+export const CONTAINER_FAILURE_REASONS: ReadonlySet<string> = new Set([...WAITING_FAILURES, ...TERMINATED_FAILURES, ...LOST_CONTAINER, 'Error']);
 
-/** The pod-level reasons kubelet and controllers write on Failed pods, plus podbell's own 'Failed'. */
-export const POD_FAILURE_REASONS: ReadonlySet<string> = new Set(['Evicted', 'DeadlineExceeded', 'Shutdown', 'NodeLost', 'NodeAffinity', 'Terminated', 'UnexpectedAdmissionError', 'Failed']);
+/** The pod-level reasons kubelet and controllers write on Failed pods, podbell's own 'Failed', and stuck pods. */
+export const POD_FAILURE_REASONS: ReadonlySet<string> = new Set(['Evicted', 'DeadlineExceeded', 'Shutdown', 'NodeLost', 'NodeAffinity', 'Terminated', 'UnexpectedAdmissionError', 'Failed', ...STUCK_REASONS]);
 
-/** kubelet alternates ErrImagePull and ImagePullBackOff for the same run: one occurrence, not a flood. */
+/**
+ * Two names of one fact of the same run: kubelet alternates ErrImagePull and ImagePullBackOff, and a
+ * crash is one crash whether seen terminated, in back-off, or named CrashLoopBackOff before its cause
+ * could be read.
+ */
 function sameFact(a: string, b: string): boolean {
-  return a === b || ((a === 'ErrImagePull' || a === 'ImagePullBackOff') && (b === 'ErrImagePull' || b === 'ImagePullBackOff'));
+  if (a === b) return true;
+  if ((a === 'ErrImagePull' || a === 'ImagePullBackOff') && (b === 'ErrImagePull' || b === 'ImagePullBackOff')) return true;
+  return CRASH_REASONS.has(a) && CRASH_REASONS.has(b);
 }
 
 /** The pod-level failure: phase Failed with its reason (Evicted, DeadlineExceeded, Shutdown, …). */
@@ -100,24 +135,60 @@ function podReason(pod: PodState): string | undefined {
   return pod.phase === 'Failed' ? pod.reason : undefined;
 }
 
+/** What a container shows right now, when it is a failure: one crash or one stuck wait. */
+interface Fact {
+  readonly reason: string;
+  readonly run: number;
+  readonly exitCode?: number | undefined;
+  readonly message?: string | undefined;
+  /** Waiting in CrashLoopBackOff after this crash. */
+  readonly backOff?: boolean;
+  /** Read from lastState: a crash seen in back-off. */
+  readonly fromLast?: boolean;
+  readonly finishedAt?: number | undefined;
+}
+
 /**
- * The failure a container shows right now, or undefined.
- * A non-zero exit ('Error') counts only where Kubernetes will not simply restart the container:
- * restartPolicy Never or OnFailure (a restartPolicy Always pod shows CrashLoopBackOff instead), and
- * not for native sidecars (killed at pod shutdown), ephemeral debug containers (a shell's exit
- * status), pods being deleted (SIGTERM/SIGKILL exits) or pods failed for a pod-level reason.
+ * The cause of a crash from its terminated record: a named failure, a lost container, or 'Error'
+ * for a non-zero exit; undefined when it exited 0 or says nothing (the back-off then names it).
  */
-function currentReason(pod: PodState, c: ContainerState): string | undefined {
+function crashCause(reason: string | undefined, exitCode: number | undefined): string | undefined {
+  if (reason !== undefined && (TERMINATED_FAILURES.has(reason) || LOST_CONTAINER.has(reason))) return reason;
+  const nonZero = exitCode !== undefined ? exitCode !== 0 : reason === 'Error';
+  return nonZero && reason !== 'Completed' ? 'Error' : undefined;
+}
+
+/**
+ * Why a terminated container failed, or undefined. A non-zero exit is a failure under every restart
+ * policy (kubectl shows Error until the next run), but not for ephemeral debug containers (a shell's
+ * exit status), pods being deleted or disrupted (SIGTERM/SIGKILL exits), pods failed for a pod-level
+ * reason (that reason tells the story), nor native sidecars killed when their pod finished.
+ */
+function terminatedCause(pod: PodState, c: ContainerState): string | undefined {
   const reason = c.reason;
-  if (c.state === 'waiting') return reason !== undefined && WAITING_FAILURES.has(reason) ? reason : undefined;
-  if (c.state !== 'terminated') return undefined;
   if (reason !== undefined && TERMINATED_FAILURES.has(reason)) return reason;
-  const nonZero = c.exitCode !== undefined ? c.exitCode !== 0 : reason === 'Error';
-  if (!nonZero || (reason !== undefined && NOT_A_CONTAINER_FAILURE.has(reason))) return undefined;
-  if (c.kind === 'sidecar' || c.kind === 'ephemeral' || pod.terminating) return undefined;
-  if (pod.restartPolicy !== 'Never' && pod.restartPolicy !== 'OnFailure') return undefined;
-  if (podReason(pod) !== undefined) return undefined;
-  return 'Error';
+  if (c.kind === 'ephemeral' || pod.terminating || podReason(pod) !== undefined) return undefined;
+  if (c.kind === 'sidecar' && (pod.phase === 'Succeeded' || pod.phase === 'Failed')) return undefined;
+  return crashCause(reason, c.exitCode);
+}
+
+/**
+ * The failure a container shows right now, or undefined. A container waiting in CrashLoopBackOff
+ * shows the crash of its last run (lastState, run restartCount), named by its cause; the wait's own
+ * message is the kubelet's back-off notice, so the crash's termination message is kept instead.
+ */
+function currentFact(pod: PodState, c: ContainerState): Fact | undefined {
+  const reason = c.reason;
+  if (c.state === 'waiting') {
+    if (reason === BACK_OFF) {
+      const cause = crashCause(c.last?.reason, c.last?.exitCode);
+      return { reason: cause ?? BACK_OFF, run: c.restartCount, exitCode: c.last?.exitCode, message: c.last?.message, backOff: true, fromLast: cause !== undefined };
+    }
+    return reason !== undefined && WAITING_FAILURES.has(reason) ? { reason, run: c.restartCount, message: c.message } : undefined;
+  }
+  if (c.state !== 'terminated') return undefined;
+  const cause = terminatedCause(pod, c);
+  return cause === undefined ? undefined : { reason: cause, run: c.restartCount, exitCode: c.exitCode, message: c.message, finishedAt: c.finishedAt };
 }
 
 /** lastState shows an OOMKill. */
@@ -135,10 +206,8 @@ const lastRun = (c: ContainerState) => (c.state === 'waiting' ? c.restartCount :
 
 /** Whether container p (previous state) already showed the fact (reason, run). */
 function prevHad(prevPod: PodState, p: ContainerState, reason: string, run: number): boolean {
-  if (p.restartCount === run) {
-    const r = currentReason(prevPod, p);
-    if (r !== undefined && sameFact(r, reason)) return true;
-  }
+  const f = currentFact(prevPod, p);
+  if (f !== undefined && f.run === run && sameFact(f.reason, reason)) return true;
   return reason === OOM && lastOom(p) && lastRun(p) === run;
 }
 
@@ -147,28 +216,30 @@ function findContainer(pod: PodState, name: string): ContainerState | undefined 
   return undefined;
 }
 
-function failureOf(pod: PodState, c: ContainerState, kind: ContainerKind, reason: string, run: number, exitCode: number | undefined, message: string | undefined): Failure {
+function failureOf(pod: PodState, c: ContainerState, fact: Fact): Failure {
   const f: { -readonly [K in keyof Failure]: Failure[K] } = {
     namespace: pod.namespace,
     pod: pod.name,
     uid: pod.uid,
     container: c.name,
-    reason,
+    reason: fact.reason,
     restartCount: c.restartCount,
-    run,
+    run: fact.run,
     workload: pod.workload,
   };
-  if (kind === 'init') f.init = true;
-  else if (kind === 'sidecar') f.sidecar = true;
-  else if (kind === 'ephemeral') f.ephemeral = true;
-  if (exitCode !== undefined) f.exitCode = exitCode;
-  if (message !== undefined) f.message = message;
+  if (c.kind === 'init') f.init = true;
+  else if (c.kind === 'sidecar') f.sidecar = true;
+  else if (c.kind === 'ephemeral') f.ephemeral = true;
+  if (fact.exitCode !== undefined) f.exitCode = fact.exitCode;
+  if (fact.message !== undefined) f.message = fact.message;
+  if (fact.backOff) f.backOff = true;
+  if (c.kind === 'sidecar' || (c.kind !== 'ephemeral' && (pod.restartPolicy === undefined || pod.restartPolicy === 'Always'))) f.willRestart = true;
   if (c.image) f.image = c.image;
   if (pod.node !== undefined) f.node = pod.node;
   return f;
 }
 
-function podFailure(pod: PodState, reason: string): Failure {
+function podFailure(pod: PodState, reason: string, message = pod.message, run?: number): Failure {
   const f: { -readonly [K in keyof Failure]: Failure[K] } = {
     namespace: pod.namespace,
     pod: pod.name,
@@ -178,7 +249,8 @@ function podFailure(pod: PodState, reason: string): Failure {
     restartCount: 0,
     workload: pod.workload,
   };
-  if (pod.message !== undefined) f.message = pod.message;
+  if (run !== undefined) f.run = run;
+  if (message !== undefined) f.message = message;
   if (pod.node !== undefined) f.node = pod.node;
   return f;
 }
@@ -186,6 +258,57 @@ function podFailure(pod: PodState, reason: string): Failure {
 /** With no prev and a clock (`now` defined): did this termination end long enough ago to be history? */
 function stale(now: number | undefined, window: number, finishedAt: number | undefined): boolean {
   return now !== undefined && finishedAt !== undefined && now - finishedAt > window;
+}
+
+/** A pod that may become stuck: why, and since when its PENDING_AFTER runs. */
+export interface StuckCandidate {
+  readonly reason: 'Unschedulable' | 'PendingTooLong';
+  /** lastTransitionTime of the PodScheduled condition, in ms */
+  readonly since: number;
+  readonly message?: string | undefined;
+}
+
+/** A scheduled pod none of whose app containers has started, and none of whose containers fails. */
+function notStarted(pod: PodState): boolean {
+  for (const c of pod.containers) {
+    if (currentFact(pod, c) !== undefined) return false;
+    if (c.kind === 'container' && (c.state === 'running' || c.state === 'terminated')) return false;
+  }
+  return true;
+}
+
+/**
+ * A Pending pod that is unschedulable, or scheduled with containers not started (ContainerCreating,
+ * PodInitializing), whatever the time: it is stuck once PENDING_AFTER has passed since `since`.
+ * Undefined for every other pod, and when the condition's time cannot be read.
+ */
+export function stuckCandidate(pod: PodState): StuckCandidate | undefined {
+  const cond = pod.conditions;
+  if (pod.phase !== 'Pending' || pod.terminating || cond === undefined || cond.disruption) return undefined;
+  if (cond.unschedulableSince !== undefined) return { reason: 'Unschedulable', since: cond.unschedulableSince, message: cond.unschedulableMessage };
+  if (cond.scheduledSince === undefined || !notStarted(pod)) return undefined;
+  let message: string | undefined;
+  for (const c of pod.containers) if (c.state === 'waiting' && c.message !== undefined) message ??= c.message;
+  return { reason: 'PendingTooLong', since: cond.scheduledSince, message: message ?? cond.notStartedMessage };
+}
+
+/**
+ * The stuck-pod failure at `judgedAt`: Unschedulable or PendingTooLong once longer than
+ * `pendingAfterMs` (CONTRACT names). Its occurrence is the stuck spell (run = since), so a pod
+ * stuck again after being scheduled or restarted is a new occurrence, a re-delivery is not.
+ */
+export function stuckFailure(pod: PodState, judgedAt: number, pendingAfterMs = DEFAULT_PENDING_AFTER_MS): Failure | undefined {
+  const s = stuckCandidate(pod);
+  if (s === undefined || judgedAt - s.since < pendingAfterMs) return undefined;
+  return podFailure(pod, s.reason, s.message, s.since);
+}
+
+/**
+ * The reason names a mute can cover a failure by: its own, and CrashLoopBackOff for a crash the
+ * container waits out in back-off (`podbell.io/mute-reasons: CrashLoopBackOff` keeps muting crash loops).
+ */
+export function muteNamesOf(f: Failure): readonly string[] {
+  return f.backOff && f.reason !== BACK_OFF ? [f.reason, BACK_OFF] : [f.reason];
 }
 
 /** Occurrence identity: the same fact re-delivered has the same key and must count once. */
@@ -220,6 +343,8 @@ const HEALTHY: PodVerdict = Object.freeze({ failures: NONE, failing: false });
  * (nearly every event) allocates nothing.
  */
 export function detectChange(prev: PodState | undefined, next: PodState, options?: DetectOptions): PodVerdict {
+  // Planned disruption (preemption, drain, taint eviction): the containers' exits are not failures.
+  if (next.conditions?.disruption) return HEALTHY;
   let out: Failure[] | undefined;
   const now = prev === undefined ? options?.now : undefined;
   const window = options?.startupWindowMs ?? DEFAULT_STARTUP_WINDOW_MS;
@@ -227,23 +352,20 @@ export function detectChange(prev: PodState | undefined, next: PodState, options
   let containerFailed = false;
   for (const c of next.containers) {
     const p = prev ? findContainer(prev, c.name) : undefined;
-    const reason = currentReason(next, c);
-    if (reason !== undefined) {
+    const fact = currentFact(next, c);
+    if (fact !== undefined) {
       containerFailed = true;
-      const run = c.restartCount;
-      if (!(p && prev && prevHad(prev, p, reason, run)) && !(c.state === 'terminated' && stale(now, window, c.finishedAt))) {
-        const fromLast = reason === 'CrashLoopBackOff' && c.last !== undefined;
-        const exitCode = c.state === 'terminated' ? c.exitCode : fromLast ? c.last?.exitCode : undefined;
-        const message = fromLast ? (c.last?.message ?? c.message) : c.message;
-        (out ??= []).push(failureOf(next, c, c.kind, reason, run, exitCode, message));
+      if (!(p && prev && prevHad(prev, p, fact.reason, fact.run)) && !(c.state === 'terminated' && stale(now, window, fact.finishedAt))) {
+        (out ??= []).push(failureOf(next, c, fact));
       }
     }
-    // While the container shows an OOMKill right now, that is the news: an OOMKill of the run before
-    // was either reported already or (missed between two events) would read as a duplicate line.
-    if (lastOom(c) && reason !== OOM) {
+    // An OOMKill in lastState of a container that runs again (or fails otherwise) is news once per run.
+    // While the container shows an OOMKill right now (terminated, or the crash its back-off follows),
+    // that is the news: an OOMKill of the run before was reported already or would read as a duplicate.
+    if (lastOom(c) && fact?.reason !== OOM) {
       const run = lastRun(c);
       if (!(p && prev && prevHad(prev, p, OOM, run)) && !(p === undefined && stale(now, window, c.last?.finishedAt))) {
-        (out ??= []).push(failureOf(next, c, c.kind, OOM, run, c.last?.exitCode, c.last?.message));
+        (out ??= []).push(failureOf(next, c, { reason: OOM, run, exitCode: c.last?.exitCode, message: c.last?.message }));
       }
     }
   }
@@ -255,7 +377,12 @@ export function detectChange(prev: PodState | undefined, next: PodState, options
     const had = prev !== undefined && (podReason(prev) ?? (prev.phase === 'Failed' ? 'Failed' : undefined)) === podFact;
     if (!had) (out ??= []).push(podFailure(next, podFact));
   }
-  const failing = containerFailed || next.phase === 'Failed';
+  const stuck = options?.judgedAt !== undefined ? stuckFailure(next, options.judgedAt, options.pendingAfterMs) : undefined;
+  if (stuck !== undefined) {
+    const before = prev !== undefined ? stuckCandidate(prev) : undefined;
+    if (before?.reason !== stuck.reason || before.since !== stuck.run) (out ??= []).push(stuck);
+  }
+  const failing = containerFailed || next.phase === 'Failed' || stuck !== undefined;
   return out === undefined && !failing ? HEALTHY : { failures: out ?? NONE, failing };
 }
 
@@ -263,10 +390,11 @@ export function detectChange(prev: PodState | undefined, next: PodState, options
  * True while any container of the pod (or the pod itself) is in a failure state now. An OOMKill
  * in lastState of a container that runs again is history: the pod is not failing for it.
  */
-export function isFailing(pod: PodState): boolean {
+export function isFailing(pod: PodState, options?: DetectOptions): boolean {
+  if (pod.conditions?.disruption) return false;
   if (pod.phase === 'Failed') return true;
-  for (const c of pod.containers) if (currentReason(pod, c) !== undefined) return true;
-  return false;
+  for (const c of pod.containers) if (currentFact(pod, c) !== undefined) return true;
+  return options?.judgedAt !== undefined && stuckFailure(pod, options.judgedAt, options.pendingAfterMs) !== undefined;
 }
 
 export type { ContainerKind };

@@ -392,7 +392,8 @@ function record(book: IncidentBook, inc: Incident, f: Failure, now: number, s: I
   if (alreadyCounted(inc, f)) return; // re-delivered: counts once
   pod.counted[`${f.container}\u0000${f.reason}`] = runOf(f);
   inc.counts[f.reason] = (inc.counts[f.reason] ?? 0) + 1;
-  if (ONE_SHOT_REASONS.has(f.reason)) inc.sticky = true;
+  // A crash the kubelet restarts by itself (Error under restartPolicy Always) may pass: not one-shot.
+  if (ONE_SHOT_REASONS.has(f.reason) && !(f.reason === 'Error' && f.willRestart)) inc.sticky = true;
   const r = pod.restarts[f.container] ?? 0;
   if (f.restartCount > r) {
     inc.restarts += f.restartCount - r;

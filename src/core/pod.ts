@@ -55,10 +55,31 @@ export interface PodState {
   readonly restartPolicy?: string;
   /** metadata.deletionTimestamp is set: containers killed by the deletion are not failures. */
   readonly terminating?: boolean;
+  /** The pod's conditions that tell a stuck pod from a starting one (see PodConditions). */
+  readonly conditions?: PodConditions;
   readonly workload: WorkloadRef;
   /** Only the annotations podbell reads (podbell.io/*, kube-slack/*). */
   readonly annotations?: Readonly<Record<string, string>>;
   readonly containers: readonly ContainerState[];
+}
+
+/**
+ * What detection reads from status.conditions. Times are lastTransitionTime in ms, absent when
+ * unparseable (a stuck pod is then not judged: how long it has waited cannot be read).
+ */
+export interface PodConditions {
+  /** PodScheduled is False with reason Unschedulable: since when, and the scheduler's words. */
+  readonly unschedulableSince?: number;
+  readonly unschedulableMessage?: string;
+  /** PodScheduled is True: since when (a scheduled pod's containers should start soon after). */
+  readonly scheduledSince?: number;
+  /** Why the containers have not started: the first False condition's message (Initialized, ContainersReady). */
+  readonly notStartedMessage?: string;
+  /**
+   * A DisruptionTarget condition is True for a planned disruption (preemption, drain, taint eviction),
+   * not a failure. The kubelet's own (reason TerminationByKubelet: node pressure, shutdown) is not kept.
+   */
+  readonly disruption?: boolean;
 }
 
 export interface ProjectOptions {
@@ -69,6 +90,11 @@ export interface ProjectOptions {
   readonly maxMessage?: number;
   /** Shares namespace, node, image and container names and workload refs with earlier pods (memory). */
   readonly pool?: ValuePool;
+  /**
+   * Project a pod without metadata.name too (name '', uid '' unless metadata.uid is set): what
+   * `podbell check` does with objects people paste. The bot never sees such objects from the API.
+   */
+  readonly unnamed?: boolean;
 }
 
 const DEFAULT_MAX_MESSAGE = 1024;
@@ -80,7 +106,8 @@ const time = (v: unknown): number | undefined => {
   const t = Date.parse(v);
   return Number.isFinite(t) ? t : undefined;
 };
-const cap = (s: string | undefined, max: number): string | undefined => (s === undefined || s.length <= max ? s : `${s.slice(0, Math.max(0, max - 1))}…`);
+/** Keeps the END of a long message: stack traces and logs end with the error that matters. */
+const cap = (s: string | undefined, max: number): string | undefined => (s === undefined || s.length <= max ? s : `…${s.slice(s.length - Math.max(0, max - 1))}`);
 
 /** Keeps the annotations podbell understands; the rest of a pod's metadata is dropped. */
 export function ourAnnotations(v: unknown): Readonly<Record<string, string>> | undefined {
@@ -186,18 +213,18 @@ type MutablePod = { -readonly [K in keyof PodState]: PodState[K] };
  */
 export function projectPod(raw: unknown, options?: ProjectOptions): PodState | undefined {
   try {
-    return project(raw, options?.maxMessage ?? DEFAULT_MAX_MESSAGE, options?.pool);
+    return project(raw, options?.maxMessage ?? DEFAULT_MAX_MESSAGE, options?.pool, options?.unnamed === true);
   } catch {
     // Unreachable for parsed JSON; guards against exotic objects (getters that throw, proxies).
     return undefined;
   }
 }
 
-function project(raw: unknown, max: number, pool: ValuePool | undefined): PodState | undefined {
+function project(raw: unknown, max: number, pool: ValuePool | undefined, unnamed: boolean): PodState | undefined {
   const pod = obj(raw);
-  const meta = obj(pod?.metadata);
-  const name = str(meta?.name);
-  if (!pod || !meta || !name) return undefined;
+  const meta = obj(pod?.metadata) ?? (unnamed ? {} : undefined);
+  const name = str(meta?.name) ?? (unnamed ? '' : undefined);
+  if (!pod || !meta || name === undefined) return undefined;
   const namespace = str(meta.namespace) ?? 'default';
   const spec = obj(pod.spec);
   const status = obj(pod.status);
@@ -214,7 +241,7 @@ function project(raw: unknown, max: number, pool: ValuePool | undefined): PodSta
   }
   const workload = resolveWorkload(meta, name);
   const out: MutablePod = {
-    uid: str(meta.uid) ?? `${namespace}/${name}`,
+    uid: str(meta.uid) ?? (name ? `${namespace}/${name}` : ''),
     namespace: pool ? pool.string(namespace) : namespace,
     name,
     workload: pool ? pool.workload(workload) : workload,
@@ -235,5 +262,45 @@ function project(raw: unknown, max: number, pool: ValuePool | undefined): PodSta
   if (meta.deletionTimestamp !== undefined && meta.deletionTimestamp !== null) out.terminating = true;
   const annotations = ourAnnotations(meta.annotations);
   if (annotations) out.annotations = annotations;
+  const conditions = projectConditions(status?.conditions, max, phase === 'Pending' || phase === undefined);
+  if (conditions) out.conditions = conditions;
   return out;
+}
+
+type MutableConditions = { -readonly [K in keyof PodConditions]: PodConditions[K] };
+
+/**
+ * The few conditions detection reads; undefined when none applies. Only a pod that has not started
+ * (Pending) keeps its scheduling times, so the thousands of running pods cost nothing here.
+ */
+function projectConditions(raw: unknown, max: number, pending: boolean): PodConditions | undefined {
+  if (!Array.isArray(raw)) return undefined;
+  const out: MutableConditions = {};
+  let any = false;
+  for (const item of raw) {
+    const c = obj(item);
+    if (!c) continue;
+    const type = c.type;
+    // TerminationByKubelet (node-pressure eviction, node shutdown) was not planned by anyone: still news.
+    if (type === 'DisruptionTarget' && c.status === 'True' && c.reason !== 'TerminationByKubelet') {
+      out.disruption = any = true;
+    } else if (!pending) {
+      continue;
+    } else if (type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable') {
+      any = true;
+      const since = time(c.lastTransitionTime);
+      const message = cap(str(c.message), max);
+      if (since !== undefined) out.unschedulableSince = since;
+      if (message !== undefined) out.unschedulableMessage = message;
+    } else if (type === 'PodScheduled' && c.status === 'True') {
+      const since = time(c.lastTransitionTime);
+      if (since !== undefined) out.scheduledSince = since;
+      any ||= since !== undefined;
+    } else if ((type === 'Initialized' || type === 'ContainersReady') && c.status === 'False' && out.notStartedMessage === undefined) {
+      const message = cap(str(c.message), max);
+      if (message !== undefined) out.notStartedMessage = message;
+      any ||= message !== undefined;
+    }
+  }
+  return any ? out : undefined;
 }

@@ -20,14 +20,14 @@ interface Run {
 }
 
 /** Runs `podbell check ARGV` in-process, stdin fed from `input` (a string, or chunks as they would arrive). */
-async function check(argv: string[], input: string | string[] = ''): Promise<Run> {
+async function check(argv: string[], input: string | string[] = '', env: Record<string, string> = {}): Promise<Run> {
   let stdout = '';
   let stderr = '';
   const code = await checkCommand(argv, {
     stdin: Readable.from(Array.isArray(input) ? input : [input]),
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
-    env: {},
+    env,
   });
   return {
     code,
@@ -60,12 +60,14 @@ describe('podbell check FILE: one JSON line per failure, exactly the contract ke
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.lines).toHaveLength(1);
-    expect(Object.keys(r.lines[0]!)).toEqual(CONTRACT_KEYS);
+    expect(Object.keys(r.lines[0]!)).toEqual([...CONTRACT_KEYS, 'backOff']);
     expect(r.lines[0]).toEqual({
       namespace: 'shop',
       pod: 'checkout-7d9f8b6c5d-x2k4q',
       container: 'app',
-      reason: 'CrashLoopBackOff',
+      // the crash is named by its cause; backOff says kubectl shows CrashLoopBackOff
+      reason: 'Error',
+      backOff: true,
       exitCode: 1,
       restartCount: 5,
       message: 'Error: connect ECONNREFUSED 10.0.3.7:5432\n    at TCPConnectWrapper.afterConnect [as oncomplete] (node:net:1607:16)',
@@ -76,7 +78,12 @@ describe('podbell check FILE: one JSON line per failure, exactly the contract ke
     ['evicted', { container: null, reason: 'Evicted', exitCode: null, restartCount: 0 }],
     ['image-pull-backoff', { container: 'app', reason: 'ImagePullBackOff', exitCode: null }],
     ['oomkilled-terminated', { reason: 'OOMKilled', exitCode: 137, message: null }],
-    ['init-crashloop', { container: 'wait-for-db', reason: 'CrashLoopBackOff', init: true }],
+    ['init-crashloop', { container: 'wait-for-db', reason: 'Error', exitCode: 1, init: true, backOff: true }],
+    ['init-error-restart-always', { container: 'wait-for-db', reason: 'Error', exitCode: 1, init: true }],
+    ['error-restart-always', { container: 'app', reason: 'Error', exitCode: 1, restartCount: 0 }],
+    ['container-status-unknown', { container: 'app', reason: 'ContainerStatusUnknown', exitCode: 137 }],
+    ['unknown-exit-255', { container: 'app', reason: 'Unknown', exitCode: 255 }],
+    ['oomkilled-then-crashloop', { container: 'app', reason: 'OOMKilled', exitCode: 137, backOff: true }],
     ['sidecar-crashloop', { container: 'istio-proxy', sidecar: true }],
     ['ephemeral-err-image-pull', { container: 'debugger-7xk2q', reason: 'ErrImagePull', ephemeral: true }],
   ])('%s: absent values are null, container kinds are marked', async (name, expected) => {
@@ -92,7 +99,7 @@ describe('podbell check FILE: one JSON line per failure, exactly the contract ke
     expect(r.lines[0]?.message).toBe(raw.status.containerStatuses[0].lastState.terminated.message);
   });
 
-  test.each(['healthy', 'restarted-long-ago', 'container-creating', 'pod-initializing', 'completed-job', 'pending-unschedulable', 'sidecar-running', 'liveness-137-running'])(
+  test.each(['healthy', 'restarted-long-ago', 'completed-job', 'sidecar-running', 'liveness-137-running', 'disruption-drain'])(
     '%s: no output, exit 0',
     async (name) => {
       const r = await check([fixtureFile(name), '--fail-on-failure']);
@@ -103,7 +110,7 @@ describe('podbell check FILE: one JSON line per failure, exactly the contract ke
 
 describe('input shapes', () => {
   const items = ['healthy', 'crashloop-backoff', 'evicted', 'completed-job', 'two-containers-failing'].map(loadPod);
-  const expected = ['checkout-7d9f8b6c5d-x2k4q/app CrashLoopBackOff', 'checkout-7d9f8b6c5d-e1v2c/(pod) Evicted', 'orders-0/app CrashLoopBackOff', 'orders-0/metrics OOMKilled'];
+  const expected = ['checkout-7d9f8b6c5d-x2k4q/app Error', 'checkout-7d9f8b6c5d-e1v2c/(pod) Evicted', 'orders-0/app Error', 'orders-0/metrics OOMKilled'];
 
   test('`kubectl get pods -A -o json` (a pretty-printed List) on stdin with -', async () => {
     const r = await check(['-'], kubectlList(items));
@@ -150,7 +157,7 @@ describe('input shapes', () => {
       { type: 'ADDED', object: bumped },
     ];
     const r = await check([], events.map((e) => JSON.stringify(e)).join('\n'));
-    expect(r.lines.map((l) => `${l.reason} ${l.restartCount}`)).toEqual(['CrashLoopBackOff 5', 'CrashLoopBackOff 6', 'CrashLoopBackOff 6']);
+    expect(r.lines.map((l) => `${l.reason} ${l.restartCount}`)).toEqual(['Error 5', 'Error 6', 'Error 6']);
     expect(r.stderr).toBe('');
   });
 
@@ -173,11 +180,53 @@ describe('input shapes', () => {
     expect(r.code).toBe(0);
   });
 
-  test('a pod without metadata is skipped with a note naming the list item', async () => {
+  test('a pod without metadata is judged all the same, printed with pod null', async () => {
     const r = await check([], kubectlList([loadPod('healthy'), loadPod('no-metadata')]));
-    expect(r.lines).toEqual([]);
-    expect(r.stderr).toBe('podbell check: <stdin>:1 (item 2): skipped a Pod without metadata.name (cannot tell which pod it is)\n');
+    expect(r.lines).toEqual([expect.objectContaining({ namespace: 'default', pod: null, container: 'app', reason: 'Error', exitCode: 1 })]);
+    expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+  });
+
+  test('a status-only evicted pod, as pasted from a ticket, is a Pod (not a Namespace without a name)', async () => {
+    const r = await check([fixtureFile('status-only-evicted')]);
+    expect(r.lines).toEqual([{ namespace: 'default', pod: null, container: null, reason: 'Evicted', exitCode: null, restartCount: 0, message: expect.stringMatching(/^The node was low on resource: ephemeral-storage/) }]);
+    expect(r.stderr).toBe('');
+  });
+
+  test('two unnamed pods in one stream are two pods; PodList items without kind and odd containers are judged', async () => {
+    const noKind = ({ kind: _k, apiVersion: _a, ...rest }: Record<string, any>) => rest;
+    const items = ['status-only-evicted', 'status-only-evicted', 'waiting-empty', 'running-null', 'bad-timestamps', 'container-status-unknown'].map((n) => noKind(loadPod(n)));
+    const r = await check(['--now', '2026-11-21T09:15:00Z'], JSON.stringify({ apiVersion: 'v1', kind: 'PodList', metadata: {}, items }));
+    // waiting-empty: scheduled at 08:00, its container still not started at 09:15
+    expect(r.lines.map(brief)).toEqual(['null/(pod) Evicted', 'null/(pod) Evicted', 'checkout-7d9f8b6c5d-w0e1m/(pod) PendingTooLong', 'checkout-7d9f8b6c5d-b4d7t/app OOMKilled', 'checkout-7d9f8b6c5d-u7k3n/app ContainerStatusUnknown']);
+    expect(r.stderr).toBe('');
+  });
+});
+
+describe('stuck pods, judged at --now against PENDING_AFTER', () => {
+  test.each([
+    // pending-unschedulable: Unschedulable since 09:00:30; container-creating: scheduled 08:00:00
+    ['pending-unschedulable', '2026-11-21T09:10:00Z', {}, []],
+    ['pending-unschedulable', '2026-11-21T09:11:00Z', {}, ['checkout-7d9f8b6c5d-g8h9j/(pod) Unschedulable']],
+    ['pending-unschedulable', '2026-11-21T09:11:00Z', { PENDING_AFTER: '15m' }, []],
+    ['container-creating', '2026-11-21T08:09:00Z', {}, []],
+    ['container-creating', '2026-11-21T08:11:00Z', {}, ['checkout-7d9f8b6c5d-c4r8e/(pod) PendingTooLong']],
+    ['pod-initializing', '2026-11-21T08:11:00Z', {}, ['checkout-7d9f8b6c5d-p1n2t/(pod) PendingTooLong']],
+  ])('%s at %s %j', async (name, now, env, expected) => {
+    const r = await check([fixtureFile(name), '--now', now], '', env);
+    expect(r.lines.map(brief)).toEqual(expected);
+    expect(r.stderr).toBe('');
+  });
+
+  test('without --now, the current time: a pod pending since 2026-11-21 is stuck today', async () => {
+    const r = await check([fixtureFile('pending-unschedulable')]);
+    expect(r.lines).toEqual([expect.objectContaining({ container: null, reason: 'Unschedulable', message: expect.stringMatching(/^0\/3 nodes are available/) })]);
+  });
+
+  test('a bad PENDING_AFTER: exit 2 naming it', async () => {
+    const r = await check([fixtureFile('pending-unschedulable')], '', { PENDING_AFTER: 'soon' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('PENDING_AFTER="soon"');
   });
 });
 
@@ -188,7 +237,7 @@ describe('mutes from Namespaces in the input', () => {
     const input = [shopMuted, loadPod('crashloop-backoff')].map((o) => JSON.stringify(o)).join('\n');
     const r = await check(['--fail-on-failure'], input);
     expect(r.lines).toHaveLength(1);
-    expect(r.lines[0]).toMatchObject({ reason: 'CrashLoopBackOff', muted: true });
+    expect(r.lines[0]).toMatchObject({ reason: 'Error', muted: true });
     expect(r.lines[0]?.mutedWhy).toEqual(expect.stringContaining('namespace shop'));
     expect(r.code).toBe(0);
   });
@@ -196,18 +245,18 @@ describe('mutes from Namespaces in the input', () => {
   test('a Namespace without kind (with spec and status, as the API returns them) is read as a Namespace, as replay does', async () => {
     const { kind: _k, ...kindless } = { ...shopMuted, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } } as Record<string, unknown>;
     const r = await check(['--fail-on-failure'], [kindless, loadPod('crashloop-backoff')].map((o) => JSON.stringify(o)).join('\n'));
-    expect(r.lines.map(brief)).toEqual(['checkout-7d9f8b6c5d-x2k4q/app CrashLoopBackOff muted']);
+    expect(r.lines.map(brief)).toEqual(['checkout-7d9f8b6c5d-x2k4q/app Error muted']);
     expect(r.code).toBe(0);
   });
 
   test('in one List, the Namespace mutes its pods even when it comes last (`kubectl get pods,ns -o json`)', async () => {
     const r = await check([], kubectlList([loadPod('crashloop-backoff'), loadPod('evicted'), shopMuted]));
-    expect(r.lines.map(brief)).toEqual(['checkout-7d9f8b6c5d-x2k4q/app CrashLoopBackOff muted', 'checkout-7d9f8b6c5d-e1v2c/(pod) Evicted muted']);
+    expect(r.lines.map(brief)).toEqual(['checkout-7d9f8b6c5d-x2k4q/app Error muted', 'checkout-7d9f8b6c5d-e1v2c/(pod) Evicted muted']);
   });
 
   test('another namespace muted: shop still alerts, and --fail-on-failure exits 1', async () => {
     const r = await check(['--fail-on-failure'], kubectlList([namespace('staging', { 'podbell.io/mute': 'true' }), namespace('shop'), loadPod('crashloop-backoff')]));
-    expect(r.lines.map(brief)).toEqual(['checkout-7d9f8b6c5d-x2k4q/app CrashLoopBackOff']);
+    expect(r.lines.map(brief)).toEqual(['checkout-7d9f8b6c5d-x2k4q/app Error']);
     expect(r.lines[0]).not.toHaveProperty('muted');
     expect(r.code).toBe(1);
   });
@@ -238,10 +287,17 @@ describe('mutes from Namespaces in the input', () => {
     expect(r.code).toBe(muted ? 0 : 1);
   });
 
+  test('mute-reasons CrashLoopBackOff still mutes a crash loop (now named by its cause), not a crash that is not in back-off', async () => {
+    const ns = namespace('shop', { 'podbell.io/mute-reasons': 'CrashLoopBackOff' });
+    const r = await check(['--fail-on-failure'], kubectlList([ns, loadPod('crashloop-backoff'), loadPod('oomkilled-terminated')]));
+    expect(r.lines.map(brief)).toEqual(['checkout-7d9f8b6c5d-x2k4q/app Error muted', 'checkout-7d9f8b6c5d-b8m2p/app OOMKilled']);
+    expect(r.code).toBe(1);
+  });
+
   test('a malformed mute annotation is named once on stderr and mutes nothing', async () => {
     const ns = namespace('shop', { 'podbell.io/mute': 'ture' });
     const r = await check([], kubectlList([ns, loadPod('crashloop-backoff'), loadPod('evicted')]));
-    expect(r.lines.map(brief)).toEqual(['checkout-7d9f8b6c5d-x2k4q/app CrashLoopBackOff', 'checkout-7d9f8b6c5d-e1v2c/(pod) Evicted']);
+    expect(r.lines.map(brief)).toEqual(['checkout-7d9f8b6c5d-x2k4q/app Error', 'checkout-7d9f8b6c5d-e1v2c/(pod) Evicted']);
     expect(r.stderr.split('\n').filter((l) => l.includes('podbell.io/mute="ture"'))).toHaveLength(1);
   });
 
@@ -258,9 +314,11 @@ describe('exit status and errors', () => {
     expect((await check([fixtureFile('crashloop-backoff'), '--fail-on-failure'])).code).toBe(1);
   });
 
-  test('--help documents the output and exit status', async () => {
+  test('--help documents the output and exit status, --now and PENDING_AFTER', async () => {
     const r = await check(['--help']);
     expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--now TIME +judge at this RFC 3339 time/);
+    expect(r.stdout).toContain('PENDING_AFTER');
     expect(r.stdout).toContain('Usage: podbell check [FILE|-]');
     expect(r.stdout).toContain('--fail-on-failure');
     expect(r.stdout).toMatch(/Exit status:\n {2}0 .*\n {2}1 .*\n {2}2 /);
@@ -352,12 +410,12 @@ process.exitCode = await checkCommand(process.argv.slice(1), { stdin: process.st
     const r = cli([fixtureFile('two-containers-failing'), '--fail-on-failure']);
     expect(r.stderr.replace(/^npm warn.*\n/gm, '')).toBe('');
     expect(r.status).toBe(1);
-    expect(r.stdout.trim().split('\n').map((l) => brief(JSON.parse(l) as Record<string, unknown>))).toEqual(['orders-0/app CrashLoopBackOff', 'orders-0/metrics OOMKilled']);
+    expect(r.stdout.trim().split('\n').map((l) => brief(JSON.parse(l) as Record<string, unknown>))).toEqual(['orders-0/app Error', 'orders-0/metrics OOMKilled']);
   });
 
   test('check - reads a List piped on stdin', () => {
     const r = cli(['-'], kubectlList([loadPod('healthy'), loadPod('init-crashloop')]));
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ container: 'wait-for-db', reason: 'CrashLoopBackOff', init: true });
+    expect(JSON.parse(r.stdout)).toMatchObject({ container: 'wait-for-db', reason: 'Error', init: true });
   });
 });

@@ -80,7 +80,7 @@ describe('Pipeline', () => {
     feed.put({ reason: 'CrashLoopBackOff' });
     clock.advance(3_600_000);
     expect(sent).toEqual([]);
-    expect(await metric('podbell_failures_muted_total')).toEqual([expect.objectContaining({ value: 1, labels: { namespace: 'shop', reason: 'CrashLoopBackOff' } })]);
+    expect(await metric('podbell_failures_muted_total')).toEqual([expect.objectContaining({ value: 1, labels: { namespace: 'shop', reason: 'Error' } })]);
   });
 
   test('mute-until in ten minutes keeps quiet until then, then reports the still-failing workload', () => {

@@ -67,13 +67,14 @@ describe('projectPod', () => {
     expect(project(loadPod(name)).containers.map((c) => `${c.kind}:${c.name}`)).toEqual(kinds);
   });
 
-  test('messages are capped at 1024 characters by default, with an ellipsis; check can keep them whole', () => {
+  test('messages are capped at 1024 characters by default, keeping their END (the error), with an ellipsis; check can keep them whole', () => {
     const raw = loadPod('long-termination-message');
     const full: string = raw.status.containerStatuses[0].lastState.terminated.message;
     expect(full.length).toBeGreaterThan(2000);
     const capped = project(raw).containers[0]?.last?.message;
     expect(capped).toHaveLength(1024);
-    expect(capped?.endsWith('…')).toBe(true);
+    expect(capped?.startsWith('…')).toBe(true);
+    expect(capped?.endsWith('RuntimeError: <!channel> config /etc/agent/agent.yaml invalid')).toBe(true);
     expect(project(raw, Infinity).containers[0]?.last?.message).toBe(full);
   });
 
@@ -141,8 +142,25 @@ describe('projectPod', () => {
     expect(projectPod(raw)).toBeUndefined();
   });
 
-  test.each(podFixtureNames.filter((n) => n !== 'no-metadata'))('%s projects', (name) => {
+  const unnamed = ['no-metadata', 'status-only-evicted'];
+  test.each(podFixtureNames.filter((n) => !unnamed.includes(n)))('%s projects', (name) => {
     expect(projectPod(loadPod(name))).toBeDefined();
+  });
+
+  test.each(unnamed)('%s (no name) projects for podbell check, with an empty name and uid', (name) => {
+    expect(projectPod(loadPod(name))).toBeUndefined();
+    expect(projectPod(loadPod(name), { unnamed: true })).toMatchObject({ name: '', uid: '', namespace: 'default' });
+  });
+
+  test('conditions: only what stuck-pod detection reads, and only for Pending pods (running pods keep none)', () => {
+    expect(project(loadPod('healthy')).conditions).toBeUndefined();
+    expect(project(loadPod('pending-unschedulable')).conditions).toEqual({
+      unschedulableSince: Date.parse('2026-11-21T09:00:30Z'),
+      unschedulableMessage: expect.stringMatching(/^0\/3 nodes are available/),
+    });
+    expect(project(loadPod('container-creating-mount')).conditions).toEqual({ scheduledSince: Date.parse('2026-11-21T09:12:30Z'), notStartedMessage: 'containers with unready status: [app]' });
+    expect(project(loadPod('disruption-drain')).conditions).toEqual({ disruption: true });
+    expect(project(loadPod('evicted-node-pressure')).conditions).toBeUndefined();
   });
 
   test('a healthy two-container pod projects to a few hundred bytes (50,000 pods must fit in ~150 MiB)', () => {
