@@ -101,6 +101,7 @@ export class Bot {
       log: options.log,
       sender: persister ? notifyingSender(options.sender, () => persister.changed()) : options.sender,
       registry: options.registry,
+      pendingAfterMs: c.pendingAfterMs,
     });
   }
 

@@ -2,12 +2,13 @@ import type { Registry } from 'prom-client';
 import type { Change } from './adapters/kube/types.js';
 import type { Sender } from './adapters/slack/types.js';
 import type { Cancel, Clock } from './clock.js';
-import { detect, detectChange, muteNamesOf, type Failure } from './core/detect.js';
+import { DEFAULT_PENDING_AFTER_MS, detect, detectChange, muteNamesOf, type Failure } from './core/detect.js';
 import { emptyBook, reduce, type IncidentBook, type IncidentInput, type IncidentSettings } from './core/incidents.js';
 import { compileNamespacePolicy, compilePodPolicy, describeMute, nextChange, routeFailure, type AnnotationProblem, type NamespacePolicy, type NamespaceState } from './core/mute.js';
 import type { PodState } from './core/pod.js';
 import type { Logger } from './log.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
+import { StuckPods } from './stuck-pods.js';
 
 export interface PipelineOptions {
   readonly settings: IncidentSettings;
@@ -17,6 +18,8 @@ export interface PipelineOptions {
   readonly log: Logger;
   readonly sender: Sender;
   readonly registry: Registry;
+  /** PENDING_AFTER: a pod stuck unscheduled or not started this long is reported (default 10m). */
+  readonly pendingAfterMs?: number;
 }
 
 /**
@@ -37,6 +40,8 @@ export class Pipeline {
   /** Namespace -> timer that re-checks it when a time-limited mute ends. */
   readonly #muteTimers = new Map<string, { at: number; cancel: Cancel }>();
   #wake: { at: number; cancel: Cancel } | undefined;
+  /** Pods that may become stuck, re-judged by their own timer when PENDING_AFTER runs out. */
+  readonly #stuck: StuckPods;
   #stopped = false;
   /** Pods of restored live incidents not heard of since the restore (see restore/reconcile). */
   #unseen: Set<string> | undefined;
@@ -53,6 +58,7 @@ export class Pipeline {
     }
     if (typeof options.defaultChannel !== 'string' || options.defaultChannel === '') throw new TypeError('Pipeline: option defaultChannel must be a channel');
     this.#o = options;
+    this.#stuck = new StuckPods(options.clock, options.pendingAfterMs ?? DEFAULT_PENDING_AFTER_MS, (pod, f) => this.#stuckNow(pod, f));
     this.#metrics = new PipelineMetrics(options.registry, () => {
       let open = 0;
       for (const k in this.#book.incidents) if (this.#book.incidents[k]!.status !== 'resolved') open++;
@@ -98,13 +104,17 @@ export class Pipeline {
     try {
       if (change.type === 'DELETED') {
         if (change.prev) this.#failing.delete(change.prev.uid);
+        if (change.prev) this.#stuck.changed(change.prev.uid, undefined);
         if (change.prev) this.#apply({ type: 'podDeleted', uid: change.prev.uid });
         return;
       }
       const next = change.next;
       if (!next) return;
-      const { failures, failing } = detectChange(change.prev, next, this.#detectOptions);
-      for (const f of failures) this.#failure(next, f);
+      const verdict = detectChange(change.prev, next, this.#detectOptions);
+      for (const f of verdict.failures) this.#failure(next, f);
+      const stuck = this.#stuck.changed(next.uid, next);
+      if (stuck) this.#failure(next, stuck);
+      const failing = verdict.failing || this.#stuck.stuck(next.uid);
       if (failing) this.#failing.set(next.uid, next);
       else this.#failing.delete(next.uid);
       this.#apply({ type: 'pod', pod: next, failing });
@@ -154,6 +164,19 @@ export class Pipeline {
     this.#wake = undefined;
     for (const t of this.#muteTimers.values()) t.cancel();
     this.#muteTimers.clear();
+    this.#stuck.stop();
+  }
+
+  /** PENDING_AFTER ran out for a pod that produced no event since: it is stuck now. */
+  #stuckNow(pod: PodState, f: Failure): void {
+    if (this.#stopped) return;
+    try {
+      this.#failing.set(pod.uid, pod);
+      this.#failure(pod, f);
+    } catch (err) {
+      this.#metrics.stageErrors.inc({ stage: 'pod' });
+      this.#o.log.error({ err, namespace: pod.namespace, pod: pod.name }, 'could not report a stuck pod; skipped');
+    }
   }
 
   #failure(pod: PodState, f: Failure): void {
@@ -190,7 +213,8 @@ export class Pipeline {
   #recheckNamespace(namespace: string): void {
     for (const pod of [...this.#failing.values()]) {
       if (pod.namespace !== namespace) continue;
-      for (const f of detect(undefined, pod, this.#detectOptions)) this.#failure(pod, f);
+      const judged = { ...this.#detectOptions, judgedAt: this.#o.clock.now(), pendingAfterMs: this.#o.pendingAfterMs ?? DEFAULT_PENDING_AFTER_MS };
+      for (const f of detect(undefined, pod, judged)) this.#failure(pod, f);
     }
   }
 

@@ -54,6 +54,7 @@ export async function runReplay(events: readonly ReplayEvent[], options: ReplayO
     log: options.log ?? silentLogger(),
     sender,
     registry: new Registry(),
+    pendingAfterMs: config.pendingAfterMs,
   });
   const scope = config.watchNamespaces.length > 0 ? new Set(config.watchNamespaces) : undefined;
   const pods = new Map<string, PodState>();
