@@ -13,14 +13,20 @@ export function parseDuration(text: string): number | undefined {
   return Number.isFinite(total) ? Math.round(total) : undefined;
 }
 
-/** Renders milliseconds the way people say them: `45s`, `12 min`, `3 h 5 min`, `2 d 4 h`. */
+/**
+ * Renders milliseconds the way people say them: `45s`, `12 min`, `3 h 5 min`, `2 d 4 h`. Rounded to
+ * the nearest smallest unit shown (4 min 59 s reads `5 min`, never down to `4 min`).
+ */
 export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
+  const m = Math.round(s / 60);
   if (m < 60) return `${m} min`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
-  const d = Math.floor(h / 24);
-  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
+  if (m < 24 * 60) {
+    const h = Math.floor(m / 60);
+    return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
+  }
+  const hours = Math.round(m / 60);
+  const d = Math.floor(hours / 24);
+  return hours % 24 ? `${d} d ${hours % 24} h` : `${d} d`;
 }

@@ -17,6 +17,7 @@ import type { Failure } from './detect.js';
 import type { Outgoing, SlackMessage } from './outgoing.js';
 import type { PodState } from './pod.js';
 import {
+  causeLabel,
   renderDigest,
   renderParent,
   renderReminder,
@@ -391,7 +392,8 @@ function record(book: IncidentBook, inc: Incident, f: Failure, now: number, s: I
   }
   if (alreadyCounted(inc, f)) return; // re-delivered: counts once
   pod.counted[`${f.container}\u0000${f.reason}`] = runOf(f);
-  inc.counts[f.reason] = (inc.counts[f.reason] ?? 0) + 1;
+  const label = causeLabel(f); // "Error (exit 1)": one crash, one count, named by its cause
+  inc.counts[label] = (inc.counts[label] ?? 0) + 1;
   // A crash the kubelet restarts by itself (Error under restartPolicy Always) may pass: not one-shot.
   if (ONE_SHOT_REASONS.has(f.reason) && !(f.reason === 'Error' && f.willRestart)) inc.sticky = true;
   const r = pod.restarts[f.container] ?? 0;
@@ -438,7 +440,7 @@ function replyFor(inc: Incident, f: Failure, now: number, s: IncidentSettings, o
   }
   if (inc.window.sent < REPLY_BURST) {
     inc.window.sent++;
-    out.push({ kind: 'reply', thread: inc.id, message: renderReply(f) });
+    out.push({ kind: 'reply', thread: inc.id, message: renderReply(f, { named: inc.storm !== undefined }) });
   } else addToDigest(inc, f, now);
 }
 
@@ -450,7 +452,7 @@ function slimFailure(f: Failure): Failure {
 function addToDigest(inc: Incident, f: Failure, now: number): void {
   const d = (inc.digest ??= { items: 0, since: now, pods: {}, podCount: 0, reasons: {} });
   d.items++;
-  d.reasons[f.reason] = (d.reasons[f.reason] ?? 0) + 1;
+  d.reasons[causeLabel(f)] = (d.reasons[causeLabel(f)] ?? 0) + 1;
   if (!has(d.pods, f.uid)) {
     d.podCount++;
     if (Object.keys(d.pods).length < LIMITS.digestPods) d.pods[f.uid] = true;
@@ -551,7 +553,7 @@ function open(book: IncidentBook, inc: Incident, now: number, s: IncidentSetting
   inc.lastEditAt = now;
   inc.remindAt = now + s.repeatIntervalMs;
   inc.dirty = false;
-  const parent = renderParent(viewOf(inc, s, now));
+  const parent = renderParent({ ...viewOf(inc, s, now), firstPost: true });
   inc.parentHash = hashMessage(parent);
   const storm = stormFor(book, inc, now, s, out);
   out.push({
@@ -562,7 +564,7 @@ function open(book: IncidentBook, inc: Incident, now: number, s: IncidentSetting
     ...(inc.linkTo !== undefined && { linkTo: inc.linkTo }),
     message: parent,
   });
-  for (const f of inc.queued) out.push({ kind: 'reply', thread: inc.id, message: renderReply(f) });
+  for (const f of inc.queued) out.push({ kind: 'reply', thread: inc.id, message: renderReply(f, { named: storm !== undefined }) });
   inc.window = { start: now, sent: inc.queued.length };
   inc.queued = [];
   if (inc.digest) {
@@ -689,7 +691,7 @@ function resolve(book: IncidentBook, inc: Incident, now: number, s: IncidentSett
   delete inc.digest;
   inc.dirty = true;
   unindexAll(book, inc);
-  out.push({ kind: 'reply', thread: inc.id, message: renderResolvedReply(viewOf(inc, s, now)) });
+  out.push({ kind: 'reply', thread: inc.id, message: renderResolvedReply(viewOf(inc, s, now), { named: inc.storm !== undefined }) });
   markStormDirty(book, inc);
 }
 

@@ -1,5 +1,5 @@
 import { formatDuration } from '../duration.js';
-import type { Failure } from './detect.js';
+import { CRASH_REASONS, type Failure } from './detect.js';
 import type { SlackMessage } from './outgoing.js';
 import type { WorkloadRef } from './workload.js';
 
@@ -29,6 +29,13 @@ export interface IncidentView {
   readonly podsFailing?: number;
   /** sum of the highest restartCount seen per affected container */
   readonly restarts: number;
+  /** pods whose container waits in CrashLoopBackOff now; omitted means "not known" and is not shown */
+  readonly podsInBackOff?: number;
+  /**
+   * The parent's first post. An incident posted after its pods recovered (an OOMKill whose container
+   * already runs again) is shown red: the news is that it failed, not that it is recovering.
+   */
+  readonly firstPost?: boolean;
   readonly firstSeen: number;
   readonly lastSeen: number;
   /** when the current failing spell began (firstSeen, or the time of the last reopen) */
@@ -108,6 +115,38 @@ export function truncate(s: string, max: number): string {
   return s.slice(0, cut) + '…';
 }
 
+/**
+ * Cuts `s` to at most `max` UTF-16 units keeping its END, starting with an ellipsis when cut: logs and
+ * stack traces end with the error that matters. Never splits a surrogate pair or an `&amp;` entity.
+ */
+export function truncateStart(s: string, max: number): string {
+  if (s.length <= max) return s;
+  if (max <= 1) return max === 1 ? '…' : '';
+  let cut = s.length - (max - 1);
+  const code = s.charCodeAt(cut);
+  if (code >= 0xdc00 && code <= 0xdfff) cut++;
+  const semi = s.indexOf(';', cut);
+  const amp = s.lastIndexOf('&', cut - 1);
+  if (semi >= 0 && amp >= 0 && cut - amp < 6 && semi - amp < 6 && !s.slice(amp, cut).includes(';')) cut = semi + 1;
+  return '…' + s.slice(cut);
+}
+
+/** The kubelet's "back-off 40s restarting failed container=…" notice: says nothing the counts do not. */
+const BACK_OFF_NOTICE = /^back-off \S+ restarting failed container/i;
+
+/** The message worth showing, or undefined when it is only kubelet boilerplate. */
+export function usefulMessage(message: string | undefined): string | undefined {
+  return message === undefined || message.trim() === '' || BACK_OFF_NOTICE.test(message) ? undefined : message;
+}
+
+/**
+ * What a count says a failure was: its reason, and for a non-zero exit its code, so "Error (exit 1)"
+ * and "Error (exit 137)" are told apart. The incident book counts occurrences under this label.
+ */
+export function causeLabel(f: Failure): string {
+  return f.reason === 'Error' && f.exitCode !== undefined ? `Error (exit ${f.exitCode})` : f.reason;
+}
+
 /** `09:12:04 UTC` */
 export function clockTime(ms: number): string {
   return new Date(ms).toISOString().slice(11, 19) + ' UTC';
@@ -123,16 +162,30 @@ function dateTime(ms: number): string {
 
 const MAX_REASONS_SHOWN = 12;
 
-/** `CrashLoopBackOff ×14 · OOMKilled ×3`, biggest first; beyond a dozen reasons, a count of the rest. */
-export function countsLine(counts: Readonly<Record<string, number>>, sep = ' · '): string {
-  const entries = Object.entries(counts).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : word.endsWith('sh') ? 'es' : 's'}`;
+
+/** A count key names a crash: its reason (before any " (exit N)") is one of detect's crash reasons. */
+const isCrash = (label: string): boolean => CRASH_REASONS.has(label.replace(/ \(.*$/, ''));
+
+/**
+ * `54 crashes: Error (exit 1) ×34 · OOMKilled ×20 · 6 pods in CrashLoopBackOff · ImagePullBackOff ×2`:
+ * crashes first with their total (when there are several kinds, so the parts visibly add up), then the
+ * pods waiting in back-off (a state, not more crashes), then other reasons; biggest first within each;
+ * beyond a dozen reasons, a count of the rest.
+ */
+export function countsLine(counts: Readonly<Record<string, number>>, sep = ' · ', podsInBackOff?: number): string {
+  const entries = Object.entries(counts).sort((a, b) => Number(isCrash(b[0])) - Number(isCrash(a[0])) || b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const crashes = entries.filter(([r]) => isCrash(r));
   const shown = entries.slice(0, MAX_REASONS_SHOWN).map(([r, n]) => `${escapeText(r)} ×${n}`);
   const rest = entries.length - shown.length;
+  if (podsInBackOff) shown.splice(Math.min(crashes.length, shown.length), 0, `${plural(podsInBackOff, 'pod')} in CrashLoopBackOff`);
   if (rest > 0) shown.push(`+${rest} more reason${rest === 1 ? '' : 's'}`);
-  return shown.join(sep);
+  const line = shown.join(sep);
+  if (crashes.length < 2) return line;
+  const total = crashes.reduce((sum, [, n]) => sum + n, 0);
+  return `${plural(total, 'crash')}: ${line}`;
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function incidentTitle(workload: WorkloadRef, namespace: string): string {
   return `${escapeText(workload.name)} · ${escapeText(workload.kind)} · ${escapeText(namespace)}`;
@@ -151,10 +204,10 @@ function context(parts: readonly string[]) {
   return { type: 'context', elements };
 }
 
-/** A code block holding untrusted text, cut so that the closing fence always survives. */
+/** A code block holding untrusted text, cut at its start (the end holds the error) so the fences survive. */
 function codeBlock(raw: string, max: number): string {
   // A backtick right at either edge would merge with the fence: pad it with a zero-width space.
-  const body = truncate(escapeCode(raw), max - 8).replace(/^`/, '\u200b`').replace(/`$/, '`\u200b');
+  const body = truncateStart(escapeCode(raw), max - 8).replace(/^`/, '\u200b`').replace(/`$/, '`\u200b');
   return '```' + body + '```';
 }
 
@@ -171,13 +224,16 @@ export function renderParent(v: IncidentView): SlackMessage {
   const title = incidentTitle(v.workload, v.namespace);
   const resolved = v.status === 'resolved';
   const since = v.failingSince ?? v.firstSeen;
+  const failedFor = (v.resolvedAt ?? v.lastSeen) - since;
+  // A one-shot failure over at once (an OOMKill, running again) did not "fail for 0s".
+  const recovering = v.status === 'resolving' && !v.firstPost;
   const head = resolved
-    ? `✅ Resolved · ${title} · failed for ${formatDuration((v.resolvedAt ?? v.lastSeen) - since)}`
+    ? `✅ Resolved · ${title}${failedFor >= 1000 ? ` · failed for ${formatDuration(failedFor)}` : ''}`
     : v.continuedAt !== undefined
       ? `⤵️ ${title} · continued in a new thread`
-      : `${STATUS_EMOJI[v.status]} ${title}${v.status === 'resolving' ? ' · recovering' : ''}`;
+      : `${recovering ? STATUS_EMOJI.resolving : STATUS_EMOJI.open} ${title}${recovering ? ' · recovering' : ''}`;
   const pods = v.podsFailing !== undefined && !resolved ? `${v.podsFailing} of ${plural(v.podsAffected, 'pod')} failing` : plural(v.podsAffected, 'pod');
-  const totals = `*${countsLine(v.counts)}*\n${pods} · ${plural(v.restarts, 'restart')}`;
+  const totals = `*${countsLine(v.counts, ' · ', v.podsInBackOff)}*\n${pods}${v.restarts > 0 ? ` · ${plural(v.restarts, 'restart')}` : ''}`;
   const ctx: string[] = [];
   if (v.cluster) ctx.push(`cluster *${escapeText(v.cluster)}*`);
   ctx.push(`first seen ${clockTime(v.firstSeen)}`);
@@ -192,10 +248,11 @@ export function renderParent(v: IncidentView): SlackMessage {
   if (v.previousResolvedAt !== undefined) ctx.push(`follows an earlier incident resolved ${dateTime(v.previousResolvedAt)}`);
   const blocks: unknown[] = [header(head), section(totals), context(ctx)];
   const lines = [head, totals.replace(/\*/g, ''), ctx.join(' · ').replace(/\*/g, '')];
-  if (v.latestMessage && !resolved) {
-    const code = codeBlock(v.latestMessage, 1500);
+  const latest = usefulMessage(v.latestMessage);
+  if (latest && !resolved) {
+    const code = codeBlock(latest, 1500);
     blocks.push(section(`latest message:\n${code}`));
-    lines.push(`latest: ${truncate(escapeText(v.latestMessage), 1000)}`);
+    lines.push(`latest: ${truncateStart(escapeText(latest), 1000)}`);
   }
   return message(lines.join('\n'), blocks);
 }
@@ -208,19 +265,28 @@ function reasonDetail(f: Failure): string {
   return bits.length ? `${escapeText(f.reason)} (${bits.join(', ')})` : escapeText(f.reason);
 }
 
-/** One thread reply per new (pod, reason): pod · container · reason (exit N) · restart N · node. */
-export function renderReply(f: Failure): SlackMessage {
-  const parts = [`\`${escapeText(f.pod)}\``];
+/** How a reply is placed: `named` when it lives in a storm thread, where several workloads talk. */
+export interface ReplyOptions {
+  readonly named?: boolean;
+}
+
+/**
+ * One thread reply per new (pod, reason): [workload ·] pod · container · reason (exit N) · restart N ·
+ * node. `restart N` only once the container has been restarted: "restart 0" tells nothing.
+ */
+export function renderReply(f: Failure, options?: ReplyOptions): SlackMessage {
+  const parts = options?.named ? [`*${escapeText(f.workload.name)}*`, `\`${escapeText(f.pod)}\``] : [`\`${escapeText(f.pod)}\``];
   if (f.container) parts.push(`${f.init ? 'init ' : ''}${escapeText(f.container)}`);
   parts.push(`*${reasonDetail(f)}*`);
-  parts.push(`restart ${f.restartCount}`);
+  if (f.container && f.restartCount > 0) parts.push(`restart ${f.restartCount}`);
   if (f.node) parts.push(escapeText(f.node));
   const line = parts.join(' · ');
   const blocks: unknown[] = [section(line)];
   let text = line.replace(/[`*]/g, '');
-  if (f.message) {
-    blocks.push(section(codeBlock(f.message, 1500)));
-    text += `\n${truncate(escapeText(f.message), 1000)}`;
+  const said = usefulMessage(f.message);
+  if (said) {
+    blocks.push(section(codeBlock(said, 1500)));
+    text += `\n${truncateStart(escapeText(said), 1000)}`;
   }
   if (f.image) blocks.push(context([`image ${escapeText(f.image)}`]));
   return message(text, blocks);
@@ -235,14 +301,16 @@ export function renderDigest(d: DigestView): SlackMessage {
 /** The one reply that says the incident is still on fire after REPEAT_INTERVAL. */
 export function renderReminder(v: IncidentView, now: number): SlackMessage {
   const since = v.failingSince ?? v.firstSeen;
-  const text = `⏰ still failing after ${formatDuration(now - since)}: ${countsLine(v.counts)} · ${plural(v.podsFailing ?? v.podsAffected, 'pod')} failing · ${plural(v.restarts, 'restart')}`;
+  const text = `⏰ still failing after ${formatDuration(now - since)}: ${countsLine(v.counts, ' · ', v.podsInBackOff)} · ${plural(v.podsFailing ?? v.podsAffected, 'pod')} failing${v.restarts > 0 ? ` · ${plural(v.restarts, 'restart')}` : ''}`;
   return message(text, [section(text)]);
 }
 
-/** `✅ recovered at 09:23:10 UTC after 23 min` */
-export function renderResolvedReply(v: IncidentView): SlackMessage {
+/** `✅ recovered at 09:23:10 UTC after 23 min`; in a storm thread `✅ etl-06 recovered at …`. */
+export function renderResolvedReply(v: IncidentView, options?: ReplyOptions): SlackMessage {
   const at = v.resolvedAt ?? v.lastSeen;
-  const text = `✅ recovered at ${clockTime(at)} after ${formatDuration(at - (v.failingSince ?? v.firstSeen))}`;
+  const took = at - (v.failingSince ?? v.firstSeen);
+  const who = options?.named ? `${escapeText(v.workload.name)} ` : '';
+  const text = `✅ ${who}recovered at ${clockTime(at)}${took >= 1000 ? ` after ${formatDuration(took)}` : ''}`;
   return message(text, [section(text)]);
 }
 

@@ -44,15 +44,16 @@ describe('PENDING: GROUP_WAIT gathers siblings', () => {
   });
 
   test.each([
-    ['OOMKilled', 'OOMKilled', 137],
-    ['Evicted', 'Evicted', undefined],
-    ['Error (restartPolicy Never)', 'Error', 2],
-  ])('a one-shot %s is posted even when the pod looks healthy again before GROUP_WAIT, then resolves', (_n, reason, exitCode) => {
+    ['OOMKilled', 'OOMKilled', 137, 'OOMKilled'],
+    ['Evicted', 'Evicted', undefined, 'Evicted'],
+    ['Error (restartPolicy Never)', 'Error', 2, 'Error \\(exit 2\\)'],
+  ])('a one-shot %s is posted red even when the pod looks healthy again before GROUP_WAIT, then resolves', (_n, reason, exitCode, label) => {
     const s = new Story().fail({ pod: 'checkout-a', reason, ...(exitCode !== undefined && { exitCode }) }).healthy('checkout-a').advance(10 * SEC);
     expect(s.parents()).toHaveLength(1);
-    expect(s.parents()[0]!.message.text).toMatch(new RegExp(`^🟡 checkout · Deployment · shop · recovering\\n${reason} ×1`));
+    // It failed: the first post says so (red), not "recovering".
+    expect(s.parents()[0]!.message.text).toMatch(new RegExp(`^🔴 checkout · Deployment · shop\\n${label} ×1`));
     s.advance(5 * MIN);
-    expect(s.texts('reply').at(-1)).toBe('✅ recovered at 09:00:00 UTC after 0s');
+    expect(s.texts('reply').at(-1)).toBe('✅ recovered at 09:00:00 UTC');
     expect(s.parentText('t1')).toMatch(/^✅ Resolved/);
   });
 
@@ -131,7 +132,7 @@ describe('OPEN: replies, digest, parent edits', () => {
     s.advance(15 * SEC);
     const replies = s.texts('reply');
     expect(replies).toHaveLength(REPLY_BURST + 1);
-    expect(replies.at(-1)).toMatch(/^\+7 more in the last \d+s across 7 pods \(CrashLoopBackOff ×6, OOMKilled ×1\)$/);
+    expect(replies.at(-1)).toMatch(/^\+7 more in the last \d+s across 7 pods \(7 crashes: CrashLoopBackOff ×6, OOMKilled ×1\)$/);
   });
 
   test('pods that failed while PENDING: burst of replies with the parent, the rest digested at once', () => {

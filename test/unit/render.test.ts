@@ -1,6 +1,7 @@
 import type { Failure } from '../../src/core/detect.js';
 import type { SlackMessage } from '../../src/core/outgoing.js';
 import {
+  causeLabel,
   escapeCode,
   escapeText,
   renderDigest,
@@ -24,7 +25,7 @@ const view = (over: Partial<IncidentView> = {}): IncidentView => ({
   cluster: 'prod-eu',
   namespace: 'shop',
   workload: { kind: 'Deployment', name: 'checkout' },
-  counts: { OOMKilled: 3, CrashLoopBackOff: 14 },
+  counts: { OOMKilled: 3, 'Error (exit 1)': 14 },
   podsAffected: 6,
   podsFailing: 6,
   restarts: 17,
@@ -95,9 +96,9 @@ describe('parent', () => {
     expect(m.text).toBe(
       [
         '🔴 checkout · Deployment · shop',
-        'CrashLoopBackOff ×14 · OOMKilled ×3',
+        '17 crashes: Error (exit 1) ×14 · OOMKilled ×3',
         '6 of 6 pods failing · 17 restarts',
-        'cluster prod-eu · first seen 09:00:30 UTC · last seen 09:12:04 UTC, 11 min after the first',
+        'cluster prod-eu · first seen 09:00:30 UTC · last seen 09:12:04 UTC, 12 min after the first',
         'latest: Error: connect ECONNREFUSED 10.0.3.7:5432',
       ].join('\n'),
     );
@@ -109,7 +110,7 @@ describe('parent', () => {
 
   test.each([
     ['resolving', view({ status: 'resolving', podsFailing: 0, quietSince: T0 + 12 * MIN }), /^🟡 checkout · Deployment · shop · recovering\n[\s\S]*all pods healthy since 09:12:30 UTC/],
-    ['resolved', view({ status: 'resolved', podsFailing: 0, resolvedAt: T0 + 23 * MIN }), /^✅ Resolved · checkout · Deployment · shop · failed for 23 min\nCrashLoopBackOff ×14 · OOMKilled ×3\n6 pods · 17 restarts\n[\s\S]*recovered 09:23:30 UTC$/],
+    ['resolved', view({ status: 'resolved', podsFailing: 0, resolvedAt: T0 + 23 * MIN }), /^✅ Resolved · checkout · Deployment · shop · failed for 23 min\n17 crashes: Error \(exit 1\) ×14 · OOMKilled ×3\n6 pods · 17 restarts\n[\s\S]*recovered 09:23:30 UTC$/],
     ['reopened', view({ failingSince: T0 + 40 * MIN, reopened: 2 }), /failing again since 09:40:30 UTC[\s\S]*failed again 2×/],
     ['following an earlier thread', view({ previousResolvedAt: T0 - 3 * 3_600_000 }), /follows an earlier incident resolved 2026-11-21 06:00:30 UTC/],
     ['lasting past midnight', view({ lastSeen: T0 + 26 * 3_600_000 }), /first seen 09:00:30 UTC · last seen 2026-11-22 11:00:30 UTC, 1 d 2 h after the first/],
@@ -134,9 +135,10 @@ describe('replies', () => {
   test.each([
     ['OOMKilled', failure(), 'checkout-7d9f8b6c5d-x2k4q · app · OOMKilled (exit 137, out of memory: hit its limit) · restart 3 · node-2'],
     ['CrashLoopBackOff', failure({ reason: 'CrashLoopBackOff', exitCode: 1, restartCount: 5, node: 'node-0' }), 'checkout-7d9f8b6c5d-x2k4q · app · CrashLoopBackOff (exit 1) · restart 5 · node-0'],
-    ['ImagePullBackOff, no exit, no node', failure({ reason: 'ImagePullBackOff', exitCode: undefined, restartCount: 0, node: undefined }), 'checkout-7d9f8b6c5d-x2k4q · app · ImagePullBackOff · restart 0'],
+    ['ImagePullBackOff, no exit, no node, never restarted', failure({ reason: 'ImagePullBackOff', exitCode: undefined, restartCount: 0, node: undefined }), 'checkout-7d9f8b6c5d-x2k4q · app · ImagePullBackOff'],
     ['init container', failure({ reason: 'Error', container: 'migrate', init: true, exitCode: 2 }), 'checkout-7d9f8b6c5d-x2k4q · init migrate · Error (exit 2) · restart 3 · node-2'],
-    ['Evicted (pod level)', failure({ reason: 'Evicted', container: '', exitCode: undefined, restartCount: 0 }), 'checkout-7d9f8b6c5d-x2k4q · Evicted · restart 0 · node-2'],
+    ['Evicted (pod level)', failure({ reason: 'Evicted', container: '', exitCode: undefined, restartCount: 0 }), 'checkout-7d9f8b6c5d-x2k4q · Evicted · node-2'],
+    ['the first OOMKill (not restarted yet): no "restart 0"', failure({ restartCount: 0 }), 'checkout-7d9f8b6c5d-x2k4q · app · OOMKilled (exit 137, out of memory: hit its limit) · node-2'],
   ])('%s: pod · container · reason (details) · restart N · node', (_n, f, line) => {
     const m = renderReply(f);
     expect(m.text).toBe(line);
@@ -149,16 +151,78 @@ describe('replies', () => {
   });
 
   test.each([
-    [{ items: 23, pods: 4, reasons: { CrashLoopBackOff: 20, OOMKilled: 3 }, sinceMs: 5 * MIN }, '+23 more in the last 5 min across 4 pods (CrashLoopBackOff ×20, OOMKilled ×3)'],
+    [{ items: 23, pods: 4, reasons: { 'Error (exit 1)': 20, OOMKilled: 3 }, sinceMs: 5 * MIN }, '+23 more in the last 5 min across 4 pods (23 crashes: Error (exit 1) ×20, OOMKilled ×3)'],
     [{ items: 1, pods: 1, reasons: { OOMKilled: 1 }, sinceMs: 0 }, '+1 more in the last 1s across 1 pod (OOMKilled ×1)'],
   ])('digest %#', (d, text) => {
     expect(renderDigest(d).text).toBe(text);
   });
 
   test('reminder, resolved and reopened replies', () => {
-    expect(renderReminder(view(), T0 + 4 * 3_600_000 + 5 * MIN).text).toBe('⏰ still failing after 4 h 5 min: CrashLoopBackOff ×14 · OOMKilled ×3 · 6 pods failing · 17 restarts');
-    expect(renderResolvedReply(view({ status: 'resolved', resolvedAt: T0 + 22 * MIN + 40_000 })).text).toBe('✅ recovered at 09:23:10 UTC after 22 min');
+    expect(renderReminder(view(), T0 + 4 * 3_600_000 + 5 * MIN).text).toBe('⏰ still failing after 4 h 5 min: 17 crashes: Error (exit 1) ×14 · OOMKilled ×3 · 6 pods failing · 17 restarts');
+    expect(renderResolvedReply(view({ status: 'resolved', resolvedAt: T0 + 22 * MIN + 40_000 })).text).toBe('✅ recovered at 09:23:10 UTC after 23 min');
     expect(renderReopenedReply(T0, T0 + 30 * MIN, failure()).text).toBe('🔁 failing again at 09:30:30 UTC, 30 min after recovering: checkout-7d9f8b6c5d-x2k4q OOMKilled (exit 137, out of memory: hit its limit)');
+  });
+});
+
+describe('headlines that tell the truth (issue 14)', () => {
+  test.each([
+    ['crashes of two causes add up, with the pods in back-off', { 'Error (exit 1)': 34, OOMKilled: 20 }, 6, '54 crashes: Error (exit 1) ×34 · OOMKilled ×20 · 6 pods in CrashLoopBackOff'],
+    ['crashes and other reasons: the crash total counts crashes only', { 'Error (exit 1)': 2, OOMKilled: 1, ImagePullBackOff: 3 }, undefined, '3 crashes: Error (exit 1) ×2 · OOMKilled ×1 · ImagePullBackOff ×3'],
+    ['one kind of crash needs no total', { OOMKilled: 3 }, 0, 'OOMKilled ×3'],
+    ['one pod in back-off', { 'Error (exit 2)': 5 }, 1, 'Error (exit 2) ×5 · 1 pod in CrashLoopBackOff'],
+    ['no crash at all', { ImagePullBackOff: 2, Unschedulable: 1 }, undefined, 'ImagePullBackOff ×2 · Unschedulable ×1'],
+  ])('%s', (_n, counts, podsInBackOff, line) => {
+    const m = renderParent(view({ counts, ...(podsInBackOff !== undefined && { podsInBackOff }) }));
+    expect(m.text.split('\n')[1]).toBe(line);
+  });
+
+  test.each([
+    [failure({ reason: 'Error', exitCode: 1 }), 'Error (exit 1)'],
+    [failure({ reason: 'Error', exitCode: undefined }), 'Error'],
+    [failure({ reason: 'OOMKilled', exitCode: 137 }), 'OOMKilled'],
+    [failure({ reason: 'ContainerStatusUnknown', exitCode: 137 }), 'ContainerStatusUnknown'],
+  ])('causeLabel: a count key says what the crash was (%#)', (f, label) => {
+    expect(causeLabel(f)).toBe(label);
+  });
+
+  test("latest message: never the kubelet's back-off boilerplate", () => {
+    const m = renderParent(view({ latestMessage: 'back-off 40s restarting failed container=app pod=checkout-7d9f8b6c5d-x2k4q_shop(6f0c2e1a)' }));
+    expect(m.text).not.toContain('back-off');
+    expect(JSON.stringify(m.blocks)).not.toContain('back-off');
+  });
+
+  test('a long message keeps its END (stack traces end with the error), within Slack limits', () => {
+    const trace = 'Traceback (most recent call last):\n' + '  File "/app/agent.py", line 88, in <module>\n'.repeat(200) + 'RuntimeError: config invalid';
+    for (const m of [renderParent(view({ latestMessage: trace })), renderReply(failure({ message: trace }))]) {
+      const code = (m.blocks as Block[]).map((b) => b.text?.text ?? '').find((t) => t.includes('```'))!;
+      expect(code).toMatch(/```…[\s\S]*RuntimeError: config invalid```$/);
+      expect(m.text).toMatch(/RuntimeError: config invalid$/);
+      expectWithinLimits(m);
+    }
+  });
+
+  test.each([
+    ['4 min 59 s reads 5 min', T0 + 4 * MIN + 59_000, /^✅ Resolved · checkout · Deployment · shop · failed for 5 min\n/],
+    ['a one-shot failure over at once: no "failed for 0s"', T0, /^✅ Resolved · checkout · Deployment · shop\n/],
+  ])('resolved parent: %s', (_n, resolvedAt, pattern) => {
+    const m = renderParent(view({ status: 'resolved', counts: { OOMKilled: 1 }, podsAffected: 1, podsFailing: 0, restarts: 0, resolvedAt }));
+    expect(m.text).toMatch(pattern);
+    expect(m.text).not.toMatch(/\b0 restarts|0s\b/);
+  });
+
+  test('resolved reply of a one-shot failure over at once: no "after 0s"', () => {
+    expect(renderResolvedReply(view({ status: 'resolved', resolvedAt: T0 })).text).toBe('✅ recovered at 09:00:30 UTC');
+  });
+
+  test('the first post of an OOMKill whose container already runs again is red: it failed', () => {
+    const v = view({ status: 'resolving', counts: { OOMKilled: 1 }, podsAffected: 1, podsFailing: 0, restarts: 1, quietSince: T0 });
+    expect(renderParent({ ...v, firstPost: true }).text).toMatch(/^🔴 checkout · Deployment · shop\n/);
+    expect(renderParent(v).text).toMatch(/^🟡 checkout · Deployment · shop · recovering\n/);
+  });
+
+  test('replies in a storm thread name their workload', () => {
+    expect(renderResolvedReply(view({ status: 'resolved', workload: { kind: 'Job', name: 'etl-06' }, resolvedAt: T0 + 3 * MIN }), { named: true }).text).toBe('✅ etl-06 recovered at 09:03:30 UTC after 3 min');
+    expect(renderReply(failure(), { named: true }).text).toBe('checkout · checkout-7d9f8b6c5d-x2k4q · app · OOMKilled (exit 137, out of memory: hit its limit) · restart 3 · node-2');
   });
 });
 

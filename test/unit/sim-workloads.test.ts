@@ -22,8 +22,8 @@ test('a deployment starts Running and ready, owned by its Deployment', () => {
 });
 
 test.each([
-  ['crash', (d: SimDeployment) => d.crash([0]), [['CrashLoopBackOff', 1]]],
-  ['crash twice', (d: SimDeployment) => (d.crash([0]), d.crash([0])), [['CrashLoopBackOff', 2]]],
+  ['crash', (d: SimDeployment) => d.crash([0]), [['Error', 1]]],
+  ['crash twice', (d: SimDeployment) => (d.crash([0]), d.crash([0])), [['Error', 2]]],
   ['image pull', (d: SimDeployment) => d.imagePull([0]), [['ImagePullBackOff', 0]]],
   ['crash then recover', (d: SimDeployment) => (d.crash([0]), d.recover([0])), []],
   ['starting', (d: SimDeployment) => d.starting([0]), []],

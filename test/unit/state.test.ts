@@ -246,7 +246,7 @@ describe('Pipeline.restore and reconcile', () => {
     clock.advance(15_000);
     expect(sent.filter((o) => o.kind === 'parent')).toEqual([]);
     expect(sent).toContainEqual(expect.objectContaining({ kind: 'edit', thread: inc.id }));
-    expect(pipeline.book.incidents[inc.key]!.counts).toEqual({ CrashLoopBackOff: 2 });
+    expect(pipeline.book.incidents[inc.key]!.counts).toEqual({ 'Error (exit 1)': 2 });
   });
 
   test.each([
