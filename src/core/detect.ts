@@ -386,6 +386,12 @@ export function detectChange(prev: PodState | undefined, next: PodState, options
   return out === undefined && !failing ? HEALTHY : { failures: out ?? NONE, failing };
 }
 
+/** A container of the pod waits in CrashLoopBackOff now. */
+export function inBackOff(pod: PodState): boolean {
+  for (const c of pod.containers) if (c.state === 'waiting' && c.reason === BACK_OFF) return true;
+  return false;
+}
+
 /**
  * True while any container of the pod (or the pod itself) is in a failure state now. An OOMKill
  * in lastState of a container that runs again is history: the pod is not failing for it.

@@ -13,7 +13,7 @@
  * Parent edits: at most one per GROUP_INTERVAL, only when the rendering changed (renders do not depend
  * on `now`, so time passing alone never edits).
  */
-import type { Failure } from './detect.js';
+import { inBackOff, type Failure } from './detect.js';
 import type { Outgoing, SlackMessage } from './outgoing.js';
 import type { PodState } from './pod.js';
 import {
@@ -80,6 +80,8 @@ export interface PodEntry {
   restarts: Record<string, number>;
   /** reasons of this pod that already got a reply (or went into a digest) */
   replied: string[];
+  /** a container of this pod waits in CrashLoopBackOff now (from the last pod update) */
+  backOff?: boolean;
 }
 
 export interface Digest {
@@ -249,7 +251,9 @@ export function reduce(book: IncidentBook, input: IncidentInput, now: number, s:
     const index = book.pods;
     const uid = input.type === 'pod' ? input.pod.uid : input.uid;
     if (index === undefined || !has(index, uid)) return idle(book);
-    const changed = input.type === 'pod' ? podUpdate(book, uid, input.failing, now) : podGone(book, uid, now);
+    // backOffUpdate first (always): podUpdate may drop a pending incident and its index entries.
+    const backOffChanged = input.type === 'pod' && backOffUpdate(book, uid, inBackOff(input.pod));
+    const changed = (input.type === 'pod' ? podUpdate(book, uid, input.failing, now) : podGone(book, uid, now)) || backOffChanged;
     if (!changed) return idle(book);
     return settle(book, now, s, []);
   }
@@ -484,6 +488,19 @@ function podUpdate(book: IncidentBook, uid: string, failing: boolean, now: numbe
   return changed;
 }
 
+/** Keeps "N pods in CrashLoopBackOff" true: a pod entering or leaving back-off changes the parent. */
+function backOffUpdate(book: IncidentBook, uid: string, backOff: boolean): boolean {
+  let changed = false;
+  for (const key of book.pods[uid]!) {
+    const pod = book.incidents[key]?.pods[uid];
+    if (!pod || (pod.backOff === true) === backOff) continue;
+    if (backOff) pod.backOff = true;
+    else delete pod.backOff;
+    book.incidents[key]!.dirty = changed = true;
+  }
+  return changed;
+}
+
 function podGone(book: IncidentBook, uid: string, now: number): boolean {
   for (const key of [...book.pods[uid]!]) {
     const inc = book.incidents[key];
@@ -515,7 +532,12 @@ function checkQuiet(book: IncidentBook, inc: Incident, now: number): void {
 
 function viewOf(inc: Incident, s: IncidentSettings, now: number): IncidentView {
   let failing = 0;
-  for (const uid in inc.pods) if (inc.pods[uid]!.failing) failing++;
+  let inBackOff = 0;
+  for (const uid in inc.pods) {
+    const pod = inc.pods[uid]!;
+    if (pod.failing) failing++;
+    if (pod.failing && pod.backOff) inBackOff++;
+  }
   return {
     status: inc.status,
     cluster: s.cluster,
@@ -524,6 +546,7 @@ function viewOf(inc: Incident, s: IncidentSettings, now: number): IncidentView {
     counts: inc.counts,
     podsAffected: inc.podsAffected,
     podsFailing: failing,
+    podsInBackOff: inBackOff,
     restarts: inc.restarts,
     firstSeen: inc.firstSeen,
     lastSeen: inc.lastSeen,

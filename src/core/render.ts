@@ -262,7 +262,8 @@ function reasonDetail(f: Failure): string {
   const bits: string[] = [];
   if (f.exitCode !== undefined) bits.push(`exit ${f.exitCode}`);
   if (f.reason === 'OOMKilled') bits.push('out of memory: hit its limit');
-  return bits.length ? `${escapeText(f.reason)} (${bits.join(', ')})` : escapeText(f.reason);
+  const cause = bits.length ? `${escapeText(f.reason)} (${bits.join(', ')})` : escapeText(f.reason);
+  return f.backOff && f.reason !== 'CrashLoopBackOff' ? `${cause} → CrashLoopBackOff` : cause;
 }
 
 /** How a reply is placed: `named` when it lives in a storm thread, where several workloads talk. */

@@ -46,22 +46,21 @@ describe('a 6-replica crash loop: the counts in the parent add up to the crashes
     let ooms = 0;
     for (let i = 0; i < 6; i++) put(i, replica(i, RUNNING, 0));
     for (let run = 0; run < 9; run++) {
-      for (let i = 0; i < 6; i++) {
-        const oom = (run + i) % 3 === 0;
-        const crash = crashOf(oom);
-        put(i, replica(i, crash, run)); // kubectl: Error / OOMKilled
-        put(i, replica(i, BACKOFF, run, crash)); // CrashLoopBackOff: the same crash
-        put(i, replica(i, RUNNING, run + 1, crash)); // Running again, lastState shows it
-        crashes++;
-        if (oom) ooms++;
-      }
+      const oom = (i: number) => (run + i) % 3 === 0;
+      for (let i = 0; i < 6; i++) put(i, replica(i, crashOf(oom(i)), run)); // kubectl: Error / OOMKilled
+      clock.advance(2 * SEC);
+      for (let i = 0; i < 6; i++) put(i, replica(i, BACKOFF, run, crashOf(oom(i)))); // CrashLoopBackOff: the same crash
       clock.advance(20 * SEC);
+      for (let i = 0; i < 6; i++) put(i, replica(i, RUNNING, run + 1, crashOf(oom(i)))); // Running, lastState shows it
+      clock.advance(5 * SEC);
+      crashes += 6;
+      for (let i = 0; i < 6; i++) if (oom(i)) ooms++;
     }
     const [inc] = Object.values(pipeline.book.incidents);
     expect(inc!.counts).toEqual({ 'Error (exit 1)': crashes - ooms, OOMKilled: ooms });
     const parents = sent.filter((o) => o.kind === 'parent' || o.kind === 'edit');
-    const latest = parents.at(-1)!.message.text;
-    expect(latest).toContain(`${crashes} crashes: Error (exit 1) ×${crashes - ooms} · OOMKilled ×${ooms}`);
+    expect(parents.at(-1)!.message.text).toContain(`${crashes} crashes: Error (exit 1) ×${crashes - ooms} · OOMKilled ×${ooms}`);
+    expect(parents.some((p) => p.message.text.includes(' · 6 pods in CrashLoopBackOff'))).toBe(true);
     // The latest message is the crash's own words, never the kubelet's back-off notice.
     expect(JSON.stringify(sent)).not.toContain('back-off 40s');
   });

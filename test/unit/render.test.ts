@@ -138,6 +138,7 @@ describe('replies', () => {
     ['ImagePullBackOff, no exit, no node, never restarted', failure({ reason: 'ImagePullBackOff', exitCode: undefined, restartCount: 0, node: undefined }), 'checkout-7d9f8b6c5d-x2k4q · app · ImagePullBackOff'],
     ['init container', failure({ reason: 'Error', container: 'migrate', init: true, exitCode: 2 }), 'checkout-7d9f8b6c5d-x2k4q · init migrate · Error (exit 2) · restart 3 · node-2'],
     ['Evicted (pod level)', failure({ reason: 'Evicted', container: '', exitCode: undefined, restartCount: 0 }), 'checkout-7d9f8b6c5d-x2k4q · Evicted · node-2'],
+    ['a crash followed by back-off names both', failure({ reason: 'Error', exitCode: 1, backOff: true, restartCount: 5 }), 'checkout-7d9f8b6c5d-x2k4q · app · Error (exit 1) → CrashLoopBackOff · restart 5 · node-2'],
     ['the first OOMKill (not restarted yet): no "restart 0"', failure({ restartCount: 0 }), 'checkout-7d9f8b6c5d-x2k4q · app · OOMKilled (exit 137, out of memory: hit its limit) · node-2'],
   ])('%s: pod · container · reason (details) · restart N · node', (_n, f, line) => {
     const m = renderReply(f);
