@@ -394,6 +394,10 @@ function record(book: IncidentBook, inc: Incident, f: Failure, now: number, s: I
     delete inc.quietSince;
     inc.dirty = true;
   }
+  if (f.backOff && !pod.backOff) {
+    pod.backOff = true; // seen in back-off before the pod update that follows it (GROUP_WAIT 0 posts now)
+    inc.dirty = true;
+  }
   if (alreadyCounted(inc, f)) return; // re-delivered: counts once
   pod.counted[`${f.container}\u0000${f.reason}`] = runOf(f);
   const label = causeLabel(f); // "Error (exit 1)": one crash, one count, named by its cause

@@ -55,7 +55,7 @@ describe('podbell end to end', () => {
 
     sim.patchStatus('shop', name, pods.podStatus([pods.crashLoop({ name: 'app', image, restartCount: 2 })]));
     const edit = await waitFor('an edit showing the second restart', () =>
-      slack.requestsFor('chat.update').find((r) => String(r.params.text).includes('CrashLoopBackOff ×2')),
+      slack.requestsFor('chat.update').find((r) => String(r.params.text).includes('Error (exit 1) ×2')),
     );
 
     const posts = slack.requestsFor('chat.postMessage');
@@ -70,7 +70,7 @@ describe('podbell end to end', () => {
     expect(edit.params.channel).toBe(slack.channelId('#alerts'));
     // What a user sees: one thread whose parent now says ×2.
     expect(slack.threads()).toHaveLength(1);
-    expect(slack.threads()[0]!.text).toContain('CrashLoopBackOff ×2');
+    expect(slack.threads()[0]!.text).toContain('Error (exit 1) ×2');
     // /metrics counts what happened: watch events and Slack requests by method and outcome.
     const updated = /podbell_slack_requests_total\{[^}]*method="chat.update"[^}]*\} [1-9]/;
     const metrics = await waitFor('the edit to be counted', async () => {

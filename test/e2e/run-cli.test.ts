@@ -43,7 +43,7 @@ describe('podbell run (the real CLI)', () => {
 
       const metrics = await (await fetch(`${base}/metrics`)).text();
       expect(metrics).toMatch(/podbell_watch_events_total\{[^}]*resource="pods"[^}]*\} [1-9]/);
-      expect(metrics).toMatch(/podbell_failures_detected_total\{reason="CrashLoopBackOff"\} 1/);
+      expect(metrics).toMatch(/podbell_failures_detected_total\{reason="Error"\} 1/);
       expect(metrics).toContain('process_resident_memory_bytes');
 
       run.child.kill('SIGTERM');

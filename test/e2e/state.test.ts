@@ -74,7 +74,7 @@ describe('podbell across a restart (THREAD_STORE_CONFIGMAP)', () => {
     sim.patchStatus('shop', name, pods.podStatus([pods.crashLoop({ name: 'app', image, restartCount: 1 })]));
     await waitFor('the parent post', () => parents()[0]);
     sim.patchStatus('shop', name, pods.podStatus([pods.crashLoop({ name: 'app', image, restartCount: 2 })]));
-    await waitFor('the edit to ×2', () => slack.requestsFor('chat.update').find((r) => String(r.params.text).includes('CrashLoopBackOff ×2')));
+    await waitFor('the edit to ×2', () => slack.requestsFor('chat.update').find((r) => String(r.params.text).includes('Error (exit 1) ×2')));
     await bot.stop(1000);
     bots.splice(bots.indexOf(bot), 1);
     return { name, parentTs: slack.threads()[0]!.ts };
@@ -88,7 +88,7 @@ describe('podbell across a restart (THREAD_STORE_CONFIGMAP)', () => {
     expect(saved.version).toBe(1);
     const incidents = Object.values((saved.book as { incidents: Record<string, Obj> }).incidents);
     expect(incidents).toHaveLength(1);
-    expect(incidents[0]).toMatchObject({ namespace: 'shop', status: 'open', counts: { CrashLoopBackOff: 2 } });
+    expect(incidents[0]).toMatchObject({ namespace: 'shop', status: 'open', counts: { 'Error (exit 1)': 2 } });
     expect(Object.values(saved.threads as Record<string, Obj>)).toContainEqual(expect.objectContaining({ ts: parentTs, channel: slack.channelId('#alerts') }));
 
     const bot = makeBot();
@@ -96,7 +96,7 @@ describe('podbell across a restart (THREAD_STORE_CONFIGMAP)', () => {
     await waitFor('the initial lists after the restart', () => bot.ready());
     sim.patchStatus('shop', name, pods.podStatus([pods.crashLoop({ name: 'app', image, restartCount: 3 })]));
     const edit = await waitFor('an edit of the old parent showing the third restart', () =>
-      slack.requestsFor('chat.update').find((r) => String(r.params.text).includes('CrashLoopBackOff ×3')),
+      slack.requestsFor('chat.update').find((r) => String(r.params.text).includes('Error (exit 1) ×3')),
     );
     expect(edit.params.ts).toBe(parentTs);
     // A new pod of the same Deployment failing after the restart replies in the old thread.
