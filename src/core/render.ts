@@ -1,5 +1,6 @@
 import { formatDuration } from '../duration.js';
-import { CRASH_REASONS, type Failure } from './detect.js';
+import type { Failure } from './detect.js';
+import { CRASH_REASONS } from './reasons.js';
 import type { SlackMessage } from './outgoing.js';
 import type { WorkloadRef } from './workload.js';
 
