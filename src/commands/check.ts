@@ -164,6 +164,7 @@ class Checker {
     // A pod without name or uid is told apart from others by where it was read.
     const next = projected.uid === '' ? { ...projected, uid: `unnamed pod at ${where}` } : projected;
     const failures = detect(this.pods.get(next.uid), next, { judgedAt: this.now, pendingAfterMs: this.pendingAfterMs });
+    if (next.conditions?.unreadableSince && next.phase === 'Pending') this.note(where, `pod ${next.name || '(unnamed)'} is Pending, but when its PodScheduled condition changed cannot be read: not judged as stuck`);
     this.pods.set(next.uid, next);
     for (const f of failures) this.print(next, f, where);
   }

@@ -80,6 +80,8 @@ export interface PodConditions {
    * not a failure. The kubelet's own (reason TerminationByKubelet: node pressure, shutdown) is not kept.
    */
   readonly disruption?: boolean;
+  /** A Pending pod's PodScheduled condition has no readable lastTransitionTime: it cannot be judged stuck. */
+  readonly unreadableSince?: boolean;
 }
 
 export interface ProjectOptions {
@@ -291,11 +293,13 @@ function projectConditions(raw: unknown, max: number, pending: boolean): PodCond
       const since = time(c.lastTransitionTime);
       const message = cap(str(c.message), max);
       if (since !== undefined) out.unschedulableSince = since;
+      else out.unreadableSince = true;
       if (message !== undefined) out.unschedulableMessage = message;
     } else if (type === 'PodScheduled' && c.status === 'True') {
       const since = time(c.lastTransitionTime);
       if (since !== undefined) out.scheduledSince = since;
-      any ||= since !== undefined;
+      else out.unreadableSince = true;
+      any = true;
     } else if ((type === 'Initialized' || type === 'ContainersReady') && c.status === 'False' && out.notStartedMessage === undefined) {
       const message = cap(str(c.message), max);
       if (message !== undefined) out.notStartedMessage = message;

@@ -223,6 +223,13 @@ describe('stuck pods, judged at --now against PENDING_AFTER', () => {
     expect(r.lines).toEqual([expect.objectContaining({ container: null, reason: 'Unschedulable', message: expect.stringMatching(/^0\/3 nodes are available/) })]);
   });
 
+  test('a mangled lastTransitionTime: not judged stuck, and said so on stderr (never skipped silently)', async () => {
+    const mangled = editPod('pending-unschedulable', (p) => (p.status.conditions[0].lastTransitionTime = 'yesterday'));
+    const r = await check(['--now', '2026-11-22T00:00:00Z'], JSON.stringify(mangled));
+    expect(r.lines).toEqual([]);
+    expect(r.stderr).toBe('podbell check: <stdin>:1: pod checkout-7d9f8b6c5d-g8h9j is Pending, but when its PodScheduled condition changed cannot be read: not judged as stuck\n');
+  });
+
   test('a bad PENDING_AFTER: exit 2 naming it', async () => {
     const r = await check([fixtureFile('pending-unschedulable')], '', { PENDING_AFTER: 'soon' });
     expect(r.code).toBe(2);
