@@ -36,19 +36,30 @@ export class StuckPods {
     const s = pod && stuckCandidate(pod);
     const had = this.#candidates.get(uid);
     if (!pod || !s) {
-      if (had) this.#candidates.delete(uid);
-      this.#arm();
+      // Most events (running pods) end here without touching the timer.
+      if (had) {
+        this.#candidates.delete(uid);
+        this.#arm();
+      }
       return undefined;
     }
-    const same = had !== undefined && had.reason === s.reason && had.since === s.since;
-    const c: Candidate = same ? had : { pod, reason: s.reason, since: s.since, at: s.since + this.pendingAfterMs, reported: false };
-    c.pod = pod;
+    if (had && had.reason === s.reason && had.since === s.since) {
+      had.pod = pod; // a re-delivery of the same spell: the timer stands
+      return this.#dueNow(had);
+    }
+    const c: Candidate = { pod, reason: s.reason, since: s.since, at: s.since + this.pendingAfterMs, reported: false };
     this.#candidates.set(uid, c);
-    const now = this.clock.now();
-    const f = !c.reported && now >= c.at ? stuckFailure(pod, now, this.pendingAfterMs) : undefined;
-    if (f) c.reported = true;
+    const f = this.#dueNow(c);
     this.#arm();
     return f;
+  }
+
+  /** The failure of a candidate whose deadline has passed and that was not reported yet (then it is). */
+  #dueNow(c: Candidate): Failure | undefined {
+    const now = this.clock.now();
+    if (c.reported || now < c.at) return undefined;
+    c.reported = true;
+    return stuckFailure(c.pod, now, this.pendingAfterMs);
   }
 
   /** Whether the pod is stuck now (reported and not started since): the incident book counts it as failing. */
@@ -76,12 +87,9 @@ export class StuckPods {
 
   #due(): void {
     this.#timer = undefined;
-    const now = this.clock.now();
     const due: [PodState, Failure][] = [];
     for (const c of this.#candidates.values()) {
-      if (c.reported || now < c.at) continue;
-      c.reported = true;
-      const f = stuckFailure(c.pod, now, this.pendingAfterMs);
+      const f = this.#dueNow(c);
       if (f) due.push([c.pod, f]);
     }
     this.#arm();

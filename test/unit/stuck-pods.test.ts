@@ -47,6 +47,24 @@ describe('stuck pods in the running bot (virtual clock)', () => {
     expect(parents()[0]).toContain('0/3 nodes are available: 3 Insufficient memory');
   });
 
+  test('one timer for many pods: each reported at its own deadline, the earliest first', () => {
+    const { clock, put: putA, counts, pipeline } = setup(SINCE + MIN);
+    putA(loadPod('pending-unschedulable'));
+    // A second pod, unschedulable since 09:02:30, arrives; the first one's deadline (09:10:30) stays first.
+    const other = editPod('pending-unschedulable', (p) => {
+      p.metadata.name = 'checkout-7d9f8b6c5d-z9z9z';
+      p.metadata.uid = 'uid-other';
+      p.status.conditions[0].lastTransitionTime = '2026-11-21T09:02:30Z';
+    });
+    pipeline.podChanged({ type: 'ADDED', next: projectPod(other)! });
+    expect(clock.pendingCount).toBe(1);
+    clock.advance(9 * MIN + 30_000); // 09:10:30
+    expect(Object.values(pipeline.book.incidents)[0]?.podsAffected).toBe(1);
+    clock.advance(2 * MIN); // 09:12:30
+    expect(counts()).toEqual([{ Unschedulable: 2 }]);
+    expect(Object.values(pipeline.book.incidents)[0]?.podsAffected).toBe(2);
+  });
+
   test('scheduled and started before the deadline: nothing, and no timer left', () => {
     const { clock, put, sent } = setup(SINCE + MIN);
     put(loadPod('pending-unschedulable'));
