@@ -145,4 +145,21 @@ describe('podbell end to end', () => {
     await waitFor('the canary parent', () => slack.threads().length > 0);
     expect(slack.threads().map((t) => t.text).join('\n')).not.toContain('web');
   });
+
+  // A pod that stays Pending sends no watch event when PENDING_AFTER runs out: the bot's own timer reports it.
+  test('an unschedulable pod with no further events is posted as Unschedulable, with the scheduler\'s message', async () => {
+    bot = makeBot({ PENDING_AFTER: '2s' });
+    sim.setNamespace('shop');
+    const pod = sim.apply(pods.deploymentPod({ namespace: 'shop', deployment: 'checkout', suffix: 'g8h9j' }));
+    const name = (pod.metadata as { name: string }).name;
+    const message = '0/3 nodes are available: 3 Insufficient memory.';
+    sim.patchStatus('shop', name, { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastTransitionTime: new Date().toISOString() }] });
+    await bot.start();
+    await waitFor('the initial lists', () => bot.ready());
+    const parent = await waitFor('the Unschedulable parent', () => slack.requestsFor('chat.postMessage').find((r) => r.params.thread_ts === undefined));
+    expect(String(parent.params.text)).toContain('checkout · Deployment · shop');
+    expect(String(parent.params.text)).toContain('Unschedulable ×1');
+    const reply = await waitFor('its reply', () => slack.requestsFor('chat.postMessage').find((r) => r.params.thread_ts !== undefined));
+    expect(String(reply.params.text)).toContain(message);
+  });
 });
