@@ -32,7 +32,7 @@ export interface BlockActionClick {
 }
 
 interface Sent {
-  readonly envelope: Record<string, unknown>;
+  envelope: Record<string, unknown>;
   acked: boolean;
 }
 
