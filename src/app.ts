@@ -120,6 +120,8 @@ export class Bot {
     // Before any watch: the initial lists must meet the restored incidents, not open new ones.
     const restored = await this.#persister?.load();
     if (restored) this.pipeline.restore(restored);
+    // Buttons act on the restored book; a refused app token stops start-up before any watch, like a bad bot token.
+    await this.#o.actions?.start(this.pipeline);
     const common = { kubeConfig, clock, log, registry, ...watchTuning };
     // One pool for every pod watch: cached pods share their repeated names (see ValuePool).
     const pool = new ValuePool();
@@ -150,7 +152,6 @@ export class Bot {
     });
     if (this.#stopping) return;
     this.#watches.start();
-    await this.#o.actions?.start(this.pipeline);
     log.info({ namespaces: config.watchNamespaces.length ? config.watchNamespaces : 'all', cluster: config.clusterName }, 'watching');
   }
 

@@ -158,6 +158,29 @@ describe('Slack actions through Socket Mode', () => {
     expect(replies(parent()).filter((t) => t.includes('acknowledged'))).toHaveLength(1);
   });
 
+  test('Slack refusing the app token on a reconnect costs the buttons, not the alerts, and podbell gets them back', async () => {
+    const bot = makeBot();
+    const { name, parent } = await crashLoop(bot);
+    await waitFor('the socket', () => socket.connected);
+    slack.failNext('apps.connections.open', { error: 'invalid_auth' }, { times: 2 });
+    socket.drop();
+    await waitFor('two refused reconnections', () => slack.requestsFor('apps.connections.open').filter((r) => r.outcome === 'invalid_auth').length === 2);
+    restart(name, 2);
+    await waitFor('the edit: alerting goes on', () => parent().text.includes('CrashLoopBackOff ×2'));
+    await waitFor('connected again', () => socket.connections === 2 && socket.connected, 30_000);
+    const env = click(parent(), 'U0123ABC', 'podbell:ack');
+    await waitFor('the ack', () => socket.acked(env));
+    await waitFor('the acknowledgement', () => parent().text.includes('👀 acknowledged by <@U0123ABC>'));
+  });
+
+  test('an app token Slack refuses at start stops podbell with a message naming SLACK_APP_TOKEN, and no watch starts', async () => {
+    slack.failNext('apps.connections.open', { error: 'invalid_auth' });
+    const bot = makeBot();
+    await expect(bot.start()).rejects.toThrow(/Slack refused SLACK_APP_TOKEN \(invalid_auth\)/);
+    expect(bot.ready()).toBe(false);
+    expect(server.stats.watches).toBe(0);
+  });
+
   test('a mute survives a restart through the state ConfigMap, and the new bot takes the unmute', async () => {
     const env = { POD_NAMESPACE: 'podbell', THREAD_STORE_CONFIGMAP: 'podbell-state' };
     const first = makeBot(env);

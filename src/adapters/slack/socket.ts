@@ -7,10 +7,11 @@
 import { SocketModeClient } from '@slack/socket-mode';
 import { WebClient } from '@slack/web-api';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Clock } from '../../clock.js';
+import type { Cancel, Clock } from '../../clock.js';
 import { parseInteractive } from '../../core/action-payload.js';
 import type { ActionResult } from '../../core/action-types.js';
 import type { ActionInput } from '../../core/actions.js';
+import { SlackAuthError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { clientLogger } from './client-logger.js';
 
@@ -38,11 +39,16 @@ export interface SlackActionsOptions {
   readonly clock: Clock;
   readonly log: Logger;
   readonly registry: Registry;
-  /** The client's ping timeout; reconnect delays are multiples of it (default 5000 ms; tests shorten it). */
+  /** The client's ping timeout: a connection silent this long is closed and reopened (default 5000 ms). */
   readonly pingTimeoutMs?: number;
   /** How long a user group's member list is trusted (default 5 min). */
   readonly groupCacheMs?: number;
 }
+
+type Envelope = { ack: () => Promise<void>; envelope_id?: string; type?: string; body?: unknown };
+
+/** Slack's answers to apps.connections.open that no retry can fix. */
+const AUTH_ERRORS: ReadonlySet<string> = new Set(['not_authed', 'invalid_auth', 'account_inactive', 'token_revoked', 'not_allowed_token_type', 'team_disabled']);
 
 /** Bad payloads remembered so a redelivery is not logged again. */
 const TOLD_MAX = 500;
@@ -56,6 +62,9 @@ export class SlackActions implements ActionSource {
   readonly #told = new Set<string>();
   #client: SocketModeClient | undefined;
   #web: WebClient | undefined;
+  #timer: Cancel | undefined;
+  /** Reconnection attempts since the last success: the backoff. */
+  #failures = 0;
 
   constructor(options: SlackActionsOptions) {
     this.#o = options;
@@ -64,42 +73,70 @@ export class SlackActions implements ActionSource {
     this.#reconnects = new Counter({ name: 'podbell_slack_socket_reconnects_total', help: 'Socket Mode reconnections (Slack refreshes or drops)', registers: [options.registry] });
   }
 
-  /** Connects (rejects when Slack refuses the app token) and starts taking actions. */
+  /**
+   * Connects and starts taking actions. Rejects (SlackAuthError) only when Slack refuses the app
+   * token at start; any other trouble is logged and retried in the background, and alerting goes on.
+   */
   async start(sink: ActionSink): Promise<void> {
     const { appToken, botToken, apiUrl, log } = this.#o;
     const scrub = (t: string) => t.split(appToken).join('xapp-***').split(botToken).join('xoxb-***');
     const logger = clientLogger(log, scrub);
     this.#web = new WebClient(botToken, { slackApiUrl: apiUrl, logger });
-    const client = new SocketModeClient({
-      appToken,
-      logger: logger as never,
-      clientPingTimeout: this.#o.pingTimeoutMs ?? 5000,
-      // The client's own retries of apps.connections.open; a refused token (invalid_auth…) fails start().
-      clientOptions: { slackApiUrl: apiUrl },
-    });
+    // The client's own reconnect loop is off: a refused URL request there is an unhandled rejection
+    // (the process would crash on a revoked token or a Slack outage). #reconnect does it instead.
+    const client = new SocketModeClient({ appToken, logger: logger as never, autoReconnectEnabled: false, clientPingTimeout: this.#o.pingTimeoutMs ?? 5000, clientOptions: { slackApiUrl: apiUrl } });
     client.on('connected', () => {
+      this.#failures = 0;
       this.#connected.set(1);
       log.info('Slack Socket Mode connected: buttons on alerts work');
     });
-    client.on('disconnected', () => this.#connected.set(0));
-    client.on('reconnecting', () => {
+    client.on('disconnected', () => {
       this.#connected.set(0);
-      this.#reconnects.inc();
-      log.info('Slack Socket Mode reconnecting');
+      this.#reconnect();
     });
-    client.on('slack_event', (e: { ack: () => Promise<void>; envelope_id?: string; type?: string; body?: unknown }) => void this.#envelope(sink, e));
+    client.on('slack_event', (e: Envelope) => void this.#envelope(sink, e));
     this.#client = client;
-    await client.start();
+    try {
+      await client.start();
+    } catch (err) {
+      const code = (err as { data?: { error?: unknown } }).data?.error;
+      if (typeof code === 'string' && AUTH_ERRORS.has(code)) {
+        this.#client = undefined;
+        throw new SlackAuthError(code, `Slack refused SLACK_APP_TOKEN (${code}): check the app-level token (xapp-…, scope connections:write) and that Socket Mode is on (docs/slack-actions.md)`);
+      }
+      log.warn({ err }, 'Slack Socket Mode could not connect; alerting goes on without buttons and podbell keeps trying');
+      this.#reconnect();
+    }
   }
 
   async stop(): Promise<void> {
     const client = this.#client;
     this.#client = undefined;
+    this.#timer?.();
+    this.#timer = undefined;
     if (client) await client.disconnect().catch(() => undefined);
     this.#connected.set(0);
   }
 
-  async #envelope(sink: ActionSink, e: { ack: () => Promise<void>; envelope_id?: string; type?: string; body?: unknown }): Promise<void> {
+  /** Opens a new connection: at once after a refresh or drop, then backing off to a minute while it fails. */
+  #reconnect(): void {
+    const client = this.#client;
+    if (!client || this.#timer) return;
+    const delay = this.#failures === 0 ? 0 : Math.min(60_000, 1000 * 2 ** (this.#failures - 1));
+    this.#failures++;
+    this.#timer = this.#o.clock.setTimer(delay, () => {
+      this.#timer = undefined;
+      if (this.#client !== client) return;
+      this.#reconnects.inc();
+      this.#o.log.info({ attempt: this.#failures }, 'Slack Socket Mode reconnecting');
+      client.start().catch((err: unknown) => {
+        this.#o.log.warn({ err, attempt: this.#failures }, 'Slack Socket Mode reconnection failed; trying again');
+        this.#reconnect();
+      });
+    });
+  }
+
+  async #envelope(sink: ActionSink, e: Envelope): Promise<void> {
     // Acknowledge at once, before any work: Slack redelivers what is not acked within 3 s.
     e.ack().catch((err: unknown) => this.#o.log.warn({ err }, 'could not acknowledge a Socket Mode envelope; Slack will redeliver it'));
     const envelope = e.envelope_id ?? '';
