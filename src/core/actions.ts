@@ -14,6 +14,7 @@
  */
 import { ACTION_NAMES, MUTE_CHOICES, type ActionLedger, type ActionName, type ActionResult, type ActionSettings, type MuteMark } from './action-types.js';
 import { reduce, type Incident, type IncidentBook, type IncidentInput, type IncidentSettings, type Step } from './incidents.js';
+import { obj } from './json.js';
 import type { Outgoing } from './outgoing.js';
 import { renderActionReply, renderMuteEnded, type StillFailing } from './render-actions.js';
 
@@ -73,6 +74,7 @@ export function reduceWithActions(book: IncidentBook, input: BookInput, now: num
 }
 
 function active(l: ActionLedger): boolean {
+  if (obj(l) === undefined || obj(l.muted) === undefined || obj(l.namespaces) === undefined) return false;
   for (const _ in l.muted) return true;
   for (const _ in l.namespaces) return true;
   return false;
@@ -87,12 +89,12 @@ function finish(book: IncidentBook, ledger: ActionLedger, step: Step, before: re
   return { book, out, wakeAt };
 }
 
+/** The book's ledger, made (or remade, if a hand-edited state left something else there) on first use. */
 function ledgerOf(book: IncidentBook): ActionLedger {
-  const l = (book.actions ??= { muted: {}, namespaces: {}, seen: {} });
-  l.muted ??= {};
-  l.namespaces ??= {};
-  l.seen ??= {};
-  return l;
+  const l = obj(book.actions) ?? {};
+  const ledger: ActionLedger = { muted: obj(l.muted) ?? {}, namespaces: obj(l.namespaces) ?? {}, seen: obj(l.seen) ?? {} } as ActionLedger;
+  book.actions = ledger;
+  return ledger;
 }
 
 function findIncident(book: IncidentBook, thread: string): Incident | undefined {

@@ -23,6 +23,11 @@
  * `rateLimit(channel, seconds)` (that channel's requests get 429 until the time has passed),
  * then the model (auth, unknown channels, archived channels, missing messages).
  *
+ * Slack actions: `apps.connections.open` takes the app-level token (xapp-…; the bot token gets
+ * `not_allowed_token_type`, as on Slack) and answers with a URL of the FakeSocketMode given as
+ * `socketMode` (test/fakes/socket-mode.ts); `chat.postEphemeral` and `usergroups.users.list` (from
+ * `userGroups`) answer as Slack does.
+ *
  * Time comes from the injected Clock, so with a VirtualClock the recorded `time` of each request,
  * the rate-limit windows and the outages are all in virtual time and tests can assert causality
  * (e.g. "no request to #a before its Retry-After ended") without looking at the wall clock.

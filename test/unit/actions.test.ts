@@ -183,6 +183,14 @@ describe('who may act, and what changes nothing', () => {
 });
 
 describe('state', () => {
+  test('a hand-edited state with a broken actions ledger neither throws nor blocks the next action', () => {
+    const s = posted();
+    (s.book as unknown as { actions: unknown }).actions = 'not a ledger';
+    s.fail({ pod: 'checkout-a', restartCount: 2 }).advance(20 * SEC).act('mute', 'U1', { value: '1h' });
+    expect(s.acted.at(-1)!.result).toBe('applied');
+    expect(s.parentText('t1')).toContain('🔕 muted by <@U1>');
+  });
+
   test('a mute survives a restart (the book through JSON, as the state ConfigMap keeps it) and still lifts itself', () => {
     const s = posted().act('mute', 'U123', { value: '1h' }).advance(10 * MIN);
     const restored = new Story(settings(), s.now);
