@@ -47,7 +47,7 @@ export interface BotOptions {
    * was given. Absent: incidents and threads live in memory only.
    */
   readonly state?: BotState;
-  /** Slack actions over Socket Mode (SLACK_APP_TOKEN): started once the book is restored and watching. */
+  /** Slack actions over Socket Mode (SLACK_APP_TOKEN): started once the book is restored, before any watch. */
   readonly actions?: ActionSource;
 }
 
