@@ -1,6 +1,5 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createSender } from '../adapters/slack/create.js';
-import { SlackActions } from '../adapters/slack/socket.js';
 import { ConfigMapStateStore } from '../adapters/store/configmap.js';
 import { MemoryThreadStore } from '../adapters/store/memory.js';
 import { Bot, type BotState } from '../app.js';
@@ -49,9 +48,10 @@ export const runCommand: Command = async (argv, io) => {
   const sender = createSender({ config, clock: systemClock, log, registry, store: state?.threads ?? new MemoryThreadStore(), write: (s) => io.stdout.write(s) });
 
   // SLACK_APP_TOKEN: buttons on alerts, answered over Socket Mode (config requires SLACK_BOT_TOKEN with it).
+  // Loaded only then: without buttons, podbell never loads the Socket Mode client.
   const actions =
     config.slackAppToken !== undefined && config.slackToken !== undefined
-      ? new SlackActions({ appToken: config.slackAppToken, botToken: config.slackToken, apiUrl: config.slackApiUrl, allowedUsers: config.slackAllowedUsers, allowedGroups: config.slackAllowedGroups, clock: systemClock, log, registry })
+      ? new (await import('../adapters/slack/socket.js')).SlackActions({ appToken: config.slackAppToken, botToken: config.slackToken, apiUrl: config.slackApiUrl, allowedUsers: config.slackAllowedUsers, allowedGroups: config.slackAllowedGroups, clock: systemClock, log, registry })
       : undefined;
   const bot = new Bot({ config, kubeConfig, sender, clock: systemClock, log, registry, ...(state && { state }), ...(actions && { actions }) });
   const http = await startHealthServer({ port: config.httpPort, registry, ready: () => bot.ready() });

@@ -134,6 +134,17 @@ describe('Slack actions through Socket Mode', () => {
     expect(slack.requestsFor('chat.postEphemeral')).toHaveLength(1);
   });
 
+  test('a user group podbell cannot read (no usergroups:read) lets nobody in through it: the member gets "not allowed"', async () => {
+    slack.failNext('usergroups.users.list', { error: 'missing_scope', extra: { needed: 'usergroups:read' } });
+    const bot = makeBot({ SLACK_ALLOWED_GROUPS: 'S0ONCALL' });
+    const { parent } = await crashLoop(bot);
+    await waitFor('the socket', () => socket.connected);
+    click(parent(), 'U0ONCALL', 'podbell:ack');
+    const ephemeral = await waitFor('the ephemeral', () => slack.requestsFor('chat.postEphemeral')[0]);
+    expect(ephemeral.params.user).toBe('U0ONCALL');
+    expect(parent().text).not.toContain('acknowledged');
+  });
+
   test('a dropped or refreshed socket reconnects; a duplicated envelope acts once; another app\'s payload changes nothing', async () => {
     const bot = makeBot();
     const { parent } = await crashLoop(bot);

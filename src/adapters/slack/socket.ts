@@ -175,8 +175,14 @@ export class SlackActions implements ActionSource {
     for (const g of allowedGroups) {
       let entry = this.#groups.get(g);
       if (!entry || entry.at + ttl < clock.now()) {
-        const res = await this.#web!.usergroups.users.list({ usergroup: g });
-        entry = { users: new Set(res.users ?? []), at: clock.now() };
+        let users: readonly string[] = [];
+        try {
+          users = (await this.#web!.usergroups.users.list({ usergroup: g })).users ?? [];
+        } catch (err) {
+          // Unreadable (no usergroups:read, a deleted group): nobody counts as a member until it reads again.
+          this.#o.log.warn({ err, usergroup: g }, `cannot read the members of user group ${g} (SLACK_ALLOWED_GROUPS; the bot needs usergroups:read): treated as empty for now`);
+        }
+        entry = { users: new Set(users), at: clock.now() };
         this.#groups.set(g, entry);
       }
       if (entry.users.has(input.user)) groups.push(g);
