@@ -119,6 +119,19 @@ describe('mute a namespace', () => {
   });
 });
 
+describe('unmute a namespace mute', () => {
+  test('from any of its incidents, it ends the namespace mute: each muted thread says what still fails', () => {
+    const cart = { kind: 'Deployment', name: 'cart' };
+    const s = posted().fail({ pod: 'cart-a', workload: cart }).advance(10 * SEC).act('mute-namespace', 'U1', { value: '4h' });
+    s.advance(MIN).act('unmute', 'U2', { thread: 't2' });
+    expect(s.texts('reply', 't1').at(-1)).toMatch(/^🔔 <@U2> unmuted this incident: still failing/);
+    expect(s.texts('reply', 't2').at(-1)).toMatch(/^🔔 <@U2> unmuted this incident: still failing/);
+    expect(s.book.actions!.namespaces).toEqual({});
+    s.advance(MIN).fail({ pod: 'cart-b', workload: cart });
+    expect(s.texts('reply', 't2').at(-1)).toMatch(/^cart-b/);
+  });
+});
+
 describe('acknowledge', () => {
   test('shows who is on it, drops the Acknowledge button and stops reminders', () => {
     const s = posted().act('ack', 'U42');
