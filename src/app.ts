@@ -14,6 +14,7 @@ import { Pipeline } from './pipeline.js';
 import { StatePersister } from './state/persister.js';
 import type { MemoryThreadStore } from './adapters/store/memory.js';
 import type { StateStore } from './state/types.js';
+import type { ActionSource } from './adapters/slack/socket.js';
 
 /** The incident windows of a Config (DESIGN §3), as the incident book takes them. */
 export function incidentSettingsOf(c: Config): IncidentSettings {
@@ -26,6 +27,7 @@ export function incidentSettingsOf(c: Config): IncidentSettings {
     reopenWindowMs: c.reopenWindowMs,
     threadMaxAgeMs: c.threadMaxAgeMs,
     stormThreshold: c.stormThreshold,
+    actions: { buttons: c.slackAppToken !== undefined, allowedUsers: c.slackAllowedUsers, allowedGroups: c.slackAllowedGroups },
   };
 }
 
@@ -45,6 +47,8 @@ export interface BotOptions {
    * was given. Absent: incidents and threads live in memory only.
    */
   readonly state?: BotState;
+  /** Slack actions over Socket Mode (SLACK_APP_TOKEN): started once the book is restored, before any watch. */
+  readonly actions?: ActionSource;
 }
 
 export interface BotState {
@@ -117,6 +121,8 @@ export class Bot {
     // Before any watch: the initial lists must meet the restored incidents, not open new ones.
     const restored = await this.#persister?.load();
     if (restored) this.pipeline.restore(restored);
+    // Buttons act on the restored book; a refused app token stops start-up before any watch, like a bad bot token.
+    await this.#o.actions?.start(this.pipeline);
     const common = { kubeConfig, clock, log, registry, ...watchTuning };
     // One pool for every pod watch: cached pods share their repeated names (see ValuePool).
     const pool = new ValuePool();
@@ -153,6 +159,7 @@ export class Bot {
   /** Stops watching, sends pending parent edits, and gives the sender until the deadline to deliver. */
   async stop(deadlineMs = 5000): Promise<void> {
     this.#stopping = true;
+    await this.#o.actions?.stop();
     await this.#watches?.stop();
     this.pipeline.flush();
     this.pipeline.stop();

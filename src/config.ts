@@ -31,6 +31,12 @@ export interface Config {
    * across restarts. Persistence is on only when both are set; otherwise state lives in memory.
    */
   readonly threadStoreConfigMap: string | undefined;
+  /** SLACK_APP_TOKEN (xapp-…, connections:write): Socket Mode and buttons on parents. Unset: no buttons. */
+  readonly slackAppToken: string | undefined;
+  /** SLACK_ALLOWED_USERS: user ids who may use the buttons; with SLACK_ALLOWED_GROUPS empty too, everyone. */
+  readonly slackAllowedUsers: readonly string[];
+  /** SLACK_ALLOWED_GROUPS: user-group ids (S…) whose members may use the buttons. */
+  readonly slackAllowedGroups: readonly string[];
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -60,6 +66,9 @@ export const VARIABLES: readonly string[] = Object.freeze([
   'KUBECONFIG',
   'POD_NAMESPACE',
   'THREAD_STORE_CONFIGMAP',
+  'SLACK_APP_TOKEN',
+  'SLACK_ALLOWED_USERS',
+  'SLACK_ALLOWED_GROUPS',
 ]);
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -125,6 +134,18 @@ export function loadConfig(env: Env): Config {
   const threadStore = raw('THREAD_STORE_CONFIGMAP');
   if (threadStore !== undefined && !DNS_SUBDOMAIN.test(threadStore)) bad('THREAD_STORE_CONFIGMAP', threadStore, 'not a ConfigMap name (DNS-1123 subdomain)');
 
+  // Slack actions (docs/slack-actions.md): the app-level token and who may act.
+  const appToken = raw('SLACK_APP_TOKEN');
+  if (appToken !== undefined && !/^xapp-[A-Za-z0-9-]+$/.test(appToken)) problems.push('SLACK_APP_TOKEN: does not look like an app-level token (expected xapp-…)');
+  if (appToken !== undefined && token === undefined) problems.push('SLACK_APP_TOKEN: needs SLACK_BOT_TOKEN too (buttons are on messages the bot posts)');
+  const ids = (name: string, shape: RegExp, what: string): string[] => {
+    const list = (raw(name) ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
+    for (const id of list) if (!shape.test(id)) bad(name, id, `not a ${what}`);
+    return [...new Set(list)];
+  };
+  const allowedUsers = ids('SLACK_ALLOWED_USERS', /^[UW][A-Z0-9]{1,30}$/, 'Slack user id (U0123ABCD)');
+  const allowedGroups = ids('SLACK_ALLOWED_GROUPS', /^S[A-Z0-9]{1,30}$/, 'Slack user-group id (S0123ABCD)');
+
   const config: Config = {
     slackToken: token,
     slackChannel: channel ?? DEFAULTS.SLACK_CHANNEL,
@@ -144,6 +165,9 @@ export function loadConfig(env: Env): Config {
     logLevel: level as LogLevel,
     podNamespace,
     threadStoreConfigMap: threadStore,
+    slackAppToken: appToken,
+    slackAllowedUsers: Object.freeze(allowedUsers),
+    slackAllowedGroups: Object.freeze(allowedGroups),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -3,7 +3,9 @@ import type { Change } from './adapters/kube/types.js';
 import type { Sender } from './adapters/slack/types.js';
 import type { Cancel, Clock } from './clock.js';
 import { DEFAULT_PENDING_AFTER_MS, detect, detectChange, muteNamesOf, type Failure } from './core/detect.js';
-import { emptyBook, reduce, type IncidentBook, type IncidentInput, type IncidentSettings } from './core/incidents.js';
+import { reduceWithActions, type ActionInput, type ActionStep, type BookInput } from './core/actions.js';
+import type { ActionResult } from './core/action-types.js';
+import { emptyBook, type IncidentBook, type IncidentSettings } from './core/incidents.js';
 import { compileNamespacePolicy, compilePodPolicy, describeMute, nextChange, routeFailure, type AnnotationProblem, type NamespacePolicy, type NamespaceState } from './core/mute.js';
 import type { PodState } from './core/pod.js';
 import type { Logger } from './log.js';
@@ -152,6 +154,13 @@ export class Pipeline {
     }
   }
 
+  /** A Slack action (core/actions.ts): applied to the book; returns how it ended and what to tell the user. */
+  action(input: ActionInput): { readonly result: ActionResult; readonly notice?: string } {
+    if (this.#stopped) return { result: 'noop' };
+    const step = this.#apply(input);
+    return { result: step.result ?? 'noop', ...(step.notice !== undefined && { notice: step.notice }) };
+  }
+
   /** Sends pending parent edits now instead of at the next GROUP_INTERVAL (shutdown). */
   flush(): void {
     if (!this.#stopped) this.#apply({ type: 'flush' });
@@ -232,12 +241,13 @@ export class Pipeline {
     this.#muteTimers.set(namespace, { at, cancel });
   }
 
-  #apply(input: IncidentInput): void {
+  #apply(input: BookInput): ActionStep {
     const now = this.#o.clock.now();
-    const step = reduce(this.#book, input, now, this.#o.settings);
+    const step = reduceWithActions(this.#book, input, now, this.#o.settings);
     this.#book = step.book;
     for (const o of step.out) this.#o.sender.send(o);
     this.#schedule(step.wakeAt);
+    return step;
   }
 
   #schedule(at: number | undefined): void {

@@ -22,7 +22,7 @@ export const runCommand: Command = async (argv, io) => {
   }
   const config = configOrReport(io);
   if (!config) return 2;
-  const log = createLogger({ level: config.logLevel, secrets: [config.slackToken] });
+  const log = createLogger({ level: config.logLevel, secrets: [config.slackToken, config.slackAppToken] });
   const registry = new Registry();
   // Event-loop lag sampled every 100 ms, not prom-client's 10 ms: the 10 ms timer alone kept an idle bot at 0.6% of a core.
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
@@ -47,7 +47,13 @@ export const runCommand: Command = async (argv, io) => {
   }
   const sender = createSender({ config, clock: systemClock, log, registry, store: state?.threads ?? new MemoryThreadStore(), write: (s) => io.stdout.write(s) });
 
-  const bot = new Bot({ config, kubeConfig, sender, clock: systemClock, log, registry, ...(state && { state }) });
+  // SLACK_APP_TOKEN: buttons on alerts, answered over Socket Mode (config requires SLACK_BOT_TOKEN with it).
+  // Loaded only then: without buttons, podbell never loads the Socket Mode client.
+  const actions =
+    config.slackAppToken !== undefined && config.slackToken !== undefined
+      ? new (await import('../adapters/slack/socket.js')).SlackActions({ appToken: config.slackAppToken, botToken: config.slackToken, apiUrl: config.slackApiUrl, allowedUsers: config.slackAllowedUsers, allowedGroups: config.slackAllowedGroups, clock: systemClock, log, registry })
+      : undefined;
+  const bot = new Bot({ config, kubeConfig, sender, clock: systemClock, log, registry, ...(state && { state }), ...(actions && { actions }) });
   const http = await startHealthServer({ port: config.httpPort, registry, ready: () => bot.ready() });
   log.info({ port: http.port }, 'serving /healthz /readyz /metrics');
   try {

@@ -13,6 +13,7 @@
  * Parent edits: at most one per GROUP_INTERVAL, only when the rendering changed (renders do not depend
  * on `now`, so time passing alone never edits).
  */
+import type { ActionLedger, ActionSettings, IncidentActions } from './action-types.js';
 import { inBackOff, type Failure } from './detect.js';
 import type { Outgoing, SlackMessage } from './outgoing.js';
 import type { PodState } from './pod.js';
@@ -48,6 +49,8 @@ export interface IncidentSettings {
   readonly threadMaxAgeMs: number;
   /** More than this many new incidents in one channel within STORM_WINDOW_MS: one storm parent. */
   readonly stormThreshold: number;
+  /** Slack actions (core/actions.ts): buttons on parents and who may use them. Absent: no buttons. */
+  readonly actions?: ActionSettings;
 }
 
 /** Individual replies per GROUP_INTERVAL before the rest fold into one digest reply. */
@@ -139,6 +142,8 @@ export interface Incident {
   queued: Failure[];
   window: { start: number; sent: number };
   digest?: Digest;
+  /** Mute/acknowledge done from Slack (core/actions.ts); shown on the parent. */
+  actions?: IncidentActions;
 }
 
 export interface StormMember {
@@ -186,6 +191,8 @@ export interface IncidentBook {
   previous: Record<string, { thread: string; resolvedAt: number }>;
   /** the wakeAt of the last step */
   wakeAt?: number;
+  /** Slack actions' book-wide state (core/actions.ts); absent until the first action. */
+  actions?: ActionLedger;
 }
 
 export type IncidentInput =
@@ -561,6 +568,7 @@ function viewOf(inc: Incident, s: IncidentSettings, now: number): IncidentView {
     ...(inc.previousResolvedAt !== undefined && { previousResolvedAt: inc.previousResolvedAt }),
     ...(inc.continues && { continuesEarlierThread: true }),
     ...(inc.latestMessage !== undefined && { latestMessage: inc.latestMessage }),
+    ...((s.actions?.buttons || inc.actions) && { actions: { buttons: s.actions?.buttons === true, thread: inc.id, ...inc.actions } }),
     now,
   };
 }

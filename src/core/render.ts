@@ -1,4 +1,5 @@
 import { formatDuration } from '../duration.js';
+import { MUTE_CHOICES, type ActionName, type ActionsView, type MuteMark } from './action-types.js';
 import type { Failure } from './detect.js';
 import { CRASH_REASONS } from './reasons.js';
 import type { SlackMessage } from './outgoing.js';
@@ -52,6 +53,8 @@ export interface IncidentView {
   /** set on the last edit of a thread that continues in a new one */
   readonly continuedAt?: number;
   readonly latestMessage?: string;
+  /** Slack actions: the buttons (when on) and who muted or acknowledged it. */
+  readonly actions?: ActionsView;
   /**
    * Kept for compatibility; the parent does NOT depend on it, so an unchanged incident renders
    * identically and is never re-edited only because time passed.
@@ -255,7 +258,67 @@ export function renderParent(v: IncidentView): SlackMessage {
     blocks.push(section(`latest message:\n${code}`));
     lines.push(`latest: ${truncateStart(escapeText(latest), 1000)}`);
   }
+  if (v.actions) {
+    const acts = parentActions(v.actions, v.namespace, !resolved && v.continuedAt === undefined);
+    blocks.push(...acts.blocks);
+    lines.push(...acts.lines.map((l) => l.replace(/\*/g, '')));
+  }
   return message(lines.join('\n'), blocks);
+}
+
+/** Every action_id podbell renders starts with this; a payload without it is another app's. */
+export const ACTION_PREFIX = 'podbell:';
+
+const CHOICE_LABEL: Readonly<Record<string, string>> = { '1h': 'for 1 hour', '4h': 'for 4 hours', '24h': 'for 24 hours', resolved: 'until resolved' };
+
+/** `14:00 UTC`, or `2026-12-01 14:00 UTC` when the mute ends on another (UTC) day than it began. */
+export function untilText(until: number, from: number): string {
+  const iso = new Date(until).toISOString();
+  const day = Math.floor(until / 86_400_000) === Math.floor(from / 86_400_000) ? '' : `${iso.slice(0, 10)} `;
+  return `${day}${iso.slice(11, 16)} UTC`;
+}
+
+/** A Slack user mention; `user` is a checked user id (core/actions.ts), never cluster text. */
+export const mention = (user: string) => `<@${user}>`;
+
+function muteLine(m: MuteMark, namespace: string): string {
+  const what = m.scope === 'namespace' ? `namespace *${escapeText(namespace)}* muted` : 'muted';
+  return `🔕 ${what} by ${mention(m.by)} until ${m.until === undefined ? 'resolved' : untilText(m.until, m.at)}`;
+}
+
+/**
+ * The context line (who muted / acknowledged) and the actions block of a parent. Resolved and
+ * continued parents carry no buttons, and no mute line (a resolution ends a mute).
+ */
+export function parentActions(v: ActionsView, namespace: string, open: boolean): { readonly lines: readonly string[]; readonly blocks: readonly unknown[] } {
+  const lines: string[] = [];
+  if (open && v.muted) lines.push(muteLine(v.muted, namespace));
+  if (v.acked) lines.push(`👀 acknowledged by ${mention(v.acked.by)}`);
+  const blocks: unknown[] = [];
+  if (lines.length) blocks.push({ type: 'context', elements: lines.map((text) => ({ type: 'mrkdwn', text })) });
+  if (v.buttons && open) blocks.push(actionsBlock(v));
+  return { lines, blocks };
+}
+
+function select(action: 'mute' | 'mute-namespace', thread: string, placeholder: string) {
+  return {
+    type: 'static_select',
+    action_id: `${ACTION_PREFIX}${action}`,
+    placeholder: { type: 'plain_text', text: placeholder, emoji: true },
+    options: MUTE_CHOICES[action].map((c) => ({ text: { type: 'plain_text', text: CHOICE_LABEL[c]! }, value: `${thread}|${c}` })),
+  };
+}
+
+function button(action: ActionName, thread: string, text: string) {
+  return { type: 'button', action_id: `${ACTION_PREFIX}${action}`, text: { type: 'plain_text', text, emoji: true }, value: thread };
+}
+
+/** Two menus and up to two buttons: well within Slack's 25 elements per actions block. */
+function actionsBlock(v: ActionsView) {
+  const elements: unknown[] = [select('mute', v.thread, '🔕 Mute workload…'), select('mute-namespace', v.thread, '🔕 Mute namespace…')];
+  if (!v.acked) elements.push(button('ack', v.thread, '👀 Acknowledge'));
+  if (v.muted) elements.push(button('unmute', v.thread, '🔔 Unmute'));
+  return { type: 'actions', block_id: `${ACTION_PREFIX}${v.thread}`, elements };
 }
 
 /** What is known beyond the reason: the exit code and, for OOM kills, that memory ran out. */

@@ -10,7 +10,7 @@ import { startSimServer } from '../sim/server.js';
 import { simKubeConfig } from '../sim/kubeconfig.js';
 import { LiveSender } from './live-sender.js';
 import { sleep } from './sleep.js';
-import { Cast, demoStory, MUTED_NAMESPACE, type Story } from './story.js';
+import { Cast, demoStory, MUTED_NAMESPACE, type Press, type Story } from './story.js';
 import { countCalls, metricSum, type DemoSummary } from './summary.js';
 import { DemoView } from './view.js';
 
@@ -92,6 +92,13 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   const bot = new Bot({ config, kubeConfig: simKubeConfig({ url: server.url }), sender, clock, log: o.log, registry });
   const started = clock.now();
   let interrupted = false;
+  let presses = 0;
+  const press: Press = (user, action, workload, value) => {
+    const [namespace, name] = workload.split('/');
+    const inc = Object.values(bot.pipeline.book.incidents).find((i) => i.namespace === namespace && i.workload.name === name && i.status !== 'resolved');
+    const result = inc ? bot.pipeline.action({ type: 'action', envelope: `demo:${++presses}`, user, action, thread: inc.id, ...(value !== undefined && { value }) }).result : 'unknown_incident';
+    if (result !== 'applied') view.narrate(`(the ${action} press changed nothing: ${result})`);
+  };
 
   try {
     await bot.start();
@@ -110,7 +117,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
       await sleep(clock, t0 + at(step.at) - clock.now(), o.signal);
       if (o.signal?.aborted) break;
       if (step.say !== undefined) view.narrate(step.say);
-      step.act(cast);
+      step.act(cast, press);
     }
     await sleep(clock, t0 + at(story.endAt) - clock.now(), o.signal);
     // Give the bot the time it may still need (a resolution due) to finish what the story started.

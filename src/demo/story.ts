@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import type { ActionName } from '../core/action-types.js';
 import type { SimCluster } from '../sim/store.js';
 import { SimDeployment, type DeployOptions } from '../sim/workloads.js';
 
@@ -53,12 +54,18 @@ export class Cast {
   }
 }
 
+/**
+ * Someone in Slack presses a button on the open incident of `workload` (`namespace/name`): the same
+ * pipeline input a Socket Mode button press becomes (docs/slack-actions.md).
+ */
+export type Press = (user: string, action: ActionName, workload: string, value?: string) => void;
+
 export interface StoryStep {
   /** When, in ms from the start of the story at speed 1. */
   readonly at: number;
   /** What the viewer is told the cluster does; a step without it is a detail (a container restarting). */
   readonly say?: string;
-  readonly act: (cast: Cast) => void;
+  readonly act: (cast: Cast, press: Press) => void;
 }
 
 export interface StorySetup {
@@ -94,6 +101,8 @@ export function demoStory(o: StorySetup = {}): Story {
       act: (c) => c.deploy({ namespace: 'shop', name: 'api', replicas: 2, image: 'registry.example.com/api:2.4.l' }).imagePull(),
     },
     { at: 12_500, act: checkout },
+    { at: 15_500, say: 'Slack: on call (U0ONCALL) presses 🔕 Mute workload → for 1 hour on shop/api', act: (_c, press) => press('U0ONCALL', 'mute', 'shop/api', '1h') },
+    { at: 16_000, say: 'shop/api: the image is fixed but the app crash-loops (muted: counted, not posted)', act: (c) => c.get('shop/api').crash() },
     { at: 14_000, say: `${MUTED_NAMESPACE}/${MUTED_WORKLOAD}: crash-looping, but its namespace has podbell.io/mute: "true"`, act: muted },
     { at: 16_500, say: 'shop/checkout: still crashing (podbell edits the parent, no new posts)', act: checkout },
     { at: 18_000, act: muted },
@@ -116,6 +125,8 @@ export function demoStory(o: StorySetup = {}): Story {
       },
     },
     { at: 26_500, act: muted },
+    { at: 27_000, act: (c) => c.get('shop/api').crash() },
+    { at: 29_000, say: 'Slack: U0ONCALL presses 🔔 Unmute on shop/api: one reply says what still fails', act: (_c, press) => press('U0ONCALL', 'unmute', 'shop/api') },
   ];
   return {
     setup(sim, cast) {

@@ -15,7 +15,21 @@ export const REPLAY_EPOCH = 0;
 
 export type ReplayEvent =
   | { readonly line: number; readonly at: number; readonly type: ChangeType; readonly kind: 'Pod'; readonly pod: PodState }
-  | { readonly line: number; readonly at: number; readonly type: ChangeType; readonly kind: 'Namespace'; readonly namespace: NamespaceState };
+  | { readonly line: number; readonly at: number; readonly type: ChangeType; readonly kind: 'Namespace'; readonly namespace: NamespaceState }
+  | { readonly line: number; readonly at: number; readonly type: 'ACTION'; readonly kind: 'Action'; readonly action: ReplayAction };
+
+/**
+ * A Slack button press in replay input (docs/slack-actions.md):
+ * `{"type":"ACTION","at":"…","user":"U123","action":"mute","incident":"t1","value":"1h"}`; instead of
+ * "incident" (podbell's thread id), "ts" names the parent by the ts the replay output gave it.
+ */
+export interface ReplayAction {
+  readonly user: string;
+  readonly action: string;
+  readonly incident?: string;
+  readonly ts?: string;
+  readonly value?: string;
+}
 
 /** A line that was read but could not be used; the run goes on (the caller prints these on stderr). */
 export interface InputWarning {
@@ -42,22 +56,13 @@ export function parseReplayValue(value: unknown, line: number, prevAt: number): 
   if (!ev) throw new InputError(`${line}: expected a watch event object {"type","object"}`);
   const type = ev.type;
   if (type === 'BOOKMARK') return {};
+  if (type === 'ACTION') return parseAction(ev, line, prevAt);
   if (typeof type !== 'string' || !CHANGE_TYPES.includes(type)) {
-    throw new InputError(`${line}: "type" must be ADDED, MODIFIED or DELETED, got ${JSON.stringify(type ?? null)}`);
+    throw new InputError(`${line}: "type" must be ADDED, MODIFIED, DELETED or ACTION, got ${JSON.stringify(type ?? null)}`);
   }
   const object = obj(ev.object);
   if (!object) throw new InputError(`${line}: "object" must be a Pod or Namespace object`);
-  let at = prevAt;
-  if (ev.at !== undefined && ev.at !== null) {
-    const ms = typeof ev.at === 'string' ? parseRfc3339(ev.at) : undefined;
-    if (ms === undefined) throw new InputError(`${line}: "at" must be an RFC 3339 time like 2026-11-21T09:00:30Z, got ${JSON.stringify(ev.at)}`);
-    at = ms;
-  }
-  let warning: InputWarning | undefined;
-  if (at < prevAt) {
-    warning = { line, message: `"at" ${String(ev.at)} is before the previous event; replayed at the previous event's time (time never runs backwards)` };
-    at = prevAt;
-  }
+  const { at, warning } = timeOf(ev, line, prevAt);
   const kind = kindOf(object);
   const changeType = type as ChangeType;
   if (kind === 'Pod') {
@@ -71,6 +76,32 @@ export function parseReplayValue(value: unknown, line: number, prevAt: number): 
     return { event: { line, at, type: changeType, kind, namespace }, ...(warning && { warning }) };
   }
   return { warning: { line, message: `kind ${JSON.stringify(kind)} is neither Pod nor Namespace; skipped` } };
+}
+
+/** The event's "at" (or the previous event's time), never before the previous event. */
+function timeOf(ev: Obj, line: number, prevAt: number): { at: number; warning?: InputWarning } {
+  let at = prevAt;
+  if (ev.at !== undefined && ev.at !== null) {
+    const ms = typeof ev.at === 'string' ? parseRfc3339(ev.at) : undefined;
+    if (ms === undefined) throw new InputError(`${line}: "at" must be an RFC 3339 time like 2026-11-21T09:00:30Z, got ${JSON.stringify(ev.at)}`);
+    at = ms;
+  }
+  if (at < prevAt) return { at: prevAt, warning: { line, message: `"at" ${String(ev.at)} is before the previous event; replayed at the previous event's time (time never runs backwards)` } };
+  return { at };
+}
+
+function parseAction(ev: Obj, line: number, prevAt: number): LineResult {
+  const str = (k: string) => (typeof ev[k] === 'string' && ev[k] !== '' ? (ev[k] as string) : undefined);
+  const user = str('user');
+  const action = str('action');
+  if (user === undefined || action === undefined) throw new InputError(`${line}: an ACTION needs "user" (a Slack user id) and "action" (mute, mute-namespace, ack or unmute)`);
+  const incident = str('incident');
+  const ts = str('ts');
+  if ((incident === undefined) === (ts === undefined)) throw new InputError(`${line}: an ACTION names its incident by "incident" (thread id, e.g. "t1") or by "ts" (its parent's ts), exactly one of them`);
+  const value = str('value');
+  const { at, warning } = timeOf(ev, line, prevAt);
+  const act: ReplayAction = { user, action, ...(incident !== undefined && { incident }), ...(ts !== undefined && { ts }), ...(value !== undefined && { value }) };
+  return { event: { line, at, type: 'ACTION', kind: 'Action', action: act }, ...(warning && { warning }) };
 }
 
 /**

@@ -8,7 +8,8 @@ import type { NamespaceState } from '../core/mute.js';
 import type { PodState } from '../core/pod.js';
 import { silentLogger, type Logger } from '../log.js';
 import { Pipeline } from '../pipeline.js';
-import type { ReplayEvent } from './input.js';
+import type { ActionName } from '../core/action-types.js';
+import type { ReplayAction, ReplayEvent } from './input.js';
 
 export interface ReplayOptions {
   readonly config: Config;
@@ -64,7 +65,9 @@ export async function runReplay(events: readonly ReplayEvent[], options: ReplayO
   await sender.start();
   for (const ev of events) {
     clock.advanceTo(ev.at);
-    if (ev.kind === 'Pod') {
+    if (ev.kind === 'Action') {
+      replayAction(pipeline, sender, ev.action, ev.line, options.log ?? silentLogger());
+    } else if (ev.kind === 'Pod') {
       if (scope && !scope.has(ev.pod.namespace)) {
         outOfScope += 1;
         continue;
@@ -98,6 +101,17 @@ export async function runReplay(events: readonly ReplayEvent[], options: ReplayO
   pipeline.stop();
   await sender.flush(0);
   return { events: events.length, outOfScope, endedAt, pendingTimers, ...(nextTimerAt !== undefined && { nextTimerAt }) };
+}
+
+/** An ACTION line through the pipeline, as a button press would go; its outcome is logged, not printed. */
+function replayAction(pipeline: Pipeline, sender: RecordingSender, a: ReplayAction, line: number, log: Logger): void {
+  let thread = a.incident;
+  if (thread === undefined) {
+    // By the parent's ts, as this replay's output printed it.
+    thread = Object.values(pipeline.book.incidents).find((i) => sender.thread(i.id)?.ts === a.ts)?.id ?? `ts:${a.ts}`;
+  }
+  const { result } = pipeline.action({ type: 'action', envelope: `replay:${line}`, user: a.user, action: a.action as ActionName, thread, ...(a.value !== undefined && { value: a.value }) });
+  if (result !== 'applied') log.warn({ line, action: a.action, result }, `replay: ACTION on line ${line} changed nothing (${result})`);
 }
 
 /** One output line of `podbell replay` (DESIGN §7, CONTRACT): the keys in this order, always all of them. */

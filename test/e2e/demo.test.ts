@@ -102,6 +102,17 @@ describe('podbell demo, in process at --speed 20', () => {
     expect(parents[0]!.text).toContain(reason);
   });
 
+  test('a mute by button on api: the parent says who, its crash loop is not posted while muted, the unmute says what still fails', () => {
+    const apiTexts = t.entries.filter((e) => e.text.includes('api · Deployment') || e.text.includes('(in 🔴 api')).map((e) => e.text);
+    const muted = apiTexts.findIndex((x) => x.startsWith('└ 🔕 @U0ONCALL muted this workload until'));
+    const unmuted = apiTexts.findIndex((x) => x.startsWith('└ 🔔 @U0ONCALL unmuted this incident: still failing: 2 of 2 pods'));
+    expect(muted).toBeGreaterThan(0);
+    expect(unmuted).toBeGreaterThan(muted);
+    expect(apiTexts.slice(muted, unmuted).some((x) => x.includes('🔕 muted by @U0ONCALL until'))).toBe(true);
+    expect(apiTexts.slice(muted, unmuted).filter((x) => x.includes('CrashLoopBackOff'))).toEqual([]);
+    expect(apiTexts.slice(unmuted).some((x) => x.includes('CrashLoopBackOff ×') && !x.includes('muted by'))).toBe(true);
+  });
+
   test('the muted namespace fails (the story says so) but never reaches Slack', () => {
     expect(t.narration.join('\n')).toContain('report-builder');
     expect(summaryCounts(t.summary).muted).toBeGreaterThan(0);

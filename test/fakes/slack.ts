@@ -23,6 +23,11 @@
  * `rateLimit(channel, seconds)` (that channel's requests get 429 until the time has passed),
  * then the model (auth, unknown channels, archived channels, missing messages).
  *
+ * Slack actions: `apps.connections.open` takes the app-level token (xapp-…; the bot token gets
+ * `not_allowed_token_type`, as on Slack) and answers with a URL of the FakeSocketMode given as
+ * `socketMode` (test/fakes/socket-mode.ts); `chat.postEphemeral` and `usergroups.users.list` (from
+ * `userGroups`) answer as Slack does.
+ *
  * Time comes from the injected Clock, so with a VirtualClock the recorded `time` of each request,
  * the rate-limit windows and the outages are all in virtual time and tests can assert causality
  * (e.g. "no request to #a before its Retry-After ended") without looking at the wall clock.
@@ -30,6 +35,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { systemClock, type Clock } from '../../src/clock.js';
+import type { FakeSocketMode } from './socket-mode.js';
 
 export interface FakeSlackOptions {
   /** The bot token the fake accepts. Default `xoxb-0000-fake-podbell-token`. */
@@ -47,6 +53,15 @@ export interface FakeSlackOptions {
    * overlapping requests observable (see maxConcurrent). Keep it small; it is real time.
    */
   readonly latencyMs?: number;
+  /**
+   * Socket Mode: `apps.connections.open`, called with the app-level token (`appToken`), answers with
+   * one of this server's URLs. Without it the method answers `not_allowed_token_type`.
+   */
+  readonly socketMode?: FakeSocketMode;
+  /** The app-level token (xapp-…) the fake accepts. Default `xapp-1-A0000PODBELL-0000-fake`. */
+  readonly appToken?: string;
+  /** User groups for usergroups.users.list: group id -> member user ids. */
+  readonly userGroups?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** How one scripted request fails. */
@@ -118,9 +133,15 @@ interface Script {
 
 const JSON_FIELDS = new Set(['blocks', 'attachments', 'metadata']);
 const DEFAULT_TOKEN = 'xoxb-0000-fake-podbell-token';
+const DEFAULT_APP_TOKEN = 'xapp-1-A0000PODBELL-0000-fake';
+/** Methods that take the app-level token; every other method takes the bot token. */
+const APP_TOKEN_METHODS = new Set(['apps.connections.open']);
 
 export class FakeSlack {
   readonly token: string;
+  readonly appToken: string;
+  readonly #socketMode: FakeSocketMode | undefined;
+  readonly #userGroups: Readonly<Record<string, readonly string[]>>;
   readonly #clock: Clock;
   readonly #autoCreate: boolean;
   readonly #team: string;
@@ -141,6 +162,9 @@ export class FakeSlack {
 
   private constructor(options: FakeSlackOptions) {
     this.token = options.token ?? DEFAULT_TOKEN;
+    this.appToken = options.appToken ?? DEFAULT_APP_TOKEN;
+    this.#socketMode = options.socketMode;
+    this.#userGroups = options.userGroups ?? {};
     this.#clock = options.clock ?? systemClock;
     this.#autoCreate = options.autoCreateChannels ?? true;
     this.#team = options.team ?? 'podbell-test';
@@ -335,7 +359,7 @@ export class FakeSlack {
       return this.#fail(res, { retryAfter: Math.max(1, Math.ceil((limitedUntil - time) / 1000)) }, record);
     }
 
-    const auth = this.#checkAuth(req, params);
+    const auth = this.#checkAuth(req, params, APP_TOKEN_METHODS.has(method) ? this.appToken : this.token);
     if (auth) return this.#answer(res, { ok: false, error: auth }, record);
     this.#answer(res, this.#call(method, params, time), record);
   }
@@ -377,11 +401,13 @@ export class FakeSlack {
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(payload));
   }
 
-  #checkAuth(req: IncomingMessage, params: Record<string, unknown>): string | undefined {
+  #checkAuth(req: IncomingMessage, params: Record<string, unknown>, expected: string): string | undefined {
     const header = String(req.headers.authorization ?? '');
     const token = header.startsWith('Bearer ') ? header.slice(7) : typeof params.token === 'string' ? params.token : '';
     if (token === '') return 'not_authed';
-    if (token !== this.token) return 'invalid_auth';
+    // As Slack: the right kind of token for the method, then the right token.
+    if ((token === this.appToken || token === this.token) && token !== expected) return 'not_allowed_token_type';
+    if (token !== expected) return 'invalid_auth';
     if (this.#revoked) return 'token_revoked';
     return undefined;
   }
@@ -394,6 +420,20 @@ export class FakeSlack {
         return this.#postMessage(p, time);
       case 'chat.update':
         return this.#update(p);
+      case 'chat.postEphemeral': {
+        const c = this.#writable(p.channel, false);
+        if (typeof c === 'string') return { ok: false, error: c };
+        if (typeof p.user !== 'string' || p.user === '') return { ok: false, error: 'user_not_in_channel' };
+        const content = checkContent(p);
+        if (typeof content === 'string') return { ok: false, error: content };
+        return { ok: true, message_ts: this.#ts(time) };
+      }
+      case 'usergroups.users.list': {
+        const members = this.#userGroups[String(p.usergroup ?? '')];
+        return members ? { ok: true, users: [...members] } : { ok: false, error: 'no_such_subteam' };
+      }
+      case 'apps.connections.open':
+        return this.#socketMode ? { ok: true, url: this.#socketMode.ticket() } : { ok: false, error: 'not_allowed_token_type' };
       case 'chat.getPermalink': {
         const c = this.#channels.get(String(p.channel ?? ''));
         if (!c) return { ok: false, error: 'channel_not_found' };

@@ -95,16 +95,16 @@ describe('Dockerfile', () => {
 describe('slack-app-manifest.yaml', () => {
   const manifest = parse(read('slack-app-manifest.yaml')) as any;
 
-  test('asks for exactly the bot scopes chat:write and chat:write.public, and no user scopes', () => {
-    expect(manifest.oauth_config.scopes).toEqual({ bot: ['chat:write', 'chat:write.public'] });
+  test('asks for exactly the bot scopes chat:write, chat:write.public and usergroups:read, and no user scopes', () => {
+    expect(manifest.oauth_config.scopes).toEqual({ bot: ['chat:write', 'chat:write.public', 'usergroups:read'] });
   });
 
-  test('creates a bot user and nothing Slack would call back into (no events, commands, interactivity)', () => {
+  test('creates a bot user, no events or commands; buttons come over Socket Mode (no request URL, no ingress)', () => {
     expect(manifest.features.bot_user.display_name).toBe('podbell');
     expect(Object.keys(manifest.features)).toEqual(['bot_user']);
     expect(manifest.settings.event_subscriptions).toBeUndefined();
-    expect(manifest.settings.interactivity).toBeUndefined();
-    expect(manifest.settings.socket_mode_enabled).toBe(false);
+    expect(manifest.settings.interactivity).toEqual({ is_enabled: true });
+    expect(manifest.settings.socket_mode_enabled).toBe(true);
     // Rotating tokens expire after 12 h; podbell keeps the token it is given.
     expect(manifest.settings.token_rotation_enabled).toBe(false);
     expect(manifest._metadata.major_version).toBe(1);

@@ -325,3 +325,24 @@ describe('NOTES.txt after install', () => {
     expect(withToken).toContain("stored in Helm's release history");
   });
 });
+
+describe('Slack actions (SLACK_APP_TOKEN)', () => {
+  test('by default the pod reads the app-level token from the same Secret, key appToken, optionally', async () => {
+    const env = envOf(await render('defaults', []));
+    expect(env.get('SLACK_APP_TOKEN').valueFrom.secretKeyRef).toEqual({ name: 'podbell-slack', key: 'appToken', optional: true });
+    expect(env.has('SLACK_ALLOWED_USERS')).toBe(false);
+  });
+
+  test('slack.appToken goes into the created Secret, never into the Deployment', async () => {
+    const objs = await render('token.yaml', ['token.yaml']);
+    const appToken = values('token.yaml').slack.appToken as string;
+    expect(Buffer.from(String(dig(only(objs, 'Secret'), 'data', 'appToken')), 'base64').toString()).toBe(appToken);
+    expect(JSON.stringify(only(objs, 'Deployment'))).not.toContain(appToken);
+  });
+
+  test('allowedUsers and allowedGroups become comma lists', async () => {
+    const env = envOf(await render('every-setting.yaml', ['every-setting.yaml']));
+    expect(env.get('SLACK_ALLOWED_USERS').value).toBe('U0123ABCD,W0456EFGH');
+    expect(env.get('SLACK_ALLOWED_GROUPS').value).toBe('S0ONCALL1');
+  });
+});

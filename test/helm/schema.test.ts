@@ -66,12 +66,22 @@ test('SLACK_BOT_TOKEN in extraEnv is refused, so the token is never a literal in
   expect(out).not.toContain('xoxb-');
 });
 
+test('slack.appToken without slack.token is refused (it would have no Secret to live in)', async () => {
+  const r = await helm(['template', RELEASE, chartDir, '--namespace', NAMESPACE, '--set', 'slack.appToken=xapp-1-A1-2-fake']);
+  expect(r.code).not.toBe(0);
+  expect(r.stderr).toContain('slack.appToken is stored in the Secret the chart creates for slack.token');
+  expect(r.stderr).not.toContain('xapp-1-A1-2-fake');
+});
+
 test('--set with a wrong value is caught too (log level, channel, duration)', async () => {
   const cases: [string, string][] = [
     ['config.logLevel=verbose', '/config/logLevel'],
     ['slack.channel=Alerts Channel', '/slack/channel'],
     ['config.resolveAfter=five minutes', '/config/resolveAfter'],
     ['config.stormThreshold=0', '/config/stormThreshold'],
+    ['slack.appToken=xoxb-1-2', '/slack/appToken'],
+    ['slack.allowedUsers={alice}', '/slack/allowedUsers/0'],
+    ['slack.allowedGroups={oncall}', '/slack/allowedGroups/0'],
   ];
   for (const [set, path] of cases) {
     const r = await helm(['template', RELEASE, chartDir, '--namespace', NAMESPACE, '--set', set]);

@@ -1,8 +1,9 @@
 // Test helper (not a test file): drives reduce() the way the pipeline does, one Clock timer at wakeAt,
 // on a VirtualClock, so incident tests read like stories: fail, advance, look at what Slack got.
 import { VirtualClock, type Cancel } from '../../src/clock.js';
+import { reduceWithActions, type ActionInput, type BookInput } from '../../src/core/actions.js';
 import type { Failure } from '../../src/core/detect.js';
-import { emptyBook, reduce, type IncidentBook, type IncidentInput, type IncidentSettings } from '../../src/core/incidents.js';
+import { emptyBook, type IncidentBook, type IncidentSettings } from '../../src/core/incidents.js';
 import type { Outgoing } from '../../src/core/outgoing.js';
 import type { PodState } from '../../src/core/pod.js';
 import type { WorkloadRef } from '../../src/core/workload.js';
@@ -72,6 +73,8 @@ export class Story {
   readonly sent: Sent[] = [];
   book: IncidentBook = emptyBook();
   wakeAt: number | undefined;
+  /** Results and notices of action inputs, in order. */
+  readonly acted: { readonly result?: string; readonly notice?: string }[] = [];
   #cancel: Cancel | undefined;
 
   constructor(
@@ -85,9 +88,11 @@ export class Story {
     return this.clock.now();
   }
 
-  input(i: IncidentInput): this {
-    const step = reduce(this.book, i, this.now, this.settings);
+  // Through reduceWithActions: without actions in the book it is exactly reduce.
+  input(i: BookInput): this {
+    const step = reduceWithActions(this.book, i, this.now, this.settings);
     this.book = step.book;
+    if (i.type === 'action') this.acted.push({ ...(step.result !== undefined && { result: step.result }), ...(step.notice !== undefined && { notice: step.notice }) });
     for (const msg of step.out) this.sent.push({ at: this.now, msg });
     if (step.wakeAt !== this.wakeAt) {
       this.#cancel?.();
@@ -119,6 +124,11 @@ export class Story {
 
   deleted(pod: string, uid = `uid-${pod}`): this {
     return this.input({ type: 'podDeleted', uid });
+  }
+
+  /** A click on the parent of `thread` (default t1) by `user`; the envelope id defaults to a fresh one. */
+  act(action: ActionInput['action'], user: string, options: Partial<Omit<ActionInput, 'type' | 'action' | 'user'>> = {}): this {
+    return this.input({ type: 'action', action, user, thread: 't1', envelope: `env-${this.sent.length}-${this.acted.length}`, ...options });
   }
 
   advance(ms: number): this {

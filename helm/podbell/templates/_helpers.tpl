@@ -84,9 +84,15 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if and .Values.slack.token (not (regexMatch "^xox[a-z]?-[A-Za-z0-9-]+$|^xoxe\\.xox[a-z]-[A-Za-z0-9-]+$" .Values.slack.token)) }}
 {{- fail "slack.token does not look like a Slack bot token (xoxb-...). An incoming-webhook URL (kube-slack's SLACK_URL) cannot work: podbell edits messages and replies in threads, which needs a bot token. Create the app from slack-app-manifest.yaml (docs/install.md)" }}
 {{- end }}
+{{- if and .Values.slack.appToken (not .Values.slack.token) }}
+{{- fail "slack.appToken is stored in the Secret the chart creates for slack.token: set both, or put the app-level token under key slack.appTokenKey of your own Secret (slack.existingSecret)" }}
+{{- end }}
 {{- range .Values.extraEnv }}
 {{- if eq .name "SLACK_BOT_TOKEN" }}
 {{- fail "extraEnv must not set SLACK_BOT_TOKEN: use slack.existingSecret (or slack.token) so the token comes from a Secret" }}
+{{- end }}
+{{- if eq .name "SLACK_APP_TOKEN" }}
+{{- fail "extraEnv must not set SLACK_APP_TOKEN: put it under key slack.appTokenKey of the Slack Secret so it comes from a Secret" }}
 {{- end }}
 {{- end }}
 {{- end }}

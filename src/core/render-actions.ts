@@ -1,0 +1,42 @@
+/**
+ * The replies that record Slack actions in a thread (docs/slack-actions.md). The parent's buttons and
+ * its "muted by" line are rendered with the parent, in render.ts.
+ */
+import type { SlackMessage } from './outgoing.js';
+import { countsLine, escapeText, mention, untilText } from './render.js';
+
+export type ActionReply =
+  | { readonly action: 'ack'; readonly by: string }
+  | { readonly action: 'mute'; readonly by: string; readonly until?: number; readonly at: number }
+  | { readonly action: 'mute-namespace'; readonly by: string; readonly until: number; readonly at: number; readonly namespace: string };
+
+const plain = (text: string): SlackMessage => ({ text: text.replace(/\*/g, ''), blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
+
+/** The one reply that records an action in the thread. */
+export function renderActionReply(r: ActionReply): SlackMessage {
+  switch (r.action) {
+    case 'ack':
+      return plain(`👀 ${mention(r.by)} acknowledged this incident: no more reminders.`);
+    case 'mute':
+      return plain(`🔕 ${mention(r.by)} muted this workload until ${r.until === undefined ? 'it resolves' : untilText(r.until, r.at)}: new failures are counted, not posted.`);
+    case 'mute-namespace':
+      return plain(`🔕 ${mention(r.by)} muted namespace *${escapeText(r.namespace)}* until ${untilText(r.until, r.at)}: new failures there are counted, not posted.`);
+  }
+}
+
+export interface StillFailing {
+  readonly podsFailing: number;
+  readonly podsAffected: number;
+  readonly counts: Readonly<Record<string, number>>;
+  readonly restarts: number;
+}
+
+/** When a mute ends: what is failing NOW (totals include what was counted while muted), not a replay. */
+export function renderMuteEnded(v: StillFailing & { readonly mutedBy: string; readonly unmutedBy?: string }): SlackMessage {
+  const head = v.unmutedBy !== undefined ? `🔔 ${mention(v.unmutedBy)} unmuted this incident` : `🔔 the mute by ${mention(v.mutedBy)} ended`;
+  const now =
+    v.podsFailing > 0
+      ? `still failing: ${v.podsFailing} of ${v.podsAffected} pod${v.podsAffected === 1 ? '' : 's'} · ${countsLine(v.counts)} · ${v.restarts} restart${v.restarts === 1 ? '' : 's'} in all`
+      : `no pod is failing now (${countsLine(v.counts)} in all)`;
+  return plain(`${head}: ${now}`);
+}
