@@ -109,8 +109,8 @@ describe('podbell demo, in process at --speed 20', () => {
     expect(muted).toBeGreaterThan(0);
     expect(unmuted).toBeGreaterThan(muted);
     expect(apiTexts.slice(muted, unmuted).some((x) => x.includes('🔕 muted by @U0ONCALL until'))).toBe(true);
-    expect(apiTexts.slice(muted, unmuted).filter((x) => x.includes('CrashLoopBackOff'))).toEqual([]);
-    expect(apiTexts.slice(unmuted).some((x) => x.includes('CrashLoopBackOff ×') && !x.includes('muted by'))).toBe(true);
+    expect(apiTexts.slice(muted, unmuted).filter((x) => (x.includes('CrashLoopBackOff') || x.includes('Error (exit')))).toEqual([]);
+    expect(apiTexts.slice(unmuted).some((x) => x.includes('Error (exit 1) ×') && !x.includes('muted by'))).toBe(true);
   });
 
   test('the muted namespace fails (the story says so) but never reaches Slack', () => {

@@ -98,21 +98,21 @@ describe('Slack actions through Socket Mode', () => {
     const before = [threadPosts(), parentEdits()];
     restart(name, 2);
     restart(name, 3);
-    await waitFor('the restarts counted while muted', () => countsOf(bot).CrashLoopBackOff === 3);
+    await waitFor('the restarts counted while muted', () => countsOf(bot)['Error (exit 1)'] === 3);
     // A sibling in another workload proves the pipeline is live meanwhile.
     const other = sim.apply(pods.deploymentPod({ namespace: 'shop', deployment: 'cart', suffix: 'zzzzz' }));
     sim.patchStatus('shop', (other.metadata as { name: string }).name, pods.podStatus([pods.crashLoop({ name: 'app', image, restartCount: 1 })]));
     await waitFor('the cart parent', () => slack.threads('#alerts').some((t) => t.text.includes('cart')));
     await new Promise((r) => setTimeout(r, 700)); // two GROUP_INTERVALs: an unmuted parent would have been edited
     expect([threadPosts(), parentEdits()]).toEqual(before);
-    expect(parent().text).toContain('CrashLoopBackOff ×1');
+    expect(parent().text).toContain('Error (exit 1) ×1');
 
     skipped += HOUR + 1000;
     restart(name, 4);
     // The mute ended before the fourth restart came in: the reply tells the state at its end, then the
     // fourth restart is counted as usual.
-    await waitFor('the reply that the mute ended', () => replies(parent()).find((t) => t.startsWith('🔔 the mute by <@U0123ABC> ended: still failing: 1 of 1 pod · CrashLoopBackOff ×3')));
-    await waitFor('the parent with the true totals, unmuted', () => parent().text.includes('CrashLoopBackOff ×4') && !parent().text.includes('muted by'));
+    await waitFor('the reply that the mute ended', () => replies(parent()).find((t) => t.startsWith('🔔 the mute by <@U0123ABC> ended: still failing: 1 of 1 pod · Error (exit 1) ×3')));
+    await waitFor('the parent with the true totals, unmuted', () => parent().text.includes('Error (exit 1) ×4') && !parent().text.includes('muted by'));
     expect(await registry.metrics()).toMatch(/podbell_slack_actions_total\{action="mute",result="applied"\} 1\n/);
     expect(await registry.metrics()).toMatch(/podbell_slack_socket_connected 1\n/);
   });
@@ -177,7 +177,7 @@ describe('Slack actions through Socket Mode', () => {
     socket.drop();
     await waitFor('two refused reconnections', () => slack.requestsFor('apps.connections.open').filter((r) => r.outcome === 'invalid_auth').length === 2);
     restart(name, 2);
-    await waitFor('the edit: alerting goes on', () => parent().text.includes('CrashLoopBackOff ×2'));
+    await waitFor('the edit: alerting goes on', () => parent().text.includes('Error (exit 1) ×2'));
     await waitFor('connected again', () => socket.connections === 2 && socket.connected, 30_000);
     const env = click(parent(), 'U0123ABC', 'podbell:ack');
     await waitFor('the ack', () => socket.acked(env));
@@ -207,12 +207,12 @@ describe('Slack actions through Socket Mode', () => {
     await second.start();
     await waitFor('the second bot connected', () => socket.connections === 2 && socket.connected, 30_000);
     restart(name, 2);
-    await waitFor('the restart counted while muted', () => countsOf(second).CrashLoopBackOff === 2);
+    await waitFor('the restart counted while muted', () => countsOf(second)['Error (exit 1)'] === 2);
     await new Promise((r) => setTimeout(r, 700));
-    expect(parent().text).toContain('CrashLoopBackOff ×1');
+    expect(parent().text).toContain('Error (exit 1) ×1');
     click(parent(), 'U0OTHER', 'podbell:unmute');
-    await waitFor('the unmute reply with what still fails', () => replies(parent()).find((t) => t.startsWith('🔔 <@U0OTHER> unmuted this incident: still failing: 1 of 1 pod · CrashLoopBackOff ×2')));
-    await waitFor('the parent unmuted with the true totals', () => parent().text.includes('CrashLoopBackOff ×2') && !parent().text.includes('muted by'));
+    await waitFor('the unmute reply with what still fails', () => replies(parent()).find((t) => t.startsWith('🔔 <@U0OTHER> unmuted this incident: still failing: 1 of 1 pod · Error (exit 1) ×2')));
+    await waitFor('the parent unmuted with the true totals', () => parent().text.includes('Error (exit 1) ×2') && !parent().text.includes('muted by'));
     expect(slack.threads('#alerts')).toHaveLength(1);
   });
 });

@@ -58,7 +58,7 @@ describe('mute a workload', () => {
 
     s.healthy('checkout-b').advance(30 * MIN);
     const ended = s.sent.slice(quietFrom).map((x) => [x.msg.kind, x.msg.message.text]);
-    expect(ended[0]).toEqual(['reply', '🔔 the mute by <@U123> ended: still failing: 1 of 2 pods · CrashLoopBackOff ×2 · OOMKilled ×1 · 3 restarts in all']);
+    expect(ended[0]).toEqual(['reply', '🔔 the mute by <@U123> ended: still failing: 1 of 2 pods · 3 crashes: CrashLoopBackOff ×2 · OOMKilled ×1 · 3 restarts in all']);
     expect(ended[1]![0]).toBe('edit');
     expect(ended[1]![1]).toContain('CrashLoopBackOff ×2 · OOMKilled ×1');
     expect(ended[1]![1]).not.toContain('muted');
