@@ -8,6 +8,8 @@ import { API_GROUP_LIST, API_VERSIONS, AGGREGATED_DISCOVERY, CORE_V1_RESOURCES, 
 import { SimApiError, badRequest, notFound } from './errors.js';
 import { jsonPatch, mergePatch, strategicMerge } from './patch.js';
 import { seededRandom } from './random.js';
+import { parseAnyJson, parseJson, readBody, requestObject } from './media.js';
+import { openApiAnswer } from './openapi-route.js';
 import { fieldSelector, labelSelector, type Matcher } from './selectors.js';
 import { SIM_KINDS, type SimCluster, type SimEvent, type SimResource } from './store.js';
 import { toTable, type IncludeObject } from './table.js';
@@ -144,6 +146,8 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
         return sendJson(res, 200, API_GROUP_LIST);
       }
       if (path === '/api/v1') return sendJson(res, 200, CORE_V1_RESOURCES);
+      const openApi = await openApiAnswer(path, accept);
+      if (openApi) return sendJson(res, openApi.status, openApi.body, openApi.contentType);
     }
 
     const route = parseRoute(path);
@@ -183,10 +187,11 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       if (!o) throw notFound(resource, name!);
       return sendJson(res, 200, table ? toTable(resource, [o], clock.now(), { include, resourceVersion: cluster.resourceVersion }) : o);
     }
-    const body = await readBody(req);
+    const raw = await readBody(req);
+    const body = raw.toString('utf8');
     if (verb === 'create') {
       if (name !== undefined) throw new SimApiError(405, 'MethodNotAllowed', 'POST to a named object is not allowed');
-      const input = parseJson(body);
+      const input = requestObject(req, raw);
       const meta = obj(input.metadata);
       if (namespace !== undefined && meta.namespace !== undefined && meta.namespace !== namespace) {
         throw badRequest(`the namespace of the provided object (${String(meta.namespace)}) does not match the namespace sent on the request (${namespace ?? ''})`);
@@ -196,7 +201,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       return sendJson(res, 201, created);
     }
     if (verb === 'update') {
-      const input = parseJson(body);
+      const input = requestObject(req, raw);
       if (isDryRun(url)) return sendJson(res, 200, input);
       return sendJson(res, 200, cluster.replace(resource, namespace, name!, input, subresource ? { subresource } : {}));
     }
@@ -484,20 +489,6 @@ function stripMeta(o: Obj): Obj {
   return { ...o, metadata: meta };
 }
 
-function parseAnyJson(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    throw badRequest(`the request body is not JSON: ${body.slice(0, 80)}`);
-  }
-}
-
-function parseJson(body: string): Obj {
-  const v = parseAnyJson(body);
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw badRequest('the request body must be a JSON object');
-  return v as Obj;
-}
-
 function parseYaml(body: string): Obj {
   let v: unknown;
   try {
@@ -509,22 +500,6 @@ function parseYaml(body: string): Obj {
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw badRequest('the apply patch must be an object');
   return v as Obj;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let s = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => {
-      s += c;
-      if (s.length > 3 * 1024 * 1024) {
-        reject(new SimApiError(413, 'RequestEntityTooLarge', 'request body too large'));
-        req.destroy();
-      }
-    });
-    req.on('end', () => resolve(s));
-    req.on('error', reject);
-  });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
