@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { parseDuration } from '../duration.js';
-import { loadKubeConfig } from '../kubeconfig.js';
+import { KubeConfigError, openKubeConfig } from '../kubeconfig.js';
 import { createLogger, type Logger } from '../log.js';
 import { configOrReport } from '../main.js';
 import { KubeRecordSource } from '../replay/kube-source.js';
@@ -97,10 +97,10 @@ export function makeRecordCommand(deps: RecordDeps = {}): Command {
     const log = createLogger({ level: config.logLevel, destination: { write: (s: string) => void io.stderr.write(s) } });
     let source: RecordSource;
     try {
-      source = deps.source ? deps.source(config, io, log) : new KubeRecordSource({ kubeConfig: loadKubeConfig(config.kubeconfig, Boolean(io.env.KUBERNETES_SERVICE_HOST)), namespaces: config.watchNamespaces, clock, log });
+      source = deps.source ? deps.source(config, io, log) : new KubeRecordSource({ kubeConfig: await openKubeConfig(config.kubeconfig, Boolean(io.env.KUBERNETES_SERVICE_HOST)), namespaces: config.watchNamespaces, clock, log });
     } catch (err) {
       io.stderr.write(`podbell record: ${(err as Error).message}\n`);
-      return 1;
+      return err instanceof KubeConfigError ? 2 : 1;
     }
     const file = out === undefined || out === '-' ? undefined : createWriteStream(out, { flags: 'w' });
     if (file) {

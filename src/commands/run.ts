@@ -6,7 +6,7 @@ import { Bot, type BotState } from '../app.js';
 import { systemClock } from '../clock.js';
 import { PodbellError } from '../errors.js';
 import { startHealthServer } from '../http.js';
-import { loadKubeConfig } from '../kubeconfig.js';
+import { KubeConfigError, openKubeConfig } from '../kubeconfig.js';
 import { createLogger } from '../log.js';
 import { configOrReport } from '../main.js';
 import type { Command } from './types.js';
@@ -29,11 +29,11 @@ export const runCommand: Command = async (argv, io) => {
 
   let kubeConfig;
   try {
-    kubeConfig = loadKubeConfig(config.kubeconfig, io.env.KUBERNETES_SERVICE_HOST !== undefined);
+    kubeConfig = await openKubeConfig(config.kubeconfig, io.env.KUBERNETES_SERVICE_HOST !== undefined);
   } catch (err) {
-    log.fatal({ err }, 'cannot load Kubernetes credentials');
-    io.stderr.write(`podbell: ${(err as Error).message}\n`);
-    return 1;
+    if (!(err instanceof KubeConfigError)) throw err;
+    io.stderr.write(`podbell: ${err.message}\n`);
+    return 2;
   }
 
   // Persistence is on when the chart (or the user) names both the namespace and the ConfigMap.
@@ -48,7 +48,15 @@ export const runCommand: Command = async (argv, io) => {
   const sender = createSender({ config, clock: systemClock, log, registry, store: state?.threads ?? new MemoryThreadStore(), write: (s) => io.stdout.write(s) });
 
   const bot = new Bot({ config, kubeConfig, sender, clock: systemClock, log, registry, ...(state && { state }) });
-  const http = await startHealthServer({ port: config.httpPort, registry, ready: () => bot.ready() });
+  let http;
+  try {
+    http = await startHealthServer({ port: config.httpPort, registry, ready: () => bot.ready() });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' && (err as NodeJS.ErrnoException).code !== 'EACCES') throw err;
+    const why = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'is already in use' : 'is not allowed for this user';
+    io.stderr.write(`podbell: HTTP_PORT=${config.httpPort}: port ${config.httpPort} ${why} (set HTTP_PORT to a free port)\n`);
+    return 2;
+  }
   log.info({ port: http.port }, 'serving /healthz /readyz /metrics');
   try {
     await bot.start();

@@ -1,9 +1,16 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimCluster, pods, simKubeconfigText, startSimServer, type SimServer } from '../../src/sim/index.js';
 import { healthPort, podbell } from '../support/cli.js';
 import { waitFor } from '../support/wait.js';
+
+const file = (dir: string, text: string) => {
+  writeFileSync(join(dir, 'kubeconfig'), text);
+  return join(dir, 'kubeconfig');
+};
 
 describe('podbell run (the real CLI)', () => {
   let sim: SimCluster;
@@ -25,6 +32,32 @@ describe('podbell run (the real CLI)', () => {
     const run = podbell(['run'], { KUBECONFIG: kubeconfig, GROUP_WAIT: 'soon', HTTP_PORT: 'eighty', SLACK_CHANNEL: 'Not A Channel' });
     expect(await run.exit).toBe(2);
     for (const s of ['GROUP_WAIT="soon"', 'HTTP_PORT="eighty"', 'SLACK_CHANNEL="Not A Channel"']) expect(run.stderr()).toContain(s);
+  });
+
+  test.each([
+    ['a missing file', () => '/nope/kubeconfig', /^podbell: KUBECONFIG=\/nope\/kubeconfig: cannot load \/nope\/kubeconfig: no such file$/],
+    ['a garbled file', (dir: string) => file(dir, 'this: is: [not yaml\n  - at all\n'), /^podbell: KUBECONFIG=.*: cannot load .*: bad indentation of a mapping entry \(1:9\)$/],
+    ['a malformed server URL', (dir: string) => file(dir, simKubeconfigText({ url: 'http://127.0.0.1:1' }).replace('http://127.0.0.1:1', 'not a url')), /^podbell: KUBECONFIG=.*: cluster "podbell-sim" has a malformed server URL "not a url"$/],
+    ['no current context', (dir: string) => file(dir, 'apiVersion: v1\nkind: Config\n'), /^podbell: KUBECONFIG=.*: no current-context, so no cluster to talk to$/],
+  ])('credentials that no retry can heal (%s): exit 2 with one line on stderr, nothing on stdout', async (_what, path, line) => {
+    const run = podbell(['run'], { KUBECONFIG: path(mkdtempSync(join(tmpdir(), 'podbell-kc-'))), HTTP_PORT: '0' });
+    expect(await run.exit).toBe(2);
+    expect(run.stderr().trimEnd().split('\n')).toEqual([expect.stringMatching(line)]);
+    expect(run.stdout()).toBe('');
+  });
+
+  test('HTTP_PORT already in use: exit 2 with one line naming the variable and the port', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '0.0.0.0', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const run = podbell(['run'], { KUBECONFIG: kubeconfig, HTTP_PORT: String(port) });
+      expect(await run.exit).toBe(2);
+      expect(run.stderr().trimEnd().split('\n').filter((l) => !l.startsWith('{'))).toEqual([`podbell: HTTP_PORT=${port}: port ${port} is already in use (set HTTP_PORT to a free port)`]);
+      expect(run.stderr() + run.stdout()).not.toContain('EADDRINUSE');
+    } finally {
+      taken.close();
+    }
   });
 
   test('without a token it prints the thread to stdout, serves health and metrics, and exits 0 on SIGTERM', async () => {
