@@ -39,7 +39,12 @@ export interface RecordDeps {
   readonly source?: (config: Config, io: CommandIO, log: Logger) => RecordSource;
   /** Settles when recording should stop; default: SIGINT or SIGTERM. */
   readonly stop?: () => Promise<unknown>;
+  /** How long to wait for the initial lists before giving up (default 30 s). */
+  readonly connectWithinMs?: number;
 }
+
+/** A CLI gives up on an API server it cannot reach, where the bot keeps retrying. */
+const CONNECT_WITHIN_MS = 30_000;
 
 /** Settles on SIGINT or SIGTERM; `dispose` removes the handlers. */
 function signals(): { readonly stopped: Promise<unknown>; readonly dispose: () => void } {
@@ -116,6 +121,16 @@ export function makeRecordCommand(deps: RecordDeps = {}): Command {
     const stops = [deps.stop ? deps.stop() : sig!.stopped];
     let cancelFor: (() => void) | undefined;
     if (forMs !== undefined) stops.push(new Promise((resolve) => (cancelFor = clock.setTimer(forMs!, () => resolve(undefined)))));
+    const connectWithinMs = deps.connectWithinMs ?? CONNECT_WITHIN_MS;
+    let gaveUp = false;
+    let cancelConnect: (() => void) | undefined;
+    if (source.synced !== undefined) {
+      stops.push(new Promise((resolve) => (cancelConnect = clock.setTimer(connectWithinMs, () => {
+        if (source.synced) return;
+        gaveUp = true;
+        resolve(undefined);
+      }))));
+    }
     // The system clock's timers do not hold the process open (unref), and while the API server is
     // unreachable no socket does either: this handle keeps record alive until it is told to stop.
     const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -125,13 +140,19 @@ export function makeRecordCommand(deps: RecordDeps = {}): Command {
     } finally {
       clearInterval(keepAlive);
       cancelFor?.();
+      cancelConnect?.();
       sig?.dispose();
     }
     if (file) {
       file.end();
       await once(file, 'close');
     }
-    io.stderr.write(`podbell record: ${n} events written${out ? ` to ${out}` : ''}\n`);
+    const written = `${n} events written${out ? ` to ${out}` : ''}`;
+    if (gaveUp) {
+      io.stderr.write(`podbell record: gave up: no complete list from the API server within ${connectWithinMs / 1000}s (see the warnings above; check KUBECONFIG and the server); ${written}\n`);
+      return 1;
+    }
+    io.stderr.write(`podbell record: ${written}\n`);
     return 0;
   };
 }
