@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { config as dotenv } from 'dotenv';
-import { loadConfig, type Config } from './config.js';
+import { loadConfig, readEnvironment, type Config } from './config.js';
 import type { Command, CommandIO } from './commands/types.js';
 import { ConfigError } from './errors.js';
 
@@ -20,17 +19,13 @@ Commands:
 
 Configuration comes from the environment and a .env file; see .env.example and README.md.`;
 
-/** Environment plus .env (the real environment wins), without touching process.env. */
-export function readEnv(processEnv: NodeJS.ProcessEnv, envFile = '.env'): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...processEnv };
-  dotenv({ quiet: true, path: envFile, processEnv: env as Record<string, string> });
-  return env;
-}
-
-/** Parses config or prints every problem and yields undefined (the caller exits 2). */
-export function configOrReport(io: CommandIO): Config | undefined {
+/**
+ * Parses config or prints every problem and yields undefined (the caller exits 2). `uses`: the
+ * variables the command reads (COMMAND_VARIABLES); a bad value elsewhere does not stop it.
+ */
+export function configOrReport(io: CommandIO, uses?: readonly string[]): Config | undefined {
   try {
-    return loadConfig(io.env);
+    return loadConfig(io.env, { ...(uses && { uses }), ...(io.fromEnvFile && { fromEnvFile: io.fromEnvFile }) });
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr.write(`podbell: ${err.message}\n`);
@@ -64,11 +59,13 @@ function version(): string {
 
 /** The CLI: returns the exit status. */
 export async function main(argv: readonly string[], io?: Partial<CommandIO>): Promise<number> {
+  const environment = io?.env ? undefined : readEnvironment();
   const fullIO: CommandIO = {
     stdin: io?.stdin ?? process.stdin,
     stdout: io?.stdout ?? process.stdout,
     stderr: io?.stderr ?? process.stderr,
-    env: io?.env ?? readEnv(process.env),
+    env: io?.env ?? environment!.env,
+    ...((io?.fromEnvFile ?? environment?.fromEnvFile) && { fromEnvFile: io?.fromEnvFile ?? environment!.fromEnvFile }),
   };
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {

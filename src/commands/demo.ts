@@ -6,6 +6,7 @@ import { runDemo } from '../demo/run.js';
 import { DEMO_ENV } from '../demo/story.js';
 import { formatSummary } from '../demo/summary.js';
 import { createLogger } from '../log.js';
+import { COMMAND_VARIABLES } from '../config.js';
 import { configOrReport } from '../main.js';
 import type { Command, CommandIO } from './types.js';
 
@@ -58,7 +59,7 @@ export const demoCommand: Command = async (argv, io) => {
     return 2;
   }
   const env = demoEnv(io.env);
-  const config = configOrReport({ ...io, env });
+  const config = configOrReport({ ...io, env }, [...COMMAND_VARIABLES.alerting, ...COMMAND_VARIABLES.slack]);
   if (!config) return 2;
   if (config.slackToken !== undefined && (env.SLACK_CHANNEL ?? '').trim() === '') {
     // The demo posts a few dozen messages: never into the default #alerts of a real workspace by accident.

@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { systemClock, type Clock } from '../clock.js';
-import type { Config } from '../config.js';
+import { COMMAND_VARIABLES, type Config } from '../config.js';
 import { parseDuration } from '../duration.js';
 import { KubeConfigError, openKubeConfig } from '../kubeconfig.js';
 import { createLogger, type Logger } from '../log.js';
@@ -96,7 +96,7 @@ export function makeRecordCommand(deps: RecordDeps = {}): Command {
       io.stderr.write(`podbell record: unknown argument ${arg}\n\n${USAGE}\n`);
       return 2;
     }
-    const config = configOrReport(io);
+    const config = configOrReport(io, COMMAND_VARIABLES.cluster);
     if (!config) return 2;
     const clock = deps.clock ?? systemClock;
     const log = createLogger({ level: config.logLevel, destination: { write: (s: string) => void io.stderr.write(s) } });

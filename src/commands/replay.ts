@@ -1,5 +1,5 @@
 import type { SlackCall } from '../adapters/slack/recording.js';
-import { VARIABLES } from '../config.js';
+import { COMMAND_VARIABLES, VARIABLES } from '../config.js';
 import { parseDuration } from '../duration.js';
 import { InputError } from '../errors.js';
 import { configOrReport } from '../main.js';
@@ -81,7 +81,7 @@ export const replayCommand: Command = async (argv: readonly string[], io: Comman
     return 2;
   }
   const env = { ...io.env, ...args.overrides };
-  const config = configOrReport({ ...io, env });
+  const config = configOrReport({ ...io, env }, COMMAND_VARIABLES.alerting);
   if (!config) return 2;
   const source = args.file === undefined || args.file === '-' ? 'stdin' : args.file;
 
