@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { loadConfig, readEnvironment, type Config } from './config.js';
 import type { Command, CommandIO } from './commands/types.js';
+import { usageError } from './commands/usage.js';
+import { packageVersion } from './version.js';
 import { ConfigError } from './errors.js';
 
 const USAGE = `podbell: Kubernetes pod-failure alerts for Slack, one thread per incident
@@ -14,8 +15,8 @@ Commands:
   check [FILE|-]      print one JSON line per failure found in pods (JSON, JSON lines, watch events)
   replay [FILE|-]     run recorded watch events through the real pipeline on a virtual clock
   record [--out FILE] write the cluster's pod and namespace events as replay input
-  help                this text
-  version             the version
+  help                this text (every command also takes --help)
+  version             the version (also --version)
 
 Configuration comes from the environment and a .env file; see .env.example and README.md.`;
 
@@ -52,11 +53,6 @@ async function loadCommand(name: string): Promise<Command | undefined> {
   return Object.hasOwn(COMMANDS, name) ? COMMANDS[name]!() : undefined;
 }
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
-
 /** The CLI: returns the exit status. */
 export async function main(argv: readonly string[], io?: Partial<CommandIO>): Promise<number> {
   const environment = io?.env ? undefined : readEnvironment();
@@ -75,13 +71,10 @@ export async function main(argv: readonly string[], io?: Partial<CommandIO>): Pr
   if (name === 'version' || name === '--version') {
     // Which code runs: dist/ (built by npm ci) or the TypeScript sources (edited since the build).
     const from = import.meta.url.endsWith('.ts') ? 'sources' : 'dist';
-    fullIO.stdout.write(`podbell ${version()} (${from})\n`);
+    fullIO.stdout.write(`podbell ${packageVersion()} (${from})\n`);
     return 0;
   }
   const command = await loadCommand(name);
-  if (!command) {
-    fullIO.stderr.write(`podbell: unknown command "${name}"\n\n${USAGE}\n`);
-    return 2;
-  }
+  if (!command) return usageError(fullIO, undefined, `unknown command "${name}"`);
   return command(rest, fullIO);
 }

@@ -3,6 +3,7 @@ import { type AnnotationProblem, route, type NamespaceState } from '../core/mute
 import { ourAnnotations, projectPod, type PodState } from '../core/pod.js';
 import { InputError } from '../errors.js';
 import { errorText, jsonValues } from '../json-input.js';
+import { usageError } from './usage.js';
 import type { Command, CommandIO } from './types.js';
 import type { Obj } from '../core/json.js';
 import { kindOf } from '../core/kind.js';
@@ -193,8 +194,7 @@ class Checker {
 export const checkCommand: Command = async (argv, io) => {
   const opts = parseArgs(argv);
   if (typeof opts === 'string') {
-    io.stderr.write(`podbell check: ${opts}\n\n${CHECK_HELP}`);
-    return 2;
+    return usageError(io, 'check', opts);
   }
   if (opts.help) {
     io.stdout.write(CHECK_HELP);

@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../log.js';
 import { configOrReport } from '../main.js';
 import { KubeRecordSource } from '../replay/kube-source.js';
 import { formatRecordLine, type RecordSource } from '../replay/record.js';
+import { usageError } from './usage.js';
 import type { Command, CommandIO } from './types.js';
 
 const USAGE = `Usage: podbell record [--out FILE] [--for DURATION]
@@ -80,21 +81,18 @@ export function makeRecordCommand(deps: RecordDeps = {}): Command {
       if (arg === '--out' || arg === '--for') {
         const v = inline ?? argv[++i];
         if (v === undefined || v === '') {
-          io.stderr.write(`podbell record: ${arg} needs a value\n\n${USAGE}\n`);
-          return 2;
+          return usageError(io, 'record', `${arg} needs a value`);
         }
         if (arg === '--out') out = v;
         else {
           forMs = parseDuration(v);
           if (forMs === undefined) {
-            io.stderr.write(`podbell record: --for must be a duration like 30m or 8h, got ${JSON.stringify(v)}\n`);
-            return 2;
+            return usageError(io, 'record', `--for must be a duration like 30m or 8h, got ${JSON.stringify(v)}`);
           }
         }
         continue;
       }
-      io.stderr.write(`podbell record: unknown argument ${arg}\n\n${USAGE}\n`);
-      return 2;
+      return usageError(io, 'record', `unknown argument ${arg}`);
     }
     const config = configOrReport(io, COMMAND_VARIABLES.cluster);
     if (!config) return 2;

@@ -8,6 +8,7 @@ import { readReplayInput } from '../replay/input.js';
 import { jsonValues } from '../json-input.js';
 import { DEFAULT_DRAIN_MS, formatCallLine, runReplay } from '../replay/run.js';
 import { renderCalls } from '../terminal/render.js';
+import { usageError } from './usage.js';
 import type { Command, CommandIO } from './types.js';
 
 const USAGE = `Usage: podbell replay [FILE|-] [--format json|text] [--color] [--drain DURATION] [--set NAME=VALUE]...
@@ -77,8 +78,7 @@ export const replayCommand: Command = async (argv: readonly string[], io: Comman
   }
   const args = parseReplayArgs(argv);
   if (typeof args === 'string') {
-    io.stderr.write(`podbell replay: ${args}\n\n${USAGE}\n`);
-    return 2;
+    return usageError(io, 'replay', args);
   }
   const env = { ...io.env, ...args.overrides };
   const config = configOrReport({ ...io, env }, COMMAND_VARIABLES.alerting);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { SimCluster } from '../sim/store.js';
 import { startSimServer, type SimFaults } from '../sim/server.js';
 import { SIM_TOKEN, simKubeconfigText } from '../sim/kubeconfig.js';
+import { usageError } from './usage.js';
 import type { Command, CommandIO } from './types.js';
 
 const USAGE = `usage: podbell sim [--listen HOST:PORT] [--tls] [--faults drop=0.01,stall=0.01,expire=0.01,error=0.05,throttle=0.01,seed=7]
@@ -80,8 +81,7 @@ export async function runSim(argv: readonly string[], io: CommandIO, until: Prom
     return 0;
   }
   if ('error' in parsed) {
-    io.stderr.write(`podbell sim: ${parsed.error}\n${USAGE}`);
-    return 2;
+    return usageError(io, 'sim', parsed.error);
   }
   const cluster = new SimCluster();
   let server;

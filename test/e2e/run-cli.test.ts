@@ -46,6 +46,15 @@ describe('podbell run (the real CLI)', () => {
     expect(run.stdout()).toBe('');
   });
 
+  test('run --help prints what run does; an argument is one line and a pointer to --help', async () => {
+    const help = podbell(['run', '--help']);
+    expect(await help.exit).toBe(0);
+    expect(help.stdout()).toMatch(/^usage: podbell run\n/);
+    const bad = podbell(['run', 'now']);
+    expect(await bad.exit).toBe(2);
+    expect(bad.stderr()).toBe(`podbell run: unexpected argument "now" (configuration comes from the environment; see .env.example)\nsee 'podbell run --help'\n`);
+  });
+
   test('HTTP_PORT already in use: exit 2 with one line naming the variable and the port', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '0.0.0.0', resolve));
@@ -73,15 +82,21 @@ describe('podbell run (the real CLI)', () => {
 
       sim.patchStatus('shop', name, pods.podStatus([pods.crashLoop({ name: 'app', image: 'registry.example.com/checkout:1.0.0', restartCount: 1 })]));
       await waitFor('the parent on stdout', () => run.stdout().includes('checkout · Deployment · shop'));
+      // Messages alone on stdout, each with its time; the JSON logs on stderr.
+      expect(run.stdout().split('\n').find((l) => l.includes('checkout · Deployment · shop'))).toMatch(/^\[\d\d-\d\d \d\d:\d\d:\d\d\]  #alerts  \[t1\]  /);
+      expect(run.stdout()).not.toContain('{"level"');
+      const startLine = run.stderr().split('\n').find((l) => l.includes('serving /healthz'));
+      expect(JSON.parse(startLine!)).toMatchObject({ msg: expect.stringMatching(/^podbell \d+\.\d+\.\d+ serving/), version: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
 
       const metrics = await (await fetch(`${base}/metrics`)).text();
       expect(metrics).toMatch(/podbell_watch_events_total\{[^}]*resource="pods"[^}]*\} [1-9]/);
       expect(metrics).toMatch(/podbell_failures_detected_total\{reason="CrashLoopBackOff"\} 1/);
       expect(metrics).toContain('process_resident_memory_bytes');
+      expect(metrics).toMatch(/^podbell_build_info\{version="\d+\.\d+\.\d+",node="[\d.]+"\} 1$/m);
 
       run.child.kill('SIGTERM');
       expect(await run.exit).toBe(0);
-      expect(run.stdout()).toContain('"msg":"stopped"');
+      expect(run.stderr()).toContain('"msg":"stopped"');
     } finally {
       run.child.kill('SIGKILL');
     }
