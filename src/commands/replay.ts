@@ -8,7 +8,7 @@ import { readReplayInput } from '../replay/input.js';
 import { jsonValues } from '../json-input.js';
 import { DEFAULT_DRAIN_MS, formatCallLine, runReplay } from '../replay/run.js';
 import { renderCalls } from '../terminal/render.js';
-import { usageError } from './usage.js';
+import { inputName, usageError } from './usage.js';
 import type { Command, CommandIO } from './types.js';
 
 const USAGE = `Usage: podbell replay [FILE|-] [--format json|text] [--color] [--drain DURATION] [--set NAME=VALUE]...
@@ -83,7 +83,7 @@ export const replayCommand: Command = async (argv: readonly string[], io: Comman
   const env = { ...io.env, ...args.overrides };
   const config = configOrReport({ ...io, env }, COMMAND_VARIABLES.alerting);
   if (!config) return 2;
-  const source = args.file === undefined || args.file === '-' ? 'stdin' : args.file;
+  const source = inputName(args.file);
 
   let events;
   try {

@@ -12,3 +12,6 @@ export function usageError(io: Pick<CommandIO, 'stderr'>, command: string | unde
 
 /** True when the arguments ask for help (`-h` or `--help` anywhere). */
 export const wantsHelp = (argv: readonly string[]): boolean => argv.includes('--help') || argv.includes('-h');
+
+/** How error locations name an input: the file as given, or `<stdin>` (as in `<stdin>:3`) for none or `-`. */
+export const inputName = (file: string | undefined): string => (file === undefined || file === '-' ? '<stdin>' : file);
