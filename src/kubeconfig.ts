@@ -12,6 +12,9 @@ export class KubeConfigError extends PodbellError {
   }
 }
 
+/** The kubeconfig auth-provider names client-node implements. */
+const AUTH_PROVIDERS: readonly string[] = ['azure', 'gcp', 'oidc'];
+
 /**
  * Loads credentials (see loadKubeConfig) and prepares one request with them, so that what no retry
  * can heal (a missing or garbled file, no current cluster, a malformed server URL, an auth method
@@ -39,6 +42,11 @@ export async function openKubeConfig(kubeconfig: string | undefined, inCluster: 
     throw new KubeConfigError(`${source}: cluster ${JSON.stringify(cluster.name)} has a malformed server URL ${JSON.stringify(cluster.server)}`);
   }
   if (protocol !== 'https:' && protocol !== 'http:') throw new KubeConfigError(`${source}: cluster ${JSON.stringify(cluster.name)} server ${JSON.stringify(cluster.server)} is not an http(s) URL`);
+  // client-node applies these auth-providers and silently sends no credentials for any other.
+  const provider = (kc.getCurrentUser()?.authProvider as { name?: unknown } | undefined)?.name;
+  if (provider !== undefined && !AUTH_PROVIDERS.includes(String(provider))) {
+    throw new KubeConfigError(`${source}: user ${JSON.stringify(kc.getCurrentUser()!.name)} uses auth-provider ${JSON.stringify(provider)}, which podbell cannot use (only ${AUTH_PROVIDERS.join(', ')}); use an exec credential plugin or a token`);
+  }
   try {
     await prepareKubeRequest(kc, 'GET', '/version');
   } catch (err) {

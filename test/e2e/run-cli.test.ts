@@ -39,6 +39,8 @@ describe('podbell run (the real CLI)', () => {
     ['a garbled file', (dir: string) => file(dir, 'this: is: [not yaml\n  - at all\n'), /^podbell: KUBECONFIG=.*: cannot load .*: bad indentation of a mapping entry \(1:9\)$/],
     ['a malformed server URL', (dir: string) => file(dir, simKubeconfigText({ url: 'http://127.0.0.1:1' }).replace('http://127.0.0.1:1', 'not a url')), /^podbell: KUBECONFIG=.*: cluster "podbell-sim" has a malformed server URL "not a url"$/],
     ['no current context', (dir: string) => file(dir, 'apiVersion: v1\nkind: Config\n'), /^podbell: KUBECONFIG=.*: no current-context, so no cluster to talk to$/],
+    ['an auth-provider client-node does not implement', (dir: string) => file(dir, simKubeconfigText({ url: 'http://127.0.0.1:1' }).replace(/"token": "[^"]*"/, '"auth-provider": {"name": "weird"}')), /^podbell: KUBECONFIG=.*: user "podbell-sim" uses auth-provider "weird", which podbell cannot use \(only azure, gcp, oidc\); use an exec credential plugin or a token$/],
+    ['an exec plugin that is not there', (dir: string) => file(dir, simKubeconfigText({ url: 'http://127.0.0.1:1' }).replace(/"token": "[^"]*"/, '"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": "/nonexistent/plugin", "interactiveMode": "Never"}')), /^podbell: KUBECONFIG=.*: cannot use the credentials of context "podbell-sim": spawn \/nonexistent\/plugin ENOENT$/],
   ])('credentials that no retry can heal (%s): exit 2 with one line on stderr, nothing on stdout', async (_what, path, line) => {
     const run = podbell(['run'], { KUBECONFIG: path(mkdtempSync(join(tmpdir(), 'podbell-kc-'))), HTTP_PORT: '0' });
     expect(await run.exit).toBe(2);
