@@ -10,6 +10,7 @@ import { jsonPatch, mergePatch, strategicMerge } from './patch.js';
 import { seededRandom } from './random.js';
 import { parseAnyJson, parseJson, readBody, requestObject } from './media.js';
 import { openApiAnswer } from './openapi-route.js';
+import { validateFields } from './field-validation.js';
 import { fieldSelector, labelSelector, type Matcher } from './selectors.js';
 import { SIM_KINDS, type SimCluster, type SimEvent, type SimResource } from './store.js';
 import { toTable, type IncludeObject } from './table.js';
@@ -192,6 +193,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     if (verb === 'create') {
       if (name !== undefined) throw new SimApiError(405, 'MethodNotAllowed', 'POST to a named object is not allowed');
       const input = requestObject(req, raw);
+      await validateFields(url, res, resource, input);
       const meta = obj(input.metadata);
       if (namespace !== undefined && meta.namespace !== undefined && meta.namespace !== namespace) {
         throw badRequest(`the namespace of the provided object (${String(meta.namespace)}) does not match the namespace sent on the request (${namespace ?? ''})`);
@@ -202,6 +204,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     }
     if (verb === 'update') {
       const input = requestObject(req, raw);
+      await validateFields(url, res, resource, input);
       if (isDryRun(url)) return sendJson(res, 200, input);
       return sendJson(res, 200, cluster.replace(resource, namespace, name!, input, subresource ? { subresource } : {}));
     }
@@ -210,6 +213,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       const cur = cluster.get(resource, namespace, name!);
       if (type === 'application/apply-patch+yaml') {
         const applied = parseYaml(body);
+        await validateFields(url, res, resource, applied);
         if (!cur) {
           if (subresource) throw notFound(resource, name!);
           return sendJson(res, 201, cluster.create(resource, { ...applied, metadata: { ...obj(applied.metadata), name, ...(namespace && { namespace }) } }));
@@ -218,8 +222,10 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       }
       if (!cur) throw notFound(resource, name!);
       let patched: unknown;
-      if (type === 'application/merge-patch+json') patched = mergePatch(cur, parseJson(body));
-      else if (type === 'application/strategic-merge-patch+json') patched = strategicMerge(cur, parseJson(body));
+      const objectPatch = type === 'application/merge-patch+json' || type === 'application/strategic-merge-patch+json' ? parseJson(body) : undefined;
+      if (objectPatch) await validateFields(url, res, resource, objectPatch);
+      if (type === 'application/merge-patch+json') patched = mergePatch(cur, objectPatch);
+      else if (type === 'application/strategic-merge-patch+json') patched = strategicMerge(cur, objectPatch);
       else if (type === 'application/json-patch+json') patched = jsonPatch(cur, parseAnyJson(body));
       else throw new SimApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`);
       if (isDryRun(url)) return sendJson(res, 200, patched);

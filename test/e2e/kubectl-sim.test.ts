@@ -131,6 +131,24 @@ test('a pod or configmap in a namespace that does not exist is refused, as by a 
   expect(sim.get('namespaces', undefined, 'shop')).toBeUndefined();
 });
 
+test('kubectl apply and create leave validation to the sim, which refuses unknown fields like a real server', async () => {
+  sim.setNamespace('shop');
+  writeFileSync(join(dir, 'typo.yaml'), MANIFEST.replace('    image: nginx:1.27', '    imagee: nginx:1.27\n    image: nginx:1.27'));
+  for (const verb of ['apply', 'create']) {
+    const r = await kubectl(verb, '-f', join(dir, 'typo.yaml'));
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.containers[0].imagee"');
+  }
+  expect(sim.list('pods', 'shop')).toEqual([]);
+  // --validate=warn (fieldValidation=Warn): created, with the warning kubectl prints.
+  const warn = await kubectl('create', '--validate=warn', '-f', join(dir, 'typo.yaml'));
+  expect(warn.status).toBe(0);
+  expect(warn.stderr).toContain('unknown field "spec.containers[0].imagee"');
+  // A status patch with real fields passes the same check.
+  expect(await run('patch', 'pod', 'web', '-n', 'shop', '--subresource=status', '-p', '{"status":{"phase":"Running","containerStatuses":[{"name":"app","restartCount":1,"state":{"waiting":{"reason":"CrashLoopBackOff"}}}]}}')).toContain('patched');
+  expect(JSON.stringify(sim.get('pods', 'shop', 'web'))).not.toContain('imagee');
+});
+
 test('kubectl explain reads the OpenAPI v3 document generated from the client-node models', async () => {
   const pod = await run('explain', 'pod');
   expect(pod).toMatch(/^KIND:\s+Pod$/m);
