@@ -55,13 +55,13 @@ async function loadCommand(name: string): Promise<Command | undefined> {
 
 /** The CLI: returns the exit status. */
 export async function main(argv: readonly string[], io?: Partial<CommandIO>): Promise<number> {
-  const environment = io?.env ? undefined : readEnvironment();
+  const environment = io?.env ? { env: io.env, fromEnvFile: io.fromEnvFile } : readEnvironment();
   const fullIO: CommandIO = {
     stdin: io?.stdin ?? process.stdin,
     stdout: io?.stdout ?? process.stdout,
     stderr: io?.stderr ?? process.stderr,
-    env: io?.env ?? environment!.env,
-    ...((io?.fromEnvFile ?? environment?.fromEnvFile) && { fromEnvFile: io?.fromEnvFile ?? environment!.fromEnvFile }),
+    env: environment.env,
+    ...(environment.fromEnvFile && { fromEnvFile: environment.fromEnvFile }),
   };
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {

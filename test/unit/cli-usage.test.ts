@@ -44,3 +44,16 @@ test('demo --speed 0 is refused with a message that matches the range', async ()
   expect(r.code).toBe(2);
   expect(r.err).toContain('--speed 0: must be a number above 0 and at most 1000');
 });
+
+test('a bad GROUP_WAIT from .env stops replay, naming .env, and not record, which does not use it', async () => {
+  const io = (env: Record<string, string>) => {
+    const out = { err: '' };
+    return { out, io: { stdin: Readable.from(['']), stdout: { write: () => true }, stderr: { write: (s: string) => (out.err += s) }, env, fromEnvFile: new Set(['GROUP_WAIT']) } };
+  };
+  const replay = io({ GROUP_WAIT: 'soon' });
+  expect(await main(['replay'], replay.io)).toBe(2);
+  expect(replay.out.err).toContain('GROUP_WAIT="soon" (set in .env): not a duration');
+  const record = io({ GROUP_WAIT: 'soon', KUBECONFIG: '/nope/kubeconfig' });
+  expect(await main(['record'], record.io)).toBe(2);
+  expect(record.out.err).toBe('podbell record: KUBECONFIG=/nope/kubeconfig: cannot load /nope/kubeconfig: no such file\n');
+});
