@@ -32,8 +32,8 @@ export function parseJson(body: string): Obj {
   return v as Obj;
 }
 
-/** The request body, refused with 413 past 3 MiB. */
-export function readBody(req: IncomingMessage): Promise<Buffer> {
+/** The request body as bytes (protobuf is binary), refused with 413 past 3 MiB. */
+export function readBodyBytes(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

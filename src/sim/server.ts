@@ -8,7 +8,7 @@ import { API_GROUP_LIST, API_VERSIONS, AGGREGATED_DISCOVERY, CORE_V1_RESOURCES, 
 import { SimApiError, badRequest, notFound } from './errors.js';
 import { jsonPatch, mergePatch, strategicMerge } from './patch.js';
 import { seededRandom } from './random.js';
-import { parseAnyJson, parseJson, readBody, requestObject } from './media.js';
+import { parseAnyJson, parseJson, readBodyBytes, requestObject } from './media.js';
 import { openApiAnswer } from './openapi-route.js';
 import { validateFields } from './field-validation.js';
 import { fieldSelector, labelSelector, type Matcher } from './selectors.js';
@@ -188,7 +188,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       if (!o) throw notFound(resource, name!);
       return sendJson(res, 200, table ? toTable(resource, [o], clock.now(), { include, resourceVersion: cluster.resourceVersion }) : o);
     }
-    const raw = await readBody(req);
+    const raw = await readBodyBytes(req);
     const body = raw.toString('utf8');
     if (verb === 'create') {
       if (name !== undefined) throw new SimApiError(405, 'MethodNotAllowed', 'POST to a named object is not allowed');
