@@ -16,10 +16,12 @@ const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof
 export async function validateFields(url: URL, res: ServerResponse, resource: SimResource, body: unknown): Promise<void> {
   const mode = url.searchParams.get('fieldValidation');
   if (mode !== 'Strict' && mode !== 'Warn' && mode !== 'Ignore') return;
-  const { openApiV3CoreDocument, schemaName } = await import('./openapi.js');
+  const { modelOf, openApiV3CoreDocument, schemaName } = await import('./openapi.js');
+  const model = modelOf(SIM_KINDS[resource]);
+  if (model === undefined) return;
   const schemas = openApiV3CoreDocument().components.schemas;
   const unknown: Unknown[] = [];
-  walk(schemas, schemas[schemaName(`V1${SIM_KINDS[resource]}`)], body, '', unknown);
+  walk(schemas, schemas[schemaName(model)], body, '', unknown);
   if (unknown.length === 0) return;
   const fields = unknown.map((u) => `unknown field ${JSON.stringify(u.path)}`);
   if (mode === 'Strict') {

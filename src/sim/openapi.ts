@@ -24,9 +24,14 @@ const MODELS = models as unknown as Record<string, ModelClass | undefined>;
 /** apimachinery's meta/v1 types keep their real names; everything else here is core/v1. */
 const META_TYPES = new Set(['ObjectMeta', 'ManagedFieldsEntry', 'OwnerReference', 'ListMeta', 'Status', 'StatusDetails', 'StatusCause', 'Time', 'MicroTime', 'LabelSelector', 'LabelSelectorRequirement']);
 
+/** The client-node model of a kind the sim holds (`Pod` -> `V1Pod`; core/v1 Event is `CoreV1Event`). */
+export function modelOf(kind: string): string | undefined {
+  return [`V1${kind}`, `CoreV1${kind}`].find((m) => MODELS[m]?.attributeTypeMap !== undefined);
+}
+
 /** `V1PodSpec` -> `io.k8s.api.core.v1.PodSpec`, the names a real server's documents use. */
 export function schemaName(model: string): string {
-  const m = /^V1([A-Z]\w*)$/.exec(model);
+  const m = /^(?:Core)?V1([A-Z]\w*)$/.exec(model);
   if (!m) return `io.k8s.clientnode.${model}`;
   return META_TYPES.has(m[1]!) ? `io.k8s.apimachinery.pkg.apis.meta.v1.${m[1]}` : `io.k8s.api.core.v1.${m[1]}`;
 }
@@ -81,8 +86,11 @@ export function kindSchemas(v3: boolean): Record<string, Schema> {
     schemas[name] = { type: 'object', properties };
   };
   for (const kind of Object.values(SIM_KINDS)) {
-    visit(`V1${kind}`);
-    const s = schemas[schemaName(`V1${kind}`)]!;
+    // A kind without a client-node model gets no schema (and no validation) rather than no documents.
+    const model = modelOf(kind);
+    if (model === undefined) continue;
+    visit(model);
+    const s = schemas[schemaName(model)]!;
     Object.assign(s, { description: KIND_DESCRIPTIONS[kind], 'x-kubernetes-group-version-kind': [{ group: '', kind, version: 'v1' }] });
   }
   return schemas;
@@ -94,9 +102,10 @@ const query = (name: string, type = 'string') => ({ name, in: 'query', schema: {
 /** Operations of one path, with the query parameters kubectl looks for (fieldValidation on PATCH). */
 function operations(resource: SimResource, named: boolean, v3: boolean): Schema {
   const kind = SIM_KINDS[resource];
+  const model = modelOf(kind) ?? `V1${kind}`;
   const body = (schema: string) => (v3 ? { content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } } } : { schema: { $ref: `#/definitions/${schema}` } });
   const param = (p: ReturnType<typeof query>) => (v3 ? p : { name: p.name, in: p.in, type: p.schema.type, uniqueItems: true });
-  const ok = { '200': { description: 'OK', ...body(schemaName(`V1${kind}`)) } };
+  const ok = { '200': { description: 'OK', ...body(schemaName(model)) } };
   const op = (action: string, extra: string[] = []) => ({
     operationId: `${action}${kind}`,
     'x-kubernetes-action': action,

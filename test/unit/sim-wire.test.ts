@@ -60,3 +60,11 @@ test('OpenAPI: v3 root points at the core document; v2 is JSON; a protobuf-only 
   expect(v2.definitions['io.k8s.api.core.v1.PodSpec'].properties.containers.items).toEqual({ $ref: '#/definitions/io.k8s.api.core.v1.Container' });
   expect((await fetch(`${server.url}/openapi/v2`, { headers: { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' } })).status).toBe(406);
 });
+
+test('kinds map to their client-node models, core/v1 Event included; a kind without one gets no schema', async () => {
+  const { modelOf, schemaName } = await import('../../src/sim/openapi.js');
+  expect(modelOf('Pod')).toBe('V1Pod');
+  expect(modelOf('Event')).toBe('CoreV1Event');
+  expect(schemaName('CoreV1Event')).toBe('io.k8s.api.core.v1.Event');
+  expect(modelOf('NoSuchKind')).toBeUndefined();
+});
