@@ -12,6 +12,14 @@ export const BUNDLED_PACKAGES = Object.freeze(['@kubernetes/client-node']);
 
 const bare = /^(?:@[^/]+\/)?[^./][^/]*/;
 
+/**
+ * Imports of a bundled package that stay external, loaded from node_modules when first used: the
+ * sim's OpenAPI documents (src/sim/openapi.ts) read every client-node model. Bundled, those models
+ * would land in a chunk shared with `run` (esbuild splits by what each entry reaches), and `run`
+ * must not load them.
+ */
+const EXTERNAL_DEEP_IMPORTS = Object.freeze([/^@kubernetes\/client-node\/dist\/gen\/models\//]);
+
 const bundled = (file) => BUNDLED_PACKAGES.some((p) => file.includes(`/node_modules/${p}/`));
 
 /** Keeps dependencies external, except BUNDLED_PACKAGES, whose unused modules are tree-shaken. */
@@ -21,6 +29,7 @@ const dependencies = {
     build.onResolve({ filter: /.*/ }, async (args) => {
       if (args.pluginData?.resolving || args.kind === 'entry-point' || args.path.startsWith('node:')) return undefined;
       const ours = !args.importer.includes('/node_modules/');
+      if (ours && EXTERNAL_DEEP_IMPORTS.some((re) => re.test(args.path))) return { path: args.path, external: true };
       if (ours && !/^[./]/.test(args.path) && !BUNDLED_PACKAGES.includes(args.path.match(bare)?.[0])) return { path: args.path, external: true };
       if (ours && /^[./]/.test(args.path)) return undefined;
       const r = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { resolving: true } });

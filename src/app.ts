@@ -1,7 +1,9 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import { ScopedWatches } from './adapters/kube/scope.js';
+import { warnWhenAbsent } from './adapters/kube/namespace-presence.js';
 import { createWatch, type KubeWatchOptions } from './adapters/kube/watch.js';
+import type { Change } from './adapters/kube/types.js';
 import type { Sender } from './adapters/slack/types.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -136,8 +138,7 @@ export class Bot {
           ...(name !== undefined && { fieldSelector: `metadata.name=${name}` }),
           project: projectNamespace,
           keyOf: (n) => n.name,
-          onChange: (c) => this.pipeline.namespaceChanged(c),
-          onSynced,
+          ...warnWhenAbsent<Change<NamespaceState>>(name, log, { onChange: (c) => this.pipeline.namespaceChanged(c), onSynced }),
         }),
       podWatch: (namespace, onSynced) =>
         createWatch<PodState>({

@@ -1,3 +1,4 @@
+import { config as dotenv } from 'dotenv';
 import { parseChannel } from './core/channel.js';
 import { parseDuration } from './duration.js';
 import { ConfigError } from './errors.js';
@@ -71,6 +72,31 @@ export const VARIABLES: readonly string[] = Object.freeze([
   'SLACK_ALLOWED_GROUPS',
 ]);
 
+/** What one command reads; problems of other variables do not stop it (`record` has no use for GROUP_WAIT). */
+export const COMMAND_VARIABLES = {
+  /** What the incident book and its messages use (replay, demo). */
+  alerting: ['SLACK_CHANNEL', 'CLUSTER_NAME', 'WATCH_NAMESPACES', 'GROUP_WAIT', 'GROUP_INTERVAL', 'REPEAT_INTERVAL', 'RESOLVE_AFTER', 'REOPEN_WINDOW', 'THREAD_MAX_AGE', 'STORM_THRESHOLD', 'PENDING_AFTER', 'LOG_LEVEL'],
+  /** Posting to Slack (demo with a token). */
+  slack: ['SLACK_BOT_TOKEN', 'SLACK_API_URL'],
+  /** Reading the cluster (record). */
+  cluster: ['KUBECONFIG', 'WATCH_NAMESPACES', 'LOG_LEVEL'],
+} as const;
+
+export interface LoadConfigOptions {
+  /** Only these variables are validated (default: all); a bad value elsewhere falls back to its default. */
+  readonly uses?: readonly string[];
+  /** Variables whose value came from the .env file, so a problem says where to fix it. */
+  readonly fromEnvFile?: ReadonlySet<string>;
+}
+
+/** The process environment plus .env (the real environment wins), and which names .env supplied. */
+export function readEnvironment(envFile = '.env'): { readonly env: Record<string, string | undefined>; readonly fromEnvFile: ReadonlySet<string> } {
+  const env: Record<string, string | undefined> = { ...process.env };
+  const { parsed } = dotenv({ quiet: true, path: envFile, processEnv: env as Record<string, string> });
+  const fromEnvFile = new Set(Object.keys(parsed ?? {}).filter((name) => process.env[name] === undefined));
+  return { env, fromEnvFile };
+}
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** DNS-1123 subdomain: what a ConfigMap name must be. */
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -79,14 +105,15 @@ const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-
  * Parses the environment into a frozen Config. Unknown variables are ignored; every malformed
  * value is collected and thrown together in one ConfigError, each naming the variable and value.
  */
-export function loadConfig(env: Env): Config {
-  const problems: string[] = [];
+export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
+  const problems: { readonly name: string; readonly text: string }[] = [];
+  const where = (name: string) => (options.fromEnvFile?.has(name) ? ' (set in .env)' : '');
   const raw = (name: keyof typeof DEFAULTS | string): string | undefined => {
     const v = env[name];
     if (v !== undefined && v.trim() !== '') return v.trim();
     return (DEFAULTS as Record<string, string>)[name];
   };
-  const bad = (name: string, value: string, why: string) => problems.push(`${name}=${JSON.stringify(value)}: ${why}`);
+  const bad = (name: string, value: string, why: string) => problems.push({ name, text: `${name}=${JSON.stringify(value)}${where(name)}: ${why}` });
 
   const duration = (name: keyof typeof DEFAULTS): number => {
     const v = raw(name)!;
@@ -102,9 +129,11 @@ export function loadConfig(env: Env): Config {
   };
 
   const token = raw('SLACK_BOT_TOKEN');
-  if (token !== undefined && !/^xox[a-z]?-[A-Za-z0-9-]+$|^xoxe\.xox[a-z]-[A-Za-z0-9-]+$/.test(token)) {
-    // The value is a secret: name the variable and the shape, never the value.
-    problems.push('SLACK_BOT_TOKEN: does not look like a Slack token (expected xoxb-…)');
+  if (token !== undefined && !/^(xoxe\.)?xoxb-[A-Za-z0-9-]+$/.test(token)) {
+    // The value is a secret: name the variable and the kind of token, never the value.
+    const kind = /^(?:xoxe\.)?(xox[a-z])-/.exec(token)?.[1];
+    const why = kind ? `a ${kind}- token is not a bot token; podbell needs the app's Bot User OAuth Token (xoxb-…)` : 'does not look like a Slack bot token (xoxb-…)';
+    problems.push({ name: 'SLACK_BOT_TOKEN', text: `SLACK_BOT_TOKEN${where('SLACK_BOT_TOKEN')}: ${why}` });
   }
 
   const channelText = raw('SLACK_CHANNEL')!;
@@ -120,11 +149,14 @@ export function loadConfig(env: Env): Config {
     bad('SLACK_API_URL', apiUrl, 'not an http(s) URL');
   }
 
-  const namespaces = (raw('WATCH_NAMESPACES') ?? '')
+  const namespaceList = raw('WATCH_NAMESPACES');
+  const namespaces = (namespaceList ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
   for (const ns of namespaces) if (!DNS_LABEL.test(ns)) bad('WATCH_NAMESPACES', ns, 'not a namespace name');
+  // ",," is not "the whole cluster" by accident: unset means that.
+  if (namespaceList !== undefined && namespaces.length === 0) bad('WATCH_NAMESPACES', namespaceList, 'names no namespace (leave it unset to watch the whole cluster)');
 
   const level = raw('LOG_LEVEL')!;
   if (!(LOG_LEVELS as readonly string[]).includes(level)) bad('LOG_LEVEL', level, `not one of ${LOG_LEVELS.join(', ')}`);
@@ -136,8 +168,8 @@ export function loadConfig(env: Env): Config {
 
   // Slack actions (docs/slack-actions.md): the app-level token and who may act.
   const appToken = raw('SLACK_APP_TOKEN');
-  if (appToken !== undefined && !/^xapp-[A-Za-z0-9-]+$/.test(appToken)) problems.push('SLACK_APP_TOKEN: does not look like an app-level token (expected xapp-…)');
-  if (appToken !== undefined && token === undefined) problems.push('SLACK_APP_TOKEN: needs SLACK_BOT_TOKEN too (buttons are on messages the bot posts)');
+  if (appToken !== undefined && !/^xapp-[A-Za-z0-9-]+$/.test(appToken)) problems.push({ name: 'SLACK_APP_TOKEN', text: `SLACK_APP_TOKEN${where('SLACK_APP_TOKEN')}: does not look like an app-level token (expected xapp-…)` });
+  if (appToken !== undefined && token === undefined) problems.push({ name: 'SLACK_APP_TOKEN', text: `SLACK_APP_TOKEN${where('SLACK_APP_TOKEN')}: needs SLACK_BOT_TOKEN too (buttons are on messages the bot posts)` });
   const ids = (name: string, shape: RegExp, what: string): string[] => {
     const list = (raw(name) ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
     for (const id of list) if (!shape.test(id)) bad(name, id, `not a ${what}`);
@@ -169,6 +201,7 @@ export function loadConfig(env: Env): Config {
     slackAllowedUsers: Object.freeze(allowedUsers),
     slackAllowedGroups: Object.freeze(allowedGroups),
   };
-  if (problems.length > 0) throw new ConfigError(problems);
+  const shown = problems.filter((p) => options.uses === undefined || options.uses.includes(p.name));
+  if (shown.length > 0) throw new ConfigError(shown.map((p) => p.text));
   return Object.freeze(config);
 }

@@ -2,6 +2,75 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
+import { prepareKubeRequest } from './adapters/kube/request.js';
+import { PodbellError } from './errors.js';
+
+/** Kubernetes credentials that cannot work, whatever the retries: start-up stops (exit 2) with this one line. */
+export class KubeConfigError extends PodbellError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('kubeconfig_invalid', message, options);
+  }
+}
+
+/** The kubeconfig auth-provider names client-node implements. */
+const AUTH_PROVIDERS: readonly string[] = ['azure', 'gcp', 'oidc'];
+
+/**
+ * Loads credentials (see loadKubeConfig) and prepares one request with them, so that what no retry
+ * can heal (a missing or garbled file, no current cluster, a malformed server URL, an auth method
+ * client-node cannot apply) is one KubeConfigError at start, not a watch retrying forever.
+ */
+export async function openKubeConfig(kubeconfig: string | undefined, inCluster: boolean): Promise<KubeConfig> {
+  const source = kubeconfig !== undefined ? `KUBECONFIG=${kubeconfig}` : inCluster ? 'the in-cluster service account' : '~/.kube/config';
+  const firstLine = (err: unknown) => String((err as Error)?.message ?? err).split('\n')[0]!.trim();
+  let kc: KubeConfig;
+  try {
+    kc = loadKubeConfig(kubeconfig, inCluster);
+  } catch (err) {
+    const line = firstLine(err);
+    throw new KubeConfigError(line.startsWith('KUBECONFIG=') || line.startsWith('no Kubernetes credentials') ? line : `${source}: ${line}`, { cause: err });
+  }
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) {
+    const context = kc.getCurrentContext();
+    throw new KubeConfigError(`${source}: ${context ? `current-context ${JSON.stringify(context)} names no cluster` : 'no current-context, so no cluster to talk to'}`);
+  }
+  let protocol: string;
+  try {
+    protocol = new URL(cluster.server).protocol;
+  } catch {
+    throw new KubeConfigError(`${source}: cluster ${JSON.stringify(cluster.name)} has a malformed server URL ${JSON.stringify(cluster.server)}`);
+  }
+  if (protocol !== 'https:' && protocol !== 'http:') throw new KubeConfigError(`${source}: cluster ${JSON.stringify(cluster.name)} server ${JSON.stringify(cluster.server)} is not an http(s) URL`);
+  // client-node applies these auth-providers and silently sends no credentials for any other.
+  const provider = (kc.getCurrentUser()?.authProvider as { name?: unknown } | undefined)?.name;
+  if (provider !== undefined && !AUTH_PROVIDERS.includes(String(provider))) {
+    throw new KubeConfigError(`${source}: user ${JSON.stringify(kc.getCurrentUser()!.name)} uses auth-provider ${JSON.stringify(provider)}, which podbell cannot use (only ${AUTH_PROVIDERS.join(', ')}); use an exec credential plugin or a token`);
+  }
+  try {
+    await prepareKubeRequest(kc, 'GET', '/version');
+  } catch (err) {
+    throw new KubeConfigError(`${source}: cannot use the credentials of context ${JSON.stringify(kc.getCurrentContext())}: ${firstLine(err)}`, { cause: err });
+  }
+  return kc;
+}
+
+/**
+ * kubectl talks to an `http://` server (`kubectl proxy`, a local sim) as is; client-node refuses one
+ * unless `insecure-skip-tls-verify` is set. Plain http has no TLS to verify, so setting the flag on
+ * those clusters changes nothing but that refusal.
+ */
+export function acceptPlainHttp(kc: KubeConfig): KubeConfig {
+  if (!kc.getClusters().some((c) => c.server.startsWith('http:') && !c.skipTLSVerify)) return kc;
+  const out = new KubeConfig();
+  out.loadFromOptions({
+    clusters: kc.getClusters().map((c) => (c.server.startsWith('http:') ? { ...c, skipTLSVerify: true } : c)),
+    users: kc.getUsers(),
+    contexts: kc.getContexts(),
+    currentContext: kc.getCurrentContext(),
+  });
+  return out;
+}
 
 /**
  * Loads credentials the way DESIGN §8 promises: KUBECONFIG (one or more files, like kubectl) when set;
@@ -36,7 +105,7 @@ export function loadKubeConfig(kubeconfig: string | undefined, inCluster: boolea
       currentContext ||= one.getCurrentContext() ?? '';
     }
     kc.loadFromOptions({ clusters, users, contexts, currentContext });
-    return kc;
+    return acceptPlainHttp(kc);
   }
   if (inCluster) {
     kc.loadFromCluster();
@@ -45,5 +114,5 @@ export function loadKubeConfig(kubeconfig: string | undefined, inCluster: boolea
   const home = join(homedir(), '.kube', 'config');
   if (!existsSync(home)) throw new Error(`no Kubernetes credentials: KUBECONFIG is unset, not running in a pod, and ${home} does not exist`);
   kc.loadFromFile(home);
-  return kc;
+  return acceptPlainHttp(kc);
 }

@@ -9,6 +9,8 @@ export interface LoggerOptions {
   readonly secrets?: readonly (string | undefined)[];
   /** Where JSON lines go; stdout by default. */
   readonly destination?: DestinationStream;
+  /** `time` as an ISO 8601 string (for a person at a terminal) instead of epoch milliseconds. */
+  readonly isoTime?: boolean;
 }
 
 /**
@@ -21,6 +23,7 @@ export function createLogger(options: LoggerOptions): Logger {
     {
       level: options.level,
       base: { app: 'podbell' },
+      ...(options.isoTime && { timestamp: pino.stdTimeFunctions.isoTime }),
       redact: {
         paths: ['token', 'slackToken', '*.token', '*.slackToken', 'headers.authorization', '*.headers.authorization', 'config.slackToken'],
         censor: '[redacted]',

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { config as dotenv } from 'dotenv';
-import { loadConfig, type Config } from './config.js';
+import { loadConfig, readEnvironment, type Config } from './config.js';
 import type { Command, CommandIO } from './commands/types.js';
+import { usageError } from './commands/usage.js';
+import { packageVersion } from './version.js';
 import { ConfigError } from './errors.js';
 
 const USAGE = `podbell: Kubernetes pod-failure alerts for Slack, one thread per incident
@@ -15,22 +15,18 @@ Commands:
   check [FILE|-]      print one JSON line per failure found in pods (JSON, JSON lines, watch events)
   replay [FILE|-]     run recorded watch events through the real pipeline on a virtual clock
   record [--out FILE] write the cluster's pod and namespace events as replay input
-  help                this text
-  version             the version
+  help                this text (every command also takes --help)
+  version             the version (also --version)
 
 Configuration comes from the environment and a .env file; see .env.example and README.md.`;
 
-/** Environment plus .env (the real environment wins), without touching process.env. */
-export function readEnv(processEnv: NodeJS.ProcessEnv, envFile = '.env'): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...processEnv };
-  dotenv({ quiet: true, path: envFile, processEnv: env as Record<string, string> });
-  return env;
-}
-
-/** Parses config or prints every problem and yields undefined (the caller exits 2). */
-export function configOrReport(io: CommandIO): Config | undefined {
+/**
+ * Parses config or prints every problem and yields undefined (the caller exits 2). `uses`: the
+ * variables the command reads (COMMAND_VARIABLES); a bad value elsewhere does not stop it.
+ */
+export function configOrReport(io: CommandIO, uses?: readonly string[]): Config | undefined {
   try {
-    return loadConfig(io.env);
+    return loadConfig(io.env, { ...(uses && { uses }), ...(io.fromEnvFile && { fromEnvFile: io.fromEnvFile }) });
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr.write(`podbell: ${err.message}\n`);
@@ -57,18 +53,15 @@ async function loadCommand(name: string): Promise<Command | undefined> {
   return Object.hasOwn(COMMANDS, name) ? COMMANDS[name]!() : undefined;
 }
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
-
 /** The CLI: returns the exit status. */
 export async function main(argv: readonly string[], io?: Partial<CommandIO>): Promise<number> {
+  const environment = io?.env ? { env: io.env, fromEnvFile: io.fromEnvFile } : readEnvironment();
   const fullIO: CommandIO = {
     stdin: io?.stdin ?? process.stdin,
     stdout: io?.stdout ?? process.stdout,
     stderr: io?.stderr ?? process.stderr,
-    env: io?.env ?? readEnv(process.env),
+    env: environment.env,
+    ...(environment.fromEnvFile && { fromEnvFile: environment.fromEnvFile }),
   };
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
@@ -78,13 +71,10 @@ export async function main(argv: readonly string[], io?: Partial<CommandIO>): Pr
   if (name === 'version' || name === '--version') {
     // Which code runs: dist/ (built by npm ci) or the TypeScript sources (edited since the build).
     const from = import.meta.url.endsWith('.ts') ? 'sources' : 'dist';
-    fullIO.stdout.write(`podbell ${version()} (${from})\n`);
+    fullIO.stdout.write(`podbell ${packageVersion()} (${from})\n`);
     return 0;
   }
   const command = await loadCommand(name);
-  if (!command) {
-    fullIO.stderr.write(`podbell: unknown command "${name}"\n\n${USAGE}\n`);
-    return 2;
-  }
+  if (!command) return usageError(fullIO, undefined, `unknown command "${name}"`);
   return command(rest, fullIO);
 }

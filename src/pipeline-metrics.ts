@@ -12,7 +12,7 @@ export class PipelineMetrics {
   constructor(registry: Registry, openIncidents: () => number) {
     this.failures = new Counter({ name: 'podbell_failures_detected_total', help: 'Failures detected, by reason (before muting).', labelNames: ['reason'], registers: [registry] });
     this.muted = new Counter({ name: 'podbell_failures_muted_total', help: 'Failures not alerted because of a mute, by namespace and reason.', labelNames: ['namespace', 'reason'], registers: [registry] });
-    this.badAnnotations = new Counter({ name: 'podbell_annotation_errors_total', help: 'Malformed podbell/kube-slack annotation values seen (treated as not muted).', labelNames: ['namespace', 'annotation'], registers: [registry] });
+    this.badAnnotations = new Counter({ name: 'podbell_annotation_errors_total', help: 'Malformed podbell/kube-slack annotation values seen (each logged once, saying what podbell does instead).', labelNames: ['namespace', 'annotation'], registers: [registry] });
     this.incidentsOpen = new Gauge({
       name: 'podbell_incidents_open',
       help: 'Incidents not yet resolved.',

@@ -6,7 +6,7 @@ import { DEFAULT_PENDING_AFTER_MS, detect, detectChange, muteNamesOf, type Failu
 import { reduceWithActions, type ActionInput, type ActionStep, type BookInput } from './core/actions.js';
 import type { ActionResult } from './core/action-types.js';
 import { emptyBook, type IncidentBook, type IncidentSettings } from './core/incidents.js';
-import { compileNamespacePolicy, compilePodPolicy, describeMute, nextChange, routeFailure, type AnnotationProblem, type NamespacePolicy, type NamespaceState } from './core/mute.js';
+import { compileNamespacePolicy, compilePodPolicy, describeMute, describeProblem, nextChange, routeFailure, type AnnotationProblem, type NamespacePolicy, type NamespaceState } from './core/mute.js';
 import type { PodState } from './core/pod.js';
 import type { Logger } from './log.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
@@ -141,7 +141,7 @@ export class Pipeline {
       const policy = compileNamespacePolicy(ns);
       const before = this.#namespaces.get(ns.name);
       this.#namespaces.set(ns.name, policy);
-      this.#report(policy.problems);
+      this.#report(policy.problems, policy.channel ?? this.#o.defaultChannel);
       const mute = describeMute(policy, now);
       if (mute !== (before && describeMute(before, now))) this.#o.log.info({ namespace: ns.name, mute: mute ?? 'none' }, mute ? 'namespace muted' : 'namespace not muted');
       const lifts = nextChange(policy, now);
@@ -192,9 +192,9 @@ export class Pipeline {
     const now = this.#o.clock.now();
     this.#metrics.failures.inc({ reason: f.reason });
     const podPolicy = pod.annotations ? compilePodPolicy(pod) : undefined;
-    if (podPolicy) this.#report(podPolicy.problems);
     const routes = muteNamesOf(f).map((name) => routeFailure(this.#namespaces.get(pod.namespace), podPolicy, name, now, this.#o.defaultChannel));
     const r = routes.find((x) => x.muted) ?? routes[0]!;
+    if (podPolicy) this.#report(podPolicy.problems, r.channel);
     if (r.muted) {
       this.#metrics.muted.inc({ namespace: f.namespace, reason: f.reason });
       this.#o.log.debug({ namespace: f.namespace, pod: f.pod, container: f.container, reason: f.reason, why: r.why }, 'failure muted');
@@ -204,14 +204,14 @@ export class Pipeline {
     this.#apply({ type: 'failure', failure: f, channel: r.channel });
   }
 
-  /** Logs each malformed annotation value once (namespace, pod, annotation and value named) and counts it. */
-  #report(problems: readonly AnnotationProblem[]): void {
+  /** Logs each malformed annotation value once (namespace, pod, annotation and value named, and what happens instead) and counts it. */
+  #report(problems: readonly AnnotationProblem[], channel: string): void {
     for (const p of problems) {
       const key = [p.namespace, p.pod ?? '', p.annotation, p.value].join('\u0000');
       if (this.#reported.has(key)) continue;
       this.#reported.add(key);
       this.#metrics.badAnnotations.inc({ namespace: p.namespace, annotation: p.annotation });
-      this.#o.log.warn({ namespace: p.namespace, pod: p.pod, annotation: p.annotation, value: p.value }, `ignored annotation ${p.annotation}=${JSON.stringify(p.value)}: ${p.why}; treated as not muted`);
+      this.#o.log.warn({ namespace: p.namespace, pod: p.pod, annotation: p.annotation, value: p.value }, `annotation ${describeProblem(p, channel)}`);
     }
   }
 

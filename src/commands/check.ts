@@ -1,9 +1,10 @@
 import { detect, muteNamesOf, type Failure } from '../core/detect.js';
-import { type AnnotationProblem, route, type NamespaceState } from '../core/mute.js';
+import { type AnnotationProblem, describeProblem, route, type NamespaceState } from '../core/mute.js';
 import { ourAnnotations, projectPod, type PodState } from '../core/pod.js';
 import { loadConfig } from '../config.js';
 import { ConfigError, InputError } from '../errors.js';
 import { errorText, jsonValues } from '../json-input.js';
+import { inputName, usageError } from './usage.js';
 import type { Command, CommandIO } from './types.js';
 import type { Obj } from '../core/json.js';
 import { kindOf } from '../core/kind.js';
@@ -13,13 +14,14 @@ export const CHECK_HELP = `Usage: podbell check [FILE|-] [--fail-on-failure] [--
 Reads pods and prints one JSON line per failure podbell would alert on.
 
 Input: FILE, or standard input when FILE is '-' or absent. Any mix of
-  a Pod, a PodList or List (kubectl get pods -A -o json), a NamespaceList,
+  a Pod, a PodList or List (kubectl get pods,namespaces -A -o json), a NamespaceList,
   a watch event {"type","object"} (kubectl get pods -A -w --output-watch-events -o json),
   and Namespace objects, as one JSON document or many: JSON lines, or
   pretty-printed documents one after another. Output is written as each
   document ends, so a live watch can be piped in.
   A pod seen again (a watch stream) reports only what is new, as the bot does.
-  A Namespace mutes the pods that come after it (in a List: all its pods).
+  A Namespace mutes the pods that come after it (in a List: all its pods);
+  with pods but no Namespace at all, check says once that namespace mutes were not applied.
 
 Output, one JSON object per line and failure:
   {"namespace","pod","container","reason","exitCode","restartCount","message"}
@@ -95,6 +97,8 @@ class Checker {
   private readonly pods = new Map<string, PodState>();
   private readonly namespaces = new Map<string, NamespaceState>();
   private readonly problemsSaid = new Set<string>();
+  private sawPod = false;
+  private sawNamespace = false;
   unmutedFailures = 0;
 
   constructor(
@@ -122,7 +126,8 @@ class Checker {
     if (shaped === 'Pod') return this.pod(v, where);
     if (shaped === 'Namespace') return this.namespace(v, where);
     if (kind === 'Status') return this.note(where, `the input holds an API error: ${typeof v.message === 'string' ? v.message : 'Status without message'}`);
-    this.note(where, `skipped a ${kind ?? 'object without kind'} (podbell check reads Pods, Namespaces, lists and watch events of them)`);
+    const what = kind ?? 'object without kind';
+    this.note(where, `skipped ${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what} (podbell check reads Pods, Namespaces, lists and watch events of them)`);
   }
 
   /** List items: Namespaces first, so a List from `kubectl get ns,pods` mutes its own pods. */
@@ -155,6 +160,7 @@ class Checker {
     const name = typeof meta?.name === 'string' ? meta.name : undefined;
     if (!name) return this.note(where, 'skipped a Namespace without metadata.name');
     const annotations = ourAnnotations(meta?.annotations);
+    this.sawNamespace = true;
     this.namespaces.set(name, annotations ? { name, annotations } : { name });
   }
 
@@ -163,6 +169,7 @@ class Checker {
     if (!projected) return this.note(where, 'skipped a Pod that could not be read');
     // A pod without name or uid is told apart from others by where it was read.
     const next = projected.uid === '' ? { ...projected, uid: `unnamed pod at ${where}` } : projected;
+    this.sawPod = true;
     const failures = detect(this.pods.get(next.uid), next, { judgedAt: this.now, pendingAfterMs: this.pendingAfterMs });
     if (next.conditions?.unreadableSince && next.phase === 'Pending') this.note(where, `pod ${next.name || '(unnamed)'} is Pending, but when its PodScheduled condition changed cannot be read: not judged as stuck`);
     this.pods.set(next.uid, next);
@@ -170,13 +177,20 @@ class Checker {
   }
 
   /** Malformed mute annotations: said once each, on stderr. */
-  private reportProblems(problems: readonly AnnotationProblem[], where: string): void {
+  private reportProblems(problems: readonly AnnotationProblem[], where: string, channel: string): void {
     for (const p of problems) {
       const subject = p.pod !== undefined ? `pod ${p.namespace}/${p.pod}` : `namespace ${p.namespace}`;
       const key = `${subject}\u0000${p.annotation}\u0000${p.value}`;
       if (this.problemsSaid.has(key)) continue;
       this.problemsSaid.add(key);
-      this.note(where, `ignoring ${p.annotation}=${JSON.stringify(p.value)} (${subject}): ${p.why}`);
+      this.note(where, `${subject}: ${describeProblem(p, channel === DEFAULT_CHANNEL ? 'SLACK_CHANNEL' : channel)}`);
+    }
+  }
+
+  /** After the whole input: pods judged without any Namespace could not see namespace mutes; said once. */
+  finish(): void {
+    if (this.sawPod && !this.sawNamespace) {
+      this.io.stderr.write('podbell check: the input has pods but no Namespace objects, so mutes set on namespaces were not applied; include them: kubectl get pods,namespaces -A -o json | podbell check\n');
     }
   }
 
@@ -196,7 +210,7 @@ class Checker {
     if (f.backOff) line.backOff = true;
     const routes = muteNamesOf(f).map((name) => route(pod, this.namespaces.get(pod.namespace), DEFAULT_CHANNEL, name, this.now));
     const r = routes.find((x) => x.muted) ?? routes[0]!;
-    this.reportProblems(r.problems ?? [], where);
+    this.reportProblems(r.problems ?? [], where, r.channel);
     if (r.muted) {
       line.muted = true;
       line.mutedWhy = r.why ?? 'muted';
@@ -212,8 +226,7 @@ class Checker {
 export const checkCommand: Command = async (argv, io) => {
   const opts = parseArgs(argv);
   if (typeof opts === 'string') {
-    io.stderr.write(`podbell check: ${opts}\n\n${CHECK_HELP}`);
-    return 2;
+    return usageError(io, 'check', opts);
   }
   if (opts.help) {
     io.stdout.write(CHECK_HELP);
@@ -228,7 +241,7 @@ export const checkCommand: Command = async (argv, io) => {
     io.stderr.write(`podbell check: ${e.message}\n`);
     return 2;
   }
-  const source = opts.file ?? '<stdin>';
+  const source = inputName(opts.file);
   const checker = new Checker(io, opts.now ?? Date.now(), pendingAfterMs);
   try {
     for await (const { value, line } of jsonValues(opts.file, io.stdin, source)) checker.value(value, `${source}:${line}`);
@@ -237,5 +250,6 @@ export const checkCommand: Command = async (argv, io) => {
     else io.stderr.write(`podbell check: cannot read ${source}: ${errorText(e)}\n`);
     return 2;
   }
+  checker.finish();
   return opts.failOnFailure && checker.unmutedFailures > 0 ? 1 : 0;
 };

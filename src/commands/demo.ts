@@ -6,7 +6,9 @@ import { runDemo } from '../demo/run.js';
 import { DEMO_ENV } from '../demo/story.js';
 import { formatSummary } from '../demo/summary.js';
 import { createLogger } from '../log.js';
+import { COMMAND_VARIABLES } from '../config.js';
 import { configOrReport } from '../main.js';
+import { usageError } from './usage.js';
 import type { Command, CommandIO } from './types.js';
 
 const USAGE = `usage: podbell demo [--speed N]
@@ -32,7 +34,7 @@ export function parseDemoArgs(argv: readonly string[]): { speed: number } | 'hel
     if (a === '--speed' || a.startsWith('--speed=')) {
       const v = a === '--speed' ? argv[++i] : a.slice('--speed='.length);
       const n = Number(v);
-      if (v === undefined || v.trim() === '' || !(n > 0 && n <= 1000)) return { error: `--speed ${v ?? ''}: not a number from 0 to 1000 (e.g. --speed 5)` };
+      if (v === undefined || v.trim() === '' || !(n > 0 && n <= 1000)) return { error: `--speed ${v ?? ''}: must be a number above 0 and at most 1000 (e.g. --speed 5, or 0.5 for half speed)` };
       speed = n;
     } else return { error: `unexpected argument ${JSON.stringify(a)}` };
   }
@@ -54,11 +56,10 @@ export const demoCommand: Command = async (argv, io) => {
     return 0;
   }
   if ('error' in args) {
-    io.stderr.write(`podbell demo: ${args.error}\n\n${USAGE}`);
-    return 2;
+    return usageError(io, 'demo', args.error);
   }
   const env = demoEnv(io.env);
-  const config = configOrReport({ ...io, env });
+  const config = configOrReport({ ...io, env }, [...COMMAND_VARIABLES.alerting, ...COMMAND_VARIABLES.slack]);
   if (!config) return 2;
   if (config.slackToken !== undefined && (env.SLACK_CHANNEL ?? '').trim() === '') {
     // The demo posts a few dozen messages: never into the default #alerts of a real workspace by accident.

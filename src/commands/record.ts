@@ -1,13 +1,14 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { systemClock, type Clock } from '../clock.js';
-import type { Config } from '../config.js';
+import { COMMAND_VARIABLES, type Config } from '../config.js';
 import { parseDuration } from '../duration.js';
-import { loadKubeConfig } from '../kubeconfig.js';
+import { KubeConfigError, openKubeConfig } from '../kubeconfig.js';
 import { createLogger, type Logger } from '../log.js';
 import { configOrReport } from '../main.js';
 import { KubeRecordSource } from '../replay/kube-source.js';
 import { formatRecordLine, type RecordSource } from '../replay/record.js';
+import { usageError } from './usage.js';
 import type { Command, CommandIO } from './types.js';
 
 const USAGE = `Usage: podbell record [--out FILE] [--for DURATION]
@@ -39,7 +40,12 @@ export interface RecordDeps {
   readonly source?: (config: Config, io: CommandIO, log: Logger) => RecordSource;
   /** Settles when recording should stop; default: SIGINT or SIGTERM. */
   readonly stop?: () => Promise<unknown>;
+  /** How long to wait for the initial lists before giving up (default 30 s). */
+  readonly connectWithinMs?: number;
 }
+
+/** A CLI gives up on an API server it cannot reach, where the bot keeps retrying. */
+const CONNECT_WITHIN_MS = 30_000;
 
 /** Settles on SIGINT or SIGTERM; `dispose` removes the handlers. */
 function signals(): { readonly stopped: Promise<unknown>; readonly dispose: () => void } {
@@ -75,32 +81,29 @@ export function makeRecordCommand(deps: RecordDeps = {}): Command {
       if (arg === '--out' || arg === '--for') {
         const v = inline ?? argv[++i];
         if (v === undefined || v === '') {
-          io.stderr.write(`podbell record: ${arg} needs a value\n\n${USAGE}\n`);
-          return 2;
+          return usageError(io, 'record', `${arg} needs a value`);
         }
         if (arg === '--out') out = v;
         else {
           forMs = parseDuration(v);
           if (forMs === undefined) {
-            io.stderr.write(`podbell record: --for must be a duration like 30m or 8h, got ${JSON.stringify(v)}\n`);
-            return 2;
+            return usageError(io, 'record', `--for must be a duration like 30m or 8h, got ${JSON.stringify(v)}`);
           }
         }
         continue;
       }
-      io.stderr.write(`podbell record: unknown argument ${arg}\n\n${USAGE}\n`);
-      return 2;
+      return usageError(io, 'record', `unknown argument ${arg}`);
     }
-    const config = configOrReport(io);
+    const config = configOrReport(io, COMMAND_VARIABLES.cluster);
     if (!config) return 2;
     const clock = deps.clock ?? systemClock;
     const log = createLogger({ level: config.logLevel, destination: { write: (s: string) => void io.stderr.write(s) } });
     let source: RecordSource;
     try {
-      source = deps.source ? deps.source(config, io, log) : new KubeRecordSource({ kubeConfig: loadKubeConfig(config.kubeconfig, Boolean(io.env.KUBERNETES_SERVICE_HOST)), namespaces: config.watchNamespaces, clock, log });
+      source = deps.source ? deps.source(config, io, log) : new KubeRecordSource({ kubeConfig: await openKubeConfig(config.kubeconfig, Boolean(io.env.KUBERNETES_SERVICE_HOST)), namespaces: config.watchNamespaces, clock, log });
     } catch (err) {
       io.stderr.write(`podbell record: ${(err as Error).message}\n`);
-      return 1;
+      return err instanceof KubeConfigError ? 2 : 1;
     }
     const file = out === undefined || out === '-' ? undefined : createWriteStream(out, { flags: 'w' });
     if (file) {
@@ -116,6 +119,16 @@ export function makeRecordCommand(deps: RecordDeps = {}): Command {
     const stops = [deps.stop ? deps.stop() : sig!.stopped];
     let cancelFor: (() => void) | undefined;
     if (forMs !== undefined) stops.push(new Promise((resolve) => (cancelFor = clock.setTimer(forMs!, () => resolve(undefined)))));
+    const connectWithinMs = deps.connectWithinMs ?? CONNECT_WITHIN_MS;
+    let gaveUp = false;
+    let cancelConnect: (() => void) | undefined;
+    if (source.synced !== undefined) {
+      stops.push(new Promise((resolve) => (cancelConnect = clock.setTimer(connectWithinMs, () => {
+        if (source.synced) return;
+        gaveUp = true;
+        resolve(undefined);
+      }))));
+    }
     // The system clock's timers do not hold the process open (unref), and while the API server is
     // unreachable no socket does either: this handle keeps record alive until it is told to stop.
     const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -125,13 +138,19 @@ export function makeRecordCommand(deps: RecordDeps = {}): Command {
     } finally {
       clearInterval(keepAlive);
       cancelFor?.();
+      cancelConnect?.();
       sig?.dispose();
     }
     if (file) {
       file.end();
       await once(file, 'close');
     }
-    io.stderr.write(`podbell record: ${n} events written${out ? ` to ${out}` : ''}\n`);
+    const written = `${n} events written${out ? ` to ${out}` : ''}`;
+    if (gaveUp) {
+      io.stderr.write(`podbell record: gave up: no complete list from the API server within ${connectWithinMs / 1000}s (see the warnings above; check KUBECONFIG and the server); ${written}\n`);
+      return 1;
+    }
+    io.stderr.write(`podbell record: ${written}\n`);
     return 0;
   };
 }

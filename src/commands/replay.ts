@@ -1,5 +1,5 @@
 import type { SlackCall } from '../adapters/slack/recording.js';
-import { VARIABLES } from '../config.js';
+import { COMMAND_VARIABLES, VARIABLES } from '../config.js';
 import { parseDuration } from '../duration.js';
 import { InputError } from '../errors.js';
 import { configOrReport } from '../main.js';
@@ -8,6 +8,7 @@ import { readReplayInput } from '../replay/input.js';
 import { jsonValues } from '../json-input.js';
 import { DEFAULT_DRAIN_MS, formatCallLine, runReplay } from '../replay/run.js';
 import { renderCalls } from '../terminal/render.js';
+import { inputName, usageError } from './usage.js';
 import type { Command, CommandIO } from './types.js';
 
 const USAGE = `Usage: podbell replay [FILE|-] [--format json|text] [--color] [--drain DURATION] [--set NAME=VALUE]...
@@ -77,13 +78,12 @@ export const replayCommand: Command = async (argv: readonly string[], io: Comman
   }
   const args = parseReplayArgs(argv);
   if (typeof args === 'string') {
-    io.stderr.write(`podbell replay: ${args}\n\n${USAGE}\n`);
-    return 2;
+    return usageError(io, 'replay', args);
   }
   const env = { ...io.env, ...args.overrides };
-  const config = configOrReport({ ...io, env });
+  const config = configOrReport({ ...io, env }, COMMAND_VARIABLES.alerting);
   if (!config) return 2;
-  const source = args.file === undefined || args.file === '-' ? 'stdin' : args.file;
+  const source = inputName(args.file);
 
   let events;
   try {

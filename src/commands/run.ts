@@ -6,34 +6,50 @@ import { Bot, type BotState } from '../app.js';
 import { systemClock } from '../clock.js';
 import { PodbellError } from '../errors.js';
 import { startHealthServer } from '../http.js';
-import { loadKubeConfig } from '../kubeconfig.js';
+import { KubeConfigError, openKubeConfig } from '../kubeconfig.js';
 import { createLogger } from '../log.js';
 import { configOrReport } from '../main.js';
+import { packageVersion, registerBuildInfo } from '../version.js';
 import type { Command } from './types.js';
+import { usageError, wantsHelp } from './usage.js';
+
+const RUN_USAGE = `usage: podbell run
+
+Watches the configured cluster and alerts in Slack until SIGTERM or Ctrl-C. Takes no arguments:
+settings come from the environment and a .env file (see .env.example and README.md). Without
+SLACK_BOT_TOKEN the messages are printed to standard output, each with its time. Logs are JSON
+lines on standard error (ISO times when it is a terminal); /healthz, /readyz and /metrics are
+served on HTTP_PORT.
+`;
 
 /** How long shutdown waits for Slack to take pending edits. */
 const SHUTDOWN_DEADLINE_MS = 5000;
 
 /** `podbell run`: watch the configured cluster and alert, until SIGTERM or SIGINT. */
 export const runCommand: Command = async (argv, io) => {
-  if (argv.length > 0) {
-    io.stderr.write(`podbell run: unexpected argument "${argv[0]}" (configuration comes from the environment; see .env.example)\n`);
-    return 2;
+  if (wantsHelp(argv)) {
+    io.stdout.write(RUN_USAGE);
+    return 0;
   }
+  if (argv.length > 0) return usageError(io, 'run', `unexpected argument "${argv[0]}" (configuration comes from the environment; see .env.example)`);
   const config = configOrReport(io);
   if (!config) return 2;
-  const log = createLogger({ level: config.logLevel, secrets: [config.slackToken, config.slackAppToken] });
+  // Logs to stderr: stdout carries the messages when there is no token.
+  const stderrTty = (io.stderr as { isTTY?: boolean }).isTTY === true;
+  const log = createLogger({ level: config.logLevel, secrets: [config.slackToken, config.slackAppToken], destination: { write: (s: string) => void io.stderr.write(s) }, isoTime: stderrTty });
+  const version = packageVersion();
   const registry = new Registry();
+  registerBuildInfo(registry, version);
   // Event-loop lag sampled every 100 ms, not prom-client's 10 ms: the 10 ms timer alone kept an idle bot at 0.6% of a core.
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
 
   let kubeConfig;
   try {
-    kubeConfig = loadKubeConfig(config.kubeconfig, io.env.KUBERNETES_SERVICE_HOST !== undefined);
+    kubeConfig = await openKubeConfig(config.kubeconfig, io.env.KUBERNETES_SERVICE_HOST !== undefined);
   } catch (err) {
-    log.fatal({ err }, 'cannot load Kubernetes credentials');
-    io.stderr.write(`podbell: ${(err as Error).message}\n`);
-    return 1;
+    if (!(err instanceof KubeConfigError)) throw err;
+    io.stderr.write(`podbell: ${err.message}\n`);
+    return 2;
   }
 
   // Persistence is on when the chart (or the user) names both the namespace and the ConfigMap.
@@ -54,8 +70,16 @@ export const runCommand: Command = async (argv, io) => {
       ? new (await import('../adapters/slack/socket.js')).SlackActions({ appToken: config.slackAppToken, botToken: config.slackToken, apiUrl: config.slackApiUrl, allowedUsers: config.slackAllowedUsers, allowedGroups: config.slackAllowedGroups, clock: systemClock, log, registry })
       : undefined;
   const bot = new Bot({ config, kubeConfig, sender, clock: systemClock, log, registry, ...(state && { state }), ...(actions && { actions }) });
-  const http = await startHealthServer({ port: config.httpPort, registry, ready: () => bot.ready() });
-  log.info({ port: http.port }, 'serving /healthz /readyz /metrics');
+  let http;
+  try {
+    http = await startHealthServer({ port: config.httpPort, registry, ready: () => bot.ready() });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' && (err as NodeJS.ErrnoException).code !== 'EACCES') throw err;
+    const why = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'is already in use' : 'is not allowed for this user';
+    io.stderr.write(`podbell: HTTP_PORT=${config.httpPort}: port ${config.httpPort} ${why} (set HTTP_PORT to a free port)\n`);
+    return 2;
+  }
+  log.info({ version, node: process.versions.node, port: http.port }, `podbell ${version} serving /healthz /readyz /metrics`);
   try {
     await bot.start();
   } catch (err) {

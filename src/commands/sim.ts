@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { SimCluster } from '../sim/store.js';
 import { startSimServer, type SimFaults } from '../sim/server.js';
 import { SIM_TOKEN, simKubeconfigText } from '../sim/kubeconfig.js';
+import { usageError } from './usage.js';
 import type { Command, CommandIO } from './types.js';
 
 const USAGE = `usage: podbell sim [--listen HOST:PORT] [--tls] [--faults drop=0.01,stall=0.01,expire=0.01,error=0.05,throttle=0.01,seed=7]
 
-Runs only the simulated Kubernetes API server (pods and namespaces), good enough for real kubectl:
-get, create, apply, patch (status too), delete and watch. Default --listen 127.0.0.1:0 (a free port).
+Runs only the simulated Kubernetes API server (pods, namespaces, configmaps), good enough for real
+kubectl: get, create, apply, patch (status too), delete, watch and explain. Default --listen 127.0.0.1:0 (a free port).
 --tls serves https with the sim's own CA (written into the kubeconfig) and requires its token, like a
 real cluster; without it the sim speaks plain http and accepts requests without credentials.
 --faults injects seeded faults: rates per watch line (drop, stall, expire) or per API request
@@ -80,8 +81,7 @@ export async function runSim(argv: readonly string[], io: CommandIO, until: Prom
     return 0;
   }
   if ('error' in parsed) {
-    io.stderr.write(`podbell sim: ${parsed.error}\n${USAGE}`);
-    return 2;
+    return usageError(io, 'sim', parsed.error);
   }
   const cluster = new SimCluster();
   let server;
@@ -106,8 +106,9 @@ export async function runSim(argv: readonly string[], io: CommandIO, until: Prom
       `kubeconfig written to ${kubeconfig}; in another shell:`,
       '',
       `  export KUBECONFIG=${kubeconfig}`,
+      '  kubectl create namespace shop',
+      '  kubectl apply -f pod.yaml                  # a pod in namespace shop',
       '  kubectl get pods -A',
-      '  kubectl apply --validate=false -f pod.yaml   # the sim serves no OpenAPI schema, so skip client-side validation',
       '',
       'Stop with Ctrl-C.',
       '',

@@ -60,6 +60,17 @@ export interface AnnotationProblem {
   readonly value: string;
   /** What is wrong and what podbell does instead, as a sentence. */
   readonly why: string;
+  /** A channel value that is skipped: the caller, who knows the route, names where alerts go instead. */
+  readonly skippedChannel?: true;
+}
+
+/**
+ * The one wording of a problem for logs and `podbell check`: annotation, value, what is wrong and
+ * what happens instead. `channel`: where this object's alerts go now, named for a skipped channel.
+ */
+export function describeProblem(p: AnnotationProblem, channel: string | undefined): string {
+  const instead = p.skippedChannel ? `; alerts go to ${channel ?? 'the next channel in precedence'} instead` : '';
+  return `${p.annotation}=${JSON.stringify(p.value)}: ${p.why}${instead}`;
 }
 
 /** A mute compiled from podbell.io/mute, mute-until and mute-reasons on one object. */
@@ -162,8 +173,8 @@ const cut = (s: string): string => (s.length > MAX_VALUE_CHARS ? `${s.slice(0, M
 /** Compiles the annotations of one object (namespace or pod) into a Policy. */
 function compile(namespace: string, pod: string | undefined, a: Readonly<Record<string, string>>): Policy {
   const problems: AnnotationProblem[] = [];
-  const bad = (annotation: string, value: string, why: string) =>
-    problems.push({ namespace, ...(pod !== undefined && { pod }), annotation, value: cut(value), why });
+  const bad = (annotation: string, value: string, why: string, skippedChannel = false) =>
+    problems.push({ namespace, ...(pod !== undefined && { pod }), annotation, value: cut(value), why, ...(skippedChannel && { skippedChannel }) });
   const where = pod === undefined ? `namespace ${namespace}` : `pod ${namespace}/${pod}`;
 
   // Mutes: each annotation present narrows the mute; a malformed mute or mute-until disables the whole
@@ -205,7 +216,7 @@ function compile(namespace: string, pod: string | undefined, a: Readonly<Record<
     }
     if (unknown.length > 0 || reasons.size === 0) {
       const what = unknown.length > 0 ? `podbell never reports ${unknown.map((u) => JSON.stringify(cut(u))).join(', ')}` : 'it lists no reason';
-      const effect = reasons.size > 0 ? `the valid names (${[...reasons].join(', ')}) still apply` : `${where} is not muted`;
+      const effect = reasons.size > 0 ? `the mute still applies to ${[...reasons].join(', ')}` : `${where} is not muted`;
       bad(ANNOTATION.muteReasons, reasonsText, `${ANNOTATION.muteReasons} on ${where}: ${what} (known: ${MUTABLE_REASONS.join(', ')}); ${effect}`);
     }
   }
@@ -243,7 +254,7 @@ function compile(namespace: string, pod: string | undefined, a: Readonly<Record<
     const v = a[k];
     if (v === undefined) continue;
     const c = parseChannel(v);
-    if (c === undefined) bad(k, v, `${k} on ${where} is not a channel name like #team-payments or a channel ID like C0123456789; using the next channel in precedence`);
+    if (c === undefined) bad(k, v, `${k} on ${where} is not a channel name like #team-payments or a channel ID like C0123456789`, true);
     else channel ??= c;
   }
 

@@ -72,6 +72,10 @@ export class KubeRecordSource implements RecordSource {
     if (!this.#stopped) this.#watches.start();
   }
 
+  get synced(): boolean {
+    return this.#watches?.synced ?? false;
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     await this.#watches?.stop();

@@ -22,6 +22,8 @@ export interface RecordSource {
   start(onEvent: (event: RecordEvent) => void): void;
   /** Stops every stream and timer; resolves when closed. */
   stop(): Promise<void>;
+  /** True once the initial lists arrived; a source without it is taken as always reachable. */
+  readonly synced?: boolean;
 }
 
 

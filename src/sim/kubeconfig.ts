@@ -1,4 +1,5 @@
 import { KubeConfig } from '@kubernetes/client-node';
+import { acceptPlainHttp } from '../kubeconfig.js';
 import { SIM_CA_PEM } from './tls.js';
 
 /** The token the sim accepts by default: obviously fake, long enough for the logger's redaction. */
@@ -23,10 +24,8 @@ export function simKubeconfigObject(o: SimKubeconfigOptions): Record<string, unk
     clusters: [
       {
         name,
-        cluster: o.url.startsWith('https:')
-          ? { server: o.url, 'certificate-authority-data': Buffer.from(SIM_CA_PEM).toString('base64') }
-          : // Plain http on loopback: client-node refuses http:// servers unless TLS checks are off.
-            { server: o.url, 'insecure-skip-tls-verify': true },
+        // Plain http needs no TLS setting: kubectl and podbell (src/kubeconfig.ts) take it as is.
+        cluster: o.url.startsWith('https:') ? { server: o.url, 'certificate-authority-data': Buffer.from(SIM_CA_PEM).toString('base64') } : { server: o.url },
       },
     ],
     users: [{ name, user: { token: o.token ?? SIM_TOKEN } }],
@@ -45,5 +44,5 @@ export function simKubeconfigText(o: SimKubeconfigOptions): string {
 export function simKubeConfig(o: SimKubeconfigOptions): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromString(simKubeconfigText(o));
-  return kc;
+  return acceptPlainHttp(kc);
 }

@@ -8,6 +8,9 @@ import { API_GROUP_LIST, API_VERSIONS, AGGREGATED_DISCOVERY, CORE_V1_RESOURCES, 
 import { SimApiError, badRequest, notFound } from './errors.js';
 import { jsonPatch, mergePatch, strategicMerge } from './patch.js';
 import { seededRandom } from './random.js';
+import { parseAnyJson, parseJson, readBodyBytes, requestObject } from './media.js';
+import { openApiAnswer } from './openapi-route.js';
+import { validateFields } from './field-validation.js';
 import { fieldSelector, labelSelector, type Matcher } from './selectors.js';
 import { SIM_KINDS, type SimCluster, type SimEvent, type SimResource } from './store.js';
 import { toTable, type IncludeObject } from './table.js';
@@ -144,6 +147,8 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
         return sendJson(res, 200, API_GROUP_LIST);
       }
       if (path === '/api/v1') return sendJson(res, 200, CORE_V1_RESOURCES);
+      const openApi = await openApiAnswer(path, accept);
+      if (openApi) return sendJson(res, openApi.status, openApi.body, openApi.contentType);
     }
 
     const route = parseRoute(path);
@@ -183,10 +188,12 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       if (!o) throw notFound(resource, name!);
       return sendJson(res, 200, table ? toTable(resource, [o], clock.now(), { include, resourceVersion: cluster.resourceVersion }) : o);
     }
-    const body = await readBody(req);
+    const raw = await readBodyBytes(req);
+    const body = raw.toString('utf8');
     if (verb === 'create') {
       if (name !== undefined) throw new SimApiError(405, 'MethodNotAllowed', 'POST to a named object is not allowed');
-      const input = parseJson(body);
+      const input = requestObject(req, raw);
+      await validateFields(url, res, resource, input);
       const meta = obj(input.metadata);
       if (namespace !== undefined && meta.namespace !== undefined && meta.namespace !== namespace) {
         throw badRequest(`the namespace of the provided object (${String(meta.namespace)}) does not match the namespace sent on the request (${namespace ?? ''})`);
@@ -196,7 +203,8 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       return sendJson(res, 201, created);
     }
     if (verb === 'update') {
-      const input = parseJson(body);
+      const input = requestObject(req, raw);
+      await validateFields(url, res, resource, input);
       if (isDryRun(url)) return sendJson(res, 200, input);
       return sendJson(res, 200, cluster.replace(resource, namespace, name!, input, subresource ? { subresource } : {}));
     }
@@ -205,6 +213,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       const cur = cluster.get(resource, namespace, name!);
       if (type === 'application/apply-patch+yaml') {
         const applied = parseYaml(body);
+        await validateFields(url, res, resource, applied);
         if (!cur) {
           if (subresource) throw notFound(resource, name!);
           return sendJson(res, 201, cluster.create(resource, { ...applied, metadata: { ...obj(applied.metadata), name, ...(namespace && { namespace }) } }));
@@ -213,8 +222,10 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       }
       if (!cur) throw notFound(resource, name!);
       let patched: unknown;
-      if (type === 'application/merge-patch+json') patched = mergePatch(cur, parseJson(body));
-      else if (type === 'application/strategic-merge-patch+json') patched = strategicMerge(cur, parseJson(body));
+      const objectPatch = type === 'application/merge-patch+json' || type === 'application/strategic-merge-patch+json' ? parseJson(body) : undefined;
+      if (objectPatch) await validateFields(url, res, resource, objectPatch);
+      if (type === 'application/merge-patch+json') patched = mergePatch(cur, objectPatch);
+      else if (type === 'application/strategic-merge-patch+json') patched = strategicMerge(cur, objectPatch);
       else if (type === 'application/json-patch+json') patched = jsonPatch(cur, parseAnyJson(body));
       else throw new SimApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`);
       if (isDryRun(url)) return sendJson(res, 200, patched);
@@ -484,20 +495,6 @@ function stripMeta(o: Obj): Obj {
   return { ...o, metadata: meta };
 }
 
-function parseAnyJson(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    throw badRequest(`the request body is not JSON: ${body.slice(0, 80)}`);
-  }
-}
-
-function parseJson(body: string): Obj {
-  const v = parseAnyJson(body);
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw badRequest('the request body must be a JSON object');
-  return v as Obj;
-}
-
 function parseYaml(body: string): Obj {
   let v: unknown;
   try {
@@ -509,22 +506,6 @@ function parseYaml(body: string): Obj {
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw badRequest('the apply patch must be an object');
   return v as Obj;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let s = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => {
-      s += c;
-      if (s.length > 3 * 1024 * 1024) {
-        reject(new SimApiError(413, 'RequestEntityTooLarge', 'request body too large'));
-        req.destroy();
-      }
-    });
-    req.on('end', () => resolve(s));
-    req.on('error', reject);
-  });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {

@@ -65,12 +65,16 @@ export class SimCluster {
 
   // ---- driving API for tests, demo and bench ----
 
-  /** Creates or replaces a pod (its namespace is created when missing). Returns the stored pod. */
+  /**
+   * Creates or replaces a pod; a missing namespace is created first (this driving API stands in for a
+   * cluster admin; over HTTP a pod in a missing namespace is refused). Returns the stored pod.
+   */
   apply(pod: Obj): Obj {
     const meta = obj(pod.metadata);
     const ns = typeof meta.namespace === 'string' ? meta.namespace : 'default';
     const name = String(meta.name ?? '');
     const existing = this.#objects.pods.get(`${ns}/${name}`);
+    if (!existing && !this.#objects.namespaces.has(ns)) this.setNamespace(ns);
     if (!existing) return this.create('pods', { ...pod, metadata: { ...meta, namespace: ns } });
     return this.replace('pods', ns, name, { ...pod, metadata: { ...meta, namespace: ns, resourceVersion: undefined } }, { withStatus: true });
   }
@@ -128,7 +132,8 @@ export class SimCluster {
     let ns: string | undefined;
     if (NAMESPACED.has(resource)) {
       ns = typeof meta.namespace === 'string' ? meta.namespace : 'default';
-      if (!this.#objects.namespaces.has(ns)) this.setNamespace(ns);
+      // Like the real API server's NamespaceLifecycle admission: no objects in a namespace that is not there.
+      if (!this.#objects.namespaces.has(ns)) throw notFound('namespaces', ns);
     } else delete meta.namespace;
     const key = this.#key(resource, ns, name);
     if (this.#objects[resource].has(key)) {

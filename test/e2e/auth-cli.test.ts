@@ -42,7 +42,7 @@ describe('podbell run: kubeconfig exec plugin over https', () => {
     try {
       const port = await healthPort(run);
       await waitFor('/readyz to turn ready', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200);
-      expect(run.stdout()).not.toContain('unauthorized');
+      expect(run.stderr()).not.toContain('unauthorized');
     } finally {
       run.child.kill('SIGKILL');
     }
@@ -52,7 +52,7 @@ describe('podbell run: kubeconfig exec plugin over https', () => {
     const run = podbell(['run'], { KUBECONFIG: execKubeconfig('expired-token'), HTTP_PORT: '0', LOG_LEVEL: 'info' });
     try {
       const port = await healthPort(run);
-      await waitFor('the unauthorized log line', () => run.stdout().includes('check the credentials in the kubeconfig or service account'));
+      await waitFor('the unauthorized log line', () => run.stderr().includes('check the credentials in the kubeconfig or service account'));
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(503);
     } finally {
       run.child.kill('SIGKILL');

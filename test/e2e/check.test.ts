@@ -16,8 +16,13 @@ interface Run {
   readonly code: number;
   readonly lines: Record<string, unknown>[];
   readonly stdout: string;
+  /** Standard error without the closing notice about missing Namespace objects (see `noNamespaces`). */
   readonly stderr: string;
+  /** Whether check said the input had pods but no Namespace objects. */
+  readonly noNamespaces: boolean;
 }
+
+const NO_NAMESPACES_NOTICE = 'podbell check: the input has pods but no Namespace objects, so mutes set on namespaces were not applied; include them: kubectl get pods,namespaces -A -o json | podbell check\n';
 
 /** Runs `podbell check ARGV` in-process, stdin fed from `input` (a string, or chunks as they would arrive). */
 async function check(argv: string[], input: string | string[] = '', env: Record<string, string> = {}): Promise<Run> {
@@ -32,7 +37,8 @@ async function check(argv: string[], input: string | string[] = '', env: Record<
   return {
     code,
     stdout,
-    stderr,
+    stderr: stderr.replace(NO_NAMESPACES_NOTICE, ''),
+    noNamespaces: stderr.includes(NO_NAMESPACES_NOTICE),
     get lines() {
       return stdout
         .split('\n')
@@ -180,6 +186,14 @@ describe('input shapes', () => {
     expect(r.code).toBe(0);
   });
 
+  test.each([
+    ['{"apiVersion":"v1","data":{"a":"b"}}', 'skipped an object without kind'],
+    ['{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"x"}}', 'skipped an Ingress'],
+    ['{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"x"}}', 'skipped a Deployment'],
+  ])('the skip note reads as English: %s', async (input, note) => {
+    expect((await check([], input)).stderr).toContain(`<stdin>:1: ${note} (podbell check reads`);
+  });
+
   test('a pod without metadata is judged all the same, printed with pod null', async () => {
     const r = await check([], kubectlList([loadPod('healthy'), loadPod('no-metadata')]));
     expect(r.lines).toEqual([expect.objectContaining({ namespace: 'default', pod: null, container: 'app', reason: 'Error', exitCode: 1 })]);
@@ -292,6 +306,33 @@ describe('mutes from Namespaces in the input', () => {
     const r = await check(['--now', now, '--fail-on-failure'], kubectlList([ns, loadPod('crashloop-backoff')]));
     expect(r.lines[0]?.muted ?? false).toBe(muted);
     expect(r.code).toBe(muted ? 0 : 1);
+  });
+
+  test('pods without any Namespace in the input: said once at the end, pointing at get pods,namespaces', async () => {
+    const pods = JSON.stringify({ kind: 'List', apiVersion: 'v1', items: [1, 2, 3].map((i) => ({ kind: 'Pod', apiVersion: 'v1', metadata: { name: `p${i}`, namespace: 'shop', uid: `u${i}` }, status: { phase: 'Running' } })) });
+    let stderr = '';
+    await checkCommand([], { stdin: Readable.from([pods]), stdout: { write: () => true }, stderr: { write: (s: string) => (stderr += s) }, env: {} });
+    expect(stderr).toBe(NO_NAMESPACES_NOTICE);
+    const withNamespace = JSON.stringify({ kind: 'List', apiVersion: 'v1', items: [{ kind: 'Namespace', apiVersion: 'v1', metadata: { name: 'shop' } }, ...JSON.parse(pods).items] });
+    expect((await check([], withNamespace)).noNamespaces).toBe(false);
+  });
+
+  test('every warning about one annotation is printed once, however many pods and failures meet it', async () => {
+    const ns = { kind: 'Namespace', apiVersion: 'v1', metadata: { name: 'shop', annotations: { 'podbell.io/channel': 'not a channel', 'podbell.io/mute-reasons': 'OOMKilled,Bogus' } } };
+    const crashing = (i: number) => ({
+      kind: 'Pod',
+      apiVersion: 'v1',
+      metadata: { name: `p${i}`, namespace: 'shop', uid: `u${i}`, annotations: { 'podbell.io/mute-until': 'tomorrow' } },
+      status: { phase: 'Running', containerStatuses: ['a', 'b'].map((name) => ({ name, image: 'x', ready: false, restartCount: 2, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, reason: 'Error' } } })) },
+    });
+    const input = [ns, crashing(1), crashing(1), crashing(2)].map((o) => JSON.stringify(o)).join('\n');
+    const r = await check([], input);
+    expect(r.lines).toHaveLength(4);
+    const warnings = r.stderr.trimEnd().split('\n');
+    expect(warnings).toHaveLength(4);
+    expect(warnings.filter((l) => l.includes('podbell.io/channel="not a channel"'))).toEqual([expect.stringMatching(/namespace shop: .*; alerts go to SLACK_CHANNEL instead$/)]);
+    expect(warnings.filter((l) => l.includes('mute-reasons'))).toEqual([expect.stringMatching(/the mute still applies to OOMKilled$/)]);
+    expect(warnings.filter((l) => l.includes('mute-until')).map((l) => l.replace(/^.*?: pod /, 'pod '))).toEqual([expect.stringMatching(/^pod shop\/p1: .*pod shop\/p1 is not muted$/), expect.stringMatching(/^pod shop\/p2: /)]);
   });
 
   test('mute-reasons CrashLoopBackOff still mutes a crash loop (now named by its cause), not a crash that is not in back-off', async () => {
@@ -415,7 +456,7 @@ process.exitCode = await checkCommand(process.argv.slice(1), { stdin: process.st
 
   test('check FILE --fail-on-failure prints the failure lines and exits 1', () => {
     const r = cli([fixtureFile('two-containers-failing'), '--fail-on-failure']);
-    expect(r.stderr.replace(/^npm warn.*\n/gm, '')).toBe('');
+    expect(r.stderr.replace(/^npm warn.*\n/gm, '')).toBe(NO_NAMESPACES_NOTICE);
     expect(r.status).toBe(1);
     expect(r.stdout.trim().split('\n').map((l) => brief(JSON.parse(l) as Record<string, unknown>))).toEqual(['orders-0/app Error', 'orders-0/metrics OOMKilled']);
   });

@@ -175,8 +175,8 @@ describe('podbell demo (the real CLI)', () => {
   });
 
   test.each([
-    [['--speed', '0'], 2, /--speed 0: not a number/],
-    [['--speed'], 2, /--speed : not a number/],
+    [['--speed', '0'], 2, /--speed 0: must be a number above 0 and at most 1000/],
+    [['--speed'], 2, /--speed : must be a number above 0/],
     [['--fast'], 2, /unexpected argument "--fast"/],
     [['--help'], 0, /usage: podbell demo \[--speed N\]/],
   ])('podbell demo %j: exit %i', async (args, code, message) => {

@@ -13,8 +13,8 @@ import { simKubeConfig } from '../../src/sim/index.js';
 import { capturingLogger, waitFor } from '../unit/kube-helpers.js';
 
 /**
- * Real kubectl 1.35 against the simulated API server. `kubectl apply` needs --validate=false: the sim
- * serves no OpenAPI documents, and kubectl's client-side validation downloads them.
+ * Real kubectl 1.35 against the simulated API server, used as a user would: plain `kubectl apply`
+ * (its validation reads the sim's OpenAPI v3 document), `kubectl create` of every kind the sim holds.
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const kubectlPath = join(root, '.tools/bin/kubectl');
@@ -72,8 +72,8 @@ test('apply, get -A, patch the status to CrashLoopBackOff (seen by get -w), and 
   sim.setNamespace('shop');
   sim.apply(pods.deploymentPod({ namespace: 'default', deployment: 'checkout', suffix: 'x2k4q' }));
   writeFileSync(join(dir, 'pod.yaml'), MANIFEST);
-  expect((await run('apply', '--validate=false', '-f', join(dir, 'pod.yaml')))).toContain('pod/web created');
-  expect((await run('apply', '--validate=false', '-f', join(dir, 'pod.yaml')))).toContain('pod/web unchanged');
+  expect((await run('apply', '-f', join(dir, 'pod.yaml')))).toContain('pod/web created');
+  expect((await run('apply', '-f', join(dir, 'pod.yaml')))).toContain('pod/web unchanged');
 
   const all = (await run('get', 'pods', '-A')).trim().split('\n');
   expect(all[0]).toMatch(/^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
@@ -109,6 +109,56 @@ test('apply, get -A, patch the status to CrashLoopBackOff (seen by get -w), and 
   expect((await kubectl('get', 'pod', 'web', '-n', 'shop')).stderr).toContain('pods "web" not found');
 }, 60_000);
 
+test('kubectl create makes every kind the sim holds: typed commands (protobuf bodies) and -f (JSON)', async () => {
+  expect(await run('create', 'namespace', 'shop')).toContain('namespace/shop created');
+  expect(await run('create', 'configmap', 'settings', '-n', 'shop', '--from-literal=mode=fast')).toContain('configmap/settings created');
+  expect(await run('run', 'web', '-n', 'shop', '--image=nginx:1.27')).toContain('pod/web created');
+  writeFileSync(join(dir, 'all.yaml'), ['apiVersion: v1\nkind: Namespace\nmetadata:\n  name: jobs\n  labels: {team: batch}', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c2\n  namespace: jobs\ndata:\n  a: b', MANIFEST.replace('namespace: shop', 'namespace: jobs')].join('\n---\n'));
+  expect((await run('create', '-f', join(dir, 'all.yaml'))).trim().split('\n')).toEqual(['namespace/jobs created', 'configmap/c2 created', 'pod/web created']);
+  expect(sim.get('configmaps', 'shop', 'settings')).toMatchObject({ data: { mode: 'fast' } });
+  expect(sim.get('namespaces', undefined, 'jobs')).toMatchObject({ metadata: { labels: { team: 'batch' } } });
+  expect((await run('get', 'pods', '-A', '-o', 'name')).trim().split('\n')).toEqual(['pod/web', 'pod/web']);
+});
+
+test('a pod or configmap in a namespace that does not exist is refused, as by a real API server', async () => {
+  writeFileSync(join(dir, 'pod.yaml'), MANIFEST);
+  for (const args of [['apply', '-f', join(dir, 'pod.yaml')], ['run', 'x', '-n', 'shop', '--image=nginx'], ['create', 'configmap', 'c', '-n', 'shop']]) {
+    const r = await kubectl(...args);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('namespaces "shop" not found');
+  }
+  expect(sim.list('pods', 'shop')).toEqual([]);
+  expect(sim.get('namespaces', undefined, 'shop')).toBeUndefined();
+});
+
+test('kubectl apply and create leave validation to the sim, which refuses unknown fields like a real server', async () => {
+  sim.setNamespace('shop');
+  writeFileSync(join(dir, 'typo.yaml'), MANIFEST.replace('    image: nginx:1.27', '    imagee: nginx:1.27\n    image: nginx:1.27'));
+  for (const verb of ['apply', 'create']) {
+    const r = await kubectl(verb, '-f', join(dir, 'typo.yaml'));
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.containers[0].imagee"');
+  }
+  expect(sim.list('pods', 'shop')).toEqual([]);
+  // --validate=warn (fieldValidation=Warn): created, with the warning kubectl prints.
+  const warn = await kubectl('create', '--validate=warn', '-f', join(dir, 'typo.yaml'));
+  expect(warn.status).toBe(0);
+  expect(warn.stderr).toContain('unknown field "spec.containers[0].imagee"');
+  // A status patch with real fields passes the same check.
+  expect(await run('patch', 'pod', 'web', '-n', 'shop', '--subresource=status', '-p', '{"status":{"phase":"Running","containerStatuses":[{"name":"app","restartCount":1,"state":{"waiting":{"reason":"CrashLoopBackOff"}}}]}}')).toContain('patched');
+  expect(JSON.stringify(sim.get('pods', 'shop', 'web'))).not.toContain('imagee');
+});
+
+test('kubectl explain reads the OpenAPI v3 document generated from the client-node models', async () => {
+  const pod = await run('explain', 'pod');
+  expect(pod).toMatch(/^KIND:\s+Pod$/m);
+  expect(pod).toContain('Pod is a collection of containers');
+  expect(pod).toMatch(/spec\s+<PodSpec>/);
+  const ports = await run('explain', 'pod.spec.containers.ports');
+  expect(ports).toMatch(/containerPort\s+<integer>/);
+  expect(await run('explain', 'configmap.data')).toMatch(/FIELD:\s+data <map\[string\]string>/);
+});
+
 test.each([
   ['strategic merge (default)', [], '{"metadata":{"labels":{"tier":"front"}}}'],
   ['merge', ['--type', 'merge'], '{"metadata":{"labels":{"tier":"front"}}}'],
@@ -125,9 +175,9 @@ test.each([
 test('server-side apply creates, then merges, containers by name', async () => {
   writeFileSync(join(dir, 'pod.yaml'), MANIFEST);
   sim.setNamespace('shop');
-  expect((await run('apply', '--server-side', '--validate=false', '-f', join(dir, 'pod.yaml')))).toContain('serverside-applied');
+  expect((await run('apply', '--server-side', '-f', join(dir, 'pod.yaml')))).toContain('serverside-applied');
   writeFileSync(join(dir, 'pod.yaml'), MANIFEST.replace('nginx:1.27', 'nginx:1.28'));
-  (await run('apply', '--server-side', '--validate=false', '-f', join(dir, 'pod.yaml')));
+  (await run('apply', '--server-side', '-f', join(dir, 'pod.yaml')));
   const pod = sim.get('pods', 'shop', 'web') as { spec: { containers: { name: string; image: string }[] } };
   expect(pod.spec.containers.map((c) => `${c.name}=${c.image}`)).toEqual(['app=nginx:1.28']);
 });
@@ -168,7 +218,7 @@ test('what kubectl does to a pod reaches podbell: a status patched to CrashLoopB
   watch.start();
   try {
     writeFileSync(join(dir, 'pod.yaml'), MANIFEST.replace('namespace: shop', 'namespace: default'));
-    await run('apply', '--validate=false', '-f', join(dir, 'pod.yaml'));
+    await run('apply', '-f', join(dir, 'pod.yaml'));
     await waitFor('synced', () => watch.synced);
     const crash = (restarts: number) =>
       JSON.stringify({ status: { phase: 'Running', containerStatuses: [{ name: 'app', image: 'nginx:1.27', ready: false, restartCount: restarts, state: { waiting: { reason: 'CrashLoopBackOff' } } }] } });

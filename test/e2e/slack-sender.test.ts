@@ -61,7 +61,7 @@ test('without a token: the terminal, no network', async () => {
   await sender.start();
   sender.send({ kind: 'parent', thread: 't', channel: '#alerts', message: { text: 'hello' } });
   await sender.flush(100);
-  expect(out.join('')).toBe('#alerts  [t]  hello\n');
+  expect(out.join('')).toMatch(/^\[\d\d-\d\d \d\d:\d\d:\d\d\]  #alerts  \[t\]  hello\n$/);
   expect(slack.requests).toEqual([]);
   expect(lines.join('')).toContain('SLACK_BOT_TOKEN is not set');
 });

@@ -37,7 +37,7 @@ describe('podbell run with THREAD_STORE_CONFIGMAP (the real CLI)', () => {
     const name = (pod.metadata as { name: string }).name;
     const first = podbell(['run'], env());
     try {
-      await waitFor('the first run to sync', () => first.stdout().includes('synced pods'));
+      await waitFor('the first run to sync', () => first.stderr().includes('synced pods'));
       sim.patchStatus('shop', name, pods.podStatus([pods.crashLoop({ name: 'app', image: 'registry.example.com/checkout:1.0.0', restartCount: 1 })]));
       await waitFor('the parent on stdout', () => first.stdout().includes('checkout · Deployment · shop'));
       first.child.kill('SIGTERM');
@@ -52,9 +52,9 @@ describe('podbell run with THREAD_STORE_CONFIGMAP (the real CLI)', () => {
 
     const second = podbell(['run'], env());
     try {
-      const restored = await waitFor('the restore log line', () => logLines(second.stdout()).find((l) => l.msg === 'restored saved state'));
+      const restored = await waitFor('the restore log line', () => logLines(second.stderr()).find((l) => l.msg === 'restored saved state'));
       expect(restored).toMatchObject({ incidents: 1, open: 1 });
-      await waitFor('the second run to sync', () => second.stdout().includes('synced pods'));
+      await waitFor('the second run to sync', () => second.stderr().includes('synced pods'));
       // Still failing, already told: the restarted bot posts no new parent for it.
       expect(second.stdout()).not.toContain('checkout · Deployment · shop');
       second.child.kill('SIGTERM');

@@ -106,9 +106,10 @@ describe.each(CASES)('rendered with %s', (name, files) => {
     expect(c.args).toEqual(['run']);
   });
 
-  test('requests and limits are set for CPU and memory', async () => {
+  test('requests are set for CPU and memory; the limit is memory only (a CPU limit would throttle the watch loop)', async () => {
     const c = podbellContainer(await render(name, files));
-    for (const k of ['requests', 'limits']) expect(Object.keys(c.resources[k]).sort()).toEqual(['cpu', 'memory']);
+    expect(Object.keys(c.resources.requests).sort()).toEqual(['cpu', 'memory']);
+    expect(Object.keys(c.resources.limits)).toEqual(['memory']);
   });
 
   test('the Slack token comes from a Secret via secretKeyRef and never as a literal', async () => {
@@ -181,6 +182,24 @@ describe('defaults', () => {
     expect(only(objs, 'ServiceAccount').automountServiceAccountToken).toBe(false);
     expect(dig(only(objs, 'Deployment'), 'spec', 'template', 'spec', 'automountServiceAccountToken')).toBe(true);
   });
+});
+
+test('resources.limits: {memory: 512Mi} renders exactly that limit, no CPU limit merged in from the defaults', async () => {
+  const c = podbellContainer(await template([], ['--set', 'resources.limits.memory=512Mi']));
+  expect(c.resources).toEqual({ requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } });
+});
+
+test.each([
+  ['podbell', 'podbell-slack'],
+  ['pb', 'pb-podbell-slack'],
+])('release %s: the chart, NOTES and docs/install.md agree the default Secret is <fullname>-slack (%s)', async (release, secret) => {
+  const objs = await template([], [], release);
+  expect(envOf(objs).get('SLACK_BOT_TOKEN').valueFrom.secretKeyRef).toEqual({ name: secret, key: 'token' });
+  expect(await notes([], release)).toContain(`create secret generic ${secret} --from-literal=token=xoxb-`);
+  const install = readFileSync(join(chartDir, '../../docs/install.md'), 'utf8');
+  expect(install).toContain('Secret `<fullname>-slack`');
+  expect(install).not.toContain('<release>-slack');
+  expect(install).toContain(`\`${secret}\``);
 });
 
 test('existingSecret: the token is read from the named Secret and key, and the chart creates none', async () => {

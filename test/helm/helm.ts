@@ -56,8 +56,8 @@ export const RELEASE = 'podbell';
 export const NAMESPACE = 'podbell';
 
 /** `helm template` with the given values files (relative to test/helm/values) and --set flags. */
-export async function template(valuesFiles: readonly string[] = [], extra: readonly string[] = []): Promise<K8sObject[]> {
-  const args = ['template', RELEASE, chartDir, '--namespace', NAMESPACE];
+export async function template(valuesFiles: readonly string[] = [], extra: readonly string[] = [], release = RELEASE): Promise<K8sObject[]> {
+  const args = ['template', release, chartDir, '--namespace', NAMESPACE];
   for (const f of valuesFiles) args.push('-f', join(valuesDir, f));
   args.push(...extra);
   const r = await helm(args);
@@ -96,8 +96,8 @@ export function ofKind(objs: readonly K8sObject[], kind: string): K8sObject[] {
 }
 
 /** The NOTES.txt a user sees after `helm install` (a client-side dry run: no cluster needed). */
-export async function notes(valuesFiles: readonly string[] = []): Promise<string> {
-  const args = ['install', RELEASE, chartDir, '--namespace', NAMESPACE, '--dry-run=client'];
+export async function notes(valuesFiles: readonly string[] = [], release = RELEASE): Promise<string> {
+  const args = ['install', release, chartDir, '--namespace', NAMESPACE, '--dry-run=client'];
   for (const f of valuesFiles) args.push('-f', join(valuesDir, f));
   const r = await helm(args);
   if (r.code !== 0) throw new Error(`helm ${args.join(' ')} failed (${r.code}):\n${r.stderr}`);

@@ -19,13 +19,13 @@ export function podbell(args: readonly string[], env: Record<string, string> = {
   return { child, stdout: () => out, stderr: () => err, exit };
 }
 
-/** The port of `podbell run`'s health server, from its "serving …" log line on stdout. */
-export function healthPort(run: { stdout: () => string }): Promise<number> {
+/** The port of `podbell run`'s health server, from its "… serving …" log line (logs go to stderr). */
+export function healthPort(run: { stderr: () => string }): Promise<number> {
   return waitFor('the health server log line', () => {
-    for (const line of run.stdout().split('\n')) {
+    for (const line of run.stderr().split('\n')) {
       if (!line.startsWith('{')) continue;
       const l = JSON.parse(line) as { msg?: string; port?: number };
-      if (l.msg?.startsWith('serving') && l.port) return l.port;
+      if (l.msg?.includes('serving /healthz') && l.port) return l.port;
     }
     return undefined;
   });

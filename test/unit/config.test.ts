@@ -1,4 +1,8 @@
-import { DEFAULTS, loadConfig } from '../../src/config.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { COMMAND_VARIABLES, DEFAULTS, loadConfig, readEnvironment } from '../../src/config.js';
+import { ConfigError } from '../../src/errors.js';
 import { problemsOf } from '../support/config.js';
 
 describe('loadConfig', () => {
@@ -81,6 +85,56 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain('SLACK_BOT_TOKEN');
     expect(problems.join('\n')).not.toContain(secret);
+  });
+
+  test.each([
+    ['xoxp-1-2-3', 'a xoxp- token is not a bot token'],
+    ['xoxa-2-abc', 'a xoxa- token is not a bot token'],
+    ['xoxe.xoxp-1-abc', 'a xoxp- token is not a bot token'],
+  ])('SLACK_BOT_TOKEN=%s (not a bot token) is refused, naming the kind of token only', (token, why) => {
+    const problems = problemsOf({ SLACK_BOT_TOKEN: token });
+    expect(problems).toEqual([expect.stringContaining(why)]);
+    expect(problems[0]).toContain('(xoxb-…)');
+    expect(problems.join('\n')).not.toContain(token);
+  });
+
+  test('bot tokens, rotated ones too, are accepted', () => {
+    expect(problemsOf({ SLACK_BOT_TOKEN: 'xoxb-1-2-abc' })).toEqual([]);
+    expect(problemsOf({ SLACK_BOT_TOKEN: 'xoxe.xoxb-1-abc' })).toEqual([]);
+  });
+
+  test('WATCH_NAMESPACES that names no namespace (",,") is an error, not the whole cluster', () => {
+    expect(problemsOf({ WATCH_NAMESPACES: ',,' })).toEqual(['WATCH_NAMESPACES=",,": names no namespace (leave it unset to watch the whole cluster)']);
+  });
+
+  test('a command validates only the variables it uses; the others fall back to their defaults', () => {
+    const env = { GROUP_WAIT: 'soon', KUBECONFIG: '/k', LOG_LEVEL: 'loud' };
+    expect(() => loadConfig(env, { uses: COMMAND_VARIABLES.cluster })).toThrow('LOG_LEVEL="loud"');
+    const config = loadConfig({ GROUP_WAIT: 'soon', KUBECONFIG: '/k' }, { uses: COMMAND_VARIABLES.cluster });
+    expect(config.kubeconfig).toBe('/k');
+    expect(config.groupWaitMs).toBe(10_000);
+    expect(() => loadConfig({ GROUP_WAIT: 'soon' }, { uses: COMMAND_VARIABLES.alerting })).toThrow('GROUP_WAIT="soon"');
+  });
+
+  test('a bad value that came from .env says so', () => {
+    const err = (() => {
+      try {
+        loadConfig({ GROUP_WAIT: 'soon', LOG_LEVEL: 'loud' }, { fromEnvFile: new Set(['GROUP_WAIT']) });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('no error');
+    })();
+    expect([...err.problems].sort()).toEqual(['GROUP_WAIT="soon" (set in .env): not a duration (write it like 10s, 5m, 4h or 1h30m)', 'LOG_LEVEL="loud": not one of fatal, error, warn, info, debug, trace, silent']);
+  });
+
+  test('readEnvironment: .env fills what the environment leaves unset, and says which names it filled', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'podbell-env-'));
+    writeFileSync(join(dir, '.env'), 'PODBELL_TEST_FROM_FILE=1\nPATH=/not/used\n');
+    const { env, fromEnvFile } = readEnvironment(join(dir, '.env'));
+    expect(env.PODBELL_TEST_FROM_FILE).toBe('1');
+    expect(env.PATH).toBe(process.env.PATH);
+    expect([...fromEnvFile]).toEqual(['PODBELL_TEST_FROM_FILE']);
   });
 
   test('the written defaults parse (what .env.example shows is what you get)', () => {

@@ -1,7 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadKubeConfig } from '../../src/kubeconfig.js';
+import { KubeConfig } from '@kubernetes/client-node';
+import { prepareKubeRequest } from '../../src/adapters/kube/request.js';
+import { loadKubeConfig, openKubeConfig } from '../../src/kubeconfig.js';
 import { simKubeconfigText } from '../../src/sim/kubeconfig.js';
 
 describe('loadKubeConfig', () => {
@@ -33,6 +35,23 @@ describe('loadKubeConfig', () => {
     expect(kc.getCurrentContext()).toBe('two');
     expect(kc.getCurrentCluster()?.server).toBe('http://127.0.0.1:7443');
     expect(kc.getUsers().map((u) => u.name).sort()).toEqual(['extra', 'two']);
+  });
+
+  test('an http:// server without insecure-skip-tls-verify is accepted, as kubectl accepts it (kubectl proxy, the sim)', async () => {
+    const plain = join(dir, 'plain');
+    writeFileSync(plain, 'apiVersion: v1\nkind: Config\nclusters:\n- name: proxy\n  cluster: {server: "http://127.0.0.1:8001"}\ncontexts:\n- name: proxy\n  context: {cluster: proxy}\ncurrent-context: proxy\n');
+    const raw = new KubeConfig();
+    raw.loadFromFile(plain);
+    // What client-node alone does with it: the refusal podbell used to retry forever.
+    await expect(prepareKubeRequest(raw, 'GET', '/version')).rejects.toThrow('HTTP protocol is not allowed');
+    const prepared = await prepareKubeRequest(await openKubeConfig(plain, false), 'GET', '/api/v1/pods');
+    expect(prepared.url.href).toBe('http://127.0.0.1:8001/api/v1/pods');
+  });
+
+  test('an https server keeps TLS verification', () => {
+    const tls = join(dir, 'tls');
+    writeFileSync(tls, simKubeconfigText({ url: 'https://127.0.0.1:6443' }));
+    expect(loadKubeConfig(tls, false).getCurrentCluster()?.skipTLSVerify).toBeFalsy();
   });
 
   test.each([

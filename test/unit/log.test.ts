@@ -22,6 +22,15 @@ describe('createLogger', () => {
     expect(line).toMatchObject({ level: 30, msg: 'hello', namespace: 'shop', app: 'podbell' });
   });
 
+  test('time is epoch milliseconds for machines, an ISO 8601 string with isoTime (a person at a terminal)', () => {
+    const machine = capture();
+    createLogger({ level: 'info', destination: machine.destination }).info('x');
+    expect(typeof (JSON.parse(machine.lines[0]!) as { time: unknown }).time).toBe('number');
+    const person = capture();
+    createLogger({ level: 'info', destination: person.destination, isoTime: true }).info('x');
+    expect((JSON.parse(person.lines[0]!) as { time: unknown }).time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
   test.each([
     ['a token field', (log: ReturnType<typeof createLogger>) => log.info({ token: TOKEN }, 'x')],
     ['a nested config', (log: ReturnType<typeof createLogger>) => log.info({ config: { slackToken: TOKEN } }, 'x')],

@@ -159,7 +159,21 @@ describe('Pipeline', () => {
     const warnings = logs.filter((l) => l.level === 40 && l.annotation === 'podbell.io/mute-until');
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ namespace: 'shop', value: 'tomorrow' });
+    expect(warnings[0]!.msg).toMatch(/; namespace shop is not muted$/);
     expect(await metric('podbell_annotation_errors_total')).toEqual([expect.objectContaining({ value: 1 })]);
+  });
+
+  test.each([
+    ['a bad channel names where the alerts go instead', { 'podbell.io/channel': 'not a channel', 'kube-slack/slack-channel': '#payments' }, 'podbell.io/channel', /is not a channel name .*; alerts go to #payments instead$/],
+    ['a bad channel with nothing after it falls back to the default channel', { 'podbell.io/channel': 'not a channel' }, 'podbell.io/channel', /; alerts go to #alerts instead$/],
+    ['partly valid mute-reasons keeps the valid ones', { 'podbell.io/mute-reasons': 'OOMKilled,Bogus' }, 'podbell.io/mute-reasons', /never reports "Bogus".*; the mute still applies to OOMKilled$/],
+  ])('annotation warnings say what actually happens: %s', (_what, annotations, annotation, says) => {
+    const { pipeline, logs } = setup();
+    pipeline.namespaceChanged(namespaceChange('shop', annotations));
+    const warnings = logs.filter((l) => l.level === 40 && l.annotation === annotation);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.msg).toMatch(says);
+    expect(warnings[0]!.msg).not.toContain('treated as not muted');
   });
 
   test('an event a stage cannot handle is logged and skipped, never thrown', () => {

@@ -87,6 +87,28 @@ describe('runRecord and the record command', () => {
     expect(readFileSync(file, 'utf8')).toBe(`${formatRecordLine('ADDED', namespaceObject('shop'), T)}\n`);
   });
 
+  test('an API server that never answers: record gives up with exit 1, says why, and keeps its --out file', async () => {
+    const { mkdtempSync, existsSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { KubeRecordSource } = await import('../../src/replay/kube-source.js');
+    const { simKubeConfig } = await import('../../src/sim/index.js');
+    const { systemClock } = await import('../../src/clock.js');
+    const file = join(mkdtempSync(join(tmpdir(), 'podbell-rec-')), 'night.jsonl');
+    // Port 1 on loopback: nothing listens there, every list fails.
+    const command = makeRecordCommand({
+      source: (config, _io, log) => new KubeRecordSource({ kubeConfig: simKubeConfig({ url: 'http://127.0.0.1:1' }), namespaces: config.watchNamespaces, clock: systemClock, log }),
+      stop: () => new Promise(() => undefined),
+      connectWithinMs: 300,
+    });
+    let stderr = '';
+    const code = await command(['--out', file], { stdin: Readable.from([]), stdout: { write: () => true }, stderr: { write: (s: string) => (stderr += s) }, env: { LOG_LEVEL: 'error' } });
+    expect(code).toBe(1);
+    expect(stderr).toContain(`podbell record: gave up: no complete list from the API server within 0.3s`);
+    expect(stderr).toContain(`0 events written to ${file}`);
+    expect(existsSync(file)).toBe(true);
+  });
+
   test.each([
     [['--for', 'later'], '--for must be a duration'],
     [['--for=later'], '--for must be a duration'],

@@ -260,7 +260,7 @@ describe('podbell replay: bad input and usage', () => {
     const { code, stdout, stderr } = await replay([good[0]!, good[1]!, bad, good[2]!]);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(/stdin:3: /);
+    expect(stderr).toMatch(/<stdin>:3: /);
   });
 
   test('pretty-printed events and a byte-order mark read as check reads them, with the same calls', async () => {
@@ -277,16 +277,16 @@ describe('podbell replay: bad input and usage', () => {
     const { code, calls, stderr } = await replay([...odd, ...good], ['--drain', '30m']);
     expect(code).toBe(0);
     expect(topLevel(calls)).toHaveLength(1);
-    expect(stderr).toContain('stdin:1: kind "Deployment" is neither Pod nor Namespace; skipped');
-    expect(stderr).toContain('stdin:2: pod without metadata.name; skipped');
-    expect(stderr).not.toContain('stdin:3');
+    expect(stderr).toContain('<stdin>:1: kind "Deployment" is neither Pod nor Namespace; skipped');
+    expect(stderr).toContain('<stdin>:2: pod without metadata.name; skipped');
+    expect(stderr).not.toContain('<stdin>:3');
   });
 
   test('an event earlier than the previous one is replayed at the previous time, with a warning', async () => {
     const late = podLine('MODIFIED', { deployment: 'checkout', restartCount: 9, condition: { state: 'crashloop' } }, T0 - min(10));
     const { code, stderr } = await replay([...good, late]);
     expect(code).toBe(0);
-    expect(stderr).toMatch(/stdin:5: "at" .* is before the previous event/);
+    expect(stderr).toMatch(/<stdin>:5: "at" .* is before the previous event/);
   });
 
   test('events without "at" happen with the previous event; before any "at", at the Unix epoch', async () => {

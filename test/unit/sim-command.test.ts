@@ -51,7 +51,7 @@ test.each([
   const t = io();
   expect(await runSim(argv, t.io, Promise.resolve())).toBe(2);
   expect(t.err()).toMatch(message);
-  expect(t.err()).toContain('usage: podbell sim');
+  expect(t.err()).toContain("see 'podbell sim --help'");
 });
 
 test('--faults reaches the server: with error=1 every API request is a 500, discovery still answers', async () => {

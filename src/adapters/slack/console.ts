@@ -1,28 +1,33 @@
 import type { Outgoing } from '../../core/outgoing.js';
+import type { Clock } from '../../clock.js';
 import type { Sender } from './types.js';
 import { mrkdwnToText } from '../../terminal/mrkdwn.js';
 
 export interface ConsoleSenderOptions {
   /** Where the rendered lines go, e.g. `(s) => process.stdout.write(s)`. Each call is whole lines. */
   readonly write: (s: string) => void;
+  /** When given, each message starts with its time, `[MM-DD HH:MM:SS]` in UTC, as replay shows them. */
+  readonly clock?: Clock;
 }
 
 /**
  * The Sender used when SLACK_BOT_TOKEN is unset: prints each message as it would appear in Slack,
  * no network. Parents open a thread, replies show as `└`, edits of the parent as `✎`:
  *
- *   #alerts  [t1]  🔴 checkout · Deployment · shop
- *   #alerts  [t1]  └ checkout-7d9f-x2k4q · app · OOMKilled
- *   #alerts  [t1]  ✎ ✅ Resolved · checkout · Deployment · shop
+ *   [11-30 09:00:10]  #alerts  [t1]  🔴 checkout · Deployment · shop
+ *   [11-30 09:00:10]  #alerts  [t1]  └ checkout-7d9f-x2k4q · app · OOMKilled
+ *   [11-30 09:05:40]  #alerts  [t1]  ✎ ✅ Resolved · checkout · Deployment · shop
  */
 export class ConsoleSender implements Sender {
   readonly #write: (s: string) => void;
+  readonly #clock: Clock | undefined;
   /** thread -> channel its parent went to, so replies and edits can say where they are. */
   readonly #channels = new Map<string, string>();
 
   constructor(options: ConsoleSenderOptions) {
     if (!options || typeof options.write !== 'function') throw new TypeError('ConsoleSender: option write must be a function');
     this.#write = options.write;
+    this.#clock = options.clock;
   }
 
   async start(): Promise<void> {}
@@ -40,7 +45,8 @@ export class ConsoleSender implements Sender {
       channel = this.#channels.get(m.thread) ?? '?';
       mark = m.kind === 'reply' ? '└ ' : '✎ ';
     }
-    const prefix = `${channel}  [${label}]  `;
+    const at = this.#clock && new Date(this.#clock.now()).toISOString();
+    const prefix = `${at ? `[${at.slice(5, 10)} ${at.slice(11, 19)}]  ` : ''}${channel}  [${label}]  `;
     // Cluster text must not drive the operator's terminal (escape sequences) nor read as Slack markup.
     const [first = '', ...rest] = mrkdwnToText(m.message.text).split('\n');
     const pad = ' '.repeat(prefix.length + [...mark].length);

@@ -20,7 +20,7 @@ export interface CreateSenderOptions {
 export function createSender(o: CreateSenderOptions): Sender {
   if (o.config.slackToken === undefined) {
     o.log.warn('SLACK_BOT_TOKEN is not set: printing Slack messages to the terminal instead of sending them');
-    return new ConsoleSender({ write: o.write });
+    return new ConsoleSender({ write: o.write, clock: o.clock });
   }
   return new SlackSender({
     token: o.config.slackToken,
