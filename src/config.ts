@@ -29,6 +29,14 @@ export interface Config {
    * across restarts. Persistence is on only when both are set; otherwise state lives in memory.
    */
   readonly threadStoreConfigMap: string | undefined;
+  /** Leader election (docs/high-availability.md), on when POD_NAMESPACE is set: the Lease's name there. */
+  readonly leaseName: string;
+  /** LEASE_DURATION: whole seconds; a standby takes over after the Lease went unrenewed this long. */
+  readonly leaseDurationMs: number;
+  /** LEASE_RENEW: how often the leader renews; below LEASE_DURATION. */
+  readonly leaseRenewMs: number;
+  /** POD_NAME (the chart sets it from the downward API): this replica's identity in the Lease. */
+  readonly podName: string | undefined;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -46,6 +54,9 @@ export const DEFAULTS = {
   STORM_THRESHOLD: '10',
   HTTP_PORT: '8080',
   LOG_LEVEL: 'info',
+  LEASE_NAME: 'podbell',
+  LEASE_DURATION: '15s',
+  LEASE_RENEW: '5s',
 } as const;
 
 /** Every variable podbell reads (others are ignored), e.g. to reject a typo in `replay --set`. */
@@ -57,6 +68,7 @@ export const VARIABLES: readonly string[] = Object.freeze([
   'KUBECONFIG',
   'POD_NAMESPACE',
   'THREAD_STORE_CONFIGMAP',
+  'POD_NAME',
 ]);
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -122,6 +134,15 @@ export function loadConfig(env: Env): Config {
   const threadStore = raw('THREAD_STORE_CONFIGMAP');
   if (threadStore !== undefined && !DNS_SUBDOMAIN.test(threadStore)) bad('THREAD_STORE_CONFIGMAP', threadStore, 'not a ConfigMap name (DNS-1123 subdomain)');
 
+  const leaseName = raw('LEASE_NAME')!;
+  if (!DNS_SUBDOMAIN.test(leaseName)) bad('LEASE_NAME', leaseName, 'not a Lease name (DNS-1123 subdomain)');
+  const leaseDurationMs = duration('LEASE_DURATION');
+  const leaseRenewMs = duration('LEASE_RENEW');
+  if (!(leaseDurationMs >= 1000 && leaseDurationMs % 1000 === 0)) bad('LEASE_DURATION', raw('LEASE_DURATION')!, 'must be whole seconds, at least 1s (a Lease counts in seconds)');
+  if (!(leaseRenewMs > 0 && leaseRenewMs < leaseDurationMs)) {
+    problems.push(`LEASE_RENEW=${JSON.stringify(raw('LEASE_RENEW'))}: must be above 0 and below LEASE_DURATION=${JSON.stringify(raw('LEASE_DURATION'))} (the leader must renew before its Lease can expire)`);
+  }
+
   const config: Config = {
     slackToken: token,
     slackChannel: channel ?? DEFAULTS.SLACK_CHANNEL,
@@ -140,6 +161,10 @@ export function loadConfig(env: Env): Config {
     logLevel: level as LogLevel,
     podNamespace,
     threadStoreConfigMap: threadStore,
+    leaseName,
+    leaseDurationMs,
+    leaseRenewMs,
+    podName: raw('POD_NAME'),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
