@@ -1,7 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import { ScopedWatches } from './adapters/kube/scope.js';
-import { createWatch, type KubeWatchOptions } from './adapters/kube/watch.js';
+import { createWatch, type KubeWatch, type KubeWatchOptions } from './adapters/kube/watch.js';
 import type { Sender } from './adapters/slack/types.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -45,6 +45,11 @@ export interface BotOptions {
    * was given. Absent: incidents and threads live in memory only.
    */
   readonly state?: BotState;
+  /**
+   * Leader election decides when this replica acts (docs/high-availability.md): until lead(), the
+   * watches run and keep their caches, and nothing reaches the pipeline, Slack or the state.
+   */
+  readonly standby?: boolean;
 }
 
 export interface BotState {
@@ -75,6 +80,11 @@ export class Bot {
   readonly pipeline: Pipeline;
   readonly #o: BotOptions;
   #watches: ScopedWatches | undefined;
+  /** The watches' caches, for a standby taking over. */
+  readonly #cached: { namespaces: KubeWatch<NamespaceState>[]; pods: KubeWatch<PodState>[] } = { namespaces: [], pods: [] };
+  /** Feeding the pipeline: from the start, or (standby) from lead(). */
+  #acting = false;
+  #podsSynced = false;
   #stopping = false;
   readonly #persister: StatePersister | undefined;
 
@@ -114,39 +124,70 @@ export class Bot {
     await this.#o.sender.start();
     const { config, kubeConfig, clock, log, registry, watchTuning } = this.#o;
     // Before any watch: the initial lists must meet the restored incidents, not open new ones.
-    const restored = await this.#persister?.load();
-    if (restored) this.pipeline.restore(restored);
+    if (!this.#o.standby) await this.#takeOver();
     const common = { kubeConfig, clock, log, registry, ...watchTuning };
     // One pool for every pod watch: cached pods share their repeated names (see ValuePool).
     const pool = new ValuePool();
     this.#watches = new ScopedWatches({
       namespaces: config.watchNamespaces,
       namespaceWatch: (name, onSynced) =>
-        createWatch<NamespaceState>({
+        this.#keep(this.#cached.namespaces, createWatch<NamespaceState>({
           ...common,
           resource: 'namespaces',
           // With WATCH_NAMESPACES, namespaced RBAC cannot list all namespaces: watch each by name.
           ...(name !== undefined && { fieldSelector: `metadata.name=${name}` }),
           project: projectNamespace,
           keyOf: (n) => n.name,
-          onChange: (c) => this.pipeline.namespaceChanged(c),
+          onChange: (c) => this.#acting && this.pipeline.namespaceChanged(c),
           onSynced,
-        }),
+        })),
       podWatch: (namespace, onSynced) =>
-        createWatch<PodState>({
+        this.#keep(this.#cached.pods, createWatch<PodState>({
           ...common,
           resource: 'pods',
           ...(namespace !== undefined && { namespace }),
           project: (raw) => projectPod(raw, { pool }),
           keyOf: (p) => p.uid,
-          onChange: (c) => this.pipeline.podChanged(c),
+          onChange: (c) => this.#acting && this.pipeline.podChanged(c),
           onSynced,
-        }),
-      onPodsSynced: () => this.pipeline.reconcile(),
+        })),
+      onPodsSynced: () => {
+        this.#podsSynced = true;
+        if (this.#acting) this.pipeline.reconcile();
+      },
     });
     if (this.#stopping) return;
     this.#watches.start();
     log.info({ namespaces: config.watchNamespaces.length ? config.watchNamespaces : 'all', cluster: config.clusterName }, 'watching');
+  }
+
+  /**
+   * This replica became the leader: continue from the saved state the way a restart does, with the
+   * watches' caches as the initial list (restore, feed, reconcile), then act on every change.
+   */
+  async lead(): Promise<void> {
+    if (this.#acting || this.#stopping) return;
+    await this.#takeOver();
+  }
+
+  /**
+   * Loads the saved state into the pipeline, feeds it what the watches hold so far as their initial
+   * list (nothing yet at start-up), and from then on every change. No await after the load: no
+   * change can slip between the cached objects and the live ones.
+   */
+  async #takeOver(): Promise<void> {
+    const restored = await this.#persister?.load();
+    if (this.#stopping) return;
+    if (restored) this.pipeline.restore(restored);
+    for (const w of this.#cached.namespaces) for (const next of w.cached()) this.pipeline.namespaceChanged({ type: 'ADDED', next });
+    for (const w of this.#cached.pods) for (const next of w.cached()) this.pipeline.podChanged({ type: 'ADDED', next });
+    this.#acting = true;
+    if (this.#podsSynced) this.pipeline.reconcile();
+  }
+
+  #keep<W>(into: W[], watch: W): W {
+    into.push(watch);
+    return watch;
   }
 
   /** Stops watching, sends pending parent edits, and gives the sender until the deadline to deliver. */
@@ -156,7 +197,8 @@ export class Bot {
     this.pipeline.flush();
     this.pipeline.stop();
     await this.#o.sender.flush(deadlineMs);
-    // After the flush, so the refs of parents posted during shutdown are saved too.
-    await this.#persister?.stop();
+    // After the flush, so the refs of parents posted during shutdown are saved too. A standby that
+    // never took over has nothing of its own: saving would overwrite the leader's state.
+    if (this.#acting) await this.#persister?.stop();
   }
 }

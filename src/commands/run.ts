@@ -1,4 +1,6 @@
+import { hostname } from 'node:os';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { LeaseClient } from '../adapters/kube/lease.js';
 import { createSender } from '../adapters/slack/create.js';
 import { ConfigMapStateStore } from '../adapters/store/configmap.js';
 import { MemoryThreadStore } from '../adapters/store/memory.js';
@@ -9,10 +11,14 @@ import { startHealthServer } from '../http.js';
 import { loadKubeConfig } from '../kubeconfig.js';
 import { createLogger } from '../log.js';
 import { configOrReport } from '../main.js';
+import { electionTimes } from '../core/election.js';
+import { LeaderElector } from '../leader.js';
 import type { Command } from './types.js';
 
 /** How long shutdown waits for Slack to take pending edits. */
 const SHUTDOWN_DEADLINE_MS = 5000;
+/** Exit status of a leader that lost its Lease (the container restarts as a standby). */
+const EXIT_LEASE_LOST = 3;
 
 /** `podbell run`: watch the configured cluster and alert, until SIGTERM or SIGINT. */
 export const runCommand: Command = async (argv, io) => {
@@ -36,10 +42,14 @@ export const runCommand: Command = async (argv, io) => {
     return 1;
   }
 
+  // Leader election whenever podbell knows its namespace (the chart always sets it): one replica
+  // or two, only the Lease holder sends and writes the state.
+  let elector: LeaderElector | undefined;
   // Persistence is on when the chart (or the user) names both the namespace and the ConfigMap.
   let state: BotState | undefined;
   if (config.podNamespace !== undefined && config.threadStoreConfigMap !== undefined) {
-    const store = new ConfigMapStateStore({ kubeConfig, namespace: config.podNamespace, name: config.threadStoreConfigMap, clock: systemClock, log });
+    const mayWrite = () => elector?.leading ?? true;
+    const store = new ConfigMapStateStore({ kubeConfig, namespace: config.podNamespace, name: config.threadStoreConfigMap, clock: systemClock, log, mayWrite });
     state = { store, threads: new MemoryThreadStore() };
     log.info({ configmap: store.where }, 'open incidents and Slack threads are kept across restarts');
   } else if (config.threadStoreConfigMap !== undefined) {
@@ -47,11 +57,32 @@ export const runCommand: Command = async (argv, io) => {
   }
   const sender = createSender({ config, clock: systemClock, log, registry, store: state?.threads ?? new MemoryThreadStore(), write: (s) => io.stdout.write(s) });
 
-  const bot = new Bot({ config, kubeConfig, sender, clock: systemClock, log, registry, ...(state && { state }) });
+  const bot = new Bot({ config, kubeConfig, sender, clock: systemClock, log, registry, ...(state && { state }), standby: config.podNamespace !== undefined });
+  if (config.podNamespace !== undefined) {
+    const times = electionTimes(config.leaseDurationMs, config.leaseRenewMs);
+    elector = new LeaderElector({
+      lease: new LeaseClient({ kubeConfig, clock: systemClock, namespace: config.podNamespace, name: config.leaseName, timeoutMs: times.renewDeadlineMs }),
+      // POD_NAME in the chart; hostname-pid keeps two local processes apart.
+      identity: config.podName ?? `${hostname()}-${process.pid}`,
+      times,
+      clock: systemClock,
+      log,
+      registry,
+      onStartedLeading: () => void bot.lead(),
+      onStoppedLeading: () => {
+        // Fenced: stop sending NOW, before a standby can take over. Exiting drops the queue, the
+        // pipeline and every timer at once; Kubernetes restarts this pod as a standby
+        // (docs/high-availability.md: why exit rather than step down in-process).
+        log.fatal({ code: 'lease_lost' }, 'lost leadership: exiting so nothing more is sent; the pod restarts as a standby');
+        process.exit(EXIT_LEASE_LOST);
+      },
+    });
+  } else log.info('POD_NAMESPACE is not set: no leader election, this process always sends (run one only)');
   const http = await startHealthServer({ port: config.httpPort, registry, ready: () => bot.ready() });
   log.info({ port: http.port }, 'serving /healthz /readyz /metrics');
   try {
     await bot.start();
+    elector?.start();
   } catch (err) {
     await http.close();
     const code = err instanceof PodbellError ? err.code : 'start_failed';
@@ -66,6 +97,8 @@ export const runCommand: Command = async (argv, io) => {
   });
   log.info({ signal }, 'stopping: sending pending edits');
   await bot.stop(SHUTDOWN_DEADLINE_MS);
+  // Last: the state is saved, so the standby that takes over now continues from all of it.
+  await elector?.stop(true);
   await http.close();
   log.info('stopped');
   return 0;

@@ -23,6 +23,11 @@ export interface ConfigMapStateStoreOptions {
   readonly timeoutMs?: number;
   /** Snapshot size bound (default MAX_SNAPSHOT_BYTES). */
   readonly maxBytes?: number;
+  /**
+   * Asked before every write (leader election: "do I still hold the Lease?"). False: nothing is
+   * written, outcome 'not_leader'. A conflict is then overwritten only while this still says true.
+   */
+  readonly mayWrite?: () => boolean;
 }
 
 
@@ -73,6 +78,7 @@ export class ConfigMapStateStore implements StateStore {
       this.#o.log.error({ configmap: this.where, bytes: encoded.bytes }, `state not saved: ${encoded.why}`);
       return 'too_large';
     }
+    if (this.#o.mayWrite && !this.#o.mayWrite()) return 'not_leader';
     if (encoded.trimmed) this.#o.log.warn({ configmap: this.where, bytes: encoded.bytes, dropped: encoded.trimmed }, 'state too large for a ConfigMap; dropped the oldest resolved incidents and thread refs from the saved copy');
     if (this.#rv === undefined) {
       const created = await this.#request('POST', this.#path, this.#body(encoded.json, undefined));
@@ -83,6 +89,7 @@ export class ConfigMapStateStore implements StateStore {
     if (first.status !== 409) return this.#done(first, 'ok');
     this.#o.log.warn({ configmap: this.where }, `ConfigMap ${this.where} was changed by another writer since podbell read it (is a second podbell running?); re-reading and saving again`);
     await this.#read();
+    if (this.#o.mayWrite && !this.#o.mayWrite()) return 'not_leader';
     return this.#done(await this.#replace(encoded.json), 'conflict');
   }
 
