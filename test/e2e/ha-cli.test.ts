@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { STATE_KEY } from '../../src/adapters/store/configmap.js';
 import { SimCluster, pods, simKubeconfigText, startSimServer, type SimServer } from '../../src/sim/index.js';
 import { FakeSlack } from '../fakes/slack.js';
-import { podbell } from '../support/cli.js';
+import { healthPort, podbell } from '../support/cli.js';
 import { waitFor } from '../support/wait.js';
 
 /**
@@ -17,7 +17,7 @@ const TEST_TIMEOUT_MS = 120_000;
 type Run = ReturnType<typeof podbell>;
 type LogLine = Record<string, unknown> & { msg: string; time: number };
 
-const LEASE_DURATION_S = 3;
+const LEASE_DURATION_S = 4;
 const logLines = (run: Run): LogLine[] =>
   run
     .stdout()
@@ -89,6 +89,12 @@ async function incidentUnderBotA(): Promise<{ a: Run; b: Run; pod: string }> {
   return { a, b, pod };
 }
 
+/** podbell_leader from the bot's /metrics. */
+async function leaderGauge(run: Run): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${await healthPort(run)}/metrics`)).text();
+  return Number(/^podbell_leader (\d+)$/m.exec(text)?.[1]);
+}
+
 /**
  * After the takeover, one more crash: the one parent ends showing every crash, the saved one counted
  * by bot-a included (a standby starting from nothing would count from 1, under a second parent).
@@ -104,6 +110,8 @@ async function continuesTheThread(b: Run, pod: string, crashes: number): Promise
 test('SIGKILL of the leader mid-incident: the standby takes over within LEASE_DURATION + 5 s and continues the same thread', async () => {
   const { a, b, pod } = await incidentUnderBotA();
   const parentTs = parents()[0]!.ts;
+  expect(await leaderGauge(b)).toBe(0);
+  expect(await leaderGauge(a)).toBe(1);
   const killedAt = Date.now();
   a.child.kill('SIGKILL');
   await a.exit;
@@ -117,6 +125,7 @@ test('SIGKILL of the leader mid-incident: the standby takes over within LEASE_DU
   // bot-a's crash, the one in the gap, the one after.
   await continuesTheThread(b, pod, 3);
   expect(parents()[0]!.ts).toBe(parentTs);
+  expect(await leaderGauge(b)).toBe(1);
 }, TEST_TIMEOUT_MS);
 
 test('SIGTERM of the leader: it saves, releases the Lease, and the standby takes over at once', async () => {
@@ -124,12 +133,13 @@ test('SIGTERM of the leader: it saves, releases the Lease, and the standby takes
   const stoppedAt = Date.now();
   a.child.kill('SIGTERM');
   expect(await a.exit).toBe(0);
-  expect(logged(a, /^released the Lease/)).toBeDefined();
+  const released = logged(a, /^released the Lease/)!;
+  expect(released).toBeDefined();
   const took = await waitFor('bot-b to take over', () => logged(b, /^leading: bot-b/), 30_000);
-  const takeoverMs = took.time - stoppedAt;
-  process.stdout.write(`HA takeover after SIGTERM: ${takeoverMs} ms (includes bot-a's shutdown)\n`);
-  // The issue's bound is 2 s; a busy 2-core machine gets a generous margin, still well under LEASE_DURATION.
-  expect(takeoverMs).toBeLessThan(LEASE_DURATION_S * 1000);
+  process.stdout.write(`HA takeover after SIGTERM: ${took.time - stoppedAt} ms from the signal (bot-a's shutdown included), ${took.time - released.time} ms from the release\n`);
+  // The issue's bound is 2 s; on a busy 2-core machine the proof is that it did not wait for the
+  // Lease to expire (LEASE_DURATION after bot-a's last renew).
+  expect(took.time - released.time).toBeLessThan(LEASE_DURATION_S * 1000);
   await continuesTheThread(b, pod, 2);
 }, TEST_TIMEOUT_MS);
 
@@ -143,4 +153,16 @@ test('a partitioned leader stops (exit 3) before the standby takes over; nothing
   process.stdout.write(`HA partition: bot-a stopped ${took.time - lost.time} ms before bot-b took over\n`);
   expect(lost.time).toBeLessThan(took.time);
   await continuesTheThread(b, pod, 2);
+}, TEST_TIMEOUT_MS);
+
+test('a standby stopped with SIGTERM writes no state and leaves the Lease to the leader', async () => {
+  const { a, b } = await incidentUnderBotA();
+  const stateVersion = (sim.get('configmaps', 'podbell', 'podbell-threads')?.metadata as { resourceVersion: string }).resourceVersion;
+  b.child.kill('SIGTERM');
+  expect(await b.exit).toBe(0);
+  // Its empty book saved over the leader's would lose every thread at the next takeover.
+  expect((sim.get('configmaps', 'podbell', 'podbell-threads')?.metadata as { resourceVersion: string }).resourceVersion).toBe(stateVersion);
+  expect(logged(b, /^released the Lease/)).toBeUndefined();
+  expect((sim.get('leases', 'podbell', 'podbell')?.spec as { holderIdentity: string }).holderIdentity).toBe('bot-a');
+  expect(logged(a, /^lost/)).toBeUndefined();
 }, TEST_TIMEOUT_MS);
