@@ -23,7 +23,7 @@ afterEach(async () => {
 
 function elector(identity: 'a' | 'b', events: string[]) {
   const registry = new Registry();
-  const times = electionTimes(3_000, 500);
+  const times = electionTimes(6_000, 500);
   const e = new LeaderElector({
     lease: new LeaseClient({ kubeConfig: simKubeConfig({ url: server.url, token: `token-of-${identity}` }), clock: systemClock, namespace: 'podbell', name: 'podbell', timeoutMs: times.renewDeadlineMs }),
     identity,
@@ -71,7 +71,7 @@ test('release hands over at the next look; cut off, the new leader stops before 
   await a.e.stop(true);
   await waitFor('b to lead', () => b.e.leading);
   expect(events).toEqual(['a leads', 'b leads']);
-  expect(sim.get('leases', 'podbell', 'podbell')?.spec).toMatchObject({ holderIdentity: 'b', leaseDurationSeconds: 3, leaseTransitions: 1 });
+  expect(sim.get('leases', 'podbell', 'podbell')?.spec).toMatchObject({ holderIdentity: 'b', leaseDurationSeconds: 6, leaseTransitions: 1 });
   // a -> b: one change of holder, as b saw it.
   expect(await b.metric('podbell_leader_transitions_total')).toBe(1);
 
@@ -80,7 +80,7 @@ test('release hands over at the next look; cut off, the new leader stops before 
   a2.e.start();
   server.partitions.isolate('token-of-b');
   await waitFor('a to lead again', () => a2.e.leading, 15_000);
-  expect(events).toEqual(['a leads', 'b leads', 'b stopped: no renew of the Lease succeeded for 1750 ms', 'a leads']);
+  expect(events).toEqual(['a leads', 'b leads', 'b stopped: no renew of the Lease succeeded for 3250 ms', 'a leads']);
   expect(b.e.leading).toBe(false);
   server.partitions.heal('token-of-b');
 });
