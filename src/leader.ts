@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { KubeApiError } from './adapters/kube/errors.js';
 import type { ReadLease } from './adapters/kube/lease.js';
 import type { Cancel, Clock } from './clock.js';
 import { decide, leadingUntil, released, type ElectionTimes, type LeaseRecord, type Observed } from './core/election.js';
@@ -51,6 +52,7 @@ export class LeaderElector {
   #stopped = false;
   #next: Cancel | undefined;
   #fence: Cancel | undefined;
+  #isRefused = false;
 
   constructor(options: LeaderElectorOptions) {
     if (typeof options.identity !== 'string' || options.identity === '') throw new TypeError('LeaderElector: option identity must be a non-empty string');
@@ -110,9 +112,11 @@ export class LeaderElector {
           delay = this.#o.times.renewMs;
         }
       }
+      this.#refused(false);
     } catch (err) {
       if (this.#stopped) return;
-      this.#o.log.warn({ err, lease: this.#o.lease.where, leading: this.#leading }, 'leader election: cannot reach the Lease; trying again');
+      if (err instanceof KubeApiError && (err.status === 401 || err.status === 403)) this.#refused(true, err);
+      else this.#o.log.warn({ err, lease: this.#o.lease.where, leading: this.#leading }, 'leader election: cannot reach the Lease; trying again');
     }
     if (!this.#stopped) this.#next = this.#o.clock.setTimer(delay, () => void this.#tick());
   }
@@ -143,6 +147,17 @@ export class LeaderElector {
     }
     this.#leading = leading;
     this.#metrics.leader.set(leading ? 1 : 0);
+  }
+
+  /**
+   * Refused access to the Lease is a setup problem, not a blip: this replica can never lead, so
+   * nothing would ever be sent. Said once as an error naming the fix, and once when it is over.
+   */
+  #refused(refused: boolean, err?: KubeApiError): void {
+    if (refused === this.#isRefused) return;
+    this.#isRefused = refused;
+    if (refused) this.#o.log.error({ err, lease: this.#o.lease.where, status: err?.status }, `leader election: access to the Lease ${this.#o.lease.where} refused; this replica cannot lead, so it sends nothing. Grant get and update on it and create on leases (the chart's leader-election Role); retrying`);
+    else this.#o.log.info({ lease: this.#o.lease.where }, 'leader election: access to the Lease restored');
   }
 
   #seeHolder(holder: string): void {

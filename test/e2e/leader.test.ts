@@ -6,6 +6,7 @@ import { LeaderElector } from '../../src/leader.js';
 import { silentLogger } from '../../src/log.js';
 import { SimCluster, simKubeConfig, startSimServer, type SimServer } from '../../src/sim/index.js';
 import { waitFor } from '../support/wait.js';
+import { capturingLogger } from '../unit/kube-helpers.js';
 
 /** LeaderElector + LeaseClient over real HTTP against the sim: the election as two replicas run it. */
 let sim: SimCluster;
@@ -21,7 +22,7 @@ afterEach(async () => {
   await server.close();
 });
 
-function elector(identity: 'a' | 'b', events: string[]) {
+function elector(identity: 'a' | 'b', events: string[], log = silentLogger()) {
   const registry = new Registry();
   const times = electionTimes(6_000, 500);
   const e = new LeaderElector({
@@ -29,7 +30,7 @@ function elector(identity: 'a' | 'b', events: string[]) {
     identity,
     times,
     clock: systemClock,
-    log: silentLogger(),
+    log,
     registry,
     onStartedLeading: () => events.push(`${identity} leads`),
     onStoppedLeading: (why) => events.push(`${identity} stopped: ${why}`),
@@ -83,4 +84,22 @@ test('release hands over at the next look; cut off, the new leader stops before 
   expect(events).toEqual(['a leads', 'b leads', 'b stopped: no renew of the Lease succeeded for 3250 ms', 'a leads']);
   expect(b.e.leading).toBe(false);
   server.partitions.heal('token-of-b');
+});
+
+test('no RBAC for the Lease: one error naming the fix (this replica can never send), then leading once it is granted', async () => {
+  server.authorize = (a) => a.resource !== 'leases';
+  const { log, lines } = capturingLogger();
+  const events: string[] = [];
+  const a = elector('a', events, log);
+  a.e.start();
+  await waitFor('the error', () => lines().some((l) => l.msg.includes('refused')));
+  // It keeps trying (every second) without repeating itself.
+  await waitFor('more attempts', () => server.stats.requests >= 3);
+  expect(lines().filter((l) => l.msg.includes('refused'))).toEqual([
+    expect.objectContaining({ level: 50, msg: expect.stringContaining('access to the Lease podbell/podbell refused; this replica cannot lead, so it sends nothing. Grant get and update on it and create on leases') }),
+  ]);
+  expect(events).toEqual([]);
+  server.authorize = undefined;
+  await waitFor('a to lead', () => a.e.leading);
+  expect(lines().map((l) => l.msg)).toContain('leader election: access to the Lease restored');
 });
