@@ -100,6 +100,9 @@ async function leaderGauge(run: Run): Promise<number> {
  * by bot-a included (a standby starting from nothing would count from 1, under a second parent).
  */
 async function continuesTheThread(b: Run, pod: string, crashes: number): Promise<void> {
+  // Leading comes first, then the saved state is read and the cache fed: a crash before that is
+  // still counted, but as the cache's latest state (one occurrence with the gap's).
+  await waitFor('bot-b to restore the saved state', () => logged(b, /^restored saved state/), 30_000);
   crashing(pod, 5);
   await waitFor('the parent to show all 5 restarts', () => /5 restarts/.test(parents()[0]?.text ?? ''), 30_000);
   expect(parents()).toHaveLength(1);
@@ -112,6 +115,8 @@ test('SIGKILL of the leader mid-incident: the standby takes over within LEASE_DU
   const parentTs = parents()[0]!.ts;
   expect(await leaderGauge(b)).toBe(0);
   expect(await leaderGauge(a)).toBe(1);
+  // /readyz is about watching: the standby is as ready as the leader.
+  for (const run of [a, b]) expect((await fetch(`http://127.0.0.1:${await healthPort(run)}/readyz`)).status).toBe(200);
   const killedAt = Date.now();
   a.child.kill('SIGKILL');
   await a.exit;
