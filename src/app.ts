@@ -2,7 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import { ScopedWatches } from './adapters/kube/scope.js';
 import { warnWhenAbsent } from './adapters/kube/namespace-presence.js';
-import { createWatch, type KubeWatchOptions } from './adapters/kube/watch.js';
+import { createWatch, type KubeWatch, type KubeWatchOptions } from './adapters/kube/watch.js';
 import type { Change } from './adapters/kube/types.js';
 import type { Sender } from './adapters/slack/types.js';
 import type { Clock } from './clock.js';
@@ -49,8 +49,13 @@ export interface BotOptions {
    * was given. Absent: incidents and threads live in memory only.
    */
   readonly state?: BotState;
-  /** Slack actions over Socket Mode (SLACK_APP_TOKEN): started once the book is restored, before any watch. */
+  /** Slack actions over Socket Mode (SLACK_APP_TOKEN): started by the replica that acts, once the book is restored. */
   readonly actions?: ActionSource;
+  /**
+   * Leader election decides when this replica acts (docs/high-availability.md): until lead(), the
+   * watches run and keep their caches, and nothing reaches the pipeline, Slack or the state.
+   */
+  readonly standby?: boolean;
 }
 
 export interface BotState {
@@ -81,6 +86,11 @@ export class Bot {
   readonly pipeline: Pipeline;
   readonly #o: BotOptions;
   #watches: ScopedWatches | undefined;
+  /** The watches' caches, for a standby taking over. */
+  readonly #cached: { namespaces: KubeWatch<NamespaceState>[]; pods: KubeWatch<PodState>[] } = { namespaces: [], pods: [] };
+  /** Feeding the pipeline: from the start, or (standby) from lead(). */
+  #acting = false;
+  #podsSynced = false;
   #stopping = false;
   readonly #persister: StatePersister | undefined;
 
@@ -121,40 +131,74 @@ export class Bot {
     await this.#o.sender.start();
     const { config, kubeConfig, clock, log, registry, watchTuning } = this.#o;
     // Before any watch: the initial lists must meet the restored incidents, not open new ones.
-    const restored = await this.#persister?.load();
-    if (restored) this.pipeline.restore(restored);
-    // Buttons act on the restored book; a refused app token stops start-up before any watch, like a bad bot token.
-    await this.#o.actions?.start(this.pipeline);
+    if (!this.#o.standby) await this.#takeOver();
     const common = { kubeConfig, clock, log, registry, ...watchTuning };
     // One pool for every pod watch: cached pods share their repeated names (see ValuePool).
     const pool = new ValuePool();
     this.#watches = new ScopedWatches({
       namespaces: config.watchNamespaces,
       namespaceWatch: (name, onSynced) =>
-        createWatch<NamespaceState>({
+        this.#keep(this.#cached.namespaces, createWatch<NamespaceState>({
           ...common,
           resource: 'namespaces',
           // With WATCH_NAMESPACES, namespaced RBAC cannot list all namespaces: watch each by name.
           ...(name !== undefined && { fieldSelector: `metadata.name=${name}` }),
           project: projectNamespace,
           keyOf: (n) => n.name,
-          ...warnWhenAbsent<Change<NamespaceState>>(name, log, { onChange: (c) => this.pipeline.namespaceChanged(c), onSynced }),
-        }),
+          ...warnWhenAbsent<Change<NamespaceState>>(name, log, { onChange: (c) => this.#acting && this.pipeline.namespaceChanged(c), onSynced }),
+        })),
       podWatch: (namespace, onSynced) =>
-        createWatch<PodState>({
+        this.#keep(this.#cached.pods, createWatch<PodState>({
           ...common,
           resource: 'pods',
           ...(namespace !== undefined && { namespace }),
           project: (raw) => projectPod(raw, { pool }),
           keyOf: (p) => p.uid,
-          onChange: (c) => this.pipeline.podChanged(c),
+          onChange: (c) => this.#acting && this.pipeline.podChanged(c),
           onSynced,
-        }),
-      onPodsSynced: () => this.pipeline.reconcile(),
+        })),
+      onPodsSynced: () => {
+        this.#podsSynced = true;
+        if (this.#acting) this.pipeline.reconcile();
+      },
     });
     if (this.#stopping) return;
     this.#watches.start();
     log.info({ namespaces: config.watchNamespaces.length ? config.watchNamespaces : 'all', cluster: config.clusterName }, 'watching');
+  }
+
+  /**
+   * This replica became the leader: continue from the saved state the way a restart does, with the
+   * watches' caches as the initial list (restore, feed, reconcile), then act on every change.
+   */
+  async lead(): Promise<void> {
+    if (this.#acting || this.#stopping) return;
+    await this.#takeOver();
+  }
+
+  /**
+   * Loads the saved state into the pipeline, feeds it what the watches hold so far as their initial
+   * list (nothing yet at start-up), and from then on every change. Nothing is awaited between feeding
+   * the caches and acting on live changes, so no change can slip between the cached objects and the
+   * live ones (a change during an earlier await is in the cache by the time it is fed).
+   */
+  async #takeOver(): Promise<void> {
+    const restored = await this.#persister?.load();
+    if (this.#stopping) return;
+    if (restored) this.pipeline.restore(restored);
+    // Only the leader answers buttons: it acts on the restored book. A refused app token is an error
+    // here, like a bad bot token (at start-up before any watch, when there is no election).
+    await this.#o.actions?.start(this.pipeline);
+    if (this.#stopping) return;
+    for (const w of this.#cached.namespaces) for (const next of w.cached()) this.pipeline.namespaceChanged({ type: 'ADDED', next });
+    for (const w of this.#cached.pods) for (const next of w.cached()) this.pipeline.podChanged({ type: 'ADDED', next });
+    this.#acting = true;
+    if (this.#podsSynced) this.pipeline.reconcile();
+  }
+
+  #keep<W>(into: W[], watch: W): W {
+    into.push(watch);
+    return watch;
   }
 
   /** Stops watching, sends pending parent edits, and gives the sender until the deadline to deliver. */
@@ -165,7 +209,8 @@ export class Bot {
     this.pipeline.flush();
     this.pipeline.stop();
     await this.#o.sender.flush(deadlineMs);
-    // After the flush, so the refs of parents posted during shutdown are saved too.
-    await this.#persister?.stop();
+    // After the flush, so the refs of parents posted during shutdown are saved too. A standby that
+    // never took over has nothing of its own: saving would overwrite the leader's state.
+    if (this.#acting) await this.#persister?.stop();
   }
 }

@@ -38,6 +38,14 @@ export interface Config {
   readonly slackAllowedUsers: readonly string[];
   /** SLACK_ALLOWED_GROUPS: user-group ids (S…) whose members may use the buttons. */
   readonly slackAllowedGroups: readonly string[];
+  /** Leader election (docs/high-availability.md), on when POD_NAMESPACE is set: the Lease's name there. */
+  readonly leaseName: string;
+  /** LEASE_DURATION: whole seconds; a standby takes over after the Lease went unrenewed this long. */
+  readonly leaseDurationMs: number;
+  /** LEASE_RENEW: how often the leader renews; below LEASE_DURATION. */
+  readonly leaseRenewMs: number;
+  /** POD_NAME (the chart sets it from the downward API): this replica's identity in the Lease. */
+  readonly podName: string | undefined;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -56,6 +64,9 @@ export const DEFAULTS = {
   PENDING_AFTER: '10m',
   HTTP_PORT: '8080',
   LOG_LEVEL: 'info',
+  LEASE_NAME: 'podbell',
+  LEASE_DURATION: '15s',
+  LEASE_RENEW: '5s',
 } as const;
 
 /** Every variable podbell reads (others are ignored), e.g. to reject a typo in `replay --set`. */
@@ -70,6 +81,7 @@ export const VARIABLES: readonly string[] = Object.freeze([
   'SLACK_APP_TOKEN',
   'SLACK_ALLOWED_USERS',
   'SLACK_ALLOWED_GROUPS',
+  'POD_NAME',
 ]);
 
 /** What one command reads; problems of other variables do not stop it (`record` has no use for GROUP_WAIT). */
@@ -177,6 +189,14 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   };
   const allowedUsers = ids('SLACK_ALLOWED_USERS', /^[UW][A-Z0-9]{1,30}$/, 'Slack user id (U0123ABCD)');
   const allowedGroups = ids('SLACK_ALLOWED_GROUPS', /^S[A-Z0-9]{1,30}$/, 'Slack user-group id (S0123ABCD)');
+  const leaseName = raw('LEASE_NAME')!;
+  if (!DNS_SUBDOMAIN.test(leaseName)) bad('LEASE_NAME', leaseName, 'not a Lease name (DNS-1123 subdomain)');
+  const leaseDurationMs = duration('LEASE_DURATION');
+  const leaseRenewMs = duration('LEASE_RENEW');
+  if (!(leaseDurationMs >= 1000 && leaseDurationMs % 1000 === 0)) bad('LEASE_DURATION', raw('LEASE_DURATION')!, 'must be whole seconds, at least 1s (a Lease counts in seconds)');
+  if (!(leaseRenewMs > 0 && leaseRenewMs < leaseDurationMs)) {
+    problems.push({ name: 'LEASE_RENEW', text: `LEASE_RENEW=${JSON.stringify(raw('LEASE_RENEW'))}${where('LEASE_RENEW')}: must be above 0 and below LEASE_DURATION=${JSON.stringify(raw('LEASE_DURATION'))} (the leader must renew before its Lease can expire)` });
+  }
 
   const config: Config = {
     slackToken: token,
@@ -200,6 +220,10 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     slackAppToken: appToken,
     slackAllowedUsers: Object.freeze(allowedUsers),
     slackAllowedGroups: Object.freeze(allowedGroups),
+    leaseName,
+    leaseDurationMs,
+    leaseRenewMs,
+    podName: raw('POD_NAME'),
   };
   const shown = problems.filter((p) => options.uses === undefined || options.uses.includes(p.name));
   if (shown.length > 0) throw new ConfigError(shown.map((p) => p.text));

@@ -1,4 +1,6 @@
+import { hostname } from 'node:os';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { LeaseClient } from '../adapters/kube/lease.js';
 import { createSender } from '../adapters/slack/create.js';
 import { ConfigMapStateStore } from '../adapters/store/configmap.js';
 import { MemoryThreadStore } from '../adapters/store/memory.js';
@@ -10,6 +12,8 @@ import { KubeConfigError, openKubeConfig } from '../kubeconfig.js';
 import { createLogger } from '../log.js';
 import { configOrReport } from '../main.js';
 import { packageVersion, registerBuildInfo } from '../version.js';
+import { electionTimes } from '../core/election.js';
+import { LeaderElector } from '../leader.js';
 import type { Command } from './types.js';
 import { usageError, wantsHelp } from './usage.js';
 
@@ -24,6 +28,8 @@ served on HTTP_PORT.
 
 /** How long shutdown waits for Slack to take pending edits. */
 const SHUTDOWN_DEADLINE_MS = 5000;
+/** Exit status of a leader that lost its Lease (the container restarts as a standby). */
+const EXIT_LEASE_LOST = 3;
 
 /** `podbell run`: watch the configured cluster and alert, until SIGTERM or SIGINT. */
 export const runCommand: Command = async (argv, io) => {
@@ -52,10 +58,14 @@ export const runCommand: Command = async (argv, io) => {
     return 2;
   }
 
+  // Leader election whenever podbell knows its namespace (the chart always sets it): one replica
+  // or two, only the Lease holder sends and writes the state.
+  let elector: LeaderElector | undefined;
   // Persistence is on when the chart (or the user) names both the namespace and the ConfigMap.
   let state: BotState | undefined;
   if (config.podNamespace !== undefined && config.threadStoreConfigMap !== undefined) {
-    const store = new ConfigMapStateStore({ kubeConfig, namespace: config.podNamespace, name: config.threadStoreConfigMap, clock: systemClock, log });
+    const mayWrite = () => elector?.leading ?? true;
+    const store = new ConfigMapStateStore({ kubeConfig, namespace: config.podNamespace, name: config.threadStoreConfigMap, clock: systemClock, log, mayWrite });
     state = { store, threads: new MemoryThreadStore() };
     log.info({ configmap: store.where }, 'open incidents and Slack threads are kept across restarts');
   } else if (config.threadStoreConfigMap !== undefined) {
@@ -69,7 +79,33 @@ export const runCommand: Command = async (argv, io) => {
     config.slackAppToken !== undefined && config.slackToken !== undefined
       ? new (await import('../adapters/slack/socket.js')).SlackActions({ appToken: config.slackAppToken, botToken: config.slackToken, apiUrl: config.slackApiUrl, allowedUsers: config.slackAllowedUsers, allowedGroups: config.slackAllowedGroups, clock: systemClock, log, registry })
       : undefined;
-  const bot = new Bot({ config, kubeConfig, sender, clock: systemClock, log, registry, ...(state && { state }), ...(actions && { actions }) });
+  const bot = new Bot({ config, kubeConfig, sender, clock: systemClock, log, registry, ...(state && { state }), ...(actions && { actions }), standby: config.podNamespace !== undefined });
+  if (config.podNamespace !== undefined) {
+    const times = electionTimes(config.leaseDurationMs, config.leaseRenewMs);
+    elector = new LeaderElector({
+      lease: new LeaseClient({ kubeConfig, clock: systemClock, namespace: config.podNamespace, name: config.leaseName, timeoutMs: times.renewDeadlineMs }),
+      // POD_NAME in the chart; hostname-pid keeps two local processes apart.
+      identity: config.podName ?? `${hostname()}-${process.pid}`,
+      times,
+      clock: systemClock,
+      log,
+      registry,
+      onStartedLeading: () =>
+        void bot.lead().catch((err: unknown) => {
+          // Taking over failed for good (e.g. Slack refused SLACK_APP_TOKEN): exit, as at start-up.
+          log.fatal({ err }, 'cannot take over');
+          io.stderr.write(`podbell: ${(err as Error).message}\n`);
+          process.exit(1);
+        }),
+      onStoppedLeading: () => {
+        // Fenced: stop sending NOW, before a standby can take over. Exiting drops the queue, the
+        // pipeline and every timer at once; Kubernetes restarts this pod as a standby
+        // (docs/high-availability.md: why exit rather than step down in-process).
+        log.fatal({ code: 'lease_lost' }, 'lost leadership: exiting so nothing more is sent; the pod restarts as a standby');
+        process.exit(EXIT_LEASE_LOST);
+      },
+    });
+  } else log.info('POD_NAMESPACE is not set: no leader election, this process always sends (run one only)');
   let http;
   try {
     http = await startHealthServer({ port: config.httpPort, registry, ready: () => bot.ready() });
@@ -82,6 +118,7 @@ export const runCommand: Command = async (argv, io) => {
   log.info({ version, node: process.versions.node, port: http.port }, `podbell ${version} serving /healthz /readyz /metrics`);
   try {
     await bot.start();
+    elector?.start();
   } catch (err) {
     await http.close();
     const code = err instanceof PodbellError ? err.code : 'start_failed';
@@ -96,6 +133,8 @@ export const runCommand: Command = async (argv, io) => {
   });
   log.info({ signal }, 'stopping: sending pending edits');
   await bot.stop(SHUTDOWN_DEADLINE_MS);
+  // Last: the state is saved, so the standby that takes over now continues from all of it.
+  await elector?.stop(true);
   await http.close();
   log.info('stopped');
   return 0;

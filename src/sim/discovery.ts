@@ -67,12 +67,9 @@ export function coreAggregated(): Record<string, unknown> {
   };
 }
 
-export const EMPTY_AGGREGATED = { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items: [] };
 
 export const API_VERSIONS = (host: string) => ({
   kind: 'APIVersions',
   versions: ['v1'],
   serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }],
 });
-
-export const API_GROUP_LIST = { kind: 'APIGroupList', apiVersion: 'v1', groups: [] };

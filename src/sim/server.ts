@@ -4,7 +4,9 @@ import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { parse as parseYamlText } from 'yaml';
 import { systemClock, type Cancel, type Clock } from '../clock.js';
-import { API_GROUP_LIST, API_VERSIONS, AGGREGATED_DISCOVERY, CORE_V1_RESOURCES, EMPTY_AGGREGATED, SIM_VERSION, coreAggregated } from './discovery.js';
+import { API_VERSIONS, AGGREGATED_DISCOVERY, CORE_V1_RESOURCES, SIM_VERSION, coreAggregated } from './discovery.js';
+import { apisDiscovery, parseLeaseRoute } from './leases.js';
+import { SimPartitions } from './partition.js';
 import { SimApiError, badRequest, notFound } from './errors.js';
 import { jsonPatch, mergePatch, strategicMerge } from './patch.js';
 import { seededRandom } from './random.js';
@@ -12,7 +14,7 @@ import { parseAnyJson, parseJson, readBodyBytes, requestObject } from './media.j
 import { openApiAnswer } from './openapi-route.js';
 import { validateFields } from './field-validation.js';
 import { fieldSelector, labelSelector, type Matcher } from './selectors.js';
-import { SIM_KINDS, type SimCluster, type SimEvent, type SimResource } from './store.js';
+import { SIM_API_VERSIONS, SIM_KINDS, qualifiedResource, type SimCluster, type SimEvent, type SimResource } from './store.js';
 import { toTable, type IncludeObject } from './table.js';
 import { SIM_SERVER_CERT_PEM, SIM_SERVER_KEY_PEM } from './tls.js';
 import { type Obj, objOrEmpty as obj } from '../core/json.js';
@@ -65,6 +67,8 @@ export interface SimServerOptions {
    * while client-node (what podbell uses) does.
    */
   readonly token?: string;
+  /** More tokens accepted besides `token`: one per client, so a test can partition one of them (see `partitions`). */
+  readonly tokens?: readonly string[];
   readonly requireToken?: boolean;
   /** Return false to refuse a request with 403 Forbidden, like RBAC (changeable later through `authorize`). */
   readonly authorize?: (a: SimRequestAttributes) => boolean;
@@ -87,6 +91,8 @@ export interface SimServer {
   readonly stats: { requests: number; watches: number; drops: number; stalls: number; expiries: number; errors: number; throttles: number; gone: number };
   /** Ends every open stream so clients see the connection close. */
   closeStreams(): void;
+  /** Cuts one client (by its bearer token) off the server and back: see SimPartitions. */
+  readonly partitions: SimPartitions;
   close(): Promise<void>;
 }
 
@@ -115,7 +121,10 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
 
   const api: { authorize: SimServerOptions['authorize'] } = { authorize: options.authorize };
 
+  const partitions = new SimPartitions();
+  const tokens = new Set([...(options.token !== undefined ? [options.token] : []), ...(options.tokens ?? [])]);
   const listener = (req: IncomingMessage, res: ServerResponse) => {
+    if (partitions.holds(req, res)) return;
     handle(req, res).catch((err: unknown) => {
       const e = err instanceof SimApiError ? err : new SimApiError(500, 'InternalError', `internal error: ${(err as Error)?.message ?? String(err)}`);
       if (!res.headersSent) sendJson(res, e.status, e.toStatus());
@@ -142,10 +151,8 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
         if (accept.includes('apidiscovery.k8s.io')) return sendJson(res, 200, coreAggregated(), AGGREGATED_DISCOVERY);
         return sendJson(res, 200, API_VERSIONS(`${req.headers.host ?? '127.0.0.1'}`));
       }
-      if (path === '/apis') {
-        if (accept.includes('apidiscovery.k8s.io')) return sendJson(res, 200, EMPTY_AGGREGATED, AGGREGATED_DISCOVERY);
-        return sendJson(res, 200, API_GROUP_LIST);
-      }
+      const apis = apisDiscovery(path, accept.includes('apidiscovery.k8s.io'));
+      if (apis) return sendJson(res, 200, apis, path === '/apis' && accept.includes('apidiscovery.k8s.io') ? AGGREGATED_DISCOVERY : 'application/json');
       if (path === '/api/v1') return sendJson(res, 200, CORE_V1_RESOURCES);
       const openApi = await openApiAnswer(path, accept);
       if (openApi) return sendJson(res, openApi.status, openApi.body, openApi.contentType);
@@ -156,7 +163,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     stats.requests++;
 
     const auth = req.headers.authorization;
-    if (options.token !== undefined && (auth !== undefined || options.requireToken) && auth !== `Bearer ${options.token}`) {
+    if (tokens.size > 0 && (auth !== undefined || options.requireToken) && !(auth?.startsWith('Bearer ') && tokens.has(auth.slice('Bearer '.length)))) {
       throw new SimApiError(401, 'Unauthorized', 'Unauthorized');
     }
     const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
@@ -164,7 +171,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     const attrs: SimRequestAttributes = { verb, resource: route.resource, ...(route.subresource && { subresource: route.subresource }), ...(route.namespace && { namespace: route.namespace }), ...(route.name && { name: route.name }) };
     if (api.authorize && !api.authorize(attrs)) {
       const scope = route.namespace ? `in the namespace "${route.namespace}"` : 'at the cluster scope';
-      throw new SimApiError(403, 'Forbidden', `${route.resource}${route.name ? ` "${route.name}"` : ''} is forbidden: User "system:serviceaccount:podbell:podbell" cannot ${verb} resource "${route.resource}"${route.subresource ? `/${route.subresource}` : ''} in API group "" ${scope}`, { kind: route.resource, ...(route.name && { name: route.name }) });
+      throw new SimApiError(403, 'Forbidden', `${route.resource}${route.name ? ` "${route.name}"` : ''} is forbidden: User "system:serviceaccount:podbell:podbell" cannot ${verb} resource "${route.resource}"${route.subresource ? `/${route.subresource}` : ''} in API group "${SIM_API_VERSIONS[route.resource].split('/').slice(0, -1).join('')}" ${scope}`, { kind: route.resource, ...(route.name && { name: route.name }) });
     }
     if (roll(faults.errorRate)) {
       stats.errors++;
@@ -185,7 +192,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     if (verb === 'list') return serveList(res, url, route, table, include);
     if (verb === 'get') {
       const o = cluster.get(resource, namespace, name!);
-      if (!o) throw notFound(resource, name!);
+      if (!o) throw notFound(qualifiedResource(resource), name!);
       return sendJson(res, 200, table ? toTable(resource, [o], clock.now(), { include, resourceVersion: cluster.resourceVersion }) : o);
     }
     const raw = await readBodyBytes(req);
@@ -215,12 +222,12 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
         const applied = parseYaml(body);
         await validateFields(url, res, resource, applied);
         if (!cur) {
-          if (subresource) throw notFound(resource, name!);
+          if (subresource) throw notFound(qualifiedResource(resource), name!);
           return sendJson(res, 201, cluster.create(resource, { ...applied, metadata: { ...obj(applied.metadata), name, ...(namespace && { namespace }) } }));
         }
         return sendJson(res, 200, writePatched(route, cur, strategicMerge(cur, stripMeta(applied)) as Obj));
       }
-      if (!cur) throw notFound(resource, name!);
+      if (!cur) throw notFound(qualifiedResource(resource), name!);
       let patched: unknown;
       const objectPatch = type === 'application/merge-patch+json' || type === 'application/strategic-merge-patch+json' ? parseJson(body) : undefined;
       if (objectPatch) await validateFields(url, res, resource, objectPatch);
@@ -233,7 +240,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     }
     if (verb === 'delete') {
       const gone = cluster.remove(resource, namespace, name!);
-      if (!gone) throw notFound(resource, name!);
+      if (!gone) throw notFound(qualifiedResource(resource), name!);
       return sendJson(res, 200, gone);
     }
     throw new SimApiError(405, 'MethodNotAllowed', `${method} is not supported on ${path}`);
@@ -286,7 +293,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     if (table) return sendJson(res, 200, toTable(route.resource, page, clock.now(), { include, resourceVersion: rv, ...(next && { continue: next }) }));
     sendJson(res, 200, {
       kind: `${SIM_KINDS[route.resource]}List`,
-      apiVersion: 'v1',
+      apiVersion: SIM_API_VERSIONS[route.resource],
       metadata: { resourceVersion: rv, ...(next && { continue: next, remainingItemCount: items.length - offset - page.length }) },
       items: page,
     });
@@ -390,7 +397,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     if (bookmarks) {
       const tick = () => {
         if (ended || stalled) return;
-        write({ type: 'BOOKMARK', object: { kind: SIM_KINDS[route.resource], apiVersion: 'v1', metadata: { resourceVersion: cluster.resourceVersion } } });
+        write({ type: 'BOOKMARK', object: { kind: SIM_KINDS[route.resource], apiVersion: SIM_API_VERSIONS[route.resource], metadata: { resourceVersion: cluster.resourceVersion } } });
         if (!ended && !stalled) timers.push(clock.setTimer(bookmarkMs, tick));
       };
       timers.push(clock.setTimer(bookmarkMs, tick));
@@ -423,6 +430,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       api.authorize = fn;
     },
     stats,
+    partitions,
     closeStreams() {
       for (const c of [...streams]) c();
     },
@@ -446,6 +454,8 @@ interface Route {
 
 function parseRoute(path: string): Route | undefined {
   const p = path.split('/').slice(1).map(decodeURIComponent);
+  const lease = parseLeaseRoute(p);
+  if (lease) return lease;
   if (p[0] !== 'api' || p[1] !== 'v1') return undefined;
   const rest = p.slice(2);
   // /api/v1/pods

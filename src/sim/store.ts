@@ -3,12 +3,20 @@ import { systemClock, type Clock } from '../clock.js';
 import { SimApiError, badRequest, notFound } from './errors.js';
 import { type Obj, objOrEmpty as obj } from '../core/json.js';
 
-export type SimResource = 'pods' | 'namespaces' | 'configmaps';
+export type SimResource = 'pods' | 'namespaces' | 'configmaps' | 'leases';
 
 /** The kind of each resource, as objects and lists carry it. */
-export const SIM_KINDS: Readonly<Record<SimResource, string>> = { pods: 'Pod', namespaces: 'Namespace', configmaps: 'ConfigMap' };
+export const SIM_KINDS: Readonly<Record<SimResource, string>> = { pods: 'Pod', namespaces: 'Namespace', configmaps: 'ConfigMap', leases: 'Lease' };
+/** The apiVersion of each resource (group/version; the core group is plain v1). */
+export const SIM_API_VERSIONS: Readonly<Record<SimResource, string>> = { pods: 'v1', namespaces: 'v1', configmaps: 'v1', leases: 'coordination.k8s.io/v1' };
+/** `leases.coordination.k8s.io`, `pods`: how the real server names a resource in its messages. */
+export const qualifiedResource = (r: SimResource): string => (SIM_API_VERSIONS[r].includes('/') ? `${r}.${SIM_API_VERSIONS[r].split('/')[0]!}` : r);
+/** The `group` of a Status's details (absent for the core group). */
+const groupOf = (r: SimResource): { group?: string } => (SIM_API_VERSIONS[r].includes('/') ? { group: SIM_API_VERSIONS[r].split('/')[0]! } : {});
 /** Resources that live in a namespace. */
-const NAMESPACED: ReadonlySet<SimResource> = new Set(['pods', 'configmaps']);
+const NAMESPACED: ReadonlySet<SimResource> = new Set(['pods', 'configmaps', 'leases']);
+/** Resources without a status: what a PUT carries is the whole object. */
+const NO_STATUS: ReadonlySet<SimResource> = new Set(['configmaps', 'leases']);
 export type SimEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 /** One change in the store, as a watch delivers it; `prev` lets a watch with a selector turn MODIFIED into ADDED/DELETED. */
@@ -45,7 +53,7 @@ export class SimCluster {
   #rv = 100;
   /** resourceVersion of the newest event no longer in history: watches from before it get 410. */
   #compactedRv = 100;
-  readonly #objects: Record<SimResource, Map<string, Obj>> = { pods: new Map(), namespaces: new Map(), configmaps: new Map() };
+  readonly #objects: Record<SimResource, Map<string, Obj>> = { pods: new Map(), namespaces: new Map(), configmaps: new Map(), leases: new Map() };
   #history: SimEvent[] = [];
   #historyStart = 0;
   readonly #listeners = new Set<(e: SimEvent) => void>();
@@ -137,10 +145,10 @@ export class SimCluster {
     } else delete meta.namespace;
     const key = this.#key(resource, ns, name);
     if (this.#objects[resource].has(key)) {
-      throw new SimApiError(409, 'AlreadyExists', `${resource} "${name}" already exists`, { name, kind: resource });
+      throw new SimApiError(409, 'AlreadyExists', `${qualifiedResource(resource)} "${name}" already exists`, { name, ...groupOf(resource), kind: resource });
     }
     const o: Obj = structuredClone({ ...input });
-    o.apiVersion = 'v1';
+    o.apiVersion = SIM_API_VERSIONS[resource];
     o.kind = SIM_KINDS[resource];
     delete meta.resourceVersion;
     o.metadata = {
@@ -171,14 +179,14 @@ export class SimCluster {
     const curMeta = obj(cur.metadata);
     if (inMeta.name !== undefined && inMeta.name !== name) throw badRequest(`the name of the object (${String(inMeta.name)}) does not match the name in the URL (${name})`);
     if (typeof inMeta.resourceVersion === 'string' && inMeta.resourceVersion !== '' && inMeta.resourceVersion !== curMeta.resourceVersion) {
-      throw new SimApiError(409, 'Conflict', `Operation cannot be fulfilled on ${resource} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, kind: resource });
+      throw new SimApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(resource)} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, ...groupOf(resource), kind: resource });
     }
     let next: Obj;
     if (opts.subresource === 'status') next = { ...cur, status: structuredClone(input.status ?? {}) };
     else {
       next = { ...structuredClone(input), status: opts.withStatus && input.status !== undefined ? structuredClone(input.status) : cur.status };
-      // A ConfigMap has no status: what the PUT carries is the whole object.
-      if (resource === 'configmaps') delete next.status;
+      // A ConfigMap or Lease has no status: what the PUT carries is the whole object.
+      if (NO_STATUS.has(resource)) delete next.status;
       next.metadata = { ...obj(next.metadata), name, ...(ns !== undefined && NAMESPACED.has(resource) && { namespace: ns }) };
     }
     return this.#write(resource, cur, next);
@@ -226,7 +234,7 @@ export class SimCluster {
 
   #must(resource: SimResource, ns: string | undefined, name: string): Obj {
     const cur = this.#objects[resource].get(this.#key(resource, ns, name));
-    if (!cur) throw notFound(resource, name);
+    if (!cur) throw notFound(qualifiedResource(resource), name);
     return cur;
   }
 
@@ -234,7 +242,7 @@ export class SimCluster {
   #write(resource: SimResource, cur: Obj, next: Obj): Obj {
     const curMeta = obj(cur.metadata);
     const o: Obj = structuredClone(next);
-    o.apiVersion = 'v1';
+    o.apiVersion = SIM_API_VERSIONS[resource];
     o.kind = SIM_KINDS[resource];
     const meta = obj(o.metadata);
     const specChanged = JSON.stringify(cur.spec) !== JSON.stringify(o.spec);

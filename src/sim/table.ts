@@ -1,4 +1,5 @@
 import { type Obj, objOrEmpty as obj, arr } from '../core/json.js';
+import type { SimResource } from './store.js';
 /** kubectl's default columns, computed server-side into a meta.k8s.io/v1 Table like the real API server. */
 
 /** kubectl's HumanDuration: 45s, 3m20s, 12m, 5h3m, 30h, 3d4h, 200d, 3y. */
@@ -78,10 +79,16 @@ const COLUMNS = {
     col('Data', 'string', 'Data contains the configuration data.'),
     col('Age', 'string', 'CreationTimestamp is a timestamp representing the server time when this object was created.'),
   ],
+  leases: [
+    col('Name', 'string', 'Name must be unique within a namespace.', 0, 'name'),
+    col('Holder', 'string', 'holderIdentity contains the identity of the holder of a current lease.'),
+    col('Age', 'string', 'CreationTimestamp is a timestamp representing the server time when this object was created.'),
+  ],
 };
 
-function cells(resource: 'pods' | 'namespaces' | 'configmaps', o: Obj, now: number): unknown[] {
+function cells(resource: SimResource, o: Obj, now: number): unknown[] {
   if (resource === 'pods') return podRow(o, now);
+  if (resource === 'leases') return [String(obj(o.metadata).name), String(obj(o.spec).holderIdentity ?? ''), age(o, now)];
   if (resource === 'configmaps') return [String(obj(o.metadata).name), String(Object.keys(obj(o.data)).length + Object.keys(obj(o.binaryData)).length), age(o, now)];
   return [String(obj(o.metadata).name), String(obj(o.status).phase ?? 'Active'), age(o, now)];
 }
@@ -89,7 +96,7 @@ function cells(resource: 'pods' | 'namespaces' | 'configmaps', o: Obj, now: numb
 export type IncludeObject = 'None' | 'Object' | 'Metadata';
 
 /** Renders objects as a Table; rows carry PartialObjectMetadata (kubectl reads the namespace from it for -A). */
-export function toTable(resource: 'pods' | 'namespaces' | 'configmaps', items: readonly Obj[], now: number, opts: { resourceVersion?: string; continue?: string; include?: IncludeObject; columns?: boolean } = {}): Obj {
+export function toTable(resource: SimResource, items: readonly Obj[], now: number, opts: { resourceVersion?: string; continue?: string; include?: IncludeObject; columns?: boolean } = {}): Obj {
   const include = opts.include ?? 'Metadata';
   return {
     kind: 'Table',

@@ -1,7 +1,7 @@
 import type { LoadedState, StateSnapshot } from './snapshot.js';
 
 /** How a save went, for the podbell_state_writes_total{outcome} metric. */
-export type SaveOutcome = 'ok' | 'conflict' | 'too_large';
+export type SaveOutcome = 'ok' | 'conflict' | 'too_large' | 'not_leader';
 
 /**
  * Where podbell's state survives a restart (a ConfigMap in-cluster). load() never rejects for bad

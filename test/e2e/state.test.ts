@@ -147,6 +147,23 @@ describe('podbell across a restart (THREAD_STORE_CONFIGMAP)', () => {
     expect(savedState()).toMatchObject({ book: { seq: 9 } });
   });
 
+  test('a replica that no longer holds the Lease writes nothing over the new leader\'s state', async () => {
+    let leading = true;
+    const store = new ConfigMapStateStore({ kubeConfig: simKubeConfig({ url: server.url }), namespace: NS, name: CM, clock: systemClock, log: silentLogger(), mayWrite: () => leading });
+    await store.load();
+    const book = emptyBook();
+    book.seq = 7;
+    expect(await store.save({ book, threads: {} })).toBe('ok');
+
+    // The new leader writes; this replica has just been fenced.
+    const cm = sim.get('configmaps', NS, CM)!;
+    sim.replace('configmaps', NS, CM, { ...cm, data: { [STATE_KEY]: '{"version":1,"written":"by the new leader"}' } });
+    leading = false;
+    book.seq = 8;
+    expect(await store.save({ book, threads: {} })).toBe('not_leader');
+    expect(savedState()).toMatchObject({ written: 'by the new leader' });
+  });
+
   test('a first save that finds the ConfigMap created meanwhile replaces it; one too large for the bound is refused, not written', async () => {
     const log = silentLogger();
     const kubeConfig = simKubeConfig({ url: server.url });

@@ -89,10 +89,23 @@ describe.each(CASES)('rendered with %s', (name, files) => {
     expect(c.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
   });
 
-  test('one replica, replaced with Recreate (one writer per Slack thread)', async () => {
+  test('two replicas, rolled one new pod at a time (the Lease keeps one writer while they overlap)', async () => {
     const d = only(await render(name, files), 'Deployment');
-    expect(dig(d, 'spec', 'replicas')).toBe(1);
-    expect(dig(d, 'spec', 'strategy')).toEqual({ type: 'Recreate' });
+    expect(dig(d, 'spec', 'replicas')).toBe(2);
+    expect(dig(d, 'spec', 'strategy')).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+  });
+
+  test('leader election: POD_NAME from the downward API, LEASE_NAME the one name the leases Role allows', async () => {
+    const objs = await render(name, files);
+    const env = envOf(objs);
+    expect(env.get('POD_NAME').valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
+    const role = only(objs, 'Role', 'podbell-leader-election');
+    expect(role.metadata.namespace).toBe(NAMESPACE);
+    expect(role.rules).toEqual([
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [env.get('LEASE_NAME').value], verbs: ['get', 'update'] },
+    ]);
+    expect(env.get('LEASE_NAME').value).toBe('podbell');
   });
 
   test('probes hit /healthz and /readyz on the port podbell listens on (HTTP_PORT)', async () => {
@@ -139,18 +152,19 @@ describe('defaults', () => {
     expect(envOf(objs).has('WATCH_NAMESPACES')).toBe(false);
   });
 
-  test('the release namespace Role covers only podbell\'s state ConfigMap (no Lease: nothing uses one), passed to podbell by name', async () => {
+  test('the release namespace ConfigMap Role covers only podbell\'s state ConfigMap, passed to podbell by name', async () => {
     const objs = await render('defaults', []);
-    const role = only(objs, 'Role');
+    const role = only(objs, 'Role', 'podbell');
     expect(role.metadata.namespace).toBe(NAMESPACE);
     expect(role.rules).toEqual([
       { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
       { apiGroups: [''], resources: ['configmaps'], resourceNames: ['podbell-threads'], verbs: ['get', 'update'] },
     ]);
     const env = envOf(objs);
-    expect(env.has('LEASE_NAME')).toBe(false);
-    expect(env.has('POD_NAME')).toBe(false);
     expect(env.get('THREAD_STORE_CONFIGMAP').value).toBe('podbell-threads');
+    // podbell's own defaults (15s, 5s) unless set.
+    expect(env.has('LEASE_DURATION')).toBe(false);
+    expect(env.has('LEASE_RENEW')).toBe(false);
     expect(env.get('POD_NAMESPACE').valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.namespace' } });
   });
 
@@ -171,10 +185,9 @@ describe('defaults', () => {
     for (const name of ['CLUSTER_NAME', 'GROUP_WAIT', 'STORM_THRESHOLD', 'LOG_LEVEL', 'SLACK_API_URL']) expect(env.has(name)).toBe(false);
   });
 
-  test('no ServiceMonitor and no PodDisruptionBudget unless asked for', async () => {
+  test('no ServiceMonitor unless asked for', async () => {
     const objs = await render('defaults', []);
     expect(ofKind(objs, 'ServiceMonitor')).toEqual([]);
-    expect(ofKind(objs, 'PodDisruptionBudget')).toEqual([]);
   });
 
   test('the ServiceAccount does not automount its token; only the podbell pod opts in', async () => {
@@ -257,13 +270,35 @@ test('serviceMonitor: scrapes /metrics through the Service\'s named port with th
   expect(dig(sm, 'spec', 'namespaceSelector')).toEqual({ matchNames: [NAMESPACE] });
 });
 
-test('podDisruptionBudget: covers the podbell pod without blocking node drains (maxUnavailable 1)', async () => {
-  const objs = await render('pdb.yaml', ['pdb.yaml']);
+test('podDisruptionBudget by default: a drain evicts one of the two pods at a time (minAvailable 1)', async () => {
+  const objs = await render('defaults', []);
   const pdb = only(objs, 'PodDisruptionBudget');
   expect(pdb.apiVersion).toBe('policy/v1');
+  expect(dig(pdb, 'spec', 'minAvailable')).toBe(1);
+  expect(dig(pdb, 'spec', 'maxUnavailable')).toBeUndefined();
+  expect(dig(only(objs, 'Deployment'), 'spec', 'template', 'metadata', 'labels')).toMatchObject(dig(pdb, 'spec', 'selector', 'matchLabels'));
+});
+
+test('replicaCount 1: election still runs (same env and Lease Role), and the PDB never blocks a drain (maxUnavailable 1)', async () => {
+  const objs = await template([], ['--set', 'replicaCount=1']);
+  expect(dig(only(objs, 'Deployment'), 'spec', 'replicas')).toBe(1);
+  const pdb = only(objs, 'PodDisruptionBudget');
   expect(dig(pdb, 'spec', 'maxUnavailable')).toBe(1);
   expect(dig(pdb, 'spec', 'minAvailable')).toBeUndefined();
-  expect(dig(only(objs, 'Deployment'), 'spec', 'template', 'metadata', 'labels')).toMatchObject(dig(pdb, 'spec', 'selector', 'matchLabels'));
+  expect(envOf(objs).get('LEASE_NAME').value).toBe('podbell');
+  expect(only(objs, 'Role', 'podbell-leader-election')).toBeDefined();
+});
+
+test('soft anti-affinity spreads leader and standby across nodes; a user affinity replaces it', async () => {
+  const spec = (objs: K8sObject[]) => dig(only(objs, 'Deployment'), 'spec', 'template', 'spec') as any;
+  const soft = spec(await render('defaults', [])).affinity.podAntiAffinity;
+  expect(soft.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
+  expect(soft.preferredDuringSchedulingIgnoredDuringExecution).toEqual([
+    { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'podbell', 'app.kubernetes.io/instance': expect.any(String) } } } },
+  ]);
+  const own = spec(await template([], ['--set', 'affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].key=pool', '--set', 'affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].operator=Exists'])).affinity;
+  expect(own.podAntiAffinity).toBeUndefined();
+  expect(own.nodeAffinity).toBeDefined();
 });
 
 test('every DESIGN.md §8 setting is settable from values and reaches the container env', async () => {
@@ -285,6 +320,8 @@ test('every DESIGN.md §8 setting is settable from values and reaches the contai
     PENDING_AFTER: literal('PENDING_AFTER'),
     HTTP_PORT: literal('HTTP_PORT'),
     LOG_LEVEL: literal('LOG_LEVEL'),
+    LEASE_DURATION: literal('LEASE_DURATION'),
+    LEASE_RENEW: literal('LEASE_RENEW'),
     HTTPS_PROXY: literal('HTTPS_PROXY'),
   }).toEqual({
     SLACK_CHANNEL: '#platform-alerts',
@@ -301,6 +338,8 @@ test('every DESIGN.md §8 setting is settable from values and reaches the contai
     PENDING_AFTER: '15m',
     HTTP_PORT: '9090',
     LOG_LEVEL: 'debug',
+    LEASE_DURATION: '30s',
+    LEASE_RENEW: '10s',
     HTTPS_PROXY: 'http://proxy.internal:3128',
   });
   expect(env.has('SLACK_BOT_TOKEN')).toBe(true);

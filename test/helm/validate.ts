@@ -150,7 +150,9 @@ export function rbacProblems(objs: readonly K8sObject[], releaseNamespace: strin
         if ((r.resources ?? []).some((x) => x !== 'pods')) problems.push(`${id}: more than pods in a watched namespace`);
       } else {
         const resources = r.resources ?? [];
-        if (resources.some((x) => x !== 'configmaps') || (r.apiGroups ?? []).some((g) => g !== '')) problems.push(`${id}: release-namespace access beyond configmaps`);
+        // Its own state ConfigMap, and its own Lease for leader election.
+        const own = (g: string, x: string) => (g === '' && x === 'configmaps') || (g === 'coordination.k8s.io' && x === 'leases');
+        if (resources.some((x) => !(r.apiGroups ?? []).every((g) => own(g, x)))) problems.push(`${id}: release-namespace access beyond configmaps and leases`);
         const named = (r.resourceNames ?? []).length > 0;
         if (writes.some((v) => v !== 'create') && !named) problems.push(`${id}: ${writes.join(',')} not limited to podbell's own objects`);
         if ((r.verbs ?? []).some((v) => v === 'list' || v === 'watch' || v === 'delete' || v === 'deletecollection')) {

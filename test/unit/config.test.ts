@@ -50,6 +50,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ GROUP_WAIT: '', SLACK_CHANNEL: '  ' }).groupWaitMs).toBe(10_000);
   });
 
+  test('leader election: Lease name, duration and renew period, and the identity from POD_NAME', () => {
+    expect(loadConfig({})).toMatchObject({ leaseName: 'podbell', leaseDurationMs: 15_000, leaseRenewMs: 5_000, podName: undefined });
+    expect(loadConfig({ LEASE_NAME: 'alerts-podbell', LEASE_DURATION: '4s', LEASE_RENEW: '1s', POD_NAME: 'podbell-7d9f-x2k4q' })).toMatchObject({ leaseName: 'alerts-podbell', leaseDurationMs: 4_000, leaseRenewMs: 1_000, podName: 'podbell-7d9f-x2k4q' });
+    // A renew period that reaches the duration would let the Lease expire under a live leader.
+    expect(problemsOf({ LEASE_DURATION: '10s', LEASE_RENEW: '20s' })).toEqual(['LEASE_RENEW="20s": must be above 0 and below LEASE_DURATION="10s" (the leader must renew before its Lease can expire)']);
+  });
+
   test('unknown variables are ignored', () => {
     expect(() => loadConfig({ GROUP_WAITT: 'nonsense', PATH: '/bin' })).not.toThrow();
   });
@@ -68,6 +75,11 @@ describe('loadConfig', () => {
     ['SLACK_CHANNEL', '#Bad Channel!', 'SLACK_CHANNEL="#Bad Channel!"'],
     ['SLACK_API_URL', 'ftp://x', 'SLACK_API_URL="ftp://x"'],
     ['WATCH_NAMESPACES', 'shop,Not_A_Namespace', 'WATCH_NAMESPACES="Not_A_Namespace"'],
+    ['LEASE_NAME', 'Podbell_Lease', 'LEASE_NAME="Podbell_Lease"'],
+    ['LEASE_DURATION', '15500ms', 'LEASE_DURATION="15500ms": must be whole seconds'],
+    ['LEASE_DURATION', 'soon', 'LEASE_DURATION="soon"'],
+    ['LEASE_RENEW', '15s', 'LEASE_RENEW="15s": must be above 0 and below LEASE_DURATION="15s"'],
+    ['LEASE_RENEW', '0', 'LEASE_RENEW="0"'],
   ])('%s=%s is reported naming the variable and value', (name, value, expected) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);

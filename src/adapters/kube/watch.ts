@@ -151,6 +151,11 @@ export class KubeWatch<T> implements Watch {
     return this.#cache.size;
   }
 
+  /** The cached objects, as projected: what a fresh LIST would deliver (a standby taking over feeds them on). */
+  cached(): T[] {
+    return [...this.#cache.values()].map((e) => e.t);
+  }
+
   start(): void {
     if (this.#started) throw new Error(`KubeWatch(${this.#what}): start() called twice`);
     this.#started = true;

@@ -5,7 +5,7 @@ import { MAX_SNAPSHOT_BYTES, decodeSnapshot, encodeSnapshot, type LoadedState, t
 import type { SaveOutcome, StateStore } from '../../state/types.js';
 import { type Obj, objOrEmpty as obj } from '../../core/json.js';
 import { KubeApiError } from '../kube/errors.js';
-import { prepareKubeRequest } from '../kube/request.js';
+import { kubeJsonRequest, type KubeReply } from '../kube/request.js';
 
 /** The key of the ConfigMap's data that holds the snapshot JSON. */
 export const STATE_KEY = 'state.json';
@@ -23,12 +23,11 @@ export interface ConfigMapStateStoreOptions {
   readonly timeoutMs?: number;
   /** Snapshot size bound (default MAX_SNAPSHOT_BYTES). */
   readonly maxBytes?: number;
-}
-
-
-interface Reply {
-  readonly status: number;
-  readonly body: unknown;
+  /**
+   * Asked before every write (leader election: "do I still hold the Lease?"). False: nothing is
+   * written, outcome 'not_leader'. A conflict is then overwritten only while this still says true.
+   */
+  readonly mayWrite?: () => boolean;
 }
 
 
@@ -79,6 +78,7 @@ export class ConfigMapStateStore implements StateStore {
       this.#o.log.error({ configmap: this.where, bytes: encoded.bytes }, `state not saved: ${encoded.why}`);
       return 'too_large';
     }
+    if (this.#o.mayWrite && !this.#o.mayWrite()) return 'not_leader';
     if (encoded.trimmed) this.#o.log.warn({ configmap: this.where, bytes: encoded.bytes, dropped: encoded.trimmed }, 'state too large for a ConfigMap; dropped the oldest resolved incidents and thread refs from the saved copy');
     if (this.#rv === undefined) {
       const created = await this.#request('POST', this.#path, this.#body(encoded.json, undefined));
@@ -89,15 +89,16 @@ export class ConfigMapStateStore implements StateStore {
     if (first.status !== 409) return this.#done(first, 'ok');
     this.#o.log.warn({ configmap: this.where }, `ConfigMap ${this.where} was changed by another writer since podbell read it (is a second podbell running?); re-reading and saving again`);
     await this.#read();
+    if (this.#o.mayWrite && !this.#o.mayWrite()) return 'not_leader';
     return this.#done(await this.#replace(encoded.json), 'conflict');
   }
 
-  #replace(json: string): Promise<Reply> {
+  #replace(json: string): Promise<KubeReply> {
     if (this.#rv === undefined) return this.#request('POST', this.#path, this.#body(json, undefined));
     return this.#request('PUT', `${this.#path}/${encodeURIComponent(this.#o.name)}`, this.#body(json, this.#rv));
   }
 
-  #done(r: Reply, outcome: SaveOutcome): SaveOutcome {
+  #done(r: KubeReply, outcome: SaveOutcome): SaveOutcome {
     if (r.status < 200 || r.status >= 300) {
       // Gone since we read it: the next save creates it again.
       if (r.status === 404) this.#rv = undefined;
@@ -134,48 +135,14 @@ export class ConfigMapStateStore implements StateStore {
     };
   }
 
-  #error(what: string, r: Reply): KubeApiError {
+  #error(what: string, r: KubeReply): KubeApiError {
     const m = obj(r.body).message;
     const detail = typeof m === 'string' ? m : `HTTP ${r.status}`;
     return new KubeApiError(r.status, `cannot ${what} ConfigMap ${this.where}: ${detail}`);
   }
 
-  /** One request with the kubeconfig's auth; resolves with any status, rejects on network errors and timeouts. */
-  async #request(method: string, path: string, body?: Obj): Promise<Reply> {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const { url, options, request } = await prepareKubeRequest(this.#o.kubeConfig, method, path, payload);
-    const timeoutMs = this.#o.timeoutMs ?? 10_000;
-    return new Promise<Reply>((resolve, reject) => {
-      let settled = false;
-      const req = request(url, options, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('close', () => fail(new KubeApiError(0, `${method} ${url.pathname}: connection closed before the answer ended`)));
-        res.on('end', () => {
-          if (settled) return;
-          settled = true;
-          cancel();
-          let parsed: unknown;
-          try {
-            parsed = text === '' ? undefined : JSON.parse(text);
-          } catch {
-            parsed = { message: `response is not JSON: ${text.slice(0, 120)}` };
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed });
-        });
-        res.on('error', fail);
-      });
-      const cancel = this.#o.clock.setTimer(timeoutMs, () => req.destroy(new KubeApiError(0, `${method} ${url.pathname}: no answer within ${timeoutMs} ms`)));
-      function fail(err: Error) {
-        if (settled) return;
-        settled = true;
-        cancel();
-        reject(err);
-      }
-      req.on('error', fail);
-      req.end(payload);
-    });
+  #request(method: string, path: string, body?: Obj): Promise<KubeReply> {
+    return kubeJsonRequest({ kubeConfig: this.#o.kubeConfig, clock: this.#o.clock, timeoutMs: this.#o.timeoutMs ?? 10_000 }, method, path, body);
   }
 }
 
