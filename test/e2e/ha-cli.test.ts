@@ -20,7 +20,7 @@ type LogLine = Record<string, unknown> & { msg: string; time: number };
 const LEASE_DURATION_S = 4;
 const logLines = (run: Run): LogLine[] =>
   run
-    .stdout()
+    .stderr()
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as LogLine);
@@ -106,7 +106,7 @@ async function continuesTheThread(b: Run, pod: string, crashes: number): Promise
   crashing(pod, 5);
   await waitFor('the parent to show all 5 restarts', () => /5 restarts/.test(parents()[0]?.text ?? ''), 30_000);
   expect(parents()).toHaveLength(1);
-  expect(parents()[0]!.text).toContain(`CrashLoopBackOff ×${crashes}\n`);
+  expect(parents()[0]!.text).toMatch(new RegExp(`^Error \\(exit 1\\) ×${crashes}( ·|$)`, 'm'));
   expect(logLines(b).filter((l) => /^leading/.test(l.msg))).toHaveLength(1);
 }
 
