@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../clock.js';
 import { SimApiError, badRequest, notFound } from './errors.js';
 import { type Obj, objOrEmpty as obj } from '../core/json.js';
+import { SimLogs } from './logs.js';
 
-export type SimResource = 'pods' | 'namespaces' | 'configmaps';
+export type SimResource = 'pods' | 'namespaces' | 'configmaps' | 'events';
 
 /** The kind of each resource, as objects and lists carry it. */
-export const SIM_KINDS: Readonly<Record<SimResource, string>> = { pods: 'Pod', namespaces: 'Namespace', configmaps: 'ConfigMap' };
+export const SIM_KINDS: Readonly<Record<SimResource, string>> = { pods: 'Pod', namespaces: 'Namespace', configmaps: 'ConfigMap', events: 'Event' };
 /** Resources that live in a namespace. */
-const NAMESPACED: ReadonlySet<SimResource> = new Set(['pods', 'configmaps']);
+const NAMESPACED: ReadonlySet<SimResource> = new Set(['pods', 'configmaps', 'events']);
 export type SimEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 /** One change in the store, as a watch delivers it; `prev` lets a watch with a selector turn MODIFIED into ADDED/DELETED. */
@@ -45,10 +46,12 @@ export class SimCluster {
   #rv = 100;
   /** resourceVersion of the newest event no longer in history: watches from before it get 410. */
   #compactedRv = 100;
-  readonly #objects: Record<SimResource, Map<string, Obj>> = { pods: new Map(), namespaces: new Map(), configmaps: new Map() };
+  readonly #objects: Record<SimResource, Map<string, Obj>> = { pods: new Map(), namespaces: new Map(), configmaps: new Map(), events: new Map() };
   #history: SimEvent[] = [];
   #historyStart = 0;
   readonly #listeners = new Set<(e: SimEvent) => void>();
+  /** Container logs (what `kubectl logs` reads); a pod's go when it is deleted. */
+  readonly logs = new SimLogs();
 
   constructor(options: SimClusterOptions = {}) {
     this.#clock = options.clock ?? systemClock;
@@ -173,7 +176,7 @@ export class SimCluster {
     else {
       next = { ...structuredClone(input), status: opts.withStatus && input.status !== undefined ? structuredClone(input.status) : cur.status };
       // A ConfigMap has no status: what the PUT carries is the whole object.
-      if (resource === 'configmaps') delete next.status;
+      if (resource === 'configmaps' || resource === 'events') delete next.status;
       next.metadata = { ...obj(next.metadata), name, ...(ns !== undefined && NAMESPACED.has(resource) && { namespace: ns }) };
     }
     return this.#write(resource, cur, next);
@@ -190,6 +193,7 @@ export class SimCluster {
     const last = structuredClone(cur);
     (last.metadata as Obj).resourceVersion = String(this.#rv);
     this.#objects[resource].delete(key);
+    if (resource === 'pods') this.logs.forget(String(obj(cur.metadata).namespace), name);
     this.#record({ rv: this.#rv, type: 'DELETED', resource, object: last, prev: cur });
     return structuredClone(last);
   }
