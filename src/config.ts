@@ -1,6 +1,7 @@
 import { parseChannel } from './core/channel.js';
 import { parseDuration } from './duration.js';
 import { ConfigError } from './errors.js';
+import { compileRedactions, splitPatterns } from './core/redact.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -29,6 +30,19 @@ export interface Config {
    * across restarts. Persistence is on only when both are set; otherwise state lives in memory.
    */
   readonly threadStoreConfigMap: string | undefined;
+  /** Evidence in thread replies (docs/evidence.md): LOGS, EVENTS, LOG_TAIL_LINES, LOG_FETCHES_PER_INCIDENT, LOG_REDACT. */
+  readonly evidence: EvidenceConfig;
+}
+
+export interface EvidenceConfig {
+  /** LOGS=on: fetch the crashed run's log tail (needs `get` on pods/log). */
+  readonly logs: boolean;
+  /** EVENTS=on: watch Warning Events of pods (needs `list`/`watch` on events). */
+  readonly events: boolean;
+  readonly tailLines: number;
+  readonly fetchesPerIncident: number;
+  /** LOG_REDACT, compiled (global regexps), applied after the built-in patterns. */
+  readonly redact: readonly RegExp[];
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -46,6 +60,10 @@ export const DEFAULTS = {
   STORM_THRESHOLD: '10',
   HTTP_PORT: '8080',
   LOG_LEVEL: 'info',
+  LOG_TAIL_LINES: '20',
+  LOG_FETCHES_PER_INCIDENT: '3',
+  LOGS: 'on',
+  EVENTS: 'on',
 } as const;
 
 /** Every variable podbell reads (others are ignored), e.g. to reject a typo in `replay --set`. */
@@ -57,6 +75,7 @@ export const VARIABLES: readonly string[] = Object.freeze([
   'KUBECONFIG',
   'POD_NAMESPACE',
   'THREAD_STORE_CONFIGMAP',
+  'LOG_REDACT',
 ]);
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -122,6 +141,8 @@ export function loadConfig(env: Env): Config {
   const threadStore = raw('THREAD_STORE_CONFIGMAP');
   if (threadStore !== undefined && !DNS_SUBDOMAIN.test(threadStore)) bad('THREAD_STORE_CONFIGMAP', threadStore, 'not a ConfigMap name (DNS-1123 subdomain)');
 
+  const evidence = evidenceConfig(raw, bad, integer);
+
   const config: Config = {
     slackToken: token,
     slackChannel: channel ?? DEFAULTS.SLACK_CHANNEL,
@@ -140,7 +161,33 @@ export function loadConfig(env: Env): Config {
     logLevel: level as LogLevel,
     podNamespace,
     threadStoreConfigMap: threadStore,
+    evidence,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+/** LOGS, EVENTS, LOG_TAIL_LINES, LOG_FETCHES_PER_INCIDENT and LOG_REDACT (comma-separated regular expressions). */
+function evidenceConfig(
+  raw: (name: string) => string | undefined,
+  bad: (name: string, value: string, why: string) => void,
+  integer: (name: keyof typeof DEFAULTS, min: number, max: number) => number,
+): EvidenceConfig {
+  const onOff = (name: 'LOGS' | 'EVENTS'): boolean => {
+    const v = raw(name)!.toLowerCase();
+    if (v === 'on' || v === 'true') return true;
+    if (v === 'off' || v === 'false') return false;
+    bad(name, v, 'not on or off');
+    return true;
+  };
+  const sources = splitPatterns(raw('LOG_REDACT') ?? '');
+  const compiled = compileRedactions(sources);
+  if (!compiled.ok) for (const i of compiled.invalid) bad('LOG_REDACT', i.pattern, `not a usable regular expression (${i.why})`);
+  return Object.freeze({
+    logs: onOff('LOGS'),
+    events: onOff('EVENTS'),
+    tailLines: integer('LOG_TAIL_LINES', 1, 200),
+    fetchesPerIncident: integer('LOG_FETCHES_PER_INCIDENT', 0, 50),
+    redact: Object.freeze(compiled.ok ? [...compiled.patterns] : []),
+  });
 }

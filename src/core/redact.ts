@@ -44,6 +44,31 @@ const BUILTIN: readonly Rule[] = [
 /** The compiled LOG_REDACT patterns, or the ones that are not valid regular expressions. */
 export type CompiledRedactions = { readonly ok: true; readonly patterns: readonly RegExp[] } | { readonly ok: false; readonly invalid: readonly { pattern: string; why: string }[] };
 
+/**
+ * Splits LOG_REDACT on the commas that separate patterns: not those inside (), [] or {} (as in
+ * `\d{1,3}`) and not an escaped `\,`.
+ */
+export function splitPatterns(list: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (let i = 0; i < list.length; i++) {
+    const ch = list[i]!;
+    if (ch === '\\' && i + 1 < list.length) {
+      cur += ch + list[++i];
+      continue;
+    }
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if ((ch === ')' || ch === ']' || ch === '}') && depth > 0) depth--;
+    if (ch === ',' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out.map((p) => p.trim()).filter((p) => p !== '');
+}
+
 /** Compiles user patterns (LOG_REDACT, comma-separated); every invalid one is reported, not just the first. */
 export function compileRedactions(sources: readonly string[]): CompiledRedactions {
   const patterns: RegExp[] = [];

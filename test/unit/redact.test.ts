@@ -1,4 +1,4 @@
-import { compileRedactions, redact } from '../../src/core/redact.js';
+import { compileRedactions, redact, splitPatterns } from '../../src/core/redact.js';
 
 const R = '[REDACTED]';
 
@@ -68,4 +68,15 @@ describe('LOG_REDACT patterns', () => {
     expect(c.invalid.map((i) => i.pattern)).toEqual(['(unclosed', '[z-a]', 'x*']);
     expect(c.invalid[2]!.why).toBe('matches the empty string');
   });
+});
+
+describe('splitPatterns (LOG_REDACT is a comma list)', () => {
+  test.each<[string, string[]]>([
+    ['a,b', ['a', 'b']],
+    [' cust-[0-9]{6} , SSN \\d{3}-\\d{2}-\\d{4} ', ['cust-[0-9]{6}', 'SSN \\d{3}-\\d{2}-\\d{4}']],
+    ['x{1,3},y', ['x{1,3}', 'y']],
+    ['[,;]secret,(a|b,c)', ['[,;]secret', '(a|b,c)']],
+    ['a\\,b,c', ['a\\,b', 'c']],
+    ['', []],
+  ])('%j', (list, patterns) => expect(splitPatterns(list)).toEqual(patterns));
 });
