@@ -4,7 +4,9 @@ import type { Sender } from './adapters/slack/types.js';
 import type { Cancel, Clock } from './clock.js';
 import { detect, detectChange, type Failure } from './core/detect.js';
 import { emptyBook, reduce, type IncidentBook, type IncidentInput, type IncidentSettings } from './core/incidents.js';
-import { compileNamespacePolicy, compilePodPolicy, describeMute, nextChange, routeFailure, type AnnotationProblem, type NamespacePolicy, type NamespaceState } from './core/mute.js';
+import { explainFailure } from './core/explain.js';
+import type { WarningBuffer } from './core/warnings.js';
+import { compileNamespacePolicy, compilePodPolicy, describeMute, logsAllowed, nextChange, routeFailure, type AnnotationProblem, type NamespacePolicy, type NamespaceState } from './core/mute.js';
 import type { PodState } from './core/pod.js';
 import type { Logger } from './log.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
@@ -17,6 +19,8 @@ export interface PipelineOptions {
   readonly log: Logger;
   readonly sender: Sender;
   readonly registry: Registry;
+  /** Recent Warning Events per pod (EVENTS=on): they feed the cause line. */
+  readonly warnings?: Pick<WarningBuffer, 'of'>;
 }
 
 /**
@@ -168,7 +172,9 @@ export class Pipeline {
       if (r.until !== undefined) this.#scheduleRecheck(pod.namespace, r.until);
       return;
     }
-    this.#apply({ type: 'failure', failure: f, channel: r.channel });
+    const warnings = this.#o.warnings?.of(pod.namespace, pod.name, pod.uid, now) ?? [];
+    const explained = explainFailure(pod, f, warnings, logsAllowed(this.#namespaces.get(pod.namespace), podPolicy));
+    this.#apply({ type: 'failure', failure: explained, channel: r.channel });
   }
 
   /** Logs each malformed annotation value once (namespace, pod, annotation and value named) and counts it. */

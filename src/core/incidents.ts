@@ -14,6 +14,7 @@
  * on `now`, so time passing alone never edits).
  */
 import type { Failure } from './detect.js';
+import { podReply } from './explain.js';
 import type { Outgoing, SlackMessage } from './outgoing.js';
 import type { PodState } from './pod.js';
 import {
@@ -21,7 +22,6 @@ import {
   renderParent,
   renderReminder,
   renderReopenedReply,
-  renderReply,
   renderResolvedReply,
   renderStorm,
   type IncidentView,
@@ -117,6 +117,8 @@ export interface Incident {
   podsAffected: number;
   restarts: number;
   latestMessage?: string;
+  /** the latest cause line (core/explain.ts), shown under the counts */
+  cause?: string;
   posted: boolean;
   /** state changed since the parent was last rendered */
   dirty: boolean;
@@ -400,6 +402,7 @@ function record(book: IncidentBook, inc: Incident, f: Failure, now: number, s: I
   }
   inc.lastSeen = now;
   if (f.message) inc.latestMessage = f.message.length > LIMITS.messageChars ? f.message.slice(0, LIMITS.messageChars) : f.message;
+  if (f.cause) inc.cause = f.cause;
   inc.dirty = true;
   if (!pod.replied.includes(f.reason)) {
     pod.replied.push(f.reason);
@@ -437,7 +440,7 @@ function replyFor(inc: Incident, f: Failure, now: number, s: IncidentSettings, o
   }
   if (inc.window.sent < REPLY_BURST) {
     inc.window.sent++;
-    out.push({ kind: 'reply', thread: inc.id, message: renderReply(f) });
+    out.push(podReply(inc.id, f));
   } else addToDigest(inc, f, now);
 }
 
@@ -531,6 +534,7 @@ function viewOf(inc: Incident, s: IncidentSettings, now: number): IncidentView {
     ...(inc.previousResolvedAt !== undefined && { previousResolvedAt: inc.previousResolvedAt }),
     ...(inc.continues && { continuesEarlierThread: true }),
     ...(inc.latestMessage !== undefined && { latestMessage: inc.latestMessage }),
+    ...(inc.cause !== undefined && { cause: inc.cause }),
     now,
   };
 }
@@ -561,7 +565,7 @@ function open(book: IncidentBook, inc: Incident, now: number, s: IncidentSetting
     ...(inc.linkTo !== undefined && { linkTo: inc.linkTo }),
     message: parent,
   });
-  for (const f of inc.queued) out.push({ kind: 'reply', thread: inc.id, message: renderReply(f) });
+  for (const f of inc.queued) out.push(podReply(inc.id, f));
   inc.window = { start: now, sent: inc.queued.length };
   inc.queued = [];
   if (inc.digest) {

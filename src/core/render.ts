@@ -44,6 +44,8 @@ export interface IncidentView {
   /** set on the last edit of a thread that continues in a new one */
   readonly continuedAt?: number;
   readonly latestMessage?: string;
+  /** the latest cause line (core/cause.ts), plain text */
+  readonly cause?: string;
   /**
    * Kept for compatibility; the parent does NOT depend on it, so an unchanged incident renders
    * identically and is never re-edited only because time passed.
@@ -177,7 +179,8 @@ export function renderParent(v: IncidentView): SlackMessage {
       ? `⤵️ ${title} · continued in a new thread`
       : `${STATUS_EMOJI[v.status]} ${title}${v.status === 'resolving' ? ' · recovering' : ''}`;
   const pods = v.podsFailing !== undefined && !resolved ? `${v.podsFailing} of ${plural(v.podsAffected, 'pod')} failing` : plural(v.podsAffected, 'pod');
-  const totals = `*${countsLine(v.counts)}*\n${pods} · ${plural(v.restarts, 'restart')}`;
+  const cause = v.cause && !resolved ? `\ncause: ${escapeText(v.cause)}` : '';
+  const totals = `*${countsLine(v.counts)}*\n${pods} · ${plural(v.restarts, 'restart')}${cause}`;
   const ctx: string[] = [];
   if (v.cluster) ctx.push(`cluster *${escapeText(v.cluster)}*`);
   ctx.push(`first seen ${clockTime(v.firstSeen)}`);
@@ -213,6 +216,7 @@ export function renderReply(f: Failure): SlackMessage {
   const parts = [`\`${escapeText(f.pod)}\``];
   if (f.container) parts.push(`${f.init ? 'init ' : ''}${escapeText(f.container)}`);
   parts.push(`*${reasonDetail(f)}*`);
+  if (f.cause && f.cause !== f.reason) parts.push(escapeText(f.cause));
   parts.push(`restart ${f.restartCount}`);
   if (f.node) parts.push(escapeText(f.node));
   const line = parts.join(' · ');
