@@ -18,7 +18,7 @@ const LOG_BLOCK_CHARS = 2800;
 
 export interface EvidenceView {
   /** The log tail as fetched (raw text); absent when not fetched or unavailable. */
-  readonly log?: { readonly text: string; readonly container: string; readonly previous: boolean; readonly lines: number };
+  readonly log?: { readonly text: string; readonly container: string; readonly previous: boolean; readonly lines: number; readonly cut?: boolean };
   /** Why there is no log (`logs unavailable: …`), said once in the thread. */
   readonly logUnavailable?: string;
   readonly warnings?: readonly FoldedWarning[];
@@ -99,6 +99,8 @@ export function withEvidence(reply: SlackMessage, e: EvidenceView): SlackMessage
     } else {
       blocks.push(section(`last ${lines.length} log line${lines.length === 1 ? '' : 's'} of the ${which}:\n${tailCodeBlock(lines, LOG_BLOCK_CHARS)}`));
       text.push(`last log line: ${truncate(escapeText(lines[lines.length - 1]!), 500)}`);
+      // The API server's limitBytes keeps the START of the requested tail: the end may be missing.
+      if (e.log.cut) blocks.push(context('the log was cut at the fetch size limit: its last lines may be missing'));
     }
   } else if (e.logUnavailable) {
     blocks.push(context(escapeText(cleanText(e.logUnavailable))));

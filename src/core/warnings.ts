@@ -5,6 +5,7 @@
  * and a pod's entry goes when the pod is deleted. Time is passed in.
  */
 import type { FoldedWarning } from './cause.js';
+import { obj } from './json.js';
 
 /** One Warning Event as the watch projects it. */
 export interface WarningEvent {
@@ -18,6 +19,68 @@ export interface WarningEvent {
   readonly count: number;
   /** lastTimestamp / eventTime / series.lastObservedTime, ms */
   readonly at: number;
+}
+
+/** A core/v1 Event as the Event watch keeps it (one per Event object, keyed by namespace/name). */
+export interface ProjectedEvent {
+  /** namespace/name of the Event object */
+  readonly key: string;
+  readonly namespace: string;
+  readonly pod: string;
+  readonly uid?: string;
+  readonly reason: string;
+  readonly message: string;
+  /** Event.count (or series.count): how often it happened so far */
+  readonly count: number;
+  readonly at: number;
+}
+
+const MAX_EVENT_MESSAGE = 512;
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const time = (...vs: unknown[]): number | undefined => {
+  for (const v of vs) {
+    const t = typeof v === 'string' ? Date.parse(v) : NaN;
+    if (Number.isFinite(t)) return t;
+  }
+  return undefined;
+};
+
+/**
+ * Projects a Warning Event about a Pod; anything else (Normal events, events about other kinds,
+ * malformed objects) is undefined. Total: never throws.
+ */
+export function projectWarningEvent(raw: unknown): ProjectedEvent | undefined {
+  const e = obj(raw);
+  const meta = obj(e?.metadata);
+  const io = obj(e?.involvedObject);
+  if (!e || !meta || !io || e.type !== 'Warning' || io.kind !== 'Pod') return undefined;
+  const name = text(meta.name);
+  const pod = text(io.name);
+  const namespace = text(io.namespace) ?? text(meta.namespace) ?? 'default';
+  const reason = text(e.reason);
+  const at = time(e.lastTimestamp, obj(e.series)?.lastObservedTime, e.eventTime, e.firstTimestamp, meta.creationTimestamp);
+  if (!name || !pod || !reason || at === undefined) return undefined;
+  const message = text(e.message) ?? '';
+  const countRaw = typeof e.count === 'number' ? e.count : obj(e.series)?.count;
+  const count = typeof countRaw === 'number' && countRaw >= 1 ? Math.floor(countRaw) : 1;
+  const uid = text(io.uid);
+  return {
+    key: `${text(meta.namespace) ?? namespace}/${name}`,
+    namespace,
+    pod,
+    ...(uid !== undefined && { uid }),
+    reason,
+    message: message.length > MAX_EVENT_MESSAGE ? `${message.slice(0, MAX_EVENT_MESSAGE - 1)}…` : message,
+    count,
+    at,
+  };
+}
+
+/** The buffer entry for a watch change: only the occurrences that are new since the previous version. */
+export function warningOf(prev: ProjectedEvent | undefined, next: ProjectedEvent): WarningEvent | undefined {
+  const added = prev ? next.count - prev.count : next.count;
+  if (added <= 0 && prev) return undefined;
+  return { namespace: next.namespace, pod: next.pod, uid: next.uid, reason: next.reason, message: next.message, count: Math.max(1, added), at: next.at };
 }
 
 export interface WarningLimits {

@@ -5,7 +5,7 @@ import { MAX_SNAPSHOT_BYTES, decodeSnapshot, encodeSnapshot, type LoadedState, t
 import type { SaveOutcome, StateStore } from '../../state/types.js';
 import { type Obj, objOrEmpty as obj } from '../../core/json.js';
 import { KubeApiError } from '../kube/errors.js';
-import { prepareKubeRequest } from '../kube/request.js';
+import { sendKubeRequest } from '../kube/request.js';
 
 /** The key of the ConfigMap's data that holds the snapshot JSON. */
 export const STATE_KEY = 'state.json';
@@ -143,39 +143,20 @@ export class ConfigMapStateStore implements StateStore {
   /** One request with the kubeconfig's auth; resolves with any status, rejects on network errors and timeouts. */
   async #request(method: string, path: string, body?: Obj): Promise<Reply> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const { url, options, request } = await prepareKubeRequest(this.#o.kubeConfig, method, path, payload);
-    const timeoutMs = this.#o.timeoutMs ?? 10_000;
-    return new Promise<Reply>((resolve, reject) => {
-      let settled = false;
-      const req = request(url, options, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('close', () => fail(new KubeApiError(0, `${method} ${url.pathname}: connection closed before the answer ended`)));
-        res.on('end', () => {
-          if (settled) return;
-          settled = true;
-          cancel();
-          let parsed: unknown;
-          try {
-            parsed = text === '' ? undefined : JSON.parse(text);
-          } catch {
-            parsed = { message: `response is not JSON: ${text.slice(0, 120)}` };
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed });
-        });
-        res.on('error', fail);
-      });
-      const cancel = this.#o.clock.setTimer(timeoutMs, () => req.destroy(new KubeApiError(0, `${method} ${url.pathname}: no answer within ${timeoutMs} ms`)));
-      function fail(err: Error) {
-        if (settled) return;
-        settled = true;
-        cancel();
-        reject(err);
-      }
-      req.on('error', fail);
-      req.end(payload);
+    const { clock } = this.#o;
+    const r = await sendKubeRequest(this.#o.kubeConfig, method, path, {
+      ...(payload !== undefined && { payload }),
+      timeoutMs: this.#o.timeoutMs ?? 10_000,
+      setTimer: (ms, fn) => clock.setTimer(ms, fn),
     });
+    const text = r.body.toString('utf8');
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      parsed = { message: `response is not JSON: ${text.slice(0, 120)}` };
+    }
+    return { status: r.status, body: parsed };
   }
 }
 
