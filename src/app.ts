@@ -14,6 +14,7 @@ import { Pipeline } from './pipeline.js';
 import { StatePersister } from './state/persister.js';
 import type { MemoryThreadStore } from './adapters/store/memory.js';
 import type { StateStore } from './state/types.js';
+import { evidenceParts, type EvidenceParts } from './evidence/wiring.js';
 
 /** The incident windows of a Config (DESIGN §3), as the incident book takes them. */
 export function incidentSettingsOf(c: Config): IncidentSettings {
@@ -77,10 +78,14 @@ export class Bot {
   #watches: ScopedWatches | undefined;
   #stopping = false;
   readonly #persister: StatePersister | undefined;
+  /** The sender the pipeline sends to (the evidence stage around options.sender) and its Event watch. */
+  readonly #evidence: EvidenceParts;
 
   constructor(options: BotOptions) {
     this.#o = options;
     const c = options.config;
+    this.#evidence = evidenceParts(options);
+    const sender = this.#evidence.sender;
     const state = options.state;
     this.#persister =
       state &&
@@ -99,8 +104,9 @@ export class Bot {
       defaultChannel: c.slackChannel,
       clock: options.clock,
       log: options.log,
-      sender: persister ? notifyingSender(options.sender, () => persister.changed()) : options.sender,
+      sender: persister ? notifyingSender(sender, () => persister.changed()) : sender,
       registry: options.registry,
+      ...(this.#evidence.warnings && { warnings: this.#evidence.warnings }),
     });
   }
 
@@ -111,7 +117,7 @@ export class Bot {
 
   /** Checks Slack credentials (rejects with SlackAuthError), then starts watching. */
   async start(): Promise<void> {
-    await this.#o.sender.start();
+    await this.#evidence.sender.start();
     const { config, kubeConfig, clock, log, registry, watchTuning } = this.#o;
     // Before any watch: the initial lists must meet the restored incidents, not open new ones.
     const restored = await this.#persister?.load();
@@ -139,10 +145,14 @@ export class Bot {
           ...(namespace !== undefined && { namespace }),
           project: (raw) => projectPod(raw, { pool }),
           keyOf: (p) => p.uid,
-          onChange: (c) => this.pipeline.podChanged(c),
+          onChange: (c) => {
+            this.pipeline.podChanged(c);
+            if (c.type === 'DELETED' && c.prev) this.#evidence.warnings?.deletePod(c.prev.namespace, c.prev.name);
+          },
           onSynced,
         }),
       onPodsSynced: () => this.pipeline.reconcile(),
+      ...(this.#evidence.eventWatch && { eventWatch: (namespace: string | undefined) => this.#evidence.eventWatch!(namespace, common) }),
     });
     if (this.#stopping) return;
     this.#watches.start();
@@ -155,7 +165,7 @@ export class Bot {
     await this.#watches?.stop();
     this.pipeline.flush();
     this.pipeline.stop();
-    await this.#o.sender.flush(deadlineMs);
+    await this.#evidence.sender.flush(deadlineMs);
     // After the flush, so the refs of parents posted during shutdown are saved too.
     await this.#persister?.stop();
   }
