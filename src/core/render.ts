@@ -207,7 +207,8 @@ export function renderParent(v: IncidentView): SlackMessage {
 function reasonDetail(f: Failure): string {
   const bits: string[] = [];
   if (f.exitCode !== undefined) bits.push(`exit ${f.exitCode}`);
-  if (f.reason === 'OOMKilled') bits.push('out of memory: hit its limit');
+  // The cause line (when the pipeline set one) names the limit instead.
+  if (f.reason === 'OOMKilled' && !f.cause) bits.push('out of memory: hit its limit');
   return bits.length ? `${escapeText(f.reason)} (${bits.join(', ')})` : escapeText(f.reason);
 }
 
