@@ -251,15 +251,10 @@ function compile(namespace: string, pod: string | undefined, a: Readonly<Record<
   }
 
   // Logs: an unreadable value counts as "false": when in doubt, no log text leaves the cluster.
-  let logs: boolean | undefined;
   const logsText = a[ANNOTATION.logs];
-  if (logsText !== undefined) {
-    logs = parseBool(logsText);
-    if (logs === undefined) {
-      logs = false;
-      bad(ANNOTATION.logs, logsText, `${ANNOTATION.logs} on ${where} must be "true" or "false" (also yes/no); no logs are fetched for ${where}`);
-    }
-  }
+  const logsValue = logsText === undefined ? undefined : parseBool(logsText);
+  if (logsText !== undefined && logsValue === undefined) bad(ANNOTATION.logs, logsText, `${ANNOTATION.logs} on ${where} must be "true" or "false" (also yes/no); no logs are fetched for ${where}`);
+  const logs = logsText === undefined ? undefined : (logsValue ?? false);
 
   // A misspelt podbell.io annotation would otherwise do nothing, silently.
   for (const [k, v] of Object.entries(a)) {

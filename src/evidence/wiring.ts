@@ -1,13 +1,11 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Registry } from 'prom-client';
 import { kubeLogFetcher } from '../adapters/kube/logs.js';
 import type { Watch } from '../adapters/kube/types.js';
 import { createWatch, type KubeWatchOptions } from '../adapters/kube/watch.js';
 import type { Sender } from '../adapters/slack/types.js';
-import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { projectWarningEvent, warningOf, WarningBuffer, type ProjectedEvent } from '../core/warnings.js';
-import type { Logger } from '../log.js';
+import type { PipelineOptions } from '../pipeline.js';
 import { EvidenceStage } from './stage.js';
 
 /** The watch options every watch of the Bot shares (auth, clock, logging, tuning). */
@@ -22,14 +20,8 @@ export interface EvidenceParts {
   readonly eventWatch?: (namespace: string | undefined, common: CommonWatchOptions) => Watch;
 }
 
-export interface EvidenceWiringOptions {
-  readonly config: Config;
-  readonly kubeConfig: KubeConfig;
-  readonly sender: Sender;
-  readonly clock: Clock;
-  readonly log: Logger;
-  readonly registry: Registry;
-}
+/** What the Bot has at hand: its config, cluster credentials, Slack sender, and the pipeline's clock, logger and registry. */
+export type EvidenceWiringOptions = { readonly config: Config; readonly kubeConfig: KubeConfig; readonly sender: Sender } & Pick<PipelineOptions, 'clock' | 'log' | 'registry'>;
 
 /** Server-side selector of the Event watch: only Warnings, only about pods. */
 export const WARNING_EVENT_SELECTOR = 'type=Warning,involvedObject.kind=Pod';
