@@ -35,6 +35,9 @@ export interface ProjectedEvent {
   readonly at: number;
 }
 
+/** Server-side selector of the Event watch: only Warnings, only about pods. */
+export const WARNING_EVENT_SELECTOR = 'type=Warning,involvedObject.kind=Pod';
+
 const MAX_EVENT_MESSAGE = 512;
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const time = (...vs: unknown[]): number | undefined => {

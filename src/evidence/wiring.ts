@@ -4,7 +4,7 @@ import type { Watch } from '../adapters/kube/types.js';
 import { createWatch, type KubeWatchOptions } from '../adapters/kube/watch.js';
 import type { Sender } from '../adapters/slack/types.js';
 import type { Config } from '../config.js';
-import { projectWarningEvent, warningOf, WarningBuffer, type ProjectedEvent } from '../core/warnings.js';
+import { projectWarningEvent, WARNING_EVENT_SELECTOR, warningOf, WarningBuffer, type ProjectedEvent } from '../core/warnings.js';
 import type { PipelineOptions } from '../pipeline.js';
 import { EvidenceStage } from './stage.js';
 
@@ -22,9 +22,6 @@ export interface EvidenceParts {
 
 /** What the Bot has at hand: its config, cluster credentials, Slack sender, and the pipeline's clock, logger and registry. */
 export type EvidenceWiringOptions = { readonly config: Config; readonly kubeConfig: KubeConfig; readonly sender: Sender } & Pick<PipelineOptions, 'clock' | 'log' | 'registry'>;
-
-/** Server-side selector of the Event watch: only Warnings, only about pods. */
-export const WARNING_EVENT_SELECTOR = 'type=Warning,involvedObject.kind=Pod';
 
 /** Builds the evidence parts the Bot plugs in (docs/evidence.md), as LOGS and EVENTS say. */
 export function evidenceParts(o: EvidenceWiringOptions): EvidenceParts {
