@@ -94,6 +94,12 @@ export function demoStory(o: StorySetup = {}): Story {
       act: (c) => c.deploy({ namespace: 'shop', name: 'api', replicas: 2, image: 'registry.example.com/api:2.4.l' }).imagePull(),
     },
     { at: 12_500, act: checkout },
+    {
+      at: 13_000,
+      say: 'shop/cart: its liveness probe fails (HTTP 500), the kubelet kills it (exit 137); the thread says why',
+      act: (c) => c.get('shop/cart').livenessFail([0]),
+    },
+    { at: 17_000, act: (c) => c.get('shop/cart').recover([0]) },
     { at: 14_000, say: `${MUTED_NAMESPACE}/${MUTED_WORKLOAD}: crash-looping, but its namespace has podbell.io/mute: "true"`, act: muted },
     { at: 16_500, say: 'shop/checkout: still crashing (podbell edits the parent, no new posts)', act: checkout },
     { at: 18_000, act: muted },
