@@ -2,7 +2,6 @@ import type { Registry } from 'prom-client';
 import type { LogFetcher, LogResult } from '../adapters/kube/logs.js';
 import type { Sender } from '../adapters/slack/types.js';
 import type { Cancel, Clock } from '../clock.js';
-import type { FoldedWarning } from '../core/cause.js';
 import { EvidenceBudget } from '../core/evidence-budget.js';
 import { withEvidence, type EvidenceView } from '../core/evidence.js';
 import type { EvidenceRequest, Outgoing } from '../core/outgoing.js';
@@ -49,7 +48,6 @@ interface Job {
   readonly thread: string;
   readonly reply: Outgoing & { kind: 'reply' };
   readonly req: EvidenceRequest;
-  readonly warnings: readonly FoldedWarning[];
   cancel: Cancel;
   done: boolean;
 }
@@ -114,25 +112,24 @@ export class EvidenceStage implements Sender {
 
   #withEvidence(reply: Outgoing & { kind: 'reply' }, req: EvidenceRequest): void {
     const now = this.#o.clock.now();
-    const warnings = this.#o.warnings?.of(req.namespace, req.pod, req.uid, now) ?? [];
     const slot: Slot = {};
     const list = this.#threads.get(reply.thread);
     if (list) list.push(slot);
     else this.#threads.set(reply.thread, [slot]);
     const fetchLog = this.#o.fetchLog;
-    if (!fetchLog || !req.logs) return this.#complete(reply, slot, { warnings });
+    if (!fetchLog || !req.logs) return this.#complete(reply, slot, {});
     const forbiddenUntil = this.#forbidden.get(req.namespace);
     if (forbiddenUntil !== undefined && now < forbiddenUntil) {
       this.#metrics.fetches.inc({ outcome: 'skipped_forbidden' });
-      return this.#complete(reply, slot, { warnings, ...this.#unavailableOnce(reply.thread, forbiddenText(req.namespace)) });
+      return this.#complete(reply, slot, this.#unavailableOnce(reply.thread, forbiddenText(req.namespace)));
     }
     const admitted = this.#budget.admit(reply.thread, req.uid, req.container, req.run, now);
     if (!admitted.ok) {
       this.#metrics.fetches.inc({ outcome: admitted.why === 'already fetched' ? 'skipped_duplicate' : 'skipped_budget' });
       const note = admitted.why === 'incident budget spent' ? { logUnavailable: `log not fetched: LOG_FETCHES_PER_INCIDENT (${this.#o.settings.fetchesPerIncident}) already read for this incident in the last GROUP_INTERVAL` } : {};
-      return this.#complete(reply, slot, { warnings, ...note });
+      return this.#complete(reply, slot, note);
     }
-    const job: Job = { slot, thread: reply.thread, reply, req, warnings, cancel: () => undefined, done: false };
+    const job: Job = { slot, thread: reply.thread, reply, req, cancel: () => undefined, done: false };
     job.cancel = this.#o.clock.setTimer(this.#o.settings.waitMs ?? 5000, () => this.#finish(job, 'timeout'));
     this.#jobs.add(job);
     this.#queue.push(job);
@@ -176,7 +173,7 @@ export class EvidenceStage implements Sender {
     job.cancel();
     this.#jobs.delete(job);
     const { req, thread } = job;
-    const view: EvidenceView & { warnings: readonly FoldedWarning[] } = { warnings: job.warnings };
+    const view: EvidenceView = {};
     if (r === undefined) {
       this.#metrics.fetches.inc({ outcome: 'abandoned' });
     } else if (r === 'timeout') {
@@ -217,9 +214,11 @@ export class EvidenceStage implements Sender {
     return { logUnavailable: text };
   }
 
+  /** The reply goes out with its evidence; the Warning Events are read now, so those that came during the wait count. */
   #complete(reply: Outgoing & { kind: 'reply' }, slot: Slot, view: EvidenceView): void {
-    const { evidence: _request, ...plain } = reply;
-    slot.out = { ...plain, message: withEvidence(reply.message, { ...view, redactions: this.#o.settings.redact }) };
+    const { evidence: req, ...plain } = reply;
+    const warnings = req && this.#o.warnings ? this.#o.warnings.of(req.namespace, req.pod, req.uid, this.#o.clock.now()) : [];
+    slot.out = { ...plain, message: withEvidence(reply.message, { ...view, warnings, redactions: this.#o.settings.redact }) };
     const list = this.#threads.get(reply.thread);
     while (list && list.length > 0 && list[0]!.out) this.#o.inner.send(list.shift()!.out!);
     if (list && list.length === 0) this.#threads.delete(reply.thread);

@@ -98,8 +98,9 @@ export class SimDeployment {
   /** A bad image: ImagePullBackOff, with the kubelet's Failed and BackOff Warnings. */
   imagePull(pods = this.#all()): void {
     for (const p of this.#pick(pods)) {
-      this.#set(p, podStatus([imagePullBackOff(this.#c(p))], this.#clock.now(), 'Pending'));
+      // As the kubelet: the pull fails (Failed Event), then the status says so, then it backs off.
       this.#warn(p, 'Failed', `Failed to pull image "${p.image}": rpc error: code = NotFound desc = failed to pull and unpack image "${p.image}": failed to resolve reference "${p.image}": ${p.image}: not found`);
+      this.#set(p, podStatus([imagePullBackOff(this.#c(p))], this.#clock.now(), 'Pending'));
       this.#warn(p, 'BackOff', `Back-off pulling image "${p.image}"`);
     }
   }

@@ -139,6 +139,6 @@ test('no right to read logs: the thread says so once, and podbell carries on', a
   const second = await waitFor('the other workload\'s thread', () => slack.threads().find((t) => t.text.includes('web') && t.replies.length >= 1));
   expect(second.replies.filter(unavailable)).toHaveLength(1);
   expect(server.stats.logs).toBe(asked);
-  // The kubelet's BackOff Warning still explains it.
-  expect(blocksText(thread.replies[0]!)).toContain('BackOff');
+  // The thread still says why: the cause line from the exit code.
+  expect(thread.text).toContain('cause: exited with code 1');
 }, 60_000);

@@ -127,3 +127,13 @@ test('flush sends waiting replies at once', async () => {
   await stage.flush(1000);
   expect(sent).toHaveLength(1);
 });
+
+test('Warning Events that arrive while the reply waits for its log are in it', async () => {
+  const { sent, calls, stage, warnings, clock } = rig();
+  stage.send(reply('t1', 'p1'));
+  warnings.add({ namespace: 'shop', pod: 'p1', uid: 'uid-p1', reason: 'BackOff', message: 'Back-off restarting failed container', count: 1, at: T0 }, T0);
+  calls[0]!.answer({ ok: true, text: 'exit 1\n', cut: false });
+  await tick();
+  clock.advance(0);
+  expect(blocksOf(sent[0])).toContain('BackOff ×1');
+});
