@@ -16,6 +16,7 @@ import { SIM_TOKEN, SimCluster, startSimServer, type SimServer } from '../src/si
 import { benchPod, crashLoopStatus, healthyStatus } from './pods.js';
 import { shippedOptions } from '../scripts/esbuild-options.mjs';
 import { IpcPeer, withTimeout } from './ipc.js';
+import { measureWarningLoad } from './events.js';
 import type { ChildRequest, ChildSetup, CpuSample, MemSample, RecordedPost, SlackRequest } from './protocol.js';
 
 // ---- sizes ----
@@ -32,14 +33,17 @@ interface Sizes {
   readonly backgroundPerSecond: number;
   readonly failureEveryMs: number;
   readonly settleMs: number;
+  /** Warning Events per second, and for how long (the Event watch's load). */
+  readonly warningsPerSecond: number;
+  readonly warningsMs: number;
 }
 
-const FULL: Sizes = { pods: 10_000, podsLarge: 50_000, warmEvents: 3000, cpuEvents: 20_000, idleMs: 60_000, pollIntervalMs: 15_000, pollWindowMs: 60_000, latencyMs: 20_000, backgroundPerSecond: 1000, failureEveryMs: 100, settleMs: 30_000 };
-const SMOKE: Sizes = { pods: 300, podsLarge: 1000, warmEvents: 300, cpuEvents: 1000, idleMs: 1500, pollIntervalMs: 500, pollWindowMs: 1500, latencyMs: 2000, backgroundPerSecond: 1000, failureEveryMs: 100, settleMs: 500 };
+const FULL: Sizes = { pods: 10_000, podsLarge: 50_000, warmEvents: 3000, cpuEvents: 20_000, idleMs: 60_000, pollIntervalMs: 15_000, pollWindowMs: 60_000, latencyMs: 20_000, backgroundPerSecond: 1000, failureEveryMs: 100, settleMs: 30_000, warningsPerSecond: 200, warningsMs: 30_000 };
+const SMOKE: Sizes = { pods: 300, podsLarge: 1000, warmEvents: 300, cpuEvents: 1000, idleMs: 1500, pollIntervalMs: 500, pollWindowMs: 1500, latencyMs: 2000, backgroundPerSecond: 1000, failureEveryMs: 100, settleMs: 500, warningsPerSecond: 200, warningsMs: 1500 };
 
 const NAMESPACES = 50;
 const REPLICAS = 5;
-const BENCHES = ['memory', 'idle', 'cpu', 'latency', 'polling'] as const;
+const BENCHES = ['memory', 'idle', 'cpu', 'latency', 'polling', 'events'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 /** Wall clock in epoch ms with sub-millisecond precision, as the fake Slack's process stamps requests. */
@@ -225,6 +229,11 @@ interface Results {
   idleCpuPct10k?: number;
   pollingCpuPct10k?: number;
   polls?: number;
+  warningEvents?: number;
+  warningCpuPct?: number;
+  warningMicrosPerEvent?: number;
+  warningRssBeforeMiB?: number;
+  warningRssAfterMiB?: number;
 }
 
 /**
@@ -477,6 +486,7 @@ function table(r: Results, s: Sizes, smoke: boolean): string {
     ['failure -> chat.postMessage p50', f(r.p50LatencyMs, ' ms'), `${f(r.latencySamples)} samples under ${f(r.backgroundRate)} bg events/s`],
     ['failure -> chat.postMessage p99', f(r.p99LatencyMs, ' ms'), `≤ 50 ms; max ${f(r.maxLatencyMs, ' ms')}; bot CPU under load ${f(r.botCpuPctUnderLoad, '%')}; sim-side GC pauses max ${f(r.harnessGcMaxMs, ' ms')}, total ${f(r.harnessGcTotalMs, ' ms')}, longest sim stall ${f(r.harnessLagMaxMs, ' ms')}`],
     [`idle CPU, ${k(s.pods)} healthy pods (watch)`, f(r.idleCpuPct10k, '% of a core'), `over ${s.idleMs / 1000} s`],
+    [`Warning Events, ${s.warningsPerSecond}/s (Event watch)`, f(r.warningCpuPct, '% of a core'), `${f(r.warningEvents)} events over ${s.warningsMs / 1000} s, ${f(r.warningMicrosPerEvent, ' µs')} each; RSS ${f(r.warningRssBeforeMiB, ' MiB')} before, ${f(r.warningRssAfterMiB, ' MiB')} after`],
     [`polling CPU, ${k(s.pods)} pods (LIST every ${s.pollIntervalMs / 1000} s)`, f(r.pollingCpuPct10k, '% of a core'), `over ${s.pollWindowMs / 1000} s, ${f(r.polls)} polls`],
   ];
   const w0 = Math.max(...rows.map((x) => x[0].length));
@@ -529,7 +539,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     populate(sim, refs, 0, s.pods);
     const compiled = await compileChild();
-    if (run('memory') || run('idle') || run('cpu') || run('latency')) {
+    if (run('memory') || run('idle') || run('cpu') || run('latency') || run('events')) {
       log(`starting the bot against ${s.pods} pods`);
       const { child, syncMs } = await startBot(server, slack, { compiled, ...(profileFile && { profileFile }) });
       r.sync10kMs = Math.round(syncMs);
@@ -549,6 +559,17 @@ export async function main(argv: readonly string[]): Promise<number> {
         if (run('latency')) {
           log(`latency for ${s.latencyMs / 1000} s under ${s.backgroundPerSecond} events/s`);
           await measureLatency(sim, slack, child, refs, s, r);
+        }
+        if (run('events')) {
+          log(`${s.warningsPerSecond} Warning Events/s for ${s.warningsMs / 1000} s`);
+          const w = await measureWarningLoad(sim, {
+            perSecond: s.warningsPerSecond,
+            ms: s.warningsMs,
+            pods: refs.slice(0, 2000),
+            cpu: () => child.request<CpuSample>({ type: 'cpu' }),
+            rss: async () => (await child.request<{ rss: number }>({ type: 'rss' })).rss,
+          });
+          Object.assign(r, { warningEvents: w.events, warningCpuPct: round(w.cpuPct, 2), warningMicrosPerEvent: round(w.microsPerEvent, 1), warningRssBeforeMiB: round(MiB(w.rssBefore), 1), warningRssAfterMiB: round(MiB(w.rssAfter), 1) });
         }
         if (run('cpu')) {
           log(`CPU per event over ${s.cpuEvents} events`);
@@ -607,6 +628,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       p99LatencyMs: nan(r.p99LatencyMs),
       idleCpuPct10k: nan(r.idleCpuPct10k),
       pollingCpuPct10k: nan(r.pollingCpuPct10k),
+      warningCpuPct: nan(r.warningCpuPct),
       rssMiB50kSources: nan(r.rssMiB50kSources),
       rssMiB10kSources: nan(r.rssMiB10kSources),
       peakRssMiB50k: nan(r.peakRssMiB50k),

@@ -17,6 +17,7 @@ import { StatePersister } from './state/persister.js';
 import type { MemoryThreadStore } from './adapters/store/memory.js';
 import type { StateStore } from './state/types.js';
 import type { ActionSource } from './adapters/slack/socket.js';
+import { evidenceParts, type EvidenceParts } from './evidence/wiring.js';
 
 /** The incident windows of a Config (DESIGN §3), as the incident book takes them. */
 export function incidentSettingsOf(c: Config): IncidentSettings {
@@ -93,10 +94,14 @@ export class Bot {
   #podsSynced = false;
   #stopping = false;
   readonly #persister: StatePersister | undefined;
+  /** The sender the pipeline sends to (the evidence stage around options.sender) and its Event watch. */
+  readonly #evidence: EvidenceParts;
 
   constructor(options: BotOptions) {
     this.#o = options;
     const c = options.config;
+    this.#evidence = evidenceParts(options);
+    const sender = this.#evidence.sender;
     const state = options.state;
     this.#persister =
       state &&
@@ -115,9 +120,10 @@ export class Bot {
       defaultChannel: c.slackChannel,
       clock: options.clock,
       log: options.log,
-      sender: persister ? notifyingSender(options.sender, () => persister.changed()) : options.sender,
+      sender: persister ? notifyingSender(sender, () => persister.changed()) : sender,
       registry: options.registry,
       pendingAfterMs: c.pendingAfterMs,
+      ...(this.#evidence.warnings && { warnings: this.#evidence.warnings }),
     });
   }
 
@@ -128,7 +134,7 @@ export class Bot {
 
   /** Checks Slack credentials (rejects with SlackAuthError), then starts watching. */
   async start(): Promise<void> {
-    await this.#o.sender.start();
+    await this.#evidence.sender.start();
     const { config, kubeConfig, clock, log, registry, watchTuning } = this.#o;
     // Before any watch: the initial lists must meet the restored incidents, not open new ones.
     if (!this.#o.standby) await this.#takeOver();
@@ -154,13 +160,18 @@ export class Bot {
           ...(namespace !== undefined && { namespace }),
           project: (raw) => projectPod(raw, { pool }),
           keyOf: (p) => p.uid,
-          onChange: (c) => this.#acting && this.pipeline.podChanged(c),
+          onChange: (c) => {
+            if (this.#acting) this.pipeline.podChanged(c);
+            // The standby keeps its Warning Events too, so evidence is at hand when it takes over.
+            if (c.type === 'DELETED' && c.prev) this.#evidence.warnings?.deletePod(c.prev.namespace, c.prev.name);
+          },
           onSynced,
         })),
       onPodsSynced: () => {
         this.#podsSynced = true;
         if (this.#acting) this.pipeline.reconcile();
       },
+      ...(this.#evidence.eventWatch && { eventWatch: (namespace: string | undefined) => this.#evidence.eventWatch!(namespace, common) }),
     });
     if (this.#stopping) return;
     this.#watches.start();
@@ -208,7 +219,7 @@ export class Bot {
     await this.#watches?.stop();
     this.pipeline.flush();
     this.pipeline.stop();
-    await this.#o.sender.flush(deadlineMs);
+    await this.#evidence.sender.flush(deadlineMs);
     // After the flush, so the refs of parents posted during shutdown are saved too. A standby that
     // never took over has nothing of its own: saving would overwrite the leader's state.
     if (this.#acting) await this.#persister?.stop();

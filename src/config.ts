@@ -2,6 +2,7 @@ import { config as dotenv } from 'dotenv';
 import { parseChannel } from './core/channel.js';
 import { parseDuration } from './duration.js';
 import { ConfigError } from './errors.js';
+import { compileRedactions, splitPatterns } from './core/redact.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -46,6 +47,19 @@ export interface Config {
   readonly leaseRenewMs: number;
   /** POD_NAME (the chart sets it from the downward API): this replica's identity in the Lease. */
   readonly podName: string | undefined;
+  /** Evidence in thread replies (docs/evidence.md): LOGS, EVENTS, LOG_TAIL_LINES, LOG_FETCHES_PER_INCIDENT, LOG_REDACT. */
+  readonly evidence: EvidenceConfig;
+}
+
+export interface EvidenceConfig {
+  /** LOGS=on: fetch the crashed run's log tail (needs `get` on pods/log). */
+  readonly logs: boolean;
+  /** EVENTS=on: watch Warning Events of pods (needs `list`/`watch` on events). */
+  readonly events: boolean;
+  readonly tailLines: number;
+  readonly fetchesPerIncident: number;
+  /** LOG_REDACT, compiled (global regexps), applied after the built-in patterns. */
+  readonly redact: readonly RegExp[];
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -67,6 +81,10 @@ export const DEFAULTS = {
   LEASE_NAME: 'podbell',
   LEASE_DURATION: '15s',
   LEASE_RENEW: '5s',
+  LOG_TAIL_LINES: '20',
+  LOG_FETCHES_PER_INCIDENT: '3',
+  LOGS: 'on',
+  EVENTS: 'on',
 } as const;
 
 /** Every variable podbell reads (others are ignored), e.g. to reject a typo in `replay --set`. */
@@ -82,16 +100,17 @@ export const VARIABLES: readonly string[] = Object.freeze([
   'SLACK_ALLOWED_USERS',
   'SLACK_ALLOWED_GROUPS',
   'POD_NAME',
+  'LOG_REDACT',
 ]);
 
 /** What one command reads; problems of other variables do not stop it (`record` has no use for GROUP_WAIT). */
 export const COMMAND_VARIABLES = {
   /** What the incident book and its messages use (replay, demo). */
-  alerting: ['SLACK_CHANNEL', 'CLUSTER_NAME', 'WATCH_NAMESPACES', 'GROUP_WAIT', 'GROUP_INTERVAL', 'REPEAT_INTERVAL', 'RESOLVE_AFTER', 'REOPEN_WINDOW', 'THREAD_MAX_AGE', 'STORM_THRESHOLD', 'PENDING_AFTER', 'LOG_LEVEL'],
+  alerting: ['SLACK_CHANNEL', 'CLUSTER_NAME', 'WATCH_NAMESPACES', 'GROUP_WAIT', 'GROUP_INTERVAL', 'REPEAT_INTERVAL', 'RESOLVE_AFTER', 'REOPEN_WINDOW', 'THREAD_MAX_AGE', 'STORM_THRESHOLD', 'PENDING_AFTER', 'LOGS', 'EVENTS', 'LOG_TAIL_LINES', 'LOG_FETCHES_PER_INCIDENT', 'LOG_REDACT', 'LOG_LEVEL'],
   /** Posting to Slack (demo with a token). */
   slack: ['SLACK_BOT_TOKEN', 'SLACK_API_URL'],
   /** Reading the cluster (record). */
-  cluster: ['KUBECONFIG', 'WATCH_NAMESPACES', 'LOG_LEVEL'],
+  cluster: ['KUBECONFIG', 'WATCH_NAMESPACES', 'EVENTS', 'LOG_LEVEL'],
 } as const;
 
 export interface LoadConfigOptions {
@@ -197,6 +216,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   if (!(leaseRenewMs > 0 && leaseRenewMs < leaseDurationMs)) {
     problems.push({ name: 'LEASE_RENEW', text: `LEASE_RENEW=${JSON.stringify(raw('LEASE_RENEW'))}${where('LEASE_RENEW')}: must be above 0 and below LEASE_DURATION=${JSON.stringify(raw('LEASE_DURATION'))} (the leader must renew before its Lease can expire)` });
   }
+  const evidence = evidenceConfig(raw, bad, integer);
 
   const config: Config = {
     slackToken: token,
@@ -224,8 +244,34 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     leaseDurationMs,
     leaseRenewMs,
     podName: raw('POD_NAME'),
+    evidence,
   };
   const shown = problems.filter((p) => options.uses === undefined || options.uses.includes(p.name));
   if (shown.length > 0) throw new ConfigError(shown.map((p) => p.text));
   return Object.freeze(config);
+}
+
+/** LOGS, EVENTS, LOG_TAIL_LINES, LOG_FETCHES_PER_INCIDENT and LOG_REDACT (comma-separated regular expressions). */
+function evidenceConfig(
+  raw: (name: string) => string | undefined,
+  bad: (name: string, value: string, why: string) => void,
+  integer: (name: keyof typeof DEFAULTS, min: number, max: number) => number,
+): EvidenceConfig {
+  const onOff = (name: 'LOGS' | 'EVENTS'): boolean => {
+    const v = raw(name)!.toLowerCase();
+    if (v === 'on' || v === 'true') return true;
+    if (v === 'off' || v === 'false') return false;
+    bad(name, v, 'not on or off');
+    return true;
+  };
+  const sources = splitPatterns(raw('LOG_REDACT') ?? '');
+  const compiled = compileRedactions(sources);
+  if (!compiled.ok) for (const i of compiled.invalid) bad('LOG_REDACT', i.pattern, `not a usable regular expression (${i.why})`);
+  return Object.freeze({
+    logs: onOff('LOGS'),
+    events: onOff('EVENTS'),
+    tailLines: integer('LOG_TAIL_LINES', 1, 200),
+    fetchesPerIncident: integer('LOG_FETCHES_PER_INCIDENT', 0, 50),
+    redact: Object.freeze(compiled.ok ? [...compiled.patterns] : []),
+  });
 }

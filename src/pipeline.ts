@@ -6,7 +6,9 @@ import { DEFAULT_PENDING_AFTER_MS, detect, detectChange, muteNamesOf, type Failu
 import { reduceWithActions, type ActionInput, type ActionStep, type BookInput } from './core/actions.js';
 import type { ActionResult } from './core/action-types.js';
 import { emptyBook, type IncidentBook, type IncidentSettings } from './core/incidents.js';
-import { compileNamespacePolicy, compilePodPolicy, describeMute, describeProblem, nextChange, routeFailure, type AnnotationProblem, type NamespacePolicy, type NamespaceState } from './core/mute.js';
+import { explainFailure } from './core/explain.js';
+import type { WarningBuffer } from './core/warnings.js';
+import { compileNamespacePolicy, compilePodPolicy, describeMute, describeProblem, logsAllowed, nextChange, routeFailure, type AnnotationProblem, type NamespacePolicy, type NamespaceState } from './core/mute.js';
 import type { PodState } from './core/pod.js';
 import type { Logger } from './log.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
@@ -22,6 +24,8 @@ export interface PipelineOptions {
   readonly registry: Registry;
   /** PENDING_AFTER: a pod stuck unscheduled or not started this long is reported (default 10m). */
   readonly pendingAfterMs?: number;
+  /** Recent Warning Events per pod (EVENTS=on): they feed the cause line. */
+  readonly warnings?: Pick<WarningBuffer, 'of'>;
 }
 
 /**
@@ -201,7 +205,9 @@ export class Pipeline {
       if (r.until !== undefined) this.#scheduleRecheck(pod.namespace, r.until);
       return;
     }
-    this.#apply({ type: 'failure', failure: f, channel: r.channel });
+    const warnings = this.#o.warnings?.of(pod.namespace, pod.name, pod.uid, now) ?? [];
+    const explained = explainFailure(pod, f, warnings, logsAllowed(this.#namespaces.get(pod.namespace), podPolicy));
+    this.#apply({ type: 'failure', failure: explained, channel: r.channel });
   }
 
   /** Logs each malformed annotation value once (namespace, pod, annotation and value named, and what happens instead) and counts it. */

@@ -14,7 +14,7 @@ import type { Command, CommandIO } from './types.js';
 const USAGE = `Usage: podbell record [--out FILE] [--for DURATION]
 
 Watches the configured cluster (KUBECONFIG, WATCH_NAMESPACES) and writes its pod and namespace
-events as \`podbell replay\` input: one JSON line {"at","type","object"} per event, the current
+events (and pods' Warning Events, unless EVENTS=off) as \`podbell replay\` input: one JSON line {"at","type","object"} per event, the current
 state first (as ADDED). Stops on Ctrl-C / SIGTERM, or after --for (e.g. 8h).
   --out FILE   write there (replaced if it exists); default stdout`;
 
@@ -100,7 +100,7 @@ export function makeRecordCommand(deps: RecordDeps = {}): Command {
     const log = createLogger({ level: config.logLevel, destination: { write: (s: string) => void io.stderr.write(s) } });
     let source: RecordSource;
     try {
-      source = deps.source ? deps.source(config, io, log) : new KubeRecordSource({ kubeConfig: await openKubeConfig(config.kubeconfig, Boolean(io.env.KUBERNETES_SERVICE_HOST)), namespaces: config.watchNamespaces, clock, log });
+      source = deps.source ? deps.source(config, io, log) : new KubeRecordSource({ kubeConfig: await openKubeConfig(config.kubeconfig, Boolean(io.env.KUBERNETES_SERVICE_HOST)), namespaces: config.watchNamespaces, clock, log, events: config.evidence.events });
     } catch (err) {
       io.stderr.write(`podbell record: ${(err as Error).message}\n`);
       return err instanceof KubeConfigError ? 2 : 1;

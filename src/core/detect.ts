@@ -43,6 +43,14 @@ export interface Failure {
   readonly image?: string;
   readonly node?: string;
   readonly workload: WorkloadRef;
+  /** Set by the pipeline (core/explain.ts), not by detect: why it failed, in plain words. */
+  readonly cause?: string;
+  /**
+   * Set by the pipeline (core/explain.ts): which run's log explains the failure, `previous` once the
+   * container restarted, `current` while the failed run is still the current one; `none` when logs are
+   * switched off for the pod (podbell.io/logs: "false").
+   */
+  readonly log?: 'previous' | 'current' | 'none';
 }
 
 export interface DetectOptions {

@@ -15,6 +15,7 @@
  */
 import type { ActionLedger, ActionSettings, IncidentActions } from './action-types.js';
 import { inBackOff, type Failure } from './detect.js';
+import { podReply } from './explain.js';
 import type { Outgoing, SlackMessage } from './outgoing.js';
 import type { PodState } from './pod.js';
 import {
@@ -23,7 +24,6 @@ import {
   renderParent,
   renderReminder,
   renderReopenedReply,
-  renderReply,
   renderResolvedReply,
   renderStorm,
   type IncidentView,
@@ -123,6 +123,8 @@ export interface Incident {
   podsAffected: number;
   restarts: number;
   latestMessage?: string;
+  /** the latest cause line (core/explain.ts), shown under the counts */
+  cause?: string;
   posted: boolean;
   /** state changed since the parent was last rendered */
   dirty: boolean;
@@ -418,6 +420,7 @@ function record(book: IncidentBook, inc: Incident, f: Failure, now: number, s: I
   }
   inc.lastSeen = now;
   if (f.message) inc.latestMessage = f.message.length > LIMITS.messageChars ? f.message.slice(0, LIMITS.messageChars) : f.message;
+  if (f.cause) inc.cause = f.cause;
   inc.dirty = true;
   if (!pod.replied.includes(f.reason)) {
     pod.replied.push(f.reason);
@@ -455,7 +458,7 @@ function replyFor(inc: Incident, f: Failure, now: number, s: IncidentSettings, o
   }
   if (inc.window.sent < REPLY_BURST) {
     inc.window.sent++;
-    out.push({ kind: 'reply', thread: inc.id, message: renderReply(f, { named: inc.storm !== undefined }) });
+    out.push(podReply(inc.id, f, { named: inc.storm !== undefined }));
   } else addToDigest(inc, f, now);
 }
 
@@ -569,6 +572,7 @@ function viewOf(inc: Incident, s: IncidentSettings, now: number): IncidentView {
     ...(inc.continues && { continuesEarlierThread: true }),
     ...(inc.latestMessage !== undefined && { latestMessage: inc.latestMessage }),
     ...((s.actions?.buttons || inc.actions) && { actions: { buttons: s.actions?.buttons === true, thread: inc.id, ...inc.actions } }),
+    ...(inc.cause !== undefined && { cause: inc.cause }),
     now,
   };
 }
@@ -599,7 +603,7 @@ function open(book: IncidentBook, inc: Incident, now: number, s: IncidentSetting
     ...(inc.linkTo !== undefined && { linkTo: inc.linkTo }),
     message: parent,
   });
-  for (const f of inc.queued) out.push({ kind: 'reply', thread: inc.id, message: renderReply(f, { named: storm !== undefined }) });
+  for (const f of inc.queued) out.push(podReply(inc.id, f, { named: storm !== undefined }));
   inc.window = { start: now, sent: inc.queued.length };
   inc.queued = [];
   if (inc.digest) {

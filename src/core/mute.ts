@@ -20,6 +20,7 @@ export const ANNOTATION = {
   ignore: 'podbell.io/ignore',
   kubeSlackIgnore: 'kube-slack/ignore-pod',
   kubeSlackChannel: 'kube-slack/slack-channel',
+  logs: 'podbell.io/logs',
 } as const;
 
 /**
@@ -96,6 +97,8 @@ export interface Policy {
   /** The annotation that ignores the pod (pods only). */
   readonly ignoredBy?: string;
   readonly mute?: CompiledMute;
+  /** podbell.io/logs: false forbids fetching container logs for evidence; absent: not said here. */
+  readonly logs?: boolean;
   readonly problems: readonly AnnotationProblem[];
 }
 export type NamespacePolicy = Policy;
@@ -258,6 +261,12 @@ function compile(namespace: string, pod: string | undefined, a: Readonly<Record<
     else channel ??= c;
   }
 
+  // Logs: an unreadable value counts as "false": when in doubt, no log text leaves the cluster.
+  const logsText = a[ANNOTATION.logs];
+  const logsValue = logsText === undefined ? undefined : parseBool(logsText);
+  if (logsText !== undefined && logsValue === undefined) bad(ANNOTATION.logs, logsText, `${ANNOTATION.logs} on ${where} must be "true" or "false" (also yes/no); no logs are fetched for ${where}`);
+  const logs = logsText === undefined ? undefined : (logsValue ?? false);
+
   // A misspelt podbell.io annotation would otherwise do nothing, silently.
   for (const [k, v] of Object.entries(a)) {
     if (k.startsWith('podbell.io/') && !PODBELL_ANNOTATIONS.has(k)) {
@@ -271,8 +280,14 @@ function compile(namespace: string, pod: string | undefined, a: Readonly<Record<
     ...(channel !== undefined && { channel }),
     ...(ignoredBy !== undefined && { ignoredBy }),
     ...(mute !== undefined && { mute }),
+    ...(logs !== undefined && { logs }),
     problems,
   };
+}
+
+/** Whether evidence may include the pod's logs: the pod's podbell.io/logs wins, then the namespace's; default yes. */
+export function logsAllowed(ns: NamespacePolicy | undefined, pod: PodPolicy | undefined): boolean {
+  return pod?.logs ?? ns?.logs ?? true;
 }
 
 const NO_ANNOTATIONS: Readonly<Record<string, string>> = Object.freeze({});

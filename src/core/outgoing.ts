@@ -11,6 +11,22 @@ export interface SlackMessage {
   readonly blocks?: readonly unknown[];
 }
 
+/** Which pod, container and run a reply is about, and whether its log can explain the failure. */
+export interface EvidenceRequest {
+  readonly namespace: string;
+  readonly pod: string;
+  readonly uid: string;
+  /** empty for pod-level failures (Evicted) */
+  readonly container: string;
+  /** the run that failed (detect's run ?? restartCount): one log fetch per (uid, container, run) */
+  readonly run: number;
+  /** read the previous run's log (the container restarted since) instead of the current one */
+  readonly previous: boolean;
+  readonly reason: string;
+  /** false when the container never ran (image pulls, config errors, evictions) or logs are switched off for the pod */
+  readonly logs: boolean;
+}
+
 export type Outgoing =
   | {
       /**
@@ -38,6 +54,12 @@ export type Outgoing =
       readonly kind: 'reply';
       readonly thread: string;
       readonly message: SlackMessage;
+      /**
+       * The first reply for a (pod, reason): what the evidence stage should fetch and append (the
+       * crashed run's log tail, the pod's Warning Events) before it sends the reply. Senders that do
+       * not know evidence send the message as it is.
+       */
+      readonly evidence?: EvidenceRequest;
     }
   | {
       /** Replaces the parent of thread `thread`; queued edits of one thread collapse into the latest. */

@@ -33,6 +33,8 @@ export interface ContainerState {
   readonly exitCode?: number;
   /** terminated.finishedAt in ms; kept only for a non-zero (or unknown) exit, absent when unparseable. */
   readonly finishedAt?: number;
+  /** resources.limits.memory (e.g. `256Mi`), kept only for a container killed by the OOM killer (the cause line names it). */
+  readonly memoryLimit?: string;
   /**
    * lastState.terminated. Kept only where detection reads it: while the container is not running
    * (exit code and message of a CrashLoopBackOff) or when it was an OOMKill.
@@ -201,6 +203,11 @@ function projectContainer(raw: unknown, statusKey: string, spec: Obj | undefined
   }
   const last = projectLast(c.lastState, running, max);
   if (last) out.last = last;
+  if (out.reason === 'OOMKilled' || last?.reason === 'OOMKilled') {
+    specC ??= specOf(spec, kind === 'ephemeral' ? 'ephemeralContainers' : kind === 'container' ? 'containers' : 'initContainers', name);
+    const limit = str(obj(obj(specC?.resources)?.limits)?.memory);
+    if (limit !== undefined) out.memoryLimit = pool ? pool.string(limit) : limit;
+  }
   return out;
 }
 

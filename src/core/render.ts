@@ -55,6 +55,8 @@ export interface IncidentView {
   readonly latestMessage?: string;
   /** Slack actions: the buttons (when on) and who muted or acknowledged it. */
   readonly actions?: ActionsView;
+  /** the latest cause line (core/cause.ts), plain text */
+  readonly cause?: string;
   /**
    * Kept for compatibility; the parent does NOT depend on it, so an unchanged incident renders
    * identically and is never re-edited only because time passed.
@@ -237,7 +239,8 @@ export function renderParent(v: IncidentView): SlackMessage {
       ? `⤵️ ${title} · continued in a new thread`
       : `${recovering ? STATUS_EMOJI.resolving : STATUS_EMOJI.open} ${title}${recovering ? ' · recovering' : ''}`;
   const pods = v.podsFailing !== undefined && !resolved ? `${v.podsFailing} of ${plural(v.podsAffected, 'pod')} failing` : plural(v.podsAffected, 'pod');
-  const totals = `*${countsLine(v.counts, ' · ', v.podsInBackOff)}*\n${pods}${v.restarts > 0 ? ` · ${plural(v.restarts, 'restart')}` : ''}`;
+  const cause = v.cause && !resolved ? `\ncause: ${escapeText(v.cause)}` : '';
+  const totals = `*${countsLine(v.counts, ' · ', v.podsInBackOff)}*\n${pods}${v.restarts > 0 ? ` · ${plural(v.restarts, 'restart')}` : ''}${cause}`;
   const ctx: string[] = [];
   if (v.cluster) ctx.push(`cluster *${escapeText(v.cluster)}*`);
   ctx.push(`first seen ${clockTime(v.firstSeen)}`);
@@ -325,7 +328,8 @@ function actionsBlock(v: ActionsView) {
 function reasonDetail(f: Failure): string {
   const bits: string[] = [];
   if (f.exitCode !== undefined) bits.push(`exit ${f.exitCode}`);
-  if (f.reason === 'OOMKilled') bits.push('out of memory: hit its limit');
+  // The cause line (when the pipeline set one) names the limit instead.
+  if (f.reason === 'OOMKilled' && !f.cause) bits.push('out of memory: hit its limit');
   const cause = bits.length ? `${escapeText(f.reason)} (${bits.join(', ')})` : escapeText(f.reason);
   return f.backOff && f.reason !== 'CrashLoopBackOff' ? `${cause} → CrashLoopBackOff` : cause;
 }
@@ -343,6 +347,7 @@ export function renderReply(f: Failure, options?: ReplyOptions): SlackMessage {
   const parts = options?.named ? [`*${escapeText(f.workload.name)}*`, `\`${escapeText(f.pod)}\``] : [`\`${escapeText(f.pod)}\``];
   if (f.container) parts.push(`${f.init ? 'init ' : ''}${escapeText(f.container)}`);
   parts.push(`*${reasonDetail(f)}*`);
+  if (f.cause && f.cause !== f.reason) parts.push(escapeText(f.cause));
   if (f.container && f.restartCount > 0) parts.push(`restart ${f.restartCount}`);
   if (f.node) parts.push(escapeText(f.node));
   const line = parts.join(' · ');

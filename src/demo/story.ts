@@ -101,6 +101,12 @@ export function demoStory(o: StorySetup = {}): Story {
       act: (c) => c.deploy({ namespace: 'shop', name: 'api', replicas: 2, image: 'registry.example.com/api:2.4.l' }).imagePull(),
     },
     { at: 12_500, act: checkout },
+    {
+      at: 13_000,
+      say: 'shop/cart: its liveness probe fails (HTTP 500), the kubelet kills it (exit 137); the thread says why',
+      act: (c) => c.get('shop/cart').livenessFail([0]),
+    },
+    { at: 17_000, act: (c) => c.get('shop/cart').recover([0]) },
     { at: 15_500, say: 'Slack: on call (U0ONCALL) presses 🔕 Mute workload → for 1 hour on shop/api', act: (_c, press) => press('U0ONCALL', 'mute', 'shop/api', '1h') },
     { at: 16_000, say: 'shop/api: the image is fixed but the app crash-loops (muted: counted, not posted)', act: (c) => c.get('shop/api').crash() },
     { at: 14_000, say: `${MUTED_NAMESPACE}/${MUTED_WORKLOAD}: crash-looping, but its namespace has podbell.io/mute: "true"`, act: muted },

@@ -4,6 +4,7 @@ import { projectPod, type PodState } from '../core/pod.js';
 import { InputError } from '../errors.js';
 import { type Obj, obj } from '../core/json.js';
 import { kindOf } from '../core/kind.js';
+import { projectWarningEvent, type ProjectedEvent } from '../core/warnings.js';
 
 /**
  * Replay input: JSON lines of watch events, `{"type":"ADDED|MODIFIED|DELETED","object":{…},"at":"…"}`,
@@ -16,6 +17,9 @@ export const REPLAY_EPOCH = 0;
 export type ReplayEvent =
   | { readonly line: number; readonly at: number; readonly type: ChangeType; readonly kind: 'Pod'; readonly pod: PodState }
   | { readonly line: number; readonly at: number; readonly type: ChangeType; readonly kind: 'Namespace'; readonly namespace: NamespaceState }
+  | { readonly line: number; readonly at: number; readonly type: ChangeType; readonly kind: 'Event'; readonly event: ProjectedEvent }
+  /** `{"type":"LOG","namespace","pod","container","previous":true,"text":"…"}`: what `kubectl logs` would read from then on. */
+  | { readonly line: number; readonly at: number; readonly type: 'LOG'; readonly kind: 'Log'; readonly log: ReplayLog }
   | { readonly line: number; readonly at: number; readonly type: 'ACTION'; readonly kind: 'Action'; readonly action: ReplayAction };
 
 /**
@@ -29,6 +33,14 @@ export interface ReplayAction {
   readonly incident?: string;
   readonly ts?: string;
   readonly value?: string;
+}
+
+export interface ReplayLog {
+  readonly namespace: string;
+  readonly pod: string;
+  readonly container: string;
+  readonly previous: boolean;
+  readonly text: string;
 }
 
 /** A line that was read but could not be used; the run goes on (the caller prints these on stderr). */
@@ -57,6 +69,7 @@ export function parseReplayValue(value: unknown, line: number, prevAt: number): 
   const type = ev.type;
   if (type === 'BOOKMARK') return {};
   if (type === 'ACTION') return parseAction(ev, line, prevAt);
+  if (type === 'LOG') return parseLogLine(ev, line, prevAt);
   if (typeof type !== 'string' || !CHANGE_TYPES.includes(type)) {
     throw new InputError(`${line}: "type" must be ADDED, MODIFIED, DELETED or ACTION, got ${JSON.stringify(type ?? null)}`);
   }
@@ -75,7 +88,26 @@ export function parseReplayValue(value: unknown, line: number, prevAt: number): 
     if (!namespace) return { warning: { line, message: 'namespace without metadata.name; skipped' } };
     return { event: { line, at, type: changeType, kind, namespace }, ...(warning && { warning }) };
   }
-  return { warning: { line, message: `kind ${JSON.stringify(kind)} is neither Pod nor Namespace; skipped` } };
+  if (kind === 'Event') {
+    const event = projectWarningEvent(object);
+    if (!event) return { warning: { line, message: 'not a Warning Event about a Pod (or no reason, or no time); skipped' } };
+    return { event: { line, at, type: changeType, kind, event }, ...(warning && { warning }) };
+  }
+  return { warning: { line, message: `kind ${JSON.stringify(kind)} is neither Pod, Namespace nor Event; skipped` } };
+}
+
+/** A LOG line: the text one run of a container logged, for replayed evidence. */
+function parseLogLine(ev: Obj, line: number, prevAt: number): LineResult {
+  const str = (k: string): string => {
+    const v = ev[k];
+    if (typeof v !== 'string' || v === '') throw new InputError(`${line}: a LOG line needs "${k}" (a non-empty string)`);
+    return v;
+  };
+  if (typeof ev.text !== 'string') throw new InputError(`${line}: a LOG line needs "text" (a string)`);
+  if (ev.previous !== undefined && typeof ev.previous !== 'boolean') throw new InputError(`${line}: "previous" must be true or false`);
+  const at = typeof ev.at === 'string' ? (parseRfc3339(ev.at) ?? prevAt) : prevAt;
+  const log: ReplayLog = { namespace: str('namespace'), pod: str('pod'), container: str('container'), previous: ev.previous === true, text: ev.text };
+  return { event: { line, at: Math.max(at, prevAt), type: 'LOG', kind: 'Log', log } };
 }
 
 /** The event's "at" (or the previous event's time), never before the previous event. */

@@ -4,6 +4,7 @@ import { ScopedWatches } from '../adapters/kube/scope.js';
 import { createWatch } from '../adapters/kube/watch.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
+import { WARNING_EVENT_SELECTOR } from '../core/warnings.js';
 import { recordedObject, type RecordEvent, type RecordKind, type RecordSource } from './record.js';
 import { type Obj, obj } from '../core/json.js';
 
@@ -16,6 +17,8 @@ export interface KubeRecordSourceOptions {
   readonly log: Logger;
   /** Where the watches' metrics go; a private registry by default (record serves no /metrics). */
   readonly registry?: Registry;
+  /** EVENTS=on: record pods' Warning Events too (what evidence reads), scoped like the pods. */
+  readonly events?: boolean;
 }
 
 const metaOf = (o: unknown) => obj(obj(o)?.metadata);
@@ -44,7 +47,7 @@ export class KubeRecordSource implements RecordSource {
     const watch = (kind: RecordKind, scope: { namespace?: string; fieldSelector?: string }, onSynced?: () => void) =>
       createWatch<Obj>({
         kubeConfig: this.#o.kubeConfig,
-        resource: kind === 'Pod' ? 'pods' : 'namespaces',
+        resource: kind === 'Pod' ? 'pods' : kind === 'Event' ? 'events' : 'namespaces',
         ...scope,
         project: (raw) => (typeof metaOf(raw)?.name === 'string' ? (recordedObject(raw, kind) as Obj) : undefined),
         // Pods by uid (a pod recreated under the same name is another pod); namespaces by name.
@@ -68,6 +71,7 @@ export class KubeRecordSource implements RecordSource {
       namespaces: this.#o.namespaces,
       namespaceWatch: (name, onSynced) => watch('Namespace', name === undefined ? {} : { fieldSelector: `metadata.name=${name}` }, onSynced),
       podWatch: (namespace, onSynced) => watch('Pod', namespace === undefined ? {} : { namespace }, onSynced),
+      ...(this.#o.events && { eventWatch: (namespace: string | undefined) => watch('Event', { ...(namespace !== undefined && { namespace }), fieldSelector: WARNING_EVENT_SELECTOR }) }),
     });
     if (!this.#stopped) this.#watches.start();
   }

@@ -6,7 +6,7 @@ import { type Obj, obj } from '../core/json.js';
  * managedFields, which are large and which podbell never reads.
  */
 
-export type RecordKind = 'Pod' | 'Namespace';
+export type RecordKind = 'Pod' | 'Namespace' | 'Event';
 
 /** One watch event as the API server sent it. */
 export interface RecordEvent {

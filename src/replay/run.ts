@@ -10,6 +10,9 @@ import { silentLogger, type Logger } from '../log.js';
 import { Pipeline } from '../pipeline.js';
 import type { ActionName } from '../core/action-types.js';
 import type { ReplayAction, ReplayEvent } from './input.js';
+import { logKey, replayEvidence, type ReplayEvidence } from './evidence.js';
+import { warningOf, type ProjectedEvent } from '../core/warnings.js';
+import type { ChangeType } from '../adapters/kube/types.js';
 
 export interface ReplayOptions {
   readonly config: Config;
@@ -47,63 +50,80 @@ export async function runReplay(events: readonly ReplayEvent[], options: ReplayO
   if (typeof options.onCall !== 'function') throw new TypeError('runReplay: option onCall must be a function');
   const { config } = options;
   const clock = new VirtualClock(events[0]?.at ?? 0);
-  const sender = new RecordingSender({ clock, onCall: options.onCall, ...(options.onProblem && { onProblem: options.onProblem }) });
+  const log = options.log ?? silentLogger();
+  const recording = new RecordingSender({ clock, onCall: options.onCall, ...(options.onProblem && { onProblem: options.onProblem }) });
+  const evidence = replayEvidence(events, { config, clock, log, inner: recording });
   const pipeline = new Pipeline({
     settings: incidentSettingsOf(config),
     defaultChannel: config.slackChannel,
     clock,
-    log: options.log ?? silentLogger(),
-    sender,
+    log,
+    sender: evidence.sender,
     registry: new Registry(),
     pendingAfterMs: config.pendingAfterMs,
+    ...(evidence.warnings && { warnings: evidence.warnings }),
   });
   const scope = config.watchNamespaces.length > 0 ? new Set(config.watchNamespaces) : undefined;
-  const pods = new Map<string, PodState>();
-  const namespaces = new Map<string, NamespaceState>();
-  let outOfScope = 0;
+  const feed = new ReplayFeed(pipeline, evidence, scope, clock, recording, log);
 
-  await sender.start();
+  await evidence.sender.start();
   for (const ev of events) {
-    clock.advanceTo(ev.at);
-    if (ev.kind === 'Action') {
-      replayAction(pipeline, sender, ev.action, ev.line, options.log ?? silentLogger());
-    } else if (ev.kind === 'Pod') {
-      if (scope && !scope.has(ev.pod.namespace)) {
-        outOfScope += 1;
-        continue;
-      }
-      const prev = pods.get(ev.pod.uid);
-      if (ev.type === 'DELETED') pods.delete(ev.pod.uid);
-      else pods.set(ev.pod.uid, ev.pod);
-      const change: Change<PodState> = ev.type === 'DELETED' ? { type: ev.type, prev: prev ?? ev.pod, next: ev.pod } : { type: ev.type, ...(prev && { prev }), next: ev.pod };
-      pipeline.podChanged(change);
-    } else {
-      const name = ev.namespace.name;
-      if (scope && !scope.has(name)) {
-        outOfScope += 1;
-        continue;
-      }
-      const prev = namespaces.get(name);
-      if (ev.type === 'DELETED') namespaces.delete(name);
-      else namespaces.set(name, ev.namespace);
-      const change: Change<NamespaceState> =
-        ev.type === 'DELETED' ? { type: ev.type, prev: prev ?? ev.namespace, next: ev.namespace } : { type: ev.type, ...(prev && { prev }), next: ev.namespace };
-      pipeline.namespaceChanged(change);
-    }
+    await evidence.advanceTo(ev.at);
+    feed.apply(ev);
   }
   const limit = clock.now() + drainMs;
-  clock.runUntilIdle(limit);
+  await evidence.runUntilIdle(limit);
   const pendingTimers = clock.pendingCount;
   const nextTimerAt = clock.nextAt();
   // Cut short by --drain: the replay covered the whole drain window, so that is where it ended.
   if (pendingTimers > 0) clock.advanceTo(limit);
   const endedAt = clock.now();
   pipeline.stop();
-  await sender.flush(0);
-  return { events: events.length, outOfScope, endedAt, pendingTimers, ...(nextTimerAt !== undefined && { nextTimerAt }) };
+  await evidence.sender.flush(0);
+  return { events: events.length, outOfScope: feed.outOfScope, endedAt, pendingTimers, ...(nextTimerAt !== undefined && { nextTimerAt }) };
 }
 
-/** An ACTION line through the pipeline, as a button press would go; its outcome is logged, not printed. */
+/** Hands each replayed event to the pipeline (with `prev`, as the watch does) or to the evidence buffers. */
+class ReplayFeed {
+  outOfScope = 0;
+  readonly #pods = new Map<string, PodState>();
+  readonly #namespaces = new Map<string, NamespaceState>();
+  readonly #events = new Map<string, ProjectedEvent>();
+
+  constructor(
+    readonly pipeline: Pipeline,
+    readonly evidence: ReplayEvidence,
+    readonly scope: ReadonlySet<string> | undefined,
+    readonly clock: VirtualClock,
+    readonly recording: RecordingSender,
+    readonly log: Logger,
+  ) {}
+
+  apply(ev: ReplayEvent): void {
+    if (ev.kind === 'Action') {
+      replayAction(this.pipeline, this.recording, ev.action, ev.line, this.log);
+      return;
+    }
+    if (ev.kind === 'Log') {
+      this.evidence.logs?.set(logKey(ev.log), ev.log.text);
+      return;
+    }
+    const ns = ev.kind === 'Pod' ? ev.pod.namespace : ev.kind === 'Event' ? ev.event.namespace : ev.namespace.name;
+    if (this.scope && !this.scope.has(ns)) {
+      this.outOfScope += 1;
+      return;
+    }
+    if (ev.kind === 'Pod') this.pipeline.podChanged(changeOf(this.#pods, ev.pod.uid, ev.type, ev.pod));
+    else if (ev.kind === 'Namespace') this.pipeline.namespaceChanged(changeOf(this.#namespaces, ev.namespace.name, ev.type, ev.namespace));
+    else {
+      const c = changeOf(this.#events, ev.event.key, ev.type, ev.event);
+      const w = c.type !== 'DELETED' && c.next ? warningOf(c.prev, c.next) : undefined;
+      if (w) this.evidence.warnings?.add(w, this.clock.now());
+    }
+  }
+}
+
+/** A button press from the input: the incident named by its thread id, or by its parent's ts in this replay's output. */
 function replayAction(pipeline: Pipeline, sender: RecordingSender, a: ReplayAction, line: number, log: Logger): void {
   let thread = a.incident;
   if (thread === undefined) {
@@ -112,6 +132,14 @@ function replayAction(pipeline: Pipeline, sender: RecordingSender, a: ReplayActi
   }
   const { result } = pipeline.action({ type: 'action', envelope: `replay:${line}`, user: a.user, action: a.action as ActionName, thread, ...(a.value !== undefined && { value: a.value }) });
   if (result !== 'applied') log.warn({ line, action: a.action, result }, `replay: ACTION on line ${line} changed nothing (${result})`);
+}
+
+/** The watch's Change for `next` given what `cache` held under `key`; updates the cache. */
+function changeOf<T>(cache: Map<string, T>, key: string, type: ChangeType, next: T): Change<T> {
+  const prev = cache.get(key);
+  if (type === 'DELETED') cache.delete(key);
+  else cache.set(key, next);
+  return type === 'DELETED' ? { type, prev: prev ?? next, next } : { type, ...(prev && { prev }), next };
 }
 
 /** One output line of `podbell replay` (DESIGN §7, CONTRACT): the keys in this order, always all of them. */

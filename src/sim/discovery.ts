@@ -3,6 +3,7 @@ const POD_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch
 const NS_VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
 const STATUS_VERBS = ['get', 'patch', 'update'];
 const CM_VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
+const EVENT_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 export const SIM_VERSION = {
   major: '1',
@@ -25,9 +26,11 @@ export const CORE_V1_RESOURCES = {
   groupVersion: 'v1',
   resources: [
     { name: 'configmaps', singularName: 'configmap', namespaced: true, kind: 'ConfigMap', verbs: CM_VERBS, shortNames: ['cm'], storageVersionHash: 'qFsyl6wFWjQ=' },
+    { name: 'events', singularName: 'event', namespaced: true, kind: 'Event', verbs: EVENT_VERBS, shortNames: ['ev'], storageVersionHash: 'r2yiGXH7wu8=' },
     { name: 'namespaces', singularName: 'namespace', namespaced: false, kind: 'Namespace', verbs: NS_VERBS, shortNames: ['ns'], storageVersionHash: 'Q3oi5N2YM8M=' },
     { name: 'namespaces/status', singularName: '', namespaced: false, kind: 'Namespace', verbs: STATUS_VERBS },
     { name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: POD_VERBS, shortNames: ['po'], categories: ['all'], storageVersionHash: 'xPOwRZ+Yhw8=' },
+    { name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] },
     { name: 'pods/status', singularName: '', namespaced: true, kind: 'Pod', verbs: STATUS_VERBS },
   ],
 };
@@ -56,6 +59,7 @@ export function coreAggregated(): Record<string, unknown> {
             version: 'v1',
             resources: [
               resource('configmaps', 'configmap', 'ConfigMap', 'Namespaced', CM_VERBS, ['cm'], undefined, false),
+              resource('events', 'event', 'Event', 'Namespaced', EVENT_VERBS, ['ev'], undefined, false),
               resource('namespaces', 'namespace', 'Namespace', 'Cluster', NS_VERBS, ['ns']),
               resource('pods', 'pod', 'Pod', 'Namespaced', POD_VERBS, ['po'], ['all']),
             ],

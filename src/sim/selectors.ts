@@ -50,6 +50,16 @@ const FIELDS: Record<string, (o: Obj) => string> = {
   'metadata.namespace': (o) => String(obj(o.metadata).namespace ?? ''),
   'spec.nodeName': (o) => String(obj(o.spec).nodeName ?? ''),
   'status.phase': (o) => String(obj(o.status).phase ?? ''),
+  // Events (core/v1): the fields the real server indexes for them.
+  type: (o) => String(o.type ?? ''),
+  reason: (o) => String(o.reason ?? ''),
+  'involvedObject.kind': (o) => String(obj(o.involvedObject).kind ?? ''),
+  'involvedObject.name': (o) => String(obj(o.involvedObject).name ?? ''),
+  'involvedObject.namespace': (o) => String(obj(o.involvedObject).namespace ?? ''),
+  'involvedObject.uid': (o) => String(obj(o.involvedObject).uid ?? ''),
+  'involvedObject.fieldPath': (o) => String(obj(o.involvedObject).fieldPath ?? ''),
+  'involvedObject.apiVersion': (o) => String(obj(o.involvedObject).apiVersion ?? ''),
+  'involvedObject.resourceVersion': (o) => String(obj(o.involvedObject).resourceVersion ?? ''),
 };
 
 /** A field selector over the fields the real API server indexes for pods and namespaces. */

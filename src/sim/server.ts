@@ -8,6 +8,7 @@ import { API_VERSIONS, AGGREGATED_DISCOVERY, CORE_V1_RESOURCES, SIM_VERSION, cor
 import { apisDiscovery, parseLeaseRoute } from './leases.js';
 import { SimPartitions } from './partition.js';
 import { SimApiError, badRequest, notFound } from './errors.js';
+import { handleSimLogPut, serveLog } from './logs.js';
 import { jsonPatch, mergePatch, strategicMerge } from './patch.js';
 import { seededRandom } from './random.js';
 import { parseAnyJson, parseJson, readBodyBytes, requestObject } from './media.js';
@@ -45,7 +46,7 @@ export interface SimFaults {
 export interface SimRequestAttributes {
   readonly verb: 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete';
   readonly resource: SimResource;
-  readonly subresource?: 'status';
+  readonly subresource?: 'status' | 'log';
   readonly namespace?: string;
   readonly name?: string;
 }
@@ -88,7 +89,7 @@ export interface SimServer {
   /** Replaces the authorizer. */
   authorize: ((a: SimRequestAttributes) => boolean) | undefined;
   /** Counts of what the server did, for tests that want to see faults really happened. */
-  readonly stats: { requests: number; watches: number; drops: number; stalls: number; expiries: number; errors: number; throttles: number; gone: number };
+  readonly stats: { requests: number; watches: number; drops: number; stalls: number; expiries: number; errors: number; throttles: number; gone: number; logs: number };
   /** Ends every open stream so clients see the connection close. */
   closeStreams(): void;
   /** Cuts one client (by its bearer token) off the server and back: see SimPartitions. */
@@ -113,7 +114,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   };
   setFaults(options.faults);
   const roll = (rate: number | undefined) => (rate ?? 0) > 0 && random() < rate!;
-  const stats = { requests: 0, watches: 0, drops: 0, stalls: 0, expiries: 0, errors: 0, throttles: 0, gone: 0 };
+  const stats = { requests: 0, watches: 0, drops: 0, stalls: 0, expiries: 0, errors: 0, throttles: 0, gone: 0, logs: 0 };
   const sockets = new Set<Socket>();
   const streams = new Set<() => void>();
   /** Consistent LIST pagination: the first page snapshots the whole result; continue tokens point into it. */
@@ -158,9 +159,12 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       if (openApi) return sendJson(res, openApi.status, openApi.body, openApi.contentType);
     }
 
+    if (await handleSimLogPut(req, res, path, url, (ns, name) => cluster.get('pods', ns, name), cluster.logs)) return;
     const route = parseRoute(path);
     if (!route) throw new SimApiError(404, 'NotFound', `the server could not find the requested resource (${method} ${path})`);
     stats.requests++;
+    // Every read of a log counts, refused ones too: tests hold podbell's fetch bounds against it.
+    if (route.subresource === 'log') stats.logs++;
 
     const auth = req.headers.authorization;
     if (tokens.size > 0 && (auth !== undefined || options.requireToken) && !(auth?.startsWith('Bearer ') && tokens.has(auth.slice('Bearer '.length)))) {
@@ -188,6 +192,10 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     const include = (url.searchParams.get('includeObject') as IncludeObject | null) ?? 'Metadata';
     const { resource, namespace, name, subresource } = route;
 
+    if (subresource === 'log') {
+      if (verb !== 'get') throw new SimApiError(405, 'MethodNotAllowed', `${method} is not supported on ${path}`);
+      return serveLog(res, cluster.get('pods', namespace, name!), cluster.logs, namespace!, name!, url);
+    }
     if (verb === 'watch') return serveWatch(req, res, url, route, table, include);
     if (verb === 'list') return serveList(res, url, route, table, include);
     if (verb === 'get') {
@@ -449,7 +457,7 @@ interface Route {
   readonly resource: SimResource;
   readonly namespace?: string;
   readonly name?: string;
-  readonly subresource?: 'status';
+  readonly subresource?: 'status' | 'log';
 }
 
 function parseRoute(path: string): Route | undefined {
@@ -461,21 +469,23 @@ function parseRoute(path: string): Route | undefined {
   // /api/v1/pods
   if (rest.length === 1 && rest[0] === 'pods') return { resource: 'pods' };
   if (rest.length === 1 && rest[0] === 'configmaps') return { resource: 'configmaps' };
+  if (rest.length === 1 && rest[0] === 'events') return { resource: 'events' };
   if (rest[0] !== 'namespaces') return undefined;
   if (rest.length === 1) return { resource: 'namespaces' };
   const ns = rest[1]!;
   if (rest.length === 2) return { resource: 'namespaces', name: ns };
   if (rest.length === 3 && rest[2] === 'status') return { resource: 'namespaces', name: ns, subresource: 'status' };
   // ConfigMaps: namespaced, no status subresource.
-  if (rest[2] === 'configmaps') {
-    if (rest.length === 3) return { resource: 'configmaps', namespace: ns };
-    if (rest.length === 4) return { resource: 'configmaps', namespace: ns, name: rest[3]! };
+  if (rest[2] === 'configmaps' || rest[2] === 'events') {
+    if (rest.length === 3) return { resource: rest[2], namespace: ns };
+    if (rest.length === 4) return { resource: rest[2], namespace: ns, name: rest[3]! };
     return undefined;
   }
   if (rest[2] !== 'pods') return undefined;
   if (rest.length === 3) return { resource: 'pods', namespace: ns };
   if (rest.length === 4) return { resource: 'pods', namespace: ns, name: rest[3]! };
   if (rest.length === 5 && rest[4] === 'status') return { resource: 'pods', namespace: ns, name: rest[3]!, subresource: 'status' };
+  if (rest.length === 5 && rest[4] === 'log') return { resource: 'pods', namespace: ns, name: rest[3]!, subresource: 'log' };
   return undefined;
 }
 

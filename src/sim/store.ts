@@ -2,21 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../clock.js';
 import { SimApiError, badRequest, notFound } from './errors.js';
 import { type Obj, objOrEmpty as obj } from '../core/json.js';
+import { SimLogs } from './logs.js';
 
-export type SimResource = 'pods' | 'namespaces' | 'configmaps' | 'leases';
+export type SimResource = 'pods' | 'namespaces' | 'configmaps' | 'leases' | 'events';
 
 /** The kind of each resource, as objects and lists carry it. */
-export const SIM_KINDS: Readonly<Record<SimResource, string>> = { pods: 'Pod', namespaces: 'Namespace', configmaps: 'ConfigMap', leases: 'Lease' };
+export const SIM_KINDS: Readonly<Record<SimResource, string>> = { pods: 'Pod', namespaces: 'Namespace', configmaps: 'ConfigMap', leases: 'Lease', events: 'Event' };
 /** The apiVersion of each resource (group/version; the core group is plain v1). */
-export const SIM_API_VERSIONS: Readonly<Record<SimResource, string>> = { pods: 'v1', namespaces: 'v1', configmaps: 'v1', leases: 'coordination.k8s.io/v1' };
+export const SIM_API_VERSIONS: Readonly<Record<SimResource, string>> = { pods: 'v1', namespaces: 'v1', configmaps: 'v1', leases: 'coordination.k8s.io/v1', events: 'v1' };
 /** `leases.coordination.k8s.io`, `pods`: how the real server names a resource in its messages. */
 export const qualifiedResource = (r: SimResource): string => (SIM_API_VERSIONS[r].includes('/') ? `${r}.${SIM_API_VERSIONS[r].split('/')[0]!}` : r);
 /** The `group` of a Status's details (absent for the core group). */
 const groupOf = (r: SimResource): { group?: string } => (SIM_API_VERSIONS[r].includes('/') ? { group: SIM_API_VERSIONS[r].split('/')[0]! } : {});
 /** Resources that live in a namespace. */
-const NAMESPACED: ReadonlySet<SimResource> = new Set(['pods', 'configmaps', 'leases']);
+const NAMESPACED: ReadonlySet<SimResource> = new Set(['pods', 'configmaps', 'leases', 'events']);
 /** Resources without a status: what a PUT carries is the whole object. */
-const NO_STATUS: ReadonlySet<SimResource> = new Set(['configmaps', 'leases']);
+const NO_STATUS: ReadonlySet<SimResource> = new Set(['configmaps', 'leases', 'events']);
 export type SimEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 /** One change in the store, as a watch delivers it; `prev` lets a watch with a selector turn MODIFIED into ADDED/DELETED. */
@@ -53,10 +54,12 @@ export class SimCluster {
   #rv = 100;
   /** resourceVersion of the newest event no longer in history: watches from before it get 410. */
   #compactedRv = 100;
-  readonly #objects: Record<SimResource, Map<string, Obj>> = { pods: new Map(), namespaces: new Map(), configmaps: new Map(), leases: new Map() };
+  readonly #objects: Record<SimResource, Map<string, Obj>> = { pods: new Map(), namespaces: new Map(), configmaps: new Map(), leases: new Map(), events: new Map() };
   #history: SimEvent[] = [];
   #historyStart = 0;
   readonly #listeners = new Set<(e: SimEvent) => void>();
+  /** Container logs (what `kubectl logs` reads); a pod's go when it is deleted. */
+  readonly logs = new SimLogs();
 
   constructor(options: SimClusterOptions = {}) {
     this.#clock = options.clock ?? systemClock;
@@ -185,7 +188,7 @@ export class SimCluster {
     if (opts.subresource === 'status') next = { ...cur, status: structuredClone(input.status ?? {}) };
     else {
       next = { ...structuredClone(input), status: opts.withStatus && input.status !== undefined ? structuredClone(input.status) : cur.status };
-      // A ConfigMap or Lease has no status: what the PUT carries is the whole object.
+      // A ConfigMap, Lease or Event has no status: what the PUT carries is the whole object.
       if (NO_STATUS.has(resource)) delete next.status;
       next.metadata = { ...obj(next.metadata), name, ...(ns !== undefined && NAMESPACED.has(resource) && { namespace: ns }) };
     }
@@ -203,6 +206,7 @@ export class SimCluster {
     const last = structuredClone(cur);
     (last.metadata as Obj).resourceVersion = String(this.#rv);
     this.#objects[resource].delete(key);
+    if (resource === 'pods') this.logs.forget(String(obj(cur.metadata).namespace), name);
     this.#record({ rv: this.#rv, type: 'DELETED', resource, object: last, prev: cur });
     return structuredClone(last);
   }

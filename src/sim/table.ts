@@ -59,6 +59,27 @@ function podRow(pod: Obj, now: number): unknown[] {
 
 const col = (name: string, type: string, description: string, priority = 0, format = '') => ({ name, type, format, description, priority });
 
+/** kubectl get events: LAST SEEN TYPE REASON OBJECT MESSAGE (COUNT and NAME with -o wide). */
+const EVENT_COLUMNS = [
+  col('Last Seen', 'string', 'Time when last this event was observed.'),
+  col('Type', 'string', 'Type of this event (Normal, Warning), new types could be added in the future.'),
+  col('Reason', 'string', 'This should be a short, machine understandable string that gives the reason for the transition into the object\'s current status.'),
+  col('Object', 'string', 'The object that this event is about.'),
+  col('Message', 'string', 'A human-readable description of the status of this operation.'),
+  col('Count', 'string', 'The number of times this event has occurred.', 1),
+  col('Name', 'string', 'Name must be unique within a namespace.', 1, 'name'),
+];
+
+function eventRow(e: Obj, now: number): unknown[] {
+  const io = obj(e.involvedObject);
+  const last = Date.parse(String(e.lastTimestamp ?? obj(e.series).lastObservedTime ?? e.eventTime ?? obj(e.metadata).creationTimestamp ?? ''));
+  const count = typeof e.count === 'number' ? e.count : 1;
+  const seen = Number.isFinite(last) ? humanAge(now - last) : '<unknown>';
+  const first = Date.parse(String(e.firstTimestamp ?? ''));
+  const over = Number.isFinite(first) && Number.isFinite(last) ? humanAge(last - first) : seen;
+  return [count > 1 ? `${seen} (x${count} over ${over})` : seen, String(e.type ?? ''), String(e.reason ?? ''), `${String(io.kind ?? '').toLowerCase()}/${String(io.name ?? '')}`, String(e.message ?? ''), String(count), String(obj(e.metadata).name)];
+}
+
 const COLUMNS = {
   pods: [
     col('Name', 'string', 'Name must be unique within a namespace.', 0, 'name'),
@@ -84,11 +105,13 @@ const COLUMNS = {
     col('Holder', 'string', 'holderIdentity contains the identity of the holder of a current lease.'),
     col('Age', 'string', 'CreationTimestamp is a timestamp representing the server time when this object was created.'),
   ],
+  events: EVENT_COLUMNS,
 };
 
 function cells(resource: SimResource, o: Obj, now: number): unknown[] {
   if (resource === 'pods') return podRow(o, now);
   if (resource === 'leases') return [String(obj(o.metadata).name), String(obj(o.spec).holderIdentity ?? ''), age(o, now)];
+  if (resource === 'events') return eventRow(o, now);
   if (resource === 'configmaps') return [String(obj(o.metadata).name), String(Object.keys(obj(o.data)).length + Object.keys(obj(o.binaryData)).length), age(o, now)];
   return [String(obj(o.metadata).name), String(obj(o.status).phase ?? 'Active'), age(o, now)];
 }

@@ -121,6 +121,14 @@ describe('podbell demo, in process at --speed 20', () => {
     expect(slack).not.toContain('legacy');
   });
 
+  test('why it failed: the crash shows its log tail, the probe failure its cause line and folded Warning Events', () => {
+    const checkoutReply = t.entries.find((e) => e.kind === 'reply' && e.text.includes('checkout-'))!;
+    expect(checkoutReply.text).toContain('Error: connect ECONNREFUSED 10.0.3.7:5432');
+    const cart = t.entries.filter((e) => e.channel === '#alerts' && e.text.includes('cart'));
+    expect(cart.find((e) => e.kind === 'parent')?.text).toContain('cause: killed by its liveness probe');
+    expect(cart.find((e) => e.kind === 'reply')?.text).toContain('Unhealthy ×3: Liveness probe failed');
+  });
+
   test('the storm of 14 workloads makes at most STORM_THRESHOLD + 2 top-level posts, one a storm parent listing all of them', () => {
     const batch = t.entries.filter((e) => e.channel === '#alerts-batch');
     const top = batch.filter((e) => e.kind === 'parent');

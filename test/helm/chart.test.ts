@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { chartDir, dig, helm, NAMESPACE, notes, ofKind, only, template, valuesDir, type K8sObject } from './helm.js';
 import { problemsOfAll, rbacProblems } from './validate.js';
 
-const VALID_VALUES = ['existing-secret.yaml', 'watch-namespaces.yaml', 'service-monitor.yaml', 'pdb.yaml', 'token.yaml', 'every-setting.yaml'];
+const VALID_VALUES = ['existing-secret.yaml', 'watch-namespaces.yaml', 'service-monitor.yaml', 'pdb.yaml', 'token.yaml', 'every-setting.yaml', 'no-evidence.yaml'];
 const CASES: [string, string[]][] = [['defaults', []], ...VALID_VALUES.map((f): [string, string[]] => [f, [f]])];
 
 const chart = parse(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8')) as { apiVersion: string; appVersion: string; version: string };
@@ -145,10 +145,16 @@ describe.each(CASES)('rendered with %s', (name, files) => {
 });
 
 describe('defaults', () => {
-  test('cluster mode: one ClusterRole reading pods and namespaces, nothing else cluster-wide', async () => {
+  test('cluster mode: one ClusterRole reading pods and namespaces, pods\' logs and Warning Events (evidence), nothing else cluster-wide', async () => {
     const objs = await render('defaults', []);
     const cr = only(objs, 'ClusterRole');
-    expect(cr.rules).toEqual([{ apiGroups: [''], resources: ['pods', 'namespaces'], verbs: ['get', 'list', 'watch'] }]);
+    expect(cr.rules).toEqual([
+      { apiGroups: [''], resources: ['pods', 'namespaces'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['list', 'watch'] },
+    ]);
+    expect(envOf(objs).get('LOGS').value).toBe('on');
+    expect(envOf(objs).get('EVENTS').value).toBe('on');
     expect(envOf(objs).has('WATCH_NAMESPACES')).toBe(false);
   });
 
@@ -239,7 +245,13 @@ describe('watchNamespaces (namespace mode)', () => {
     const objs = await render('watch-namespaces.yaml', files);
     const podRoles = ofKind(objs, 'Role').filter((r) => (r.rules as any[]).some((x) => x.resources.includes('pods')));
     expect(podRoles.map((r) => r.metadata.namespace).sort()).toEqual(['payments', 'shop']);
-    for (const r of podRoles) expect(r.rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }]);
+    for (const r of podRoles) {
+      expect(r.rules).toEqual([
+        { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
+        { apiGroups: [''], resources: ['events'], verbs: ['list', 'watch'] },
+      ]);
+    }
     const bound = ofKind(objs, 'RoleBinding').map((b) => `${b.metadata.namespace}/${(b.roleRef as any).name}`);
     for (const r of podRoles) expect(bound).toContain(`${r.metadata.namespace}/${r.metadata.name}`);
   });
@@ -323,6 +335,9 @@ test('every DESIGN.md §8 setting is settable from values and reaches the contai
     LEASE_DURATION: literal('LEASE_DURATION'),
     LEASE_RENEW: literal('LEASE_RENEW'),
     HTTPS_PROXY: literal('HTTPS_PROXY'),
+    LOG_TAIL_LINES: literal('LOG_TAIL_LINES'),
+    LOG_FETCHES_PER_INCIDENT: literal('LOG_FETCHES_PER_INCIDENT'),
+    LOG_REDACT: literal('LOG_REDACT'),
   }).toEqual({
     SLACK_CHANNEL: '#platform-alerts',
     SLACK_API_URL: 'https://slack-gov.com/api/',
@@ -341,11 +356,25 @@ test('every DESIGN.md §8 setting is settable from values and reaches the contai
     LEASE_DURATION: '30s',
     LEASE_RENEW: '10s',
     HTTPS_PROXY: 'http://proxy.internal:3128',
+    LOG_TAIL_LINES: '40',
+    LOG_FETCHES_PER_INCIDENT: '0',
+    LOG_REDACT: 'cust-[0-9]{6},SSN \\d{3}',
   });
   expect(env.has('SLACK_BOT_TOKEN')).toBe(true);
   // The port moves with HTTP_PORT: container port and probes follow (the probes use the port name).
   expect(podbellContainer(objs).ports[0].containerPort).toBe(9090);
   expect(podbellContainer(objs).image).toBe('ghcr.io/podbell/podbell:0.2.0-rc.1');
+});
+
+test('logs.enabled and events.enabled off: podbell is told so, and neither pods/log nor events is granted', async () => {
+  for (const [name, files] of [['no-evidence.yaml', ['no-evidence.yaml']], ['no-evidence+ns', ['no-evidence.yaml', 'watch-namespaces.yaml']]] as const) {
+    const objs = await render(name, [...files]);
+    const env = envOf(objs);
+    expect([env.get('LOGS').value, env.get('EVENTS').value]).toEqual(['off', 'off']);
+    const granted = [...ofKind(objs, 'ClusterRole'), ...ofKind(objs, 'Role')].flatMap((r) => (r.rules as any[]).flatMap((x) => x.resources as string[]));
+    expect(granted).not.toContain('pods/log');
+    expect(granted).not.toContain('events');
+  }
 });
 
 test('an image digest pins the image instead of the tag', async () => {

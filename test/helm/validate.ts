@@ -128,6 +128,9 @@ interface Rule {
  * verbs cluster-wide (and only on pods and namespaces), and writes in the release namespace only
  * on podbell's own state ConfigMap (`create` cannot be restricted by name).
  */
+/** What podbell may read cluster-wide: pods, their logs (LOGS) and Warning Events (EVENTS), namespaces. */
+const CLUSTER_READABLE: ReadonlySet<string> = new Set(['pods', 'pods/log', 'events', 'namespaces']);
+
 export function rbacProblems(objs: readonly K8sObject[], releaseNamespace: string): string[] {
   const problems: string[] = [];
   for (const o of objs) {
@@ -139,15 +142,18 @@ export function rbacProblems(objs: readonly K8sObject[], releaseNamespace: strin
       if (all.some((x) => x.includes('*'))) problems.push(`${id}: wildcard in ${JSON.stringify(r)}`);
       if (r.nonResourceURLs) problems.push(`${id}: nonResourceURLs ${JSON.stringify(r.nonResourceURLs)}`);
       if ((r.resources ?? []).some((x) => x === 'secrets' || x.startsWith('secrets/'))) problems.push(`${id}: grants access to Secrets`);
-      if ((r.resources ?? []).some((x) => x.includes('/'))) problems.push(`${id}: grants a subresource ${JSON.stringify(r.resources)}`);
+      // pods/log (LOGS=on) is the one subresource podbell reads, and only with get.
+      const subresources = (r.resources ?? []).filter((x) => x.includes('/'));
+      if (subresources.some((x) => x !== 'pods/log') || (subresources.length > 0 && (r.verbs ?? []).some((v) => v !== 'get'))) problems.push(`${id}: grants a subresource ${JSON.stringify(r.resources)} ${JSON.stringify(r.verbs)}`);
+      if ((r.resources ?? []).includes('events') && (r.verbs ?? []).some((v) => v !== 'list' && v !== 'watch')) problems.push(`${id}: more than list/watch on events`);
       const writes = (r.verbs ?? []).filter((v) => !READ_VERBS.has(v));
       if (o.kind === 'ClusterRole') {
         if (writes.length > 0) problems.push(`${id}: write verbs ${writes.join(',')} in a ClusterRole`);
-        const extra = (r.resources ?? []).filter((x) => x !== 'pods' && x !== 'namespaces');
-        if (extra.length > 0 || (r.apiGroups ?? []).some((g) => g !== '')) problems.push(`${id}: cluster-wide access beyond pods and namespaces`);
+        const extra = (r.resources ?? []).filter((x) => !CLUSTER_READABLE.has(x));
+        if (extra.length > 0 || (r.apiGroups ?? []).some((g) => g !== '')) problems.push(`${id}: cluster-wide access beyond pods, their logs and events, and namespaces`);
       } else if (o.metadata.namespace !== releaseNamespace) {
         if (writes.length > 0) problems.push(`${id}: write verbs ${writes.join(',')} in a watched namespace`);
-        if ((r.resources ?? []).some((x) => x !== 'pods')) problems.push(`${id}: more than pods in a watched namespace`);
+        if ((r.resources ?? []).some((x) => x !== 'pods' && x !== 'pods/log' && x !== 'events')) problems.push(`${id}: more than pods, their logs and events in a watched namespace`);
       } else {
         const resources = r.resources ?? [];
         // Its own state ConfigMap, and its own Lease for leader election.

@@ -405,7 +405,8 @@ describe('untrusted cluster text end to end', () => {
     s.drain();
     expect(s.sent.length).toBeGreaterThan(10);
     for (const { msg } of s.sent) {
-      const json = JSON.stringify(msg);
+      // A reply's `evidence` is raw data for the evidence stage (which escapes what it renders), never sent as is.
+      const json = JSON.stringify({ ...msg, evidence: undefined });
       expect(json).not.toMatch(/<!|<@|<#|<http/);
       expect(msg.message.text.length).toBeLessThanOrEqual(4000);
       expect((msg.message.blocks ?? []).length).toBeLessThanOrEqual(50);

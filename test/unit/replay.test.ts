@@ -277,7 +277,7 @@ describe('podbell replay: bad input and usage', () => {
     const { code, calls, stderr } = await replay([...odd, ...good], ['--drain', '30m']);
     expect(code).toBe(0);
     expect(topLevel(calls)).toHaveLength(1);
-    expect(stderr).toContain('<stdin>:1: kind "Deployment" is neither Pod nor Namespace; skipped');
+    expect(stderr).toContain('<stdin>:1: kind "Deployment" is neither Pod, Namespace nor Event; skipped');
     expect(stderr).toContain('<stdin>:2: pod without metadata.name; skipped');
     expect(stderr).not.toContain('<stdin>:3');
   });

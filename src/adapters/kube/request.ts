@@ -31,6 +31,62 @@ export async function prepareKubeRequest(kubeConfig: KubeConfig, method: string,
   return { url, options: { ...opts, method, headers }, request: (url.protocol === 'http:' ? http.request : https.request) as typeof https.request };
 }
 
+/** An API server's answer as bytes: its status and at most `maxBytes` of the body. */
+export interface KubeRawReply {
+  readonly status: number;
+  readonly body: Buffer;
+}
+
+export interface SendKubeRequestOptions {
+  readonly payload?: string;
+  /** A request taking longer is abandoned and rejects (Clock timer). */
+  readonly timeoutMs: number;
+  /** Bytes kept of the body; the rest is dropped as it arrives (default 4 MiB). */
+  readonly maxBytes?: number;
+  /** Fires the timeout. */
+  readonly setTimer: (ms: number, fn: () => void) => () => void;
+}
+
+/**
+ * One buffered request with the kubeconfig's auth: resolves with any HTTP status and the body,
+ * rejects on network errors, a connection closed early, and the timeout. The one transport of every
+ * request-reply call to the API server (logs, the state ConfigMap, the Lease).
+ */
+export async function sendKubeRequest(kubeConfig: KubeConfig, method: string, pathAndQuery: string, o: SendKubeRequestOptions): Promise<KubeRawReply> {
+  const { url, options, request } = await prepareKubeRequest(kubeConfig, method, pathAndQuery, o.payload);
+  const maxBytes = o.maxBytes ?? 4 * 1024 * 1024;
+  return new Promise<KubeRawReply>((resolve, reject) => {
+    let settled = false;
+    const req = request(url, options, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        if (size >= maxBytes) return;
+        const part = size + c.length > maxBytes ? c.subarray(0, maxBytes - size) : c;
+        chunks.push(part);
+        size += part.length;
+      });
+      res.on('close', () => fail(new KubeApiError(0, `${method} ${url.pathname}: connection closed before the answer ended`)));
+      res.on('end', () => {
+        if (settled) return;
+        settled = true;
+        cancel();
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) });
+      });
+      res.on('error', fail);
+    });
+    const cancel = o.setTimer(o.timeoutMs, () => req.destroy(new KubeApiError(0, `${method} ${url.pathname}: no answer within ${o.timeoutMs} ms`)));
+    function fail(err: Error) {
+      if (settled) return;
+      settled = true;
+      cancel();
+      reject(err);
+    }
+    req.on('error', fail);
+    req.end(o.payload);
+  });
+}
+
 /** An API server's answer: its status and parsed JSON body (a Status object on errors). */
 export interface KubeReply {
   readonly status: number;
@@ -46,42 +102,18 @@ export interface KubeJsonRequestOptions {
 }
 
 /**
- * One JSON request with the kubeconfig's auth (no generated client models: the raw path keeps them
- * out of the build); resolves with any status, rejects on network errors and timeouts.
+ * One JSON request over sendKubeRequest (no generated client models: the raw path keeps them out of
+ * the build); resolves with any status, rejects on network errors and timeouts.
  */
 export async function kubeJsonRequest(o: KubeJsonRequestOptions, method: string, path: string, body?: unknown): Promise<KubeReply> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
-  const { url, options, request } = await prepareKubeRequest(o.kubeConfig, method, path, payload);
-  const timeoutMs = o.timeoutMs;
-  return new Promise<KubeReply>((resolve, reject) => {
-    let settled = false;
-    const req = request(url, options, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('close', () => fail(new KubeApiError(0, `${method} ${url.pathname}: connection closed before the answer ended`)));
-      res.on('end', () => {
-        if (settled) return;
-        settled = true;
-        cancel();
-        let parsed: unknown;
-        try {
-          parsed = text === '' ? undefined : JSON.parse(text);
-        } catch {
-          parsed = { message: `response is not JSON: ${text.slice(0, 120)}` };
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
-      });
-      res.on('error', fail);
-    });
-    const cancel = o.clock.setTimer(timeoutMs, () => req.destroy(new KubeApiError(0, `${method} ${url.pathname}: no answer within ${timeoutMs} ms`)));
-    function fail(err: Error) {
-      if (settled) return;
-      settled = true;
-      cancel();
-      reject(err);
-    }
-    req.on('error', fail);
-    req.end(payload);
-  });
+  const r = await sendKubeRequest(o.kubeConfig, method, path, { ...(payload !== undefined && { payload }), timeoutMs: o.timeoutMs, setTimer: (ms, fn) => o.clock.setTimer(ms, fn) });
+  const text = r.body.toString('utf8');
+  let parsed: unknown;
+  try {
+    parsed = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    parsed = { message: `response is not JSON: ${text.slice(0, 120)}` };
+  }
+  return { status: r.status, body: parsed };
 }

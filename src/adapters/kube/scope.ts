@@ -9,6 +9,11 @@ export interface ScopedWatchesOptions {
   podWatch(namespace: string | undefined, onSynced: () => void): Watch;
   /** Called once, when every pod watch has its initial list. */
   onPodsSynced?(): void;
+  /**
+   * Makes the watch of Warning Events (EVENTS=on) in the same scope as the pods. Started with the pod
+   * watches; not part of `synced` (a cluster without the events RBAC still alerts).
+   */
+  eventWatch?(namespace: string | undefined): Watch;
 }
 
 /**
@@ -20,6 +25,7 @@ export class ScopedWatches {
   readonly #o: ScopedWatchesOptions;
   readonly #namespaceWatches: Watch[] = [];
   readonly #podWatches: Watch[] = [];
+  readonly #eventWatches: Watch[] = [];
   #started = false;
   #stopped = false;
   #podsSynced = false;
@@ -45,7 +51,7 @@ export class ScopedWatches {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    await Promise.all([...this.#namespaceWatches, ...this.#podWatches].map((w) => w.stop()));
+    await Promise.all([...this.#namespaceWatches, ...this.#podWatches, ...this.#eventWatches].map((w) => w.stop()));
   }
 
   #startPods(): void {
@@ -53,6 +59,9 @@ export class ScopedWatches {
     const scope = this.#o.namespaces.length === 0 ? [undefined] : this.#o.namespaces;
     for (const ns of scope) this.#podWatches.push(this.#o.podWatch(ns, () => this.#podSynced()));
     for (const w of this.#podWatches) w.start();
+    const eventWatch = this.#o.eventWatch;
+    if (eventWatch) for (const ns of scope) this.#eventWatches.push(eventWatch(ns));
+    for (const w of this.#eventWatches) w.start();
   }
 
   #podSynced(): void {

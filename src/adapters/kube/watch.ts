@@ -10,7 +10,7 @@ import type { Change, Watch } from './types.js';
 import { type Obj, obj } from '../../core/json.js';
 import { prepareKubeRequest } from './request.js';
 
-export type WatchedResource = 'pods' | 'namespaces';
+export type WatchedResource = 'pods' | 'namespaces' | 'events';
 
 export interface BackoffOptions {
   /** First delay after an error (default 500 ms). */
@@ -107,9 +107,9 @@ export class KubeWatch<T> implements Watch {
     if (!o || typeof o !== 'object') throw new TypeError('KubeWatch: options are required');
     if (!o.kubeConfig || typeof o.kubeConfig.getCurrentCluster !== 'function') throw new TypeError('KubeWatch: options.kubeConfig must be a KubeConfig');
     if (!o.kubeConfig.getCurrentCluster()) throw new TypeError('KubeWatch: options.kubeConfig has no current cluster (check the current-context)');
-    if (o.resource !== 'pods' && o.resource !== 'namespaces') throw new TypeError(`KubeWatch: options.resource must be 'pods' or 'namespaces', got ${String(o.resource)}`);
+    if (o.resource !== 'pods' && o.resource !== 'namespaces' && o.resource !== 'events') throw new TypeError(`KubeWatch: options.resource must be 'pods', 'namespaces' or 'events', got ${String(o.resource)}`);
     if (o.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(o.namespace)) throw new TypeError(`KubeWatch: options.namespace is not a namespace name: ${JSON.stringify(o.namespace)}`);
-    if (o.namespace !== undefined && o.resource === 'namespaces') throw new TypeError("KubeWatch: options.namespace applies to 'pods' only (use fieldSelector metadata.name=NS for one namespace)");
+    if (o.namespace !== undefined && o.resource === 'namespaces') throw new TypeError("KubeWatch: options.namespace applies to 'pods' and 'events' only (use fieldSelector metadata.name=NS for one namespace)");
     for (const f of ['project', 'keyOf', 'onChange'] as const) if (typeof o[f] !== 'function') throw new TypeError(`KubeWatch: options.${f} must be a function`);
     if (o.onSynced !== undefined && typeof o.onSynced !== 'function') throw new TypeError('KubeWatch: options.onSynced must be a function');
     if (!o.clock || typeof o.clock.setTimer !== 'function') throw new TypeError('KubeWatch: options.clock must be a Clock');

@@ -1,0 +1,55 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import { kubeLogFetcher } from '../adapters/kube/logs.js';
+import type { Watch } from '../adapters/kube/types.js';
+import { createWatch, type KubeWatchOptions } from '../adapters/kube/watch.js';
+import type { Sender } from '../adapters/slack/types.js';
+import type { Config } from '../config.js';
+import { projectWarningEvent, WARNING_EVENT_SELECTOR, warningOf, WarningBuffer, type ProjectedEvent } from '../core/warnings.js';
+import type { PipelineOptions } from '../pipeline.js';
+import { EvidenceStage } from './stage.js';
+
+/** The watch options every watch of the Bot shares (auth, clock, logging, tuning). */
+export type CommonWatchOptions = Pick<KubeWatchOptions<unknown>, 'kubeConfig' | 'clock' | 'log' | 'registry' | 'watchdogMs' | 'timeoutSeconds' | 'backoff' | 'random' | 'pageSize'>;
+
+export interface EvidenceParts {
+  /** What the pipeline sends to: the evidence stage around the Slack sender, or the sender itself with LOGS=off and EVENTS=off. */
+  readonly sender: Sender;
+  /** Recent Warning Events per pod (EVENTS=on). */
+  readonly warnings?: WarningBuffer;
+  /** Makes the Warning Event watch of one namespace, or of all (EVENTS=on). */
+  readonly eventWatch?: (namespace: string | undefined, common: CommonWatchOptions) => Watch;
+}
+
+/** What the Bot has at hand: its config, cluster credentials, Slack sender, and the pipeline's clock, logger and registry. */
+export type EvidenceWiringOptions = { readonly config: Config; readonly kubeConfig: KubeConfig; readonly sender: Sender } & Pick<PipelineOptions, 'clock' | 'log' | 'registry'>;
+
+/** Builds the evidence parts the Bot plugs in (docs/evidence.md), as LOGS and EVENTS say. */
+export function evidenceParts(o: EvidenceWiringOptions): EvidenceParts {
+  const e = o.config.evidence;
+  if (!e.logs && !e.events) return { sender: o.sender };
+  const warnings = e.events ? new WarningBuffer() : undefined;
+  const sender = new EvidenceStage({
+    inner: o.sender,
+    ...(e.logs && { fetchLog: kubeLogFetcher(o.kubeConfig, o.clock) }),
+    ...(warnings && { warnings }),
+    settings: { tailLines: e.tailLines, fetchesPerIncident: e.fetchesPerIncident, groupIntervalMs: o.config.groupIntervalMs, redact: e.redact },
+    clock: o.clock,
+    log: o.log,
+    registry: o.registry,
+  });
+  if (!warnings) return { sender };
+  const eventWatch = (namespace: string | undefined, common: CommonWatchOptions): Watch =>
+    createWatch<ProjectedEvent>({
+      ...common,
+      resource: 'events',
+      ...(namespace !== undefined && { namespace }),
+      fieldSelector: WARNING_EVENT_SELECTOR,
+      project: projectWarningEvent,
+      keyOf: (ev) => ev.key,
+      onChange: (c) => {
+        const w = c.next && c.type !== 'DELETED' ? warningOf(c.prev, c.next) : undefined;
+        if (w) warnings.add(w, o.clock.now());
+      },
+    });
+  return { sender, warnings, eventWatch };
+}

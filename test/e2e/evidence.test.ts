@@ -1,0 +1,144 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Registry } from 'prom-client';
+import { SlackSender } from '../../src/adapters/slack/sender.js';
+import { MemoryThreadStore } from '../../src/adapters/store/memory.js';
+import { Bot } from '../../src/app.js';
+import { systemClock } from '../../src/clock.js';
+import { loadConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/log.js';
+import { SimCluster, SimDeployment, pods, simKubeConfig, simKubeconfigText, startSimServer, type SimServer } from '../../src/sim/index.js';
+import { FakeSlack, type MessageView } from '../fakes/slack.js';
+import { metricValue } from '../unit/kube-helpers.js';
+import { waitFor } from '../support/wait.js';
+
+// Evidence end to end: the sim's pods/log and Events -> the Bot's Event watch and log fetch -> the
+// evidence stage -> SlackSender -> the fake Slack. Asserted on what a user sees in the thread.
+const kubectlPath = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), '.tools/bin/kubectl');
+
+let sim: SimCluster;
+let server: SimServer;
+let slack: FakeSlack;
+let bot: Bot;
+let registry: Registry;
+let dir: string;
+
+const startBot = async (env: Record<string, string> = {}) => {
+  const config = loadConfig({ SLACK_BOT_TOKEN: slack.token, SLACK_API_URL: slack.url, GROUP_WAIT: '0', GROUP_INTERVAL: '1h', CLUSTER_NAME: 'e2e', ...env });
+  const log = silentLogger();
+  registry = new Registry();
+  const sender = new SlackSender({ token: slack.token, apiUrl: slack.url, defaultChannel: config.slackChannel, clock: systemClock, log, registry, store: new MemoryThreadStore(), postsPerSecond: 50 });
+  bot = new Bot({ config, kubeConfig: simKubeConfig({ url: server.url }), sender, clock: systemClock, log, registry });
+  await bot.start();
+  await waitFor('the initial lists', () => bot.ready());
+};
+
+const kubectl = (...args: string[]): Promise<string> =>
+  new Promise((done, fail) => {
+    execFile(kubectlPath, ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), ...args], { encoding: 'utf8', timeout: 20_000 }, (err, stdout, stderr) => (err ? fail(new Error(stderr)) : done(stdout)));
+  });
+
+const blocksText = (m: MessageView): string => JSON.stringify(m.blocks ?? []);
+
+beforeEach(async () => {
+  sim = new SimCluster();
+  server = await startSimServer({ cluster: sim });
+  slack = await FakeSlack.start({ channels: ['#alerts'] });
+  dir = mkdtempSync(join(tmpdir(), 'podbell-evidence-'));
+  writeFileSync(join(dir, 'kubeconfig'), simKubeconfigText({ url: server.url }));
+});
+
+afterEach(async () => {
+  await bot?.stop(1000);
+  await server.close();
+  await slack.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a crash-looping pod: the cause line on the parent, the redacted and escaped log tail and the folded Warning Event in the first reply', async () => {
+  const d = new SimDeployment(sim, { namespace: 'shop', name: 'checkout' });
+  const pod = d.pods[0]!.name;
+  await startBot();
+
+  // The probe failures come before the crash: created with real kubectl (--validate=false: the sim has no OpenAPI).
+  writeFileSync(
+    join(dir, 'event.yaml'),
+    `apiVersion: v1
+kind: Event
+metadata: {name: ${pod}.liveness, namespace: shop}
+involvedObject: {kind: Pod, name: ${pod}, namespace: shop, uid: ${d.pods[0]!.uid}}
+type: Warning
+reason: Unhealthy
+message: "Liveness probe failed: HTTP probe failed with statuscode: 500"
+count: 12
+firstTimestamp: "${new Date(Date.now() - 60_000).toISOString().replace(/\.\d+Z$/, 'Z')}"
+lastTimestamp: "${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}"
+`,
+  );
+  expect(await kubectl('create', '--validate=false', '-f', join(dir, 'event.yaml'))).toContain('created');
+  await waitFor('the Warning Event to reach podbell', async () => (await metricValue(registry, 'podbell_watch_events_total', { resource: 'events' })) >= 1);
+
+  // The crashed run's log, through the sim's CONTRACT endpoint.
+  const lines = Array.from({ length: 20 }, (_, i) => `2026-11-30T09:00:${String(i).padStart(2, '0')}Z line ${i + 1}`);
+  lines[14] = 'connecting to db with password=hunter2';
+  lines[16] = 'paging <!channel> about it';
+  const put = await fetch(`${server.url}/sim/v1/namespaces/shop/pods/${pod}/log?container=app&previous=true`, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: `${lines.join('\n')}\n` });
+  expect(put.status).toBe(204);
+  sim.patchStatus('shop', pod, pods.podStatus([pods.crashLoop({ name: 'app', image: 'img:1', restartCount: 1 }, { reason: 'Error', exitCode: 137 })]));
+
+  const thread = await waitFor('the parent and its first reply', () => slack.threads().find((t) => t.replies.length >= 1));
+  expect(thread.text).toContain('cause: killed by its liveness probe');
+  const reply = blocksText(thread.replies[0]!);
+  expect(reply).toContain('last 20 log lines of the previous run of app');
+  expect(reply).toContain('password=[REDACTED]');
+  expect(reply).not.toContain('hunter2');
+  expect(reply).toContain('paging &lt;!channel&gt; about it');
+  expect(JSON.stringify(thread)).not.toContain('<!channel>');
+  expect(reply).toMatch(/line 20```/);
+  expect(reply).toContain('Unhealthy ×12: Liveness probe failed: HTTP probe failed with statuscode: 500');
+  expect(server.stats.logs).toBe(1);
+}, 60_000);
+
+test('a storm of 30 crashing workloads makes at most LOG_FETCHES_PER_INCIDENT log requests per incident', async () => {
+  const workloads = Array.from({ length: 30 }, (_, i) => new SimDeployment(sim, { namespace: 'shop', name: `worker-${String(i).padStart(2, '0')}`, replicas: 3 }));
+  await startBot({ LOG_FETCHES_PER_INCIDENT: '2' });
+  for (const w of workloads) w.crash();
+  // Every pod's reply is told (3 per incident, none folded: REPLY_BURST is 3).
+  await waitFor(
+    'every reply',
+    () => slack.requestsFor('chat.postMessage').filter((r) => r.params.thread_ts !== undefined && /worker-\d+-/.test(String(r.params.text))).length >= 90,
+    45_000,
+  );
+  expect(server.stats.logs).toBeLessThanOrEqual(30 * 2);
+  expect(server.stats.logs).toBeGreaterThan(0);
+  // Every reply is accounted for: fetched, skipped over the incident's budget, or sent without its log
+  // after 5 s (10 fetches/s cluster-wide: the last of 60 may wait longer than that).
+  const outcome = (o: string) => metricValue(registry, 'podbell_log_fetches_total', { outcome: o });
+  const [ok, skipped, timeout] = [await outcome('ok'), await outcome('skipped_budget'), await outcome('timeout')];
+  expect(skipped).toBe(30);
+  expect(ok + skipped + timeout).toBe(90);
+}, 90_000);
+
+test('no right to read logs: the thread says so once, and podbell carries on', async () => {
+  server.authorize = (a) => a.subresource !== 'log';
+  const d = new SimDeployment(sim, { namespace: 'shop', name: 'api', replicas: 2 });
+  const other = new SimDeployment(sim, { namespace: 'shop', name: 'web' });
+  await startBot();
+  d.crash();
+  const thread = await waitFor('two replies', () => slack.threads().find((t) => t.replies.length >= 2));
+  const unavailable = (r: MessageView) => blocksText(r).includes('logs unavailable: podbell may not read pods/log in namespace shop');
+  expect(thread.replies.filter(unavailable)).toHaveLength(1);
+  // Both fetches may have been in flight before the first 403 came back; none is retried, none follows.
+  const asked = server.stats.logs;
+  expect(asked).toBeLessThanOrEqual(2);
+  expect(await metricValue(registry, 'podbell_log_fetches_total', { outcome: 'forbidden' })).toBe(asked);
+  other.crash();
+  const second = await waitFor('the other workload\'s thread', () => slack.threads().find((t) => t.text.includes('web') && t.replies.length >= 1));
+  expect(second.replies.filter(unavailable)).toHaveLength(1);
+  expect(server.stats.logs).toBe(asked);
+  // The thread still says why: the cause line from the exit code.
+  expect(thread.text).toContain('cause: exited with code 1');
+}, 60_000);
