@@ -27,7 +27,9 @@ describe('explainFailure: cause line and which log', () => {
 
   test('crash-looping: the previous run, and the liveness Events explain exit 137', () => {
     const p = pod(loadPod('liveness-137-crashloop'));
-    const f = detect(undefined, p).find((x) => x.reason === 'CrashLoopBackOff')!;
+    // One crash, named by its cause (Error, exit 137), waiting in back-off.
+    const f = only(p);
+    expect(f).toMatchObject({ reason: 'Error', exitCode: 137, backOff: true });
     const warnings = [{ reason: 'Unhealthy', count: 12, message: 'Liveness probe failed: HTTP probe failed with statuscode: 500', lastAt: 1 }];
     const e = explainFailure(p, f, warnings, true);
     expect(e.cause).toBe('killed by its liveness probe');
