@@ -2,7 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import { ScopedWatches } from './adapters/kube/scope.js';
 import { createWatch, type KubeWatchOptions } from './adapters/kube/watch.js';
-import type { Sender } from './adapters/slack/types.js';
+import type { DeliveryRelay, Sender } from './ports.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { IncidentSettings } from './core/incidents.js';
@@ -36,6 +36,8 @@ export interface BotOptions {
   readonly config: Config;
   readonly kubeConfig: KubeConfig;
   readonly sender: Sender;
+  /** Where the sender reports what became of each message (the relay it was built with). */
+  readonly deliveries?: DeliveryRelay;
   readonly clock: Clock;
   readonly log: Logger;
   readonly registry: Registry;
@@ -53,18 +55,6 @@ export interface BotState {
   readonly threads: MemoryThreadStore;
   /** At most one save per this long after a change (default 5000 ms). */
   readonly debounceMs?: number;
-}
-
-/** Tells `changed` after every message the pipeline sends: each one means the book moved on. */
-function notifyingSender(inner: Sender, changed: () => void): Sender {
-  return {
-    start: () => inner.start(),
-    send(message) {
-      inner.send(message);
-      changed();
-    },
-    flush: (deadlineMs) => inner.flush(deadlineMs),
-  };
 }
 
 /**
@@ -99,9 +89,11 @@ export class Bot {
       defaultChannel: c.slackChannel,
       clock: options.clock,
       log: options.log,
-      sender: persister ? notifyingSender(options.sender, () => persister.changed()) : options.sender,
+      sender: options.sender,
       registry: options.registry,
+      ...(persister && { onChange: (urgent: boolean) => persister.changed(urgent) }),
     });
+    options.deliveries?.listen((d) => this.pipeline.outcome(d));
   }
 
   /** True once every watch has delivered its initial list (what /readyz reports). */
@@ -156,6 +148,7 @@ export class Bot {
     this.pipeline.flush();
     this.pipeline.stop();
     await this.#o.sender.flush(deadlineMs);
+    this.#o.sender.stop();
     // After the flush, so the refs of parents posted during shutdown are saved too.
     await this.#persister?.stop();
   }

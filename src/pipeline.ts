@@ -1,6 +1,5 @@
 import type { Registry } from 'prom-client';
-import type { Change } from './adapters/kube/types.js';
-import type { Sender } from './adapters/slack/types.js';
+import type { Change, Delivery, Sender } from './ports.js';
 import type { Cancel, Clock } from './clock.js';
 import { detect, detectChange, type Failure } from './core/detect.js';
 import { emptyBook, reduce, type IncidentBook, type IncidentInput, type IncidentSettings } from './core/incidents.js';
@@ -17,6 +16,11 @@ export interface PipelineOptions {
   readonly log: Logger;
   readonly sender: Sender;
   readonly registry: Registry;
+  /**
+   * Told after every step that changed the book (what persistence saves). `urgent` when Slack just
+   * accepted a parent: a thread now exists that a restart must not post again.
+   */
+  readonly onChange?: (urgent: boolean) => void;
 }
 
 /**
@@ -76,6 +80,20 @@ export class Pipeline {
   }
 
   /**
+   * What became of a message the sender was given (delivered or failed for good): an input of the
+   * book like a pod change. Accepted after stop() too, so parents landing during shutdown are recorded.
+   */
+  outcome(d: Delivery): void {
+    try {
+      if (d.type === 'failed') this.#o.log.debug({ thread: d.thread, kind: d.kind, cause: d.cause }, 'Slack message failed for good');
+      this.#apply(d);
+    } catch (err) {
+      this.#metrics.stageErrors.inc({ stage: 'delivery' });
+      this.#o.log.error({ err, thread: d.thread }, 'could not record a delivery outcome; skipped');
+    }
+  }
+
+  /**
    * Call once the initial pod lists are in. Pods of restored incidents the lists did not contain were
    * deleted while podbell was down: they count as gone, so their incidents can resolve. Then the
    * book's timers (pending posts, resolutions, edits) resume.
@@ -86,6 +104,8 @@ export class Pipeline {
     if (this.#stopped || !unseen) return;
     for (const uid of unseen) this.#apply({ type: 'podDeleted', uid });
     if (unseen.size) this.#o.log.info({ pods: unseen.size }, 'pods of restored incidents are gone from the cluster; counted as deleted');
+    // Parents the saved book never saw accepted go out again (or are found in Slack) in their own channel.
+    this.#apply({ type: 'restored' });
     this.#apply({ type: 'tick' });
   }
 
@@ -207,12 +227,19 @@ export class Pipeline {
     this.#muteTimers.set(namespace, { at, cancel });
   }
 
+  /**
+   * One step of the book. A sender may report an outcome from inside send() (the terminal and the
+   * recording deliver at once): that nested step runs right there, so a parent's replies follow it
+   * before the next parent, and the timer is set from the book's latest wakeAt, not this step's.
+   */
   #apply(input: IncidentInput): void {
     const now = this.#o.clock.now();
     const step = reduce(this.#book, input, now, this.#o.settings);
     this.#book = step.book;
     for (const o of step.out) this.#o.sender.send(o);
-    this.#schedule(step.wakeAt);
+    if (!this.#stopped) this.#schedule(this.#book.wakeAt);
+    const delivery = input.type === 'delivered' || input.type === 'failed';
+    if (step.out.length > 0 || delivery) this.#o.onChange?.(input.type === 'delivered' && input.kind === 'parent');
   }
 
   #schedule(at: number | undefined): void {

@@ -5,6 +5,7 @@ import { MemoryThreadStore } from '../adapters/store/memory.js';
 import { Bot, type BotState } from '../app.js';
 import { systemClock } from '../clock.js';
 import { PodbellError } from '../errors.js';
+import { DeliveryRelay } from '../ports.js';
 import { startHealthServer } from '../http.js';
 import { loadKubeConfig } from '../kubeconfig.js';
 import { createLogger } from '../log.js';
@@ -45,9 +46,11 @@ export const runCommand: Command = async (argv, io) => {
   } else if (config.threadStoreConfigMap !== undefined) {
     log.warn('THREAD_STORE_CONFIGMAP is set but POD_NAMESPACE is not: state is kept in memory only (lost on restart)');
   }
-  const sender = createSender({ config, clock: systemClock, log, registry, store: state?.threads ?? new MemoryThreadStore(), write: (s) => io.stdout.write(s) });
+  const deliveries = new DeliveryRelay();
+  const threads = state?.threads ?? new MemoryThreadStore();
+  const sender = createSender({ config, clock: systemClock, log, registry, store: threads, write: (s) => io.stdout.write(s), onOutcome: deliveries.report });
 
-  const bot = new Bot({ config, kubeConfig, sender, clock: systemClock, log, registry, ...(state && { state }) });
+  const bot = new Bot({ config, kubeConfig, sender, deliveries, clock: systemClock, log, registry, ...(state && { state }) });
   const http = await startHealthServer({ port: config.httpPort, registry, ready: () => bot.ready() });
   log.info({ port: http.port }, 'serving /healthz /readyz /metrics');
   try {

@@ -14,7 +14,8 @@
  * on `now`, so time passing alone never edits).
  */
 import type { Failure } from './detect.js';
-import type { Outgoing, SlackMessage } from './outgoing.js';
+import { PARENT_GONE_CAUSES, type Delivery, type Outgoing } from './outgoing.js';
+import { hashMessage, needsEdit } from './parent-edit.js';
 import type { PodState } from './pod.js';
 import {
   renderDigest,
@@ -117,11 +118,13 @@ export interface Incident {
   podsAffected: number;
   restarts: number;
   latestMessage?: string;
+  /** Slack accepted the parent of thread `id` (set only by a 'delivered' outcome, never on sending) */
   posted: boolean;
-  /** state changed since the parent was last rendered */
+  /** state changed since the parent was last compared with what Slack shows */
   dirty: boolean;
+  /** when Slack last accepted the parent or an edit of it (GROUP_INTERVAL counts from here) */
   lastEditAt: number;
-  /** hash of the parent as last sent, to edit only when the rendering changed */
+  /** hash of the parent as Slack last accepted it, to edit only when the rendering changed */
   parentHash?: string;
   remindAt?: number;
   reopened: number;
@@ -157,6 +160,8 @@ export interface Storm {
   dirty: boolean;
   lastEditAt: number;
   hash: string;
+  /** Slack accepted the storm parent: its edits may go out */
+  posted?: boolean;
 }
 
 export interface ChannelState {
@@ -191,7 +196,11 @@ export type IncidentInput =
   | { readonly type: 'podDeleted'; readonly uid: string }
   | { readonly type: 'tick' }
   /** Shutdown: send every pending parent edit, digest and storm edit now, waiving GROUP_INTERVAL. */
-  | { readonly type: 'flush' };
+  | { readonly type: 'flush' }
+  /** The book was read back after a restart: parents it never saw accepted are posted (or found) again. */
+  | { readonly type: 'restored' }
+  /** What the sender made of a message (see Delivery). */
+  | Delivery;
 
 export interface Step {
   /** The same object as the book passed in, updated. */
@@ -256,6 +265,8 @@ export function reduce(book: IncidentBook, input: IncidentInput, now: number, s:
   const out: Outgoing[] = [];
   if (input.type === 'flush') return settle(book, now, { ...s, groupIntervalMs: 0 }, out);
   if (input.type === 'failure') failure(book, input.failure, input.channel, now, s, out);
+  else if (input.type === 'delivered' || input.type === 'failed') outcome(book, input, now, s, out);
+  else if (input.type === 'restored') repost(book, now, s, out);
   return settle(book, now, s, out);
 }
 
@@ -330,6 +341,17 @@ function expire(book: IncidentBook, inc: Incident, now: number, s: IncidentSetti
 /** Which run of the container a failure belongs to: what detect's occurrenceKey counts by. */
 const runOf = (f: Failure): number => f.run ?? f.restartCount;
 
+/**
+ * How many occurrences a new fact stands for. A crash loop crashes once per run, so when runs were
+ * missed (podbell was down, or restarted from a state saved a little earlier) the pod's restartCount
+ * is the evidence: counting the gap keeps a count from ever going down after a restart.
+ */
+function occurrences(pod: PodEntry, f: Failure): number {
+  const last = pod.counted[`${f.container}\u0000${f.reason}`];
+  if (f.reason !== 'CrashLoopBackOff' || last === undefined) return 1;
+  return Math.max(1, runOf(f) - last);
+}
+
 /** Has this occurrence (uid, container, reason, run) been counted already? */
 function alreadyCounted(inc: Incident, f: Failure): boolean {
   const pod = has(inc.pods, f.uid) ? inc.pods[f.uid] : undefined;
@@ -355,7 +377,7 @@ function failure(book: IncidentBook, f: Failure, channel: string, now: number, s
 }
 
 function reopen(book: IncidentBook, inc: Incident, f: Failure, now: number, s: IncidentSettings, out: Outgoing[]): void {
-  out.push({ kind: 'reply', thread: inc.id, message: renderReopenedReply(inc.resolvedAt ?? now, now, f) });
+  if (inc.posted) out.push({ kind: 'reply', thread: inc.id, message: renderReopenedReply(inc.resolvedAt ?? now, now, f) });
   inc.status = 'open';
   inc.reopened++;
   inc.failingSince = now;
@@ -390,8 +412,8 @@ function record(book: IncidentBook, inc: Incident, f: Failure, now: number, s: I
     inc.dirty = true;
   }
   if (alreadyCounted(inc, f)) return; // re-delivered: counts once
+  inc.counts[f.reason] = (inc.counts[f.reason] ?? 0) + occurrences(pod, f);
   pod.counted[`${f.container}\u0000${f.reason}`] = runOf(f);
-  inc.counts[f.reason] = (inc.counts[f.reason] ?? 0) + 1;
   if (ONE_SHOT_REASONS.has(f.reason)) inc.sticky = true;
   const r = pod.restarts[f.container] ?? 0;
   if (f.restartCount > r) {
@@ -501,8 +523,9 @@ function checkQuiet(book: IncidentBook, inc: Incident, now: number): void {
   if (inc.status === 'pending' && inc.sticky) {
     inc.quietSince = now; // it happened: post it, already recovering
   } else if (inc.status === 'pending') {
-    unindexAll(book, inc);
-    delete book.incidents[inc.key];
+    // Kept until GROUP_WAIT ends, counts and all: a sibling failing meanwhile (or a relist delivering
+    // it after this pod's deletion) joins it, so a deletion never erases an occurrence already counted.
+    inc.quietSince ??= now;
   } else if (inc.status === 'open') {
     inc.status = 'resolving';
     inc.quietSince = now;
@@ -535,32 +558,35 @@ function viewOf(inc: Incident, s: IncidentSettings, now: number): IncidentView {
   };
 }
 
-/** FNV-1a of the message: enough to tell "the rendering changed" without keeping 4 kB per incident. */
-function hashMessage(m: SlackMessage): string {
-  const str = JSON.stringify(m);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < str.length; i++) h = Math.imul(h ^ str.charCodeAt(i), 0x01000193);
-  return `${(h >>> 0).toString(16)}:${str.length}`;
-}
-
+/**
+ * GROUP_WAIT is over: the parent goes out. The incident is `posted` only once Slack accepts it (a
+ * 'delivered' outcome); until then replies wait in `queued` and no edit is made.
+ */
 function open(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings, out: Outgoing[]): void {
   inc.status = inc.quietSince !== undefined ? 'resolving' : 'open';
-  inc.posted = true;
   inc.openedAt = now;
-  inc.lastEditAt = now;
   inc.remindAt = now + s.repeatIntervalMs;
-  inc.dirty = false;
-  const parent = renderParent(viewOf(inc, s, now));
-  inc.parentHash = hashMessage(parent);
   const storm = stormFor(book, inc, now, s, out);
+  sendParent(inc, now, s, out, storm);
+}
+
+/** The parent of `inc` as it renders now (thread age and GROUP_INTERVAL start when Slack accepts it). */
+function sendParent(inc: Incident, now: number, s: IncidentSettings, out: Outgoing[], storm = inc.storm, maybePosted = false): void {
+  inc.dirty = false;
   out.push({
     kind: 'parent',
     thread: inc.id,
     channel: inc.channel,
     ...(storm !== undefined && { inThread: storm }),
     ...(inc.linkTo !== undefined && { linkTo: inc.linkTo }),
-    message: parent,
+    ...(maybePosted && { maybePosted: true }),
+    message: renderParent(viewOf(inc, s, now)),
   });
+}
+
+/** Slack accepted the parent: the replies gathered meanwhile follow it, and edits may go out. */
+function parentLanded(inc: Incident, now: number, out: Outgoing[]): void {
+  inc.posted = true;
   for (const f of inc.queued) out.push({ kind: 'reply', thread: inc.id, message: renderReply(f) });
   inc.window = { start: now, sent: inc.queued.length };
   inc.queued = [];
@@ -568,6 +594,52 @@ function open(book: IncidentBook, inc: Incident, now: number, s: IncidentSetting
     flushDigest(inc, now, out);
     // Burst and digest both went out with the parent: anything new this interval waits for the next digest.
     inc.window = { start: now, sent: REPLY_BURST + 1 };
+  }
+}
+
+/** Feeds one delivery outcome into the book: the only place `posted` and the accepted parent change. */
+function outcome(book: IncidentBook, d: Delivery, now: number, s: IncidentSettings, out: Outgoing[]): void {
+  if (has(book.storms, d.thread)) {
+    const storm = book.storms[d.thread]!;
+    if (d.type === 'delivered' && d.kind !== 'reply') {
+      storm.posted = true;
+      storm.hash = hashMessage(d.message);
+      storm.lastEditAt = now;
+      storm.dirty = true;
+    }
+    return;
+  }
+  const inc = incidentOfThread(book, d.thread);
+  if (!inc) return; // an old thread (continued or expired): nothing in the book depends on it
+  if (d.type === 'failed') {
+    // The parent is no longer in Slack: post it again, as it is now, in its own channel.
+    if (d.kind === 'edit' && PARENT_GONE_CAUSES.has(d.cause) && inc.posted) {
+      inc.posted = false;
+      delete inc.parentHash;
+      sendParent(inc, now, s, out);
+    }
+    return;
+  }
+  if (d.kind === 'reply') return;
+  if (d.kind === 'parent' && !inc.posted) parentLanded(inc, now, out);
+  inc.parentHash = hashMessage(d.message);
+  inc.lastEditAt = now;
+  // What Slack shows may already be behind the state: compare again.
+  inc.dirty = true;
+}
+
+function incidentOfThread(book: IncidentBook, thread: string): Incident | undefined {
+  for (const key in book.incidents) if (book.incidents[key]!.id === thread) return book.incidents[key];
+  return undefined;
+}
+
+/**
+ * After a restart: every parent the saved book never saw accepted goes out again (the sender first
+ * looks whether it landed before the restart, so a parent is never posted twice).
+ */
+function repost(book: IncidentBook, now: number, s: IncidentSettings, out: Outgoing[]): void {
+  for (const inc of Object.values(book.incidents)) {
+    if (inc.status !== 'pending' && !inc.posted) sendParent(inc, now, s, out, inc.storm, true);
   }
 }
 
@@ -602,6 +674,7 @@ function stormFor(book: IncidentBook, inc: Incident, now: number, s: IncidentSet
       dirty: false,
       lastEditAt: now,
       hash: '',
+      posted: false,
     };
     // The storm lists the whole burst, including the incidents that still made it to the channel.
     for (const [, key] of ch.opens) {
@@ -613,7 +686,6 @@ function stormFor(book: IncidentBook, inc: Incident, now: number, s: IncidentSet
     ch.opens = [];
     joinStorm(storm, inc, now);
     const msg = renderStorm(stormView(storm, s));
-    storm.hash = hashMessage(msg);
     out.push({ kind: 'parent', thread: storm.id, channel: inc.channel, message: msg });
     return storm.id;
   }
@@ -645,15 +717,19 @@ function stormView(storm: Storm, s: IncidentSettings) {
   };
 }
 
-/** Edits the parent when due (at most once per GROUP_INTERVAL) and only if its rendering changed. */
+/**
+ * Edits the parent when needsEdit says so: at most once per GROUP_INTERVAL after Slack accepted the
+ * last one, and only when what Slack shows differs from the rendering now.
+ */
 function flushParent(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings, out: Outgoing[]): void {
-  if (!inc.posted || !inc.dirty || now < inc.lastEditAt + s.groupIntervalMs) return;
+  if (!inc.posted || !inc.dirty) return;
+  let parent: ReturnType<typeof renderParent> | undefined;
+  const accepted = inc.parentHash === undefined ? undefined : { hash: inc.parentHash, at: inc.lastEditAt };
+  const rendered = () => hashMessage((parent = renderParent(viewOf(inc, s, now))));
+  const decision = needsEdit(rendered, accepted, now, s.groupIntervalMs);
+  if (decision.kind === 'wait') return;
   inc.dirty = false;
-  const parent = renderParent(viewOf(inc, s, now));
-  const hash = hashMessage(parent);
-  if (hash === inc.parentHash) return;
-  inc.parentHash = hash;
-  inc.lastEditAt = now;
+  if (decision.kind === 'none' || parent === undefined) return;
   out.push({ kind: 'edit', thread: inc.id, message: parent });
   markStormDirty(book, inc);
 }
@@ -672,11 +748,9 @@ function continueThread(inc: Incident, now: number, s: IncidentSettings, out: Ou
   delete inc.previousResolvedAt;
   delete inc.storm;
   inc.openedAt = now;
-  inc.lastEditAt = now;
-  inc.dirty = false;
-  const parent = renderParent(viewOf(inc, s, now));
-  inc.parentHash = hashMessage(parent);
-  out.push({ kind: 'parent', thread: inc.id, channel: inc.channel, linkTo: old, message: parent });
+  inc.posted = false;
+  delete inc.parentHash;
+  sendParent(inc, now, s, out);
   inc.window = { start: now, sent: 0 };
 }
 
@@ -688,7 +762,8 @@ function resolve(book: IncidentBook, inc: Incident, now: number, s: IncidentSett
   delete inc.digest;
   inc.dirty = true;
   unindexAll(book, inc);
-  out.push({ kind: 'reply', thread: inc.id, message: renderResolvedReply(viewOf(inc, s, now)) });
+  // Not in Slack yet: the parent, when it lands, is edited to say resolved instead.
+  if (inc.posted) out.push({ kind: 'reply', thread: inc.id, message: renderResolvedReply(viewOf(inc, s, now)) });
   markStormDirty(book, inc);
 }
 
@@ -701,16 +776,25 @@ function settle(book: IncidentBook, now: number, s: IncidentSettings, out: Outgo
     if (t !== undefined && (wakeAt === undefined || t < wakeAt)) wakeAt = t;
   };
   for (const inc of Object.values(book.incidents)) {
-    if (inc.status === 'pending' && now >= inc.firstSeen + s.groupWaitMs) open(book, inc, now, s, out);
+    if (inc.status === 'pending' && now >= inc.firstSeen + s.groupWaitMs) {
+      if (inc.quietSince !== undefined && !inc.sticky) {
+        // Every pod recovered or went away within GROUP_WAIT, and no sibling failed meanwhile.
+        unindexAll(book, inc);
+        delete book.incidents[inc.key];
+        continue;
+      }
+      open(book, inc, now, s, out);
+    }
     if (inc.status === 'resolving' && inc.quietSince !== undefined && now >= inc.quietSince + s.resolveAfterMs) resolve(book, inc, now, s, out);
     if (inc.status === 'open' && inc.remindAt !== undefined && now >= inc.remindAt) {
-      if (now - (inc.openedAt ?? now) >= s.threadMaxAgeMs) continueThread(inc, now, s, out, book);
+      if (!inc.posted) sendParent(inc, now, s, out); // never accepted (Slack refused it): try again
+      else if (now - (inc.openedAt ?? now) >= s.threadMaxAgeMs) continueThread(inc, now, s, out, book);
       else out.push({ kind: 'reply', thread: inc.id, message: renderReminder(viewOf(inc, s, now), now) });
       inc.remindAt = now + s.repeatIntervalMs;
     }
     if (inc.digest && now >= inc.window.start + s.groupIntervalMs) flushDigest(inc, now, out);
     flushParent(book, inc, now, s, out);
-    if (inc.status === 'resolved' && !inc.dirty && now >= (inc.closedAt ?? now) + s.reopenWindowMs) {
+    if (inc.status === 'resolved' && (!inc.dirty || !inc.posted) && now >= (inc.closedAt ?? now) + s.reopenWindowMs) {
       expire(book, inc, now, s);
       continue;
     }
@@ -732,7 +816,7 @@ function settle(book: IncidentBook, now: number, s: IncidentSettings, out: Outgo
     if (inc.digest) wake(inc.window.start + s.groupIntervalMs);
   }
   for (const storm of Object.values(book.storms)) {
-    if (storm.dirty && now >= storm.lastEditAt + s.groupIntervalMs) {
+    if (storm.dirty && storm.posted !== false && now >= storm.lastEditAt + s.groupIntervalMs) {
       storm.dirty = false;
       for (const m of storm.members) {
         const inc = book.incidents[m.key];

@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import type { SlackCall } from '../adapters/slack/recording.js';
 import type { Sender } from '../adapters/slack/types.js';
 import { Bot } from '../app.js';
+import { DeliveryRelay } from '../ports.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
@@ -81,15 +82,17 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     title: `podbell demo · ${o.slack ? `posting to Slack ${o.config.slackChannel}` : 'Slack as it would look'} · speed ${o.speed}`,
   });
   const calls: SlackCall[] = [];
+  const deliveries = new DeliveryRelay();
   const sender = new LiveSender({
     clock,
+    onOutcome: deliveries.report,
     onCall: (c) => {
       calls.push(c);
       view.call(c);
     },
     ...(o.slack && { forward: o.slack }),
   });
-  const bot = new Bot({ config, kubeConfig: simKubeConfig({ url: server.url }), sender, clock, log: o.log, registry });
+  const bot = new Bot({ config, kubeConfig: simKubeConfig({ url: server.url }), sender, deliveries, clock, log: o.log, registry });
   const started = clock.now();
   let interrupted = false;
 

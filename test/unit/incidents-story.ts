@@ -71,6 +71,12 @@ export class Story {
   readonly clock: VirtualClock;
   readonly sent: Sent[] = [];
   book: IncidentBook = emptyBook();
+  /**
+   * Slack accepts every parent and edit at once (the default), as the sender's 'delivered' outcome
+   * would say; false: nothing is confirmed until the test calls deliver() or fails().
+   */
+  autoDeliver = true;
+  #slackTs = 0;
   wakeAt: number | undefined;
   #cancel: Cancel | undefined;
 
@@ -89,6 +95,7 @@ export class Story {
     const step = reduce(this.book, i, this.now, this.settings);
     this.book = step.book;
     for (const msg of step.out) this.sent.push({ at: this.now, msg });
+    const accepted = this.autoDeliver ? step.out.filter((m) => m.kind !== 'reply') : [];
     if (step.wakeAt !== this.wakeAt) {
       this.#cancel?.();
       this.#cancel = undefined;
@@ -102,7 +109,18 @@ export class Story {
         });
       }
     }
+    for (const m of accepted) this.deliver(m);
     return this;
+  }
+
+  /** Slack accepted `m` (the sender's 'delivered' outcome). */
+  deliver(m: Outgoing): this {
+    return this.input({ type: 'delivered', thread: m.thread, kind: m.kind, channel: 'C0ALERTS', ts: `${++this.#slackTs}.000000`, message: m.message });
+  }
+
+  /** The sender gave up on a message of `thread`. */
+  fails(thread: string, kind: Outgoing['kind'], cause: string): this {
+    return this.input({ type: 'failed', thread, kind, cause });
   }
 
   fail(spec: FailureSpec, channel = '#alerts'): this {

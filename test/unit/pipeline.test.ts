@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
+import { acceptingSender } from '../support/accepting-sender.js';
 import type { Sender } from '../../src/adapters/slack/types.js';
 import { incidentSettingsOf } from '../../src/app.js';
 import { VirtualClock } from '../../src/clock.js';
@@ -18,7 +19,7 @@ const T0 = Date.parse('2026-11-21T09:00:00Z');
 function setup() {
   const clock = new VirtualClock(T0);
   const sent: Outgoing[] = [];
-  const sender: Sender = { start: async () => {}, send: (o) => void sent.push(o), flush: async () => {} };
+  const sender = acceptingSender(sent, () => (d) => pipeline.outcome(d));
   const logs: Record<string, unknown>[] = [];
   const destination = new Writable({
     write(chunk, _e, done) {

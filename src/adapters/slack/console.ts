@@ -1,10 +1,12 @@
 import type { Outgoing } from '../../core/outgoing.js';
-import type { Sender } from './types.js';
+import type { DeliveryListener, Sender } from './types.js';
 import { mrkdwnToText } from '../../terminal/mrkdwn.js';
 
 export interface ConsoleSenderOptions {
   /** Where the rendered lines go, e.g. `(s) => process.stdout.write(s)`. Each call is whole lines. */
   readonly write: (s: string) => void;
+  /** Told of every message as delivered (the terminal takes everything). */
+  readonly onOutcome?: DeliveryListener;
 }
 
 /**
@@ -19,10 +21,13 @@ export class ConsoleSender implements Sender {
   readonly #write: (s: string) => void;
   /** thread -> channel its parent went to, so replies and edits can say where they are. */
   readonly #channels = new Map<string, string>();
+  readonly #onOutcome: DeliveryListener | undefined;
+  #seq = 0;
 
   constructor(options: ConsoleSenderOptions) {
     if (!options || typeof options.write !== 'function') throw new TypeError('ConsoleSender: option write must be a function');
     this.#write = options.write;
+    this.#onOutcome = options.onOutcome;
   }
 
   async start(): Promise<void> {}
@@ -45,7 +50,10 @@ export class ConsoleSender implements Sender {
     const [first = '', ...rest] = mrkdwnToText(m.message.text).split('\n');
     const pad = ' '.repeat(prefix.length + [...mark].length);
     this.#write(`${prefix}${mark}${first}\n${rest.map((l) => `${pad}${l}\n`).join('')}`);
+    this.#onOutcome?.({ type: 'delivered', thread: m.thread, kind: m.kind, channel, ts: String(++this.#seq), message: m.message });
   }
 
   async flush(_deadlineMs: number): Promise<void> {}
+
+  stop(): void {}
 }

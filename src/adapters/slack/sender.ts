@@ -9,8 +9,9 @@ import { classify, outcomeLabel, redactToken } from './classify.js';
 import { clientLogger } from './client-logger.js';
 import { authAdvice, isAuthError, isBlockError, isChannelError, isEditError, SlackApiError } from './errors.js';
 import { createSlackMetrics, type SlackMetrics } from './metrics.js';
-import type { Sender, ThreadRef, ThreadStore } from './types.js';
+import type { DeliveryListener, Sender, ThreadRef, ThreadStore } from './types.js';
 import { withPreviousThreadLink } from './link.js';
+import { findPostedParent, parentMetadata } from './find-posted.js';
 
 export interface SlackSenderOptions {
   /** Bot token (xoxb-…). Never logged. */
@@ -25,6 +26,8 @@ export interface SlackSenderOptions {
   readonly registry: Registry;
   /** Where each thread's parent landed; replies and edits are addressed through it. */
   readonly store: ThreadStore;
+  /** Told what became of every message: delivered (channel, ts) or failed for good (the cause). */
+  readonly onOutcome?: DeliveryListener;
   /** Jitter source for retry backoff, [0, 1). Default Math.random. */
   readonly random?: () => number;
   /** chat.postMessage budget per channel (Slack allows about 1 per second per channel). Default 1. */
@@ -61,6 +64,8 @@ interface Job {
   fellBack: boolean;
   /** In flight now: never replaced or moved. */
   sending: boolean;
+  /** parent: an earlier attempt may have landed (its answer was lost): look before posting again. */
+  uncertain?: boolean;
 }
 
 interface ChannelQueue {
@@ -96,6 +101,7 @@ export class SlackSender implements Sender {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #store: ThreadStore;
+  readonly #onOutcome: DeliveryListener;
   readonly #random: () => number;
   readonly #postsPerSecond: number;
   readonly #maxQueuedReplies: number;
@@ -138,6 +144,7 @@ export class SlackSender implements Sender {
     this.#clock = o.clock;
     this.#log = o.log.child({ component: 'slack' });
     this.#store = o.store;
+    this.#onOutcome = o.onOutcome ?? (() => {});
     this.#random = o.random ?? Math.random;
     this.#postsPerSecond = positive('postsPerSecond', o.postsPerSecond, 1);
     this.#updates = budgetFromRate(positive('updatesPerMinute', o.updatesPerMinute, 50), 60_000);
@@ -157,25 +164,22 @@ export class SlackSender implements Sender {
     });
   }
 
-  /** Checks the token with auth.test; rejects with SlackAuthError when Slack refuses the bot. */
+  /**
+   * Checks the token with auth.test; rejects with SlackAuthError only when Slack definitely refuses
+   * the bot (invalid_auth, token_revoked, missing_scope, ...). Any other trouble (Slack unreachable,
+   * 5xx, a timeout) resolves with a warning: watching is the job, and the queues deliver once Slack
+   * answers (a bad token then shows in the error log of the first message).
+   */
   async start(): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const res = await this.#client.auth.test();
-        this.#metrics.requests.inc({ method: 'auth.test', message: 'none', outcome: 'ok' });
-        this.#log.info({ team: res.team, user: res.user, botId: res.bot_id }, 'connected to Slack');
-        return;
-      } catch (err) {
-        const e = classify('auth.test', err, this.#token);
-        this.#metrics.requests.inc({ method: 'auth.test', message: 'none', outcome: outcomeLabel(e) });
-        if (isAuthError(e.code)) throw new SlackAuthError(e.code, authAdvice(e.code));
-        if (!e.retryable || attempt >= 5) {
-          throw new SlackApiError('auth.test', e.code, `could not check the Slack token with auth.test: ${e.message}`, { retryable: false });
-        }
-        const wait = e.retryAfterMs ?? this.#backoff(attempt);
-        this.#log.warn({ error: e.code, retryInMs: wait }, 'Slack auth.test failed; retrying');
-        await new Promise<void>((resolve) => this.#clock.setTimer(wait, resolve));
-      }
+    try {
+      const res = await this.#client.auth.test();
+      this.#metrics.requests.inc({ method: 'auth.test', message: 'none', outcome: 'ok' });
+      this.#log.info({ team: res.team, user: res.user, botId: res.bot_id }, 'connected to Slack');
+    } catch (err) {
+      const e = classify('auth.test', err, this.#token);
+      this.#metrics.requests.inc({ method: 'auth.test', message: 'none', outcome: outcomeLabel(e) });
+      if (isAuthError(e.code)) throw new SlackAuthError(e.code, authAdvice(e.code));
+      this.#log.warn({ error: e.code, detail: e.message }, 'Slack did not answer auth.test; watching anyway, messages are delivered once Slack answers');
     }
   }
 
@@ -258,6 +262,7 @@ export class SlackSender implements Sender {
       const queued = this.#queue(pendingKey).jobs.find((j) => j.kind === 'parent' && j.thread === m.thread && !j.sending);
       if (queued) {
         queued.message = m.message;
+        if (m.maybePosted) queued.uncertain = true;
         return;
       }
     }
@@ -277,6 +282,7 @@ export class SlackSender implements Sender {
       plain: false,
       fellBack: false,
       sending: false,
+      ...(m.maybePosted && { uncertain: true }),
     };
     q.jobs.push(job);
     this.#parentPending.set(m.thread, q.key);
@@ -287,6 +293,7 @@ export class SlackSender implements Sender {
     if (!q) {
       this.#metrics.fallbacks.inc({ kind: 'orphan_dropped' });
       this.#log.warn({ thread }, 'reply for a thread that has no parent in Slack; dropped');
+      this.#failed(thread, 'reply', 'no_thread');
       return;
     }
     q.jobs.push({ kind: 'reply', thread, message, plain: false, fellBack: false, sending: false });
@@ -296,6 +303,7 @@ export class SlackSender implements Sender {
       const i = q.jobs.findIndex((j) => j.kind === 'reply' && !j.sending);
       const [dropped] = q.jobs.splice(i, 1);
       this.#metrics.fallbacks.inc({ kind: 'reply_dropped' });
+      if (dropped) this.#failed(dropped.thread, 'reply', 'queue_full');
       if (q.dropped++ === 0) {
         this.#log.warn(
           { channel: q.key, thread: dropped?.thread, maxQueuedReplies: this.#maxQueuedReplies },
@@ -308,12 +316,9 @@ export class SlackSender implements Sender {
   #enqueueEdit(thread: string, message: SlackMessage): void {
     const q = this.#homeQueue(thread);
     if (!q) {
-      // The parent never landed (or was given up): show the latest state as a new parent.
-      this.#metrics.fallbacks.inc({ kind: 'new_parent' });
-      this.#log.warn({ thread, channel: this.#defaultChannel }, 'edit for a thread that has no parent in Slack; posting it as a new parent');
-      const d = this.#queue(this.#defaultChannel);
-      d.jobs.push({ kind: 'parent', thread, message, channel: this.#defaultChannel, plain: false, fellBack: true, sending: false });
-      this.#parentPending.set(thread, d.key);
+      // The parent is not in Slack (as far as this process knows): the book posts it again, in its own channel.
+      this.#log.warn({ thread }, 'edit for a thread that has no parent in Slack; not sent');
+      this.#failed(thread, 'edit', 'no_thread');
       return;
     }
     // Collapse: the not-yet-sent parent or queued edit of this thread takes the newest content.
@@ -461,6 +466,10 @@ export class SlackSender implements Sender {
 
   async #execute(q: ChannelQueue, job: Job): Promise<void> {
     if (job.kind === 'parent' && job.linkTo !== undefined) return this.#lookUpLink(job);
+    if (job.kind === 'parent' && job.uncertain) {
+      job.uncertain = false;
+      if ((await this.#foundPosted(q, job)) !== 'absent') return;
+    }
     const method = job.kind === 'edit' ? 'chat.update' : 'chat.postMessage';
     try {
       const args = this.#args(job);
@@ -469,6 +478,8 @@ export class SlackSender implements Sender {
       q.failures = 0;
       this.#remove(q, job);
       if (job.kind === 'parent') this.#landParent(q, job, args, res);
+      const ref = job.kind === 'reply' ? { channel: res.channel ?? String(args.channel), ts: String(res.ts) } : this.#store.get(job.thread);
+      if (ref) this.#onOutcome({ type: 'delivered', thread: job.thread, kind: job.kind, channel: ref.channel, ts: ref.ts, message: job.message });
     } catch (err) {
       const e = classify(method, err, this.#token);
       this.#metrics.requests.inc({ method, message: job.kind, outcome: outcomeLabel(e) });
@@ -489,7 +500,52 @@ export class SlackSender implements Sender {
       return { ...base, channel: ref.channel, thread_ts: String(ref.replyTo) };
     }
     const storm = job.inThread === undefined ? undefined : this.#store.get(job.inThread);
-    return { ...base, channel: storm?.channel ?? job.channel, ...(storm ? { thread_ts: String(storm.replyTo) } : {}) };
+    // The metadata lets a later lookup recognise this parent if Slack's answer is lost (#foundPosted).
+    return { ...base, channel: storm?.channel ?? job.channel, ...(storm ? { thread_ts: String(storm.replyTo) } : {}), metadata: parentMetadata(job.thread) };
+  }
+
+  /**
+   * A parent whose earlier post may have landed: looks for it (podbell's metadata in the channel's
+   * recent history) and, when found, records it as delivered instead of posting a second parent.
+   * Without the channel's ID (a `#name` never answered) or the history scope, it posts again.
+   */
+  async #foundPosted(q: ChannelQueue, job: Job): Promise<'found' | 'absent' | 'retry'> {
+    const storm = job.inThread === undefined ? undefined : this.#store.get(job.inThread);
+    const channelId = storm?.channel ?? this.#channelIdOf(job.channel!);
+    if (channelId === undefined) return 'absent';
+    const method = storm ? 'conversations.replies' : 'conversations.history';
+    try {
+      const found = await findPostedParent(this.#client, channelId, job.thread, storm?.replyTo);
+      this.#metrics.requests.inc({ method, message: 'parent', outcome: 'ok' });
+      if (!found) return 'absent';
+      this.#remove(q, job);
+      const args = { channel: channelId, ...(storm && { thread_ts: storm.replyTo }) };
+      this.#landParent(q, job, args, { channel: channelId, ts: found.ts });
+      // Report what Slack shows: when it is older than the job's content, the book edits it.
+      const message = found.text === job.message.text ? job.message : { text: found.text, ...(found.blocks && { blocks: found.blocks }) };
+      this.#log.info({ thread: job.thread, channel: channelId, ts: found.ts }, 'the parent had landed although its answer was lost; not posting it again');
+      this.#onOutcome({ type: 'delivered', thread: job.thread, kind: 'parent', channel: channelId, ts: found.ts, message });
+      return 'found';
+    } catch (err) {
+      const e = classify(method, err, this.#token);
+      this.#metrics.requests.inc({ method, message: 'parent', outcome: outcomeLabel(e) });
+      if (e.retryable) {
+        // Slack is still in trouble (or asks for a pause): look again on the next attempt.
+        this.#onError(q, job, e);
+        return 'retry';
+      }
+      if (this.#once(`history:${e.code}`)) {
+        this.#log.warn({ thread: job.thread, error: e.code }, `could not check whether a parent had landed (${method}; needs the channels:history and groups:history scopes); posting it again`);
+      }
+      return 'absent';
+    }
+  }
+
+  /** The channel's ID when known: given as one, or learned from an earlier answer. */
+  #channelIdOf(channel: string): string | undefined {
+    if (CHANNEL_ID.test(channel)) return channel;
+    const id = this.#aliases.get(channel);
+    return id !== undefined && CHANNEL_ID.test(id) ? id : undefined;
   }
 
   #landParent(q: ChannelQueue, job: Job, args: Record<string, unknown>, res: { channel?: string; ts?: string }): void {
@@ -528,6 +584,8 @@ export class SlackSender implements Sender {
       return;
     }
     if (e.retryable) {
+      // The post may have landed (a timeout or reset after Slack took it): look before posting again.
+      if (job.kind === 'parent') job.uncertain = true;
       q.failures++;
       const wait = this.#backoff(q.failures);
       q.notBefore = Math.max(q.notBefore, now + wait);
@@ -547,20 +605,20 @@ export class SlackSender implements Sender {
       return;
     }
     if (isEditError(e.code) && job.kind === 'edit') {
-      // The parent is gone or frozen: the latest state becomes a new parent in the same channel.
-      const ref = this.#store.get(job.thread)!;
-      job.kind = 'parent';
-      job.channel = ref.channel;
-      this.#parentPending.set(job.thread, q.key);
+      // The parent is gone or frozen: the book posts it again (as it is now) in its own channel.
       this.#metrics.fallbacks.inc({ kind: 'new_parent' });
-      this.#log.warn(where, 'cannot edit the Slack parent; posting a new parent for the thread');
-      return;
+      this.#log.warn(where, 'cannot edit the Slack parent; the incident gets a new parent');
+      this.#remove(q, job);
+      // Until the new parent lands, the thread's replies wait for it instead of going to the lost one.
+      this.#parentPending.set(job.thread, q.key);
+      return this.#failed(job.thread, 'edit', 'message_gone');
     }
     if (isChannelError(e.code)) {
       if (job.kind === 'reply') {
         this.#metrics.fallbacks.inc({ kind: 'reply_dropped' });
         this.#log.warn(where, 'Slack channel refused a thread reply; dropped');
-        return this.#remove(q, job);
+        this.#remove(q, job);
+        return this.#failed(job.thread, 'reply', e.code);
       }
       const target = this.#queue(this.#defaultChannel);
       if (!job.fellBack && target !== q) {
@@ -592,27 +650,24 @@ export class SlackSender implements Sender {
     this.#remove(q, job);
     this.#metrics.fallbacks.inc({ kind: 'given_up' });
     this.#log.error({ channel: q.key, thread: job.thread, kind: job.kind, error: e.code, detail: e.message }, 'Slack refused a message; giving up on it');
+    this.#failed(job.thread, job.kind, e.code);
     if (job.kind !== 'parent') return;
     this.#parentPending.delete(job.thread);
     for (const other of this.#queues.values()) {
       for (const j of [...other.jobs]) {
         if (j.sending) continue;
-        if (j.thread === job.thread && j.kind === 'reply' && !this.#store.get(job.thread)) {
+        if (j.thread === job.thread && j.kind !== 'parent' && !this.#store.get(job.thread)) {
           other.jobs.splice(other.jobs.indexOf(j), 1);
           this.#metrics.fallbacks.inc({ kind: 'orphan_dropped' });
-        }
-        if (j.thread === job.thread && j.kind === 'edit' && !this.#store.get(job.thread)) {
-          // Keep the newest state: it goes out as a parent in the default channel.
-          j.kind = 'parent';
-          j.channel = this.#defaultChannel;
-          j.fellBack = true;
-          other.jobs.splice(other.jobs.indexOf(j), 1);
-          this.#queue(this.#defaultChannel).jobs.push(j);
-          this.#parentPending.set(j.thread, this.#canonical(this.#defaultChannel));
+          this.#failed(j.thread, j.kind, 'no_thread');
         }
         if (j.inThread === job.thread) j.inThread = undefined;
       }
     }
+  }
+
+  #failed(thread: string, kind: JobKind, cause: string): void {
+    this.#onOutcome({ type: 'failed', thread, kind, cause });
   }
 
   #remove(q: ChannelQueue, job: Job): void {

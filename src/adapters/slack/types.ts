@@ -1,14 +1,5 @@
-import type { Outgoing } from '../../core/outgoing.js';
-
-/** Where the pipeline's Outgoing messages go: Slack's Web API, the terminal, or a recording. */
-export interface Sender {
-  /** Checks credentials (auth.test) before any watch starts; rejects with SlackAuthError when they are bad. */
-  start(): Promise<void>;
-  /** Queues a message; returns at once. Never throws for Slack's own errors (they are logged and counted). */
-  send(message: Outgoing): void;
-  /** Sends what is queued, giving up after deadlineMs; resolves either way. */
-  flush(deadlineMs: number): Promise<void>;
-}
+/** The Sender port lives in src/ports.ts (neutral); re-exported here for the adapters. */
+export type { DeliveryListener, Sender } from '../../ports.js';
 
 /** Where a thread landed in Slack. */
 export interface ThreadRef {
