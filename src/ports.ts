@@ -24,9 +24,10 @@ export type DeliveryListener = (outcome: Delivery) => void;
 
 /**
  * Where the pipeline's Outgoing messages go: Slack's Web API, the terminal, or a recording. Every
- * message given to send() ends in exactly one Delivery reported to the listener the sender was built
- * with: delivered (channel and ts) or failed for good (a cause). A message still queued at stop() or
- * at the end of flush()'s deadline reports nothing: the book then knows it was never accepted.
+ * message given to send() ends in one Delivery reported to the listener the sender was built with:
+ * delivered (channel and ts) or failed for good (a cause). Messages collapsed into one (an edit into
+ * its unsent parent or edit) report once, with the content that went out. A message still queued at
+ * stop() or at flush()'s deadline reports nothing: the book then knows it was never accepted.
  */
 export interface Sender {
   /**

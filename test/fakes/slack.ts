@@ -410,6 +410,12 @@ export class FakeSlack {
         return this.#postMessage(p, time);
       case 'chat.update':
         return this.#update(p);
+      case 'conversations.list':
+        return {
+          ok: true,
+          channels: [...this.#channels.values()].filter((c) => !c.archived).map((c) => ({ id: c.id, name: c.name, is_channel: true, is_archived: c.archived, is_member: c.member })),
+          response_metadata: { next_cursor: '' },
+        };
       case 'conversations.history':
         return this.#history(p);
       case 'conversations.replies':

@@ -41,3 +41,27 @@ export async function findPostedParent(client: WebClient, channelId: string, thr
   }
   return undefined;
 }
+
+/** Pages of conversations.list read at most to find one channel by name. */
+const MAX_LIST_PAGES = 20;
+
+/**
+ * A channel's ID from its name (`#alerts` or `alerts`), by conversations.list (channels:read and
+ * groups:read scopes): conversations.history wants the ID, and a parent whose very first answer was
+ * lost never told us the ID of a channel podbell addresses by name. Undefined when not found.
+ */
+export async function channelIdByName(client: WebClient, name: string): Promise<string | undefined> {
+  const bare = name.replace(/^#/, '');
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_LIST_PAGES; page++) {
+    const res = (await client.conversations.list({ types: 'public_channel,private_channel', exclude_archived: true, limit: 1000, ...(cursor && { cursor }) })) as {
+      channels?: { id?: string; name?: string }[];
+      response_metadata?: { next_cursor?: string };
+    };
+    const hit = res.channels?.find((c) => c.name === bare && typeof c.id === 'string');
+    if (hit) return hit.id;
+    cursor = res.response_metadata?.next_cursor || undefined;
+    if (!cursor) return undefined;
+  }
+  return undefined;
+}

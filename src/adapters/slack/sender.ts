@@ -11,7 +11,7 @@ import { authAdvice, isAuthError, isBlockError, isChannelError, isEditError, Sla
 import { createSlackMetrics, type SlackMetrics } from './metrics.js';
 import type { DeliveryListener, Sender, ThreadRef, ThreadStore } from './types.js';
 import { withPreviousThreadLink } from './link.js';
-import { findPostedParent, parentMetadata } from './find-posted.js';
+import { channelIdByName, findPostedParent, parentMetadata } from './find-posted.js';
 
 export interface SlackSenderOptions {
   /** Bot token (xoxb-…). Never logged. */
@@ -511,10 +511,11 @@ export class SlackSender implements Sender {
    */
   async #foundPosted(q: ChannelQueue, job: Job): Promise<'found' | 'absent' | 'retry'> {
     const storm = job.inThread === undefined ? undefined : this.#store.get(job.inThread);
-    const channelId = storm?.channel ?? this.#channelIdOf(job.channel!);
-    if (channelId === undefined) return 'absent';
-    const method = storm ? 'conversations.replies' : 'conversations.history';
+    let method = 'conversations.list';
     try {
+      const channelId = storm?.channel ?? this.#channelIdOf(job.channel!) ?? (await channelIdByName(this.#client, job.channel!));
+      if (channelId === undefined) return 'absent';
+      method = storm ? 'conversations.replies' : 'conversations.history';
       const found = await findPostedParent(this.#client, channelId, job.thread, storm?.replyTo);
       this.#metrics.requests.inc({ method, message: 'parent', outcome: 'ok' });
       if (!found) return 'absent';
