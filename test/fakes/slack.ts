@@ -262,6 +262,11 @@ export class FakeSlack {
     this.#outage = { until: this.#clock.now() + ms, failure };
   }
 
+  /** Ends an outage now (for tests on the real clock that wait for an event, not for time). */
+  recover(): void {
+    this.#outage = undefined;
+  }
+
   /** What a user sees: top-level messages (oldest first) with replies, in one channel or all. */
   threads(channel?: string): MessageView[] {
     const channels = channel === undefined ? [...this.#channels.values()] : [this.#channel(channel)];
