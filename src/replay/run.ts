@@ -46,13 +46,8 @@ export async function runReplay(events: readonly ReplayEvent[], options: ReplayO
   if (typeof options.onCall !== 'function') throw new TypeError('runReplay: option onCall must be a function');
   const { config } = options;
   const clock = new VirtualClock(events[0]?.at ?? 0);
-  const sender = new RecordingSender({
-    clock,
-    onCall: options.onCall,
-    ...(options.onProblem && { onProblem: options.onProblem }),
-    // Recorded is delivered: the book learns it at once, as it would from Slack's answer.
-    onOutcome: (d) => pipeline.outcome(d),
-  });
+  // Recorded is delivered: the book learns it at once (onOutcome), as it would from Slack's answer.
+  const sender = new RecordingSender({ clock, onCall: options.onCall, ...(options.onProblem && { onProblem: options.onProblem }), onOutcome: (d) => pipeline.outcome(d) });
   const pipeline = new Pipeline({
     settings: incidentSettingsOf(config),
     defaultChannel: config.slackChannel,
