@@ -4,7 +4,7 @@ import { ourAnnotations, projectPod, type PodState } from '../core/pod.js';
 import { InputError } from '../errors.js';
 import { errorText, jsonValues } from '../json-input.js';
 import type { Command, CommandIO } from './types.js';
-import type { Obj } from '../core/json.js';
+import { isObj, type Obj } from '../core/json.js';
 import { kindOf } from '../core/kind.js';
 
 export const CHECK_HELP = `Usage: podbell check [FILE|-] [--fail-on-failure] [--now TIME]
@@ -75,7 +75,6 @@ function parseArgs(argv: readonly string[]): Options | string {
   return { ...(file !== undefined && file !== '-' && { file }), failOnFailure, ...(now !== undefined && { now }), help };
 }
 
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The state of one run of `podbell check`: pods seen (for watch streams) and namespaces (for mutes). */
 class Checker {

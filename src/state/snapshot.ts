@@ -4,7 +4,7 @@
  */
 import type { ThreadRef } from '../adapters/slack/types.js';
 import type { IncidentBook, IncidentStatus } from '../core/incidents.js';
-import type { Obj } from '../core/json.js';
+import { isObj, type Obj } from '../core/json.js';
 
 export const SNAPSHOT_VERSION = 1;
 /**
@@ -110,7 +110,6 @@ export function encodeSnapshot(snapshot: StateSnapshot, now: number, maxBytes = 
 
 export type Decoded = { readonly state: LoadedState; readonly problems: readonly string[] };
 
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const STATUSES: ReadonlySet<IncidentStatus> = new Set(['pending', 'open', 'resolving', 'resolved']);
 
 /**

@@ -1,4 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
+import { readBody } from '../http-body.js';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log.js';
 import { MAX_SNAPSHOT_BYTES, decodeSnapshot, encodeSnapshot, type LoadedState, type StateSnapshot } from '../../state/snapshot.js';
@@ -148,11 +149,8 @@ export class ConfigMapStateStore implements StateStore {
     return new Promise<Reply>((resolve, reject) => {
       let settled = false;
       const req = request(url, options, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('close', () => fail(new KubeApiError(0, `${method} ${url.pathname}: connection closed before the answer ended`)));
-        res.on('end', () => {
+        const closed = new KubeApiError(0, `${method} ${url.pathname}: connection closed before the answer ended`);
+        readBody(res, { failure: (why, e) => (why === 'error' && e ? e : closed) }).then((text) => {
           if (settled) return;
           settled = true;
           cancel();
@@ -163,8 +161,7 @@ export class ConfigMapStateStore implements StateStore {
             parsed = { message: `response is not JSON: ${text.slice(0, 120)}` };
           }
           resolve({ status: res.statusCode ?? 0, body: parsed });
-        });
-        res.on('error', fail);
+        }, fail);
       });
       const cancel = this.#o.clock.setTimer(timeoutMs, () => req.destroy(new KubeApiError(0, `${method} ${url.pathname}: no answer within ${timeoutMs} ms`)));
       function fail(err: Error) {
