@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { Change, Delivery, Sender } from './ports.js';
-import type { Cancel, Clock } from './clock.js';
+import type { Clock } from './clock.js';
+import { RearmableTimer } from './timer.js';
 import { detect, detectChange, type Failure } from './core/detect.js';
 import { emptyBook, reduce, type IncidentBook, type IncidentInput, type IncidentSettings } from './core/incidents.js';
 import { compileNamespacePolicy, compilePodPolicy, describeMute, nextChange, routeFailure, type AnnotationProblem, type NamespacePolicy, type NamespaceState } from './core/mute.js';
@@ -39,8 +40,9 @@ export class Pipeline {
   /** Pods failing now, so a lifted mute can report what is still failing. Small: failing pods only. */
   readonly #failing = new Map<string, PodState>();
   /** Namespace -> timer that re-checks it when a time-limited mute ends. */
-  readonly #muteTimers = new Map<string, { at: number; cancel: Cancel }>();
-  #wake: { at: number; cancel: Cancel } | undefined;
+  readonly #muteTimers = new Map<string, RearmableTimer>();
+  /** The one timer the book asks for (its wakeAt). */
+  readonly #wake: RearmableTimer;
   #stopped = false;
   /** Pods of restored live incidents not heard of since the restore (see restore/reconcile). */
   #unseen: Set<string> | undefined;
@@ -57,6 +59,9 @@ export class Pipeline {
     }
     if (typeof options.defaultChannel !== 'string' || options.defaultChannel === '') throw new TypeError('Pipeline: option defaultChannel must be a channel');
     this.#o = options;
+    this.#wake = new RearmableTimer(options.clock, () => {
+      if (!this.#stopped) this.#apply({ type: 'tick' });
+    });
     this.#metrics = new PipelineMetrics(options.registry, () => {
       let open = 0;
       for (const k in this.#book.incidents) if (this.#book.incidents[k]!.status !== 'resolved') open++;
@@ -140,7 +145,6 @@ export class Pipeline {
     if (!ns) return;
     try {
       this.#muteTimers.get(ns.name)?.cancel();
-      this.#muteTimers.delete(ns.name);
       if (change.type === 'DELETED') {
         this.#namespaces.delete(ns.name);
         return;
@@ -170,8 +174,7 @@ export class Pipeline {
   /** Cancels every timer; further changes are ignored. */
   stop(): void {
     this.#stopped = true;
-    this.#wake?.cancel();
-    this.#wake = undefined;
+    this.#wake.cancel();
     for (const t of this.#muteTimers.values()) t.cancel();
     this.#muteTimers.clear();
   }
@@ -215,16 +218,16 @@ export class Pipeline {
 
   /** At `at` (when a mute ends by itself), report what is still failing in the namespace. */
   #scheduleRecheck(namespace: string, at: number): void {
-    const existing = this.#muteTimers.get(namespace);
-    if (existing && existing.at <= at) return;
-    existing?.cancel();
-    const cancel = this.#o.clock.setTimer(at - this.#o.clock.now(), () => {
-      this.#muteTimers.delete(namespace);
-      if (this.#stopped) return;
-      this.#o.log.info({ namespace }, 'mute ended; reporting what is still failing');
-      this.#recheckNamespace(namespace);
-    });
-    this.#muteTimers.set(namespace, { at, cancel });
+    let timer = this.#muteTimers.get(namespace);
+    if (!timer) {
+      timer = new RearmableTimer(this.#o.clock, () => {
+        if (this.#stopped) return;
+        this.#o.log.info({ namespace }, 'mute ended; reporting what is still failing');
+        this.#recheckNamespace(namespace);
+      });
+      this.#muteTimers.set(namespace, timer);
+    }
+    timer.earliest(at);
   }
 
   /**
@@ -237,23 +240,8 @@ export class Pipeline {
     const step = reduce(this.#book, input, now, this.#o.settings);
     this.#book = step.book;
     for (const o of step.out) this.#o.sender.send(o);
-    if (!this.#stopped) this.#schedule(this.#book.wakeAt);
+    if (!this.#stopped) this.#wake.set(this.#book.wakeAt);
     const delivery = input.type === 'delivered' || input.type === 'failed';
     if (step.out.length > 0 || delivery) this.#o.onChange?.(input.type === 'delivered' && input.kind === 'parent');
-  }
-
-  #schedule(at: number | undefined): void {
-    if (at === undefined) {
-      this.#wake?.cancel();
-      this.#wake = undefined;
-      return;
-    }
-    if (this.#wake && this.#wake.at === at) return;
-    this.#wake?.cancel();
-    const cancel = this.#o.clock.setTimer(at - this.#o.clock.now(), () => {
-      this.#wake = undefined;
-      if (!this.#stopped) this.#apply({ type: 'tick' });
-    });
-    this.#wake = { at, cancel };
   }
 }
