@@ -1,0 +1,101 @@
+/**
+ * One Slack channel's queue: one request at a time, its own chat.postMessage budget, parents before
+ * the rest, queued edits of a thread collapsed into the newest, and a bound on queued replies.
+ */
+import type { Clock } from '../../clock.js';
+import type { SlackMessage } from '../../core/outgoing.js';
+import { RearmableTimer } from '../../timer.js';
+import type { JobKind } from './actions.js';
+import { Budget, budgetFromRate } from './budget.js';
+
+/** One message waiting for its turn. */
+export interface Job {
+  kind: JobKind;
+  readonly thread: string;
+  message: SlackMessage;
+  /** parent: the channel asked for (name or ID). */
+  channel?: string;
+  /** parent: post it as a reply in this (storm) thread. */
+  inThread?: string;
+  /** parent: thread whose permalink the new parent links; undefined once looked up (or given up). */
+  linkTo?: string;
+  permalink?: string;
+  /** Send as text only: Slack refused the blocks once. */
+  plain: boolean;
+  /** Already moved to the default channel once. */
+  fellBack: boolean;
+  /** In flight now: never replaced or moved. */
+  sending: boolean;
+  /** parent: an earlier attempt may have landed (its answer was lost): look before posting again. */
+  uncertain?: boolean;
+}
+
+export interface ChannelQueue {
+  key: string;
+  readonly jobs: Job[];
+  busy: boolean;
+  /** No request before this time (a 429's Retry-After or a retry backoff). */
+  notBefore: number;
+  /** Consecutive transient failures, for backoff. */
+  failures: number;
+  readonly posts: Budget;
+  /** The next pump of this queue (a budget or a pause running out). */
+  readonly timer: RearmableTimer;
+  /** Replies dropped since the queue last drained, for one summary log line. */
+  dropped: number;
+}
+
+export function newChannelQueue(key: string, postsPerSecond: number, clock: Clock, pump: () => void): ChannelQueue {
+  return { key, jobs: [], busy: false, notBefore: 0, failures: 0, posts: budgetFromRate(postsPerSecond, 1000), timer: new RearmableTimer(clock, pump), dropped: 0 };
+}
+
+/** The not-yet-sent parent or edit of `thread` takes the newest content; false when there is none. */
+export function collapseEdit(q: ChannelQueue, thread: string, message: SlackMessage): boolean {
+  const queued = q.jobs.find((j) => (j.kind === 'parent' || j.kind === 'edit') && j.thread === thread && !j.sending);
+  if (queued) queued.message = message;
+  return queued !== undefined;
+}
+
+/** Queues a reply; beyond `max` queued replies the oldest unsent one is dropped and returned. */
+export function addReply(q: ChannelQueue, job: Job, max: number): Job | undefined {
+  q.jobs.push(job);
+  let replies = 0;
+  for (const j of q.jobs) if (j.kind === 'reply' && !j.sending) replies++;
+  if (replies <= max) return undefined;
+  const i = q.jobs.findIndex((j) => j.kind === 'reply' && !j.sending);
+  return q.jobs.splice(i, 1)[0];
+}
+
+/**
+ * The job to send now, or the time the queue should look again (a budget), or undefined (nothing
+ * ready). Parents go first: a new incident is not kept waiting behind another's replies.
+ */
+export function pickNext(q: ChannelQueue, now: number, ready: (j: Job) => boolean, budgetOf: (j: Job) => Budget | undefined): Job | number | undefined {
+  let wake: number | undefined;
+  for (const parentsOnly of [true, false]) {
+    for (const job of q.jobs) {
+      if ((job.kind === 'parent') !== parentsOnly || !ready(job)) continue;
+      const budget = budgetOf(job);
+      const at = budget ? budget.nextAt(now) : now;
+      if (at > now) {
+        wake = Math.min(wake ?? at, at);
+        continue;
+      }
+      budget?.take(now);
+      return job;
+    }
+  }
+  return wake;
+}
+
+export function removeJob(q: ChannelQueue, job: Job): void {
+  const i = q.jobs.indexOf(job);
+  if (i >= 0) q.jobs.splice(i, 1);
+}
+
+/** Takes a thread's queued jobs (in order) out of `from` and appends them to `to`. */
+export function moveThread(thread: string, from: ChannelQueue, to: ChannelQueue): void {
+  const moving = from.jobs.filter((j) => j.thread === thread);
+  for (const j of moving) removeJob(from, j);
+  to.jobs.push(...moving);
+}
