@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../../clock.js';
 import type { SlackMessage } from '../../core/outgoing.js';
+import { CHANNEL_ID } from '../../core/channel.js';
 import { RearmableTimer } from '../../timer.js';
 import type { JobKind } from './actions.js';
 import { Budget, budgetFromRate } from './budget.js';
@@ -98,4 +99,74 @@ export function moveThread(thread: string, from: ChannelQueue, to: ChannelQueue)
   const moving = from.jobs.filter((j) => j.thread === thread);
   for (const j of moving) removeJob(from, j);
   to.jobs.push(...moving);
+}
+
+/**
+ * Every channel's queue, keyed by how podbell addresses the channel until Slack tells its ID: a post
+ * to `#name` answered with C… makes `#name` and C… one queue from then on.
+ */
+export class ChannelQueues {
+  readonly #queues = new Map<string, ChannelQueue>();
+  /** `#name` -> channel ID, learned from postMessage answers. */
+  readonly #aliases = new Map<string, string>();
+  readonly #postsPerSecond: number;
+  readonly #clock: Clock;
+  readonly #pump: () => void;
+
+  constructor(postsPerSecond: number, clock: Clock, pump: () => void) {
+    this.#postsPerSecond = postsPerSecond;
+    this.#clock = clock;
+    this.#pump = pump;
+  }
+
+  /** The queue of a channel (name or ID), made on first use. */
+  get(channel: string): ChannelQueue {
+    const key = this.key(channel);
+    let q = this.#queues.get(key);
+    if (!q) {
+      q = newChannelQueue(key, this.#postsPerSecond, this.#clock, this.#pump);
+      this.#queues.set(key, q);
+    }
+    return q;
+  }
+
+  /** The key a channel's queue has now: its ID once learned. */
+  key(channel: string): string {
+    return this.#aliases.get(channel) ?? channel;
+  }
+
+  /** The channel's ID when known: given as one, or learned from an earlier answer. */
+  idOf(channel: string): string | undefined {
+    const id = this.key(channel);
+    return CHANNEL_ID.test(id) ? id : undefined;
+  }
+
+  /** A post to `q` was answered with the channel's ID: from now on its name and ID are one queue. */
+  learnAlias(q: ChannelQueue, id: string, rekey: (from: string, to: string) => void): void {
+    const name = q.key;
+    if (name === id || CHANNEL_ID.test(name) || this.#aliases.get(name) === id) return;
+    this.#aliases.set(name, id);
+    rekey(name, id);
+    const target = this.#queues.get(id);
+    this.#queues.delete(name);
+    if (!target) {
+      q.key = id;
+      this.#queues.set(id, q);
+      return;
+    }
+    target.jobs.push(...q.jobs.splice(0));
+    target.notBefore = Math.max(target.notBefore, q.notBefore);
+    q.timer.cancel();
+  }
+
+  values(): IterableIterator<ChannelQueue> {
+    return this.#queues.values();
+  }
+
+  /** Messages waiting (queued or in flight) per channel: the queue-depth gauge. */
+  depths(): Map<string, number> {
+    const m = new Map<string, number>();
+    for (const q of this.#queues.values()) m.set(q.key, q.jobs.length);
+    return m;
+  }
 }

@@ -71,3 +71,15 @@ export async function channelIdByName(t: SlackTransport, name: string): Promise<
   }
   return { ok: true, res: undefined };
 }
+
+/**
+ * The parent of `thread`, if Slack already has it: in the storm thread `inThreadTs` of channel `id`,
+ * or in the recent history of the channel (its ID, else looked up by `name`).
+ */
+export async function lookUpParent(t: SlackTransport, thread: string, id: string | undefined, name: string, inThreadTs?: string): Promise<CallResult<{ channel: string; parent: FoundParent } | undefined>> {
+  const channel = id !== undefined ? ({ ok: true, res: id } as const) : await channelIdByName(t, name);
+  if (!channel.ok || channel.res === undefined) return channel.ok ? { ok: true, res: undefined } : channel;
+  const found = await findPostedParent(t, channel.res, thread, inThreadTs);
+  if (!found.ok || found.res === undefined) return found.ok ? { ok: true, res: undefined } : found;
+  return { ok: true, res: { channel: channel.res, parent: found.res } };
+}

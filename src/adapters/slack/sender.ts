@@ -1,13 +1,13 @@
 import type { Outgoing, SlackMessage } from '../../core/outgoing.js';
-import { CHANNEL_ID } from '../../core/channel.js';
 import { backoffDelay } from '../../backoff.js';
 import { SlackAuthError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { actionFor, type JobKind } from './actions.js';
 import { budgetFromRate, type Budget } from './budget.js';
-import { addReply, collapseEdit, moveThread, newChannelQueue, pickNext, removeJob, type ChannelQueue, type Job } from './channel-queue.js';
+import { addReply, ChannelQueues, collapseEdit, moveThread, pickNext, removeJob, type ChannelQueue, type Job } from './channel-queue.js';
 import { authAdvice, isAuthError, isChannelError, type SlackApiError } from './errors.js';
-import { channelIdByName, findPostedParent, parentMetadata } from './find-posted.js';
+import { DrainWaiters } from './drain.js';
+import { lookUpParent, parentMetadata } from './find-posted.js';
 import { withPreviousThreadLink } from './link.js';
 import { createSlackMetrics, type SlackMetrics } from './metrics.js';
 import { senderSettings, type SenderSettings, type SlackSenderOptions } from './sender-options.js';
@@ -33,23 +33,22 @@ export class SlackSender implements Sender {
   readonly #metrics: SlackMetrics;
   readonly #updates: Budget;
 
-  readonly #queues = new Map<string, ChannelQueue>();
-  /** `#name` -> channel ID, learned from postMessage answers. */
-  readonly #aliases = new Map<string, string>();
+  readonly #queues: ChannelQueues;
   /** thread -> queue key of its parent job not yet landed. */
   readonly #parentPending = new Map<string, string>();
   readonly #loggedOnce = new Set<string>();
   #inFlight = 0;
   #pumpScheduled = false;
   #stopped = false;
-  #idleWaiters: (() => void)[] = [];
-  #drainWaiters: (() => void)[] = [];
+  readonly #waiters: DrainWaiters;
 
   constructor(options: SlackSenderOptions) {
     this.#o = senderSettings(options);
     this.#log = this.#o.log.child({ component: 'slack' });
+    this.#waiters = new DrainWaiters(this.#o.clock, this.#log);
     this.#updates = budgetFromRate(this.#o.updatesPerMinute, 60_000);
-    this.#metrics = createSlackMetrics(this.#o.registry, () => this.#depths());
+    this.#queues = new ChannelQueues(this.#o.postsPerSecond, this.#o.clock, () => this.#schedulePump());
+    this.#metrics = createSlackMetrics(this.#o.registry, () => this.#queues.depths());
     this.#transport = new SlackTransport({ token: this.#o.token, apiUrl: this.#o.apiUrl, timeoutMs: this.#o.requestTimeoutMs, log: this.#o.log, metrics: this.#metrics });
   }
 
@@ -91,21 +90,7 @@ export class SlackSender implements Sender {
 
   /** Resolves once everything queued is sent, or after deadlineMs (clock time), whichever is first. */
   flush(deadlineMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.pending === 0) return resolve();
-      let done = false;
-      const finish = () => {
-        if (done) return;
-        done = true;
-        cancel();
-        resolve();
-      };
-      const cancel = this.#o.clock.setTimer(Math.max(0, deadlineMs), () => {
-        if (!done && this.pending > 0) this.#log.warn({ unsent: this.pending, deadlineMs }, 'Slack flush deadline reached; some messages were not sent');
-        finish();
-      });
-      this.#drainWaiters.push(finish);
-    });
+    return this.#waiters.flush(() => this.pending, deadlineMs);
   }
 
   /** Stops timers and refuses new messages; what is queued stays unsent (and unreported). */
@@ -123,8 +108,7 @@ export class SlackSender implements Sender {
 
   /** Resolves when no request is in flight and no pump is scheduled (the rest waits on timers). */
   idle(): Promise<void> {
-    if (this.#isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    return this.#waiters.idle(this.#isIdle());
   }
 
   // ---- queueing --------------------------------------------------------------------------------
@@ -194,37 +178,7 @@ export class SlackSender implements Sender {
   }
 
   #queue(channel: string): ChannelQueue {
-    const key = this.#aliases.get(channel) ?? channel;
-    let q = this.#queues.get(key);
-    if (!q) {
-      q = newChannelQueue(key, this.#o.postsPerSecond, this.#o.clock, () => this.#schedulePump());
-      this.#queues.set(key, q);
-    }
-    return q;
-  }
-
-  /** A postMessage answered with the channel's ID: from now on `name` and `id` are one queue. */
-  #learnAlias(name: string, id: string, q: ChannelQueue): void {
-    if (name === id || CHANNEL_ID.test(name) || this.#aliases.get(name) === id) return;
-    this.#aliases.set(name, id);
-    for (const [thread, key] of this.#parentPending) if (key === name) this.#parentPending.set(thread, id);
-    const target = this.#queues.get(id);
-    if (q.key !== name) return;
-    this.#queues.delete(name);
-    if (!target) {
-      q.key = id;
-      this.#queues.set(id, q);
-      return;
-    }
-    target.jobs.push(...q.jobs.splice(0));
-    target.notBefore = Math.max(target.notBefore, q.notBefore);
-    q.timer.cancel();
-  }
-
-  /** The channel's ID when known: given as one, or learned from an earlier answer. */
-  #channelIdOf(channel: string): string | undefined {
-    const id = CHANNEL_ID.test(channel) ? channel : this.#aliases.get(channel);
-    return id !== undefined && CHANNEL_ID.test(id) ? id : undefined;
+    return this.#queues.get(channel);
   }
 
   // ---- pumping ---------------------------------------------------------------------------------
@@ -292,9 +246,7 @@ export class SlackSender implements Sender {
   }
 
   #settle(): void {
-    if (!this.#isIdle()) return;
-    for (const w of this.#idleWaiters.splice(0)) w();
-    if (this.pending === 0) for (const w of this.#drainWaiters.splice(0)) w();
+    this.#waiters.settle(this.#isIdle(), this.pending);
   }
 
   // ---- one request -----------------------------------------------------------------------------
@@ -338,7 +290,9 @@ export class SlackSender implements Sender {
     const replyTo = typeof at.replyTo === 'string' ? at.replyTo : at.ts;
     this.#o.store.set(job.thread, { channel: at.channel, ts: at.ts, replyTo });
     this.#parentPending.delete(job.thread);
-    this.#learnAlias(q.key, at.channel, q);
+    this.#queues.learnAlias(q, at.channel, (from, to) => {
+      for (const [thread, key] of this.#parentPending) if (key === from) this.#parentPending.set(thread, to);
+    });
     this.#log.debug({ thread: job.thread, channel: at.channel, ts: at.ts }, 'Slack thread opened');
   }
 
@@ -349,9 +303,7 @@ export class SlackSender implements Sender {
    */
   async #foundPosted(q: ChannelQueue, job: Job): Promise<'found' | 'absent' | 'retry'> {
     const storm = job.inThread === undefined ? undefined : this.#o.store.get(job.inThread);
-    const known = storm?.channel ?? this.#channelIdOf(job.channel!);
-    const id = known !== undefined ? { ok: true as const, res: known } : await channelIdByName(this.#transport, job.channel!);
-    const r = id.ok && id.res !== undefined ? await findPostedParent(this.#transport, id.res, job.thread, storm?.replyTo) : id;
+    const r = await lookUpParent(this.#transport, job.thread, storm?.channel ?? this.#queues.idOf(job.channel!), job.channel!, storm?.replyTo);
     if (!r.ok) {
       // Slack still in trouble (or asking for a pause): look again on the next attempt.
       if (r.error.retryable) return this.#onError(q, job, r.error), 'retry';
@@ -360,14 +312,14 @@ export class SlackSender implements Sender {
       }
       return 'absent';
     }
-    if (!r.res || typeof r.res === 'string' || !id.ok || id.res === undefined) return 'absent';
-    const found = r.res;
+    if (!r.res) return 'absent';
+    const { channel, parent } = r.res;
     removeJob(q, job);
-    this.#landParent(q, job, { channel: id.res, ts: found.ts, replyTo: storm?.replyTo });
+    this.#landParent(q, job, { channel, ts: parent.ts, replyTo: storm?.replyTo });
     // Report what Slack shows: when it is older than the job's content, the book edits it.
-    const message = found.text === job.message.text ? job.message : { text: found.text, ...(found.blocks && { blocks: found.blocks }) };
-    this.#log.info({ thread: job.thread, channel: id.res, ts: found.ts }, 'the parent had landed although its answer was lost; not posting it again');
-    this.#o.onOutcome({ type: 'delivered', thread: job.thread, kind: 'parent', channel: id.res, ts: found.ts, message });
+    const message = parent.text === job.message.text ? job.message : { text: parent.text, ...(parent.blocks && { blocks: parent.blocks }) };
+    this.#log.info({ thread: job.thread, channel, ts: parent.ts }, 'the parent had landed although its answer was lost; not posting it again');
+    this.#o.onOutcome({ type: 'delivered', thread: job.thread, kind: 'parent', channel, ts: parent.ts, message });
     return 'found';
   }
 
@@ -385,7 +337,7 @@ export class SlackSender implements Sender {
   #onError(q: ChannelQueue, job: Job, e: SlackApiError): void {
     const now = this.#o.clock.now();
     const where = { channel: q.key, thread: job.thread, kind: job.kind, error: e.code };
-    const inDefaultChannel = job.fellBack || (this.#aliases.get(this.#o.defaultChannel) ?? this.#o.defaultChannel) === q.key;
+    const inDefaultChannel = job.fellBack || this.#queues.key(this.#o.defaultChannel) === q.key;
     const action = actionFor(e, { kind: job.kind, plain: job.plain, inDefaultChannel });
     switch (action.do) {
       case 'pause':
@@ -468,11 +420,5 @@ export class SlackSender implements Sender {
     if (this.#loggedOnce.has(key)) return false;
     this.#loggedOnce.add(key);
     return true;
-  }
-
-  #depths(): Map<string, number> {
-    const m = new Map<string, number>();
-    for (const q of this.#queues.values()) m.set(q.key, q.jobs.length);
-    return m;
   }
 }
