@@ -15,7 +15,7 @@ import { StatePersister } from './state/persister.js';
 import type { MemoryThreadStore } from './adapters/store/memory.js';
 import type { StateStore } from './state/types.js';
 
-/** The incident windows of a Config (DESIGN §3), as the incident book takes them. */
+/** The incident windows of a Config (docs/design.md#incidents), as the incident book takes them. */
 export function incidentSettingsOf(c: Config): IncidentSettings {
   return {
     ...(c.clusterName !== undefined && { cluster: c.clusterName }),

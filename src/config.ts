@@ -33,7 +33,7 @@ export interface Config {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** The defaults of DESIGN.md §8, as the user would write them (.env.example shows the same). */
+/** The defaults of docs/design.md#environment, as the user would write them (.env.example shows the same). */
 export const DEFAULTS = {
   SLACK_CHANNEL: '#alerts',
   SLACK_API_URL: 'https://slack.com/api/',

@@ -100,7 +100,7 @@ export async function runReplay(events: readonly ReplayEvent[], options: ReplayO
   return { events: events.length, outOfScope, endedAt, pendingTimers, ...(nextTimerAt !== undefined && { nextTimerAt }) };
 }
 
-/** One output line of `podbell replay` (DESIGN §7, CONTRACT): the keys in this order, always all of them. */
+/** One output line of `podbell replay` (docs/design.md#commands, CONTRACT): the keys in this order, always all of them. */
 export function formatCallLine(call: SlackCall): string {
   return JSON.stringify({
     at: call.at,

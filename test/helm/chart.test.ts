@@ -247,7 +247,7 @@ test('podDisruptionBudget: covers the podbell pod without blocking node drains (
   expect(dig(only(objs, 'Deployment'), 'spec', 'template', 'metadata', 'labels')).toMatchObject(dig(pdb, 'spec', 'selector', 'matchLabels'));
 });
 
-test('every DESIGN.md §8 setting is settable from values and reaches the container env', async () => {
+test('every docs/design.md#environment setting is settable from values and reaches the container env', async () => {
   const objs = await render('every-setting.yaml', ['every-setting.yaml']);
   const env = envOf(objs);
   const literal = (n: string) => env.get(n)?.value;

@@ -2,7 +2,7 @@ import { DEFAULTS, loadConfig } from '../../src/config.js';
 import { problemsOf } from '../support/config.js';
 
 describe('loadConfig', () => {
-  test('an empty environment gives DESIGN §8 defaults, frozen', () => {
+  test('an empty environment gives docs/design.md#environment defaults, frozen', () => {
     const c = loadConfig({});
     expect(c).toMatchObject({
       slackToken: undefined,

@@ -13,7 +13,7 @@ export const HOUR = 60 * MIN;
 /** 2026-11-21 09:00:00 UTC */
 export const T0 = Date.UTC(2026, 10, 21, 9, 0, 0);
 
-/** DESIGN.md §8 defaults. */
+/** docs/design.md#environment defaults. */
 export const DEFAULTS: IncidentSettings = {
   cluster: 'prod-eu',
   groupWaitMs: 10 * SEC,

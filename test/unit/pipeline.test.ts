@@ -12,7 +12,7 @@ import { Pipeline } from '../../src/pipeline.js';
 import { projectPod } from '../../src/core/pod.js';
 import { namespaceChange, PodFeed } from '../support/pods.js';
 
-// DESIGN's defaults, as `podbell run` gets them from an empty environment.
+// The defaults of docs/design.md#environment, as `podbell run` gets them from an empty environment.
 const SETTINGS: IncidentSettings = incidentSettingsOf(loadConfig({}));
 const T0 = Date.parse('2026-11-21T09:00:00Z');
 

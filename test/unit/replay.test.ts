@@ -121,7 +121,7 @@ describe('podbell replay: stories', () => {
     for (const c of calls) expect(Date.parse(c.at)).toBeLessThanOrEqual(summary.endedAt);
   });
 
-  // A bound that holds for any engine following DESIGN §3 (one storm parent, perhaps a few incidents
+  // A bound that holds for any engine following docs/design.md#incidents (one storm parent, perhaps a few incidents
   // that opened before the storm was recognised), not the exact count of today's engine.
   test('a storm (more workloads failing within a minute than STORM_THRESHOLD) makes few top-level posts', async () => {
     const stories = Array.from({ length: 12 }, (_, i) => crashLoop({ deployment: `worker-${String(i).padStart(2, '0')}`, from: T0 + sec(i * 2), every: sec(15), times: 4 }));

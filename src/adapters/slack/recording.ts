@@ -5,7 +5,7 @@ import { withPreviousThreadLink } from './link.js';
 
 /**
  * One Slack Web API call as the real sender would make it. The field order is the order of
- * `podbell replay`'s output keys (DESIGN §7, CONTRACT).
+ * `podbell replay`'s output keys (docs/design.md#commands, CONTRACT).
  */
 export interface SlackCall {
   /** The virtual instant of the call: RFC 3339, UTC, milliseconds. */

@@ -7,7 +7,7 @@ import type { Delivery, Outgoing } from '../outgoing.js';
 import type { PodState } from '../pod.js';
 import type { WorkloadRef } from '../workload.js';
 
-/** The windows of DESIGN.md §3, in milliseconds (defaults come from config: 10s 15s 4h 5m 1h 24h 10). */
+/** The windows of docs/design.md#incidents, in milliseconds (defaults come from config: 10s 15s 4h 5m 1h 24h 10). */
 export interface IncidentSettings {
   /** Shown in every message and part of the incident key. */
   readonly cluster?: string;
