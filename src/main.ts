@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { config as dotenv } from 'dotenv';
-import { loadConfig, type Config } from './config.js';
 import type { Command, CommandIO } from './commands/types.js';
-import { ConfigError } from './errors.js';
 
 const USAGE = `podbell: Kubernetes pod-failure alerts for Slack, one thread per incident
 
@@ -27,18 +25,8 @@ export function readEnv(processEnv: NodeJS.ProcessEnv, envFile = '.env'): Record
   return env;
 }
 
-/** Parses config or prints every problem and yields undefined (the caller exits 2). */
-export function configOrReport(io: CommandIO): Config | undefined {
-  try {
-    return loadConfig(io.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      io.stderr.write(`podbell: ${err.message}\n`);
-      return undefined;
-    }
-    throw err;
-  }
-}
+// Commands import it from ./commands/config.ts (not from here: main loads the commands).
+export { configOrReport } from './commands/config.js';
 
 /**
  * Each command lives in src/commands/<name>.ts and exports `<name>Command`; loaded on demand so `check`

@@ -19,6 +19,30 @@ export interface Change<T> {
   readonly synthetic?: boolean;
 }
 
+/** Where a thread landed in Slack. */
+export interface ThreadRef {
+  readonly channel: string;
+  /** ts of podbell's parent message for the thread (what chat.update edits). */
+  readonly ts: string;
+  /** ts replies go under: the parent's own ts, or the storm parent's when the parent is itself a reply. */
+  readonly replyTo: string;
+}
+
+/** Remembers where threads landed (the sender writes it; persistence saves and restores it). */
+export interface ThreadStore {
+  get(thread: string): ThreadRef | undefined;
+  set(thread: string, ref: ThreadRef): void;
+}
+
+/** A ThreadStore persistence can save whole, restore, and be told of changes to. */
+export interface SavedThreads {
+  /** Every ref, least recently used first. */
+  entries(): Record<string, ThreadRef>;
+  restore(refs: Readonly<Record<string, ThreadRef>>): void;
+  /** Called after every set (one listener). */
+  onChange(listener: (() => void) | undefined): void;
+}
+
 /** Where every outcome of a sender goes (given to the sender at construction). */
 export type DeliveryListener = (outcome: Delivery) => void;
 

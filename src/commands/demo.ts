@@ -6,7 +6,7 @@ import { runDemo } from '../demo/run.js';
 import { DEMO_ENV } from '../demo/story.js';
 import { formatSummary } from '../demo/summary.js';
 import { createLogger } from '../log.js';
-import { configOrReport } from '../main.js';
+import { configOrReport } from './config.js';
 import type { Command, CommandIO } from './types.js';
 
 const USAGE = `usage: podbell demo [--speed N]

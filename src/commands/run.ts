@@ -9,7 +9,7 @@ import { DeliveryRelay } from '../ports.js';
 import { startHealthServer } from '../http.js';
 import { loadKubeConfig } from '../kubeconfig.js';
 import { createLogger } from '../log.js';
-import { configOrReport } from '../main.js';
+import { configOrReport } from './config.js';
 import type { Command } from './types.js';
 
 /** How long shutdown waits for Slack to take pending edits. */

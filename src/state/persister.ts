@@ -4,13 +4,13 @@ import type { IncidentBook } from '../core/incidents.js';
 import type { Logger } from '../log.js';
 import { stateMetrics, type StateMetrics } from './metrics.js';
 import type { LoadedState } from './snapshot.js';
-import type { MemoryThreadStore } from '../adapters/store/memory.js';
+import type { SavedThreads } from '../ports.js';
 import type { StateStore } from './types.js';
 
 export interface StatePersisterOptions {
   readonly store: StateStore;
   /** The thread refs the sender keeps; restored on load, saved with the book. */
-  readonly threads: MemoryThreadStore;
+  readonly threads: SavedThreads;
   /** The live incident book (read at save time, never modified). */
   readonly book: () => IncidentBook;
   readonly clock: Clock;

@@ -2,7 +2,7 @@
  * The persisted form of podbell's state: the incident book and where each thread landed in Slack, as
  * versioned JSON `{"version":1,"savedAt":"…","book":{…},"threads":{…}}`. Pure: no I/O, time passed in.
  */
-import type { ThreadRef } from '../adapters/slack/types.js';
+import type { ThreadRef } from '../ports.js';
 import type { IncidentBook, IncidentStatus } from '../core/incidents.js';
 import { isObj, type Obj } from '../core/json.js';
 
