@@ -17,16 +17,7 @@ import type { StateStore } from './state/types.js';
 
 /** The incident windows of a Config (docs/design.md#incidents), as the incident book takes them. */
 export function incidentSettingsOf(c: Config): IncidentSettings {
-  return {
-    ...(c.clusterName !== undefined && { cluster: c.clusterName }),
-    groupWaitMs: c.groupWaitMs,
-    groupIntervalMs: c.groupIntervalMs,
-    repeatIntervalMs: c.repeatIntervalMs,
-    resolveAfterMs: c.resolveAfterMs,
-    reopenWindowMs: c.reopenWindowMs,
-    threadMaxAgeMs: c.threadMaxAgeMs,
-    stormThreshold: c.stormThreshold,
-  };
+  return c.incidents;
 }
 
 /** Watch tuning the tests and benchmarks may shorten; production uses the watch's defaults. */

@@ -1,4 +1,5 @@
 import { parseChannel } from './core/channel.js';
+import type { IncidentSettings } from './core/incidents.js';
 import { parseDuration } from './duration.js';
 import { ConfigError } from './errors.js';
 
@@ -13,13 +14,8 @@ export interface Config {
   readonly clusterName: string | undefined;
   readonly watchNamespaces: readonly string[];
   readonly kubeconfig: string | undefined;
-  readonly groupWaitMs: number;
-  readonly groupIntervalMs: number;
-  readonly repeatIntervalMs: number;
-  readonly resolveAfterMs: number;
-  readonly reopenWindowMs: number;
-  readonly threadMaxAgeMs: number;
-  readonly stormThreshold: number;
+  /** The incident windows (GROUP_WAIT … THREAD_MAX_AGE, STORM_THRESHOLD) and CLUSTER_NAME, as the book takes them. */
+  readonly incidents: IncidentSettings;
   readonly httpPort: number;
   readonly logLevel: LogLevel;
   /** POD_NAMESPACE: the namespace podbell runs in (the chart sets it from the downward API). */
@@ -129,13 +125,16 @@ export function loadConfig(env: Env): Config {
     clusterName: raw('CLUSTER_NAME'),
     watchNamespaces: [...new Set(namespaces)],
     kubeconfig: raw('KUBECONFIG'),
-    groupWaitMs: duration('GROUP_WAIT'),
-    groupIntervalMs: duration('GROUP_INTERVAL'),
-    repeatIntervalMs: duration('REPEAT_INTERVAL'),
-    resolveAfterMs: duration('RESOLVE_AFTER'),
-    reopenWindowMs: duration('REOPEN_WINDOW'),
-    threadMaxAgeMs: duration('THREAD_MAX_AGE'),
-    stormThreshold: integer('STORM_THRESHOLD', 1, 10_000),
+    incidents: Object.freeze({
+      ...(raw('CLUSTER_NAME') !== undefined && { cluster: raw('CLUSTER_NAME') }),
+      groupWaitMs: duration('GROUP_WAIT'),
+      groupIntervalMs: duration('GROUP_INTERVAL'),
+      repeatIntervalMs: duration('REPEAT_INTERVAL'),
+      resolveAfterMs: duration('RESOLVE_AFTER'),
+      reopenWindowMs: duration('REOPEN_WINDOW'),
+      threadMaxAgeMs: duration('THREAD_MAX_AGE'),
+      stormThreshold: integer('STORM_THRESHOLD', 1, 10_000),
+    }),
     httpPort: integer('HTTP_PORT', 0, 65_535),
     logLevel: level as LogLevel,
     podNamespace,

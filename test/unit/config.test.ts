@@ -9,13 +9,15 @@ describe('loadConfig', () => {
       slackChannel: '#alerts',
       slackApiUrl: 'https://slack.com/api/',
       watchNamespaces: [],
-      groupWaitMs: 10_000,
-      groupIntervalMs: 15_000,
-      repeatIntervalMs: 4 * 3_600_000,
-      resolveAfterMs: 5 * 60_000,
-      reopenWindowMs: 3_600_000,
-      threadMaxAgeMs: 24 * 3_600_000,
-      stormThreshold: 10,
+      incidents: {
+        groupWaitMs: 10_000,
+        groupIntervalMs: 15_000,
+        repeatIntervalMs: 4 * 3_600_000,
+        resolveAfterMs: 5 * 60_000,
+        reopenWindowMs: 3_600_000,
+        threadMaxAgeMs: 24 * 3_600_000,
+        stormThreshold: 10,
+      },
       httpPort: 8080,
       logLevel: 'info',
     });
@@ -23,11 +25,12 @@ describe('loadConfig', () => {
   });
 
   test.each([
-    ['GROUP_WAIT', '0', 'groupWaitMs', 0],
-    ['GROUP_WAIT', '250ms', 'groupWaitMs', 250],
-    ['GROUP_INTERVAL', '1m30s', 'groupIntervalMs', 90_000],
-    ['REPEAT_INTERVAL', '2d', 'repeatIntervalMs', 2 * 86_400_000],
-    ['STORM_THRESHOLD', '3', 'stormThreshold', 3],
+    ['GROUP_WAIT', '0', 'incidents.groupWaitMs', 0],
+    ['GROUP_WAIT', '250ms', 'incidents.groupWaitMs', 250],
+    ['GROUP_INTERVAL', '1m30s', 'incidents.groupIntervalMs', 90_000],
+    ['REPEAT_INTERVAL', '2d', 'incidents.repeatIntervalMs', 2 * 86_400_000],
+    ['STORM_THRESHOLD', '3', 'incidents.stormThreshold', 3],
+    ['CLUSTER_NAME', 'prod-eu', 'incidents.cluster', 'prod-eu'],
     ['HTTP_PORT', '0', 'httpPort', 0],
     ['SLACK_CHANNEL', 'team-payments', 'slackChannel', '#team-payments'],
     ['SLACK_CHANNEL', 'C0123ABCD', 'slackChannel', 'C0123ABCD'],
@@ -35,7 +38,8 @@ describe('loadConfig', () => {
     ['CLUSTER_NAME', 'prod-eu', 'clusterName', 'prod-eu'],
     ['LOG_LEVEL', 'debug', 'logLevel', 'debug'],
   ])('%s=%s sets %s', (name, value, key, expected) => {
-    expect(loadConfig({ [name]: value })[key as keyof ReturnType<typeof loadConfig>]).toEqual(expected);
+    const at = (o: unknown, path: string): unknown => path.split('.').reduce((v, k) => (v as Record<string, unknown>)[k], o);
+    expect(at(loadConfig({ [name]: value }), key)).toEqual(expected);
   });
 
   test('WATCH_NAMESPACES is a comma list, trimmed and de-duplicated', () => {
@@ -43,7 +47,7 @@ describe('loadConfig', () => {
   });
 
   test('empty values count as unset', () => {
-    expect(loadConfig({ GROUP_WAIT: '', SLACK_CHANNEL: '  ' }).groupWaitMs).toBe(10_000);
+    expect(loadConfig({ GROUP_WAIT: '', SLACK_CHANNEL: '  ' }).incidents.groupWaitMs).toBe(10_000);
   });
 
   test('unknown variables are ignored', () => {
