@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // The README's test command: typecheck, then jest; ends with the plain line CI reads: `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const args = process.argv.slice(2);
 const run = (cmd, argv, env = process.env) => spawnSync(cmd, argv, { stdio: 'inherit', env }).status ?? 1;
@@ -31,6 +31,8 @@ try {
   failed += r.testResults.filter((t) => t.status === 'failed' && t.assertionResults.length === 0).length;
 } catch {
   failed += 1;
+} finally {
+  rmSync(dirname(out), { recursive: true, force: true });
 }
 failed += failedExtra;
 if (status !== 0 && failed === 0) failed = 1;

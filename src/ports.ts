@@ -65,6 +65,8 @@ export interface Sender {
   flush(deadlineMs: number): Promise<void>;
   /** Stops every timer and retry; what is still queued stays unsent (and unreported). */
   stop(): void;
+  /** What an operator must fix before messages can arrive (shown by /readyz), if anything. Optional. */
+  problem?(): string | undefined;
 }
 
 /**

@@ -51,7 +51,7 @@ export const runCommand: Command = async (argv, io) => {
   const sender = createSender({ config, clock: systemClock, log, registry, store: threads, write: (s) => io.stdout.write(s), onOutcome: deliveries.report });
 
   const bot = new Bot({ config, kubeConfig, sender, deliveries, clock: systemClock, log, registry, ...(state && { state }) });
-  const http = await startHealthServer({ port: config.httpPort, registry, ready: () => bot.ready() });
+  const http = await startHealthServer({ port: config.httpPort, registry, ready: () => bot.ready(), warning: () => sender.problem?.() });
   log.info({ port: http.port }, 'serving /healthz /readyz /metrics');
   try {
     await bot.start();

@@ -116,3 +116,32 @@ describe('defect 5: a slow answer never makes a second parent', () => {
     expect(h.logs().filter((l) => l.component === 'slack' && String(l.msg).includes('channels:history'))).toHaveLength(1);
   });
 });
+
+describe('the default channel refusing podbell (issue 16)', () => {
+  test('told once with the /invite hint, shown as a problem and a metric, cleared once a post lands there', async () => {
+    await rig();
+    h.slack.failNext('chat.postMessage', { error: 'not_in_channel' }, { channel: '#alerts', times: 2 });
+    h.sender.send(parent('t1', '#alerts', 'one'));
+    h.sender.send(parent('t2', '#alerts', 'two'));
+    await h.drain();
+    expect(h.sender.problem()).toMatch(/default channel #alerts \(not_in_channel\).*\/invite @podbell/);
+    expect(await h.metric('podbell_slack_default_channel_refused')).toBe(1);
+    expect(h.logs().filter((l) => String(l.msg).includes('/invite @podbell'))).toHaveLength(1);
+    h.sender.send(parent('t3', '#alerts', 'three'));
+    await h.drain();
+    expect(h.sender.problem()).toBeUndefined();
+    expect(await h.metric('podbell_slack_default_channel_refused')).toBe(0);
+  });
+});
+
+test('/readyz shows the warning under "ready" and stays 200', async () => {
+  const { startHealthServer } = await import('../../src/http.js');
+  const server = await startHealthServer({ host: '127.0.0.1', port: 0, registry: new Registry(), ready: () => true, warning: () => 'invite the bot' });
+  try {
+    const res = await fetch(`http://127.0.0.1:${server.port}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('ready\nwarning: invite the bot\n');
+  } finally {
+    await server.close();
+  }
+});

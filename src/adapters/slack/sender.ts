@@ -6,6 +6,7 @@ import { actionFor, type JobKind } from './actions.js';
 import { budgetFromRate, type Budget } from './budget.js';
 import { addReply, ChannelQueues, collapseEdit, moveThread, pickNext, removeJob, type ChannelQueue, type Job } from './channel-queue.js';
 import { authAdvice, isAuthError, isChannelError, type SlackApiError } from './errors.js';
+import { DefaultChannelHealth } from './default-channel.js';
 import { DrainWaiters } from './drain.js';
 import { lookUpParent, parentMetadata } from './find-posted.js';
 import { withPreviousThreadLink } from './link.js';
@@ -37,6 +38,7 @@ export class SlackSender implements Sender {
   /** thread -> queue key of its parent job not yet landed. */
   readonly #parentPending = new Map<string, string>();
   readonly #loggedOnce = new Set<string>();
+  readonly #defaultChannel: DefaultChannelHealth;
   #inFlight = 0;
   #pumpScheduled = false;
   #stopped = false;
@@ -49,6 +51,7 @@ export class SlackSender implements Sender {
     this.#updates = budgetFromRate(this.#o.updatesPerMinute, 60_000);
     this.#queues = new ChannelQueues(this.#o.postsPerSecond, this.#o.clock, () => this.#schedulePump());
     this.#metrics = createSlackMetrics(this.#o.registry, () => this.#queues.depths());
+    this.#defaultChannel = new DefaultChannelHealth(this.#o.defaultChannel, this.#log, this.#metrics);
     this.#transport = new SlackTransport({ token: this.#o.token, apiUrl: this.#o.apiUrl, timeoutMs: this.#o.requestTimeoutMs, log: this.#o.log, metrics: this.#metrics });
   }
 
@@ -97,6 +100,11 @@ export class SlackSender implements Sender {
   stop(): void {
     this.#stopped = true;
     for (const q of this.#queues.values()) q.timer.cancel();
+  }
+
+  /** The default channel refusing podbell (what /readyz shows), if it does. */
+  problem(): string | undefined {
+    return this.#defaultChannel.problem;
   }
 
   /** Messages queued or in flight, across all channels. */
@@ -289,6 +297,7 @@ export class SlackSender implements Sender {
   #landParent(q: ChannelQueue, job: Job, at: { channel: string; ts: string; replyTo?: unknown }): void {
     const replyTo = typeof at.replyTo === 'string' ? at.replyTo : at.ts;
     this.#o.store.set(job.thread, { channel: at.channel, ts: at.ts, replyTo });
+    if (q.key === this.#queues.key(this.#o.defaultChannel)) this.#defaultChannel.landed();
     this.#parentPending.delete(job.thread);
     this.#queues.learnAlias(q, at.channel, (from, to) => {
       for (const [thread, key] of this.#parentPending) if (key === from) this.#parentPending.set(thread, to);
@@ -388,6 +397,7 @@ export class SlackSender implements Sender {
       this.#parentPending.set(job.thread, q.key);
       return this.#failed(job.thread, 'edit', cause);
     }
+    if (job.kind === 'parent' && isChannelError(e.code) && q.key === this.#queues.key(this.#o.defaultChannel)) this.#defaultChannel.refused(e.code);
     if (job.kind === 'reply' && isChannelError(e.code)) this.#metrics.fallbacks.inc({ kind: 'reply_dropped' });
     else this.#metrics.fallbacks.inc({ kind: 'given_up' });
     this.#log.error({ channel: q.key, thread: job.thread, kind: job.kind, error: e.code, detail: e.message }, 'Slack refused a message; giving up on it');
