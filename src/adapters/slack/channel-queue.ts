@@ -46,6 +46,11 @@ export interface ChannelQueue {
   dropped: number;
 }
 
+/** A message as queued: not yet refused, not in flight. */
+export function newJob(kind: JobKind, thread: string, message: SlackMessage): Job {
+  return { kind, thread, message, plain: false, fellBack: false, sending: false };
+}
+
 export function newChannelQueue(key: string, postsPerSecond: number, clock: Clock, pump: () => void): ChannelQueue {
   return { key, jobs: [], busy: false, notBefore: 0, failures: 0, posts: budgetFromRate(postsPerSecond, 1000), timer: new RearmableTimer(clock, pump), dropped: 0 };
 }
@@ -109,6 +114,8 @@ export class ChannelQueues {
   readonly #queues = new Map<string, ChannelQueue>();
   /** `#name` -> channel ID, learned from postMessage answers. */
   readonly #aliases = new Map<string, string>();
+  /** thread -> key of the queue its parent waits in, until it lands. */
+  readonly #parentPending = new Map<string, string>();
   readonly #postsPerSecond: number;
   readonly #clock: Clock;
   readonly #pump: () => void;
@@ -141,12 +148,28 @@ export class ChannelQueues {
     return CHANNEL_ID.test(id) ? id : undefined;
   }
 
+  /** The queue a thread's parent waits in; undefined once it landed (or when it never was queued). */
+  parentQueue(thread: string): ChannelQueue | undefined {
+    const key = this.#parentPending.get(thread);
+    return key === undefined ? undefined : this.get(key);
+  }
+
+  /** The thread's parent waits in `q` (replies and edits of the thread wait for it). */
+  parentWaits(thread: string, q: ChannelQueue): void {
+    this.#parentPending.set(thread, q.key);
+  }
+
+  /** The thread's parent landed, or was given up. */
+  parentDone(thread: string): void {
+    this.#parentPending.delete(thread);
+  }
+
   /** A post to `q` was answered with the channel's ID: from now on its name and ID are one queue. */
-  learnAlias(q: ChannelQueue, id: string, rekey: (from: string, to: string) => void): void {
+  learnAlias(q: ChannelQueue, id: string): void {
     const name = q.key;
     if (name === id || CHANNEL_ID.test(name) || this.#aliases.get(name) === id) return;
     this.#aliases.set(name, id);
-    rekey(name, id);
+    for (const [thread, key] of this.#parentPending) if (key === name) this.#parentPending.set(thread, id);
     const target = this.#queues.get(id);
     this.#queues.delete(name);
     if (!target) {
@@ -161,6 +184,13 @@ export class ChannelQueues {
 
   values(): IterableIterator<ChannelQueue> {
     return this.#queues.values();
+  }
+
+  /** Messages queued or in flight, across all channels. */
+  get pending(): number {
+    let n = 0;
+    for (const q of this.#queues.values()) n += q.jobs.length;
+    return n;
   }
 
   /** Messages waiting (queued or in flight) per channel: the queue-depth gauge. */

@@ -4,7 +4,7 @@ import { SlackAuthError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { actionFor, type JobKind } from './actions.js';
 import { budgetFromRate, type Budget } from './budget.js';
-import { addReply, ChannelQueues, collapseEdit, moveThread, pickNext, removeJob, type ChannelQueue, type Job } from './channel-queue.js';
+import { addReply, ChannelQueues, collapseEdit, moveThread, newJob, pickNext, removeJob, type ChannelQueue, type Job } from './channel-queue.js';
 import { authAdvice, isAuthError, isChannelError, type SlackApiError } from './errors.js';
 import { DefaultChannelHealth } from './default-channel.js';
 import { DrainWaiters } from './drain.js';
@@ -35,8 +35,6 @@ export class SlackSender implements Sender {
   readonly #updates: Budget;
 
   readonly #queues: ChannelQueues;
-  /** thread -> queue key of its parent job not yet landed. */
-  readonly #parentPending = new Map<string, string>();
   readonly #loggedOnce = new Set<string>();
   readonly #defaultChannel: DefaultChannelHealth;
   #inFlight = 0;
@@ -109,9 +107,7 @@ export class SlackSender implements Sender {
 
   /** Messages queued or in flight, across all channels. */
   get pending(): number {
-    let n = 0;
-    for (const q of this.#queues.values()) n += q.jobs.length;
-    return n;
+    return this.#queues.pending;
   }
 
   /** Resolves when no request is in flight and no pump is scheduled (the rest waits on timers). */
@@ -122,29 +118,28 @@ export class SlackSender implements Sender {
   // ---- queueing --------------------------------------------------------------------------------
 
   #enqueueParent(m: Extract<Outgoing, { kind: 'parent' }>): void {
-    const pendingKey = this.#parentPending.get(m.thread);
     // A second parent for a thread not yet posted: post the newest content once.
-    const queued = pendingKey === undefined ? undefined : this.#queue(pendingKey).jobs.find((j) => j.kind === 'parent' && j.thread === m.thread && !j.sending);
+    const queued = this.#queues.parentQueue(m.thread)?.jobs.find((j) => j.kind === 'parent' && j.thread === m.thread && !j.sending);
     if (queued) {
       queued.message = m.message;
       if (m.maybePosted) queued.uncertain = true;
       return;
     }
     let inThread = m.inThread;
-    if (inThread !== undefined && !this.#parentPending.has(inThread) && !this.#o.store.get(inThread)) {
+    if (inThread !== undefined && !this.#queues.parentQueue(inThread) && !this.#o.store.get(inThread)) {
       this.#log.warn({ thread: m.thread, inThread }, 'storm thread unknown; posting the parent in the channel');
       inThread = undefined;
     }
     const linkTo = (m as { linkTo?: unknown }).linkTo;
     const q = this.#queue(m.channel);
     q.jobs.push({
-      ...this.#job('parent', m.thread, m.message),
+      ...newJob('parent', m.thread, m.message),
       channel: m.channel,
       ...(inThread !== undefined && { inThread }),
       ...(typeof linkTo === 'string' && linkTo !== '' && { linkTo }),
       ...(m.maybePosted && { uncertain: true }),
     });
-    this.#parentPending.set(m.thread, q.key);
+    this.#queues.parentWaits(m.thread, q);
   }
 
   #enqueueReply(thread: string, message: SlackMessage): void {
@@ -154,7 +149,7 @@ export class SlackSender implements Sender {
       this.#log.warn({ thread }, 'reply for a thread that has no parent in Slack; dropped');
       return this.#failed(thread, 'reply', 'no_thread');
     }
-    const dropped = addReply(q, this.#job('reply', thread, message), this.#o.maxQueuedReplies);
+    const dropped = addReply(q, newJob('reply', thread, message), this.#o.maxQueuedReplies);
     if (!dropped) return;
     this.#metrics.fallbacks.inc({ kind: 'reply_dropped' });
     this.#failed(dropped.thread, 'reply', 'queue_full');
@@ -170,17 +165,13 @@ export class SlackSender implements Sender {
       this.#log.warn({ thread }, 'edit for a thread that has no parent in Slack; not sent');
       return this.#failed(thread, 'edit', 'no_thread');
     }
-    if (!collapseEdit(q, thread, message)) q.jobs.push(this.#job('edit', thread, message));
-  }
-
-  #job(kind: JobKind, thread: string, message: SlackMessage): Job {
-    return { kind, thread, message, plain: false, fellBack: false, sending: false };
+    if (!collapseEdit(q, thread, message)) q.jobs.push(newJob('edit', thread, message));
   }
 
   /** The queue holding a thread's traffic: where its parent waits, or the channel it landed in. */
   #homeQueue(thread: string): ChannelQueue | undefined {
-    const pending = this.#parentPending.get(thread);
-    if (pending !== undefined) return this.#queue(pending);
+    const pending = this.#queues.parentQueue(thread);
+    if (pending) return pending;
     const ref = this.#o.store.get(thread);
     return ref ? this.#queue(ref.channel) : undefined;
   }
@@ -226,7 +217,7 @@ export class SlackSender implements Sender {
   }
 
   #landed(thread: string): ThreadRef | undefined {
-    return this.#parentPending.has(thread) ? undefined : this.#o.store.get(thread);
+    return this.#queues.parentQueue(thread) ? undefined : this.#o.store.get(thread);
   }
 
   #budget(q: ChannelQueue, job: Job): Budget | undefined {
@@ -298,10 +289,8 @@ export class SlackSender implements Sender {
     const replyTo = typeof at.replyTo === 'string' ? at.replyTo : at.ts;
     this.#o.store.set(job.thread, { channel: at.channel, ts: at.ts, replyTo });
     if (q.key === this.#queues.key(this.#o.defaultChannel)) this.#defaultChannel.landed();
-    this.#parentPending.delete(job.thread);
-    this.#queues.learnAlias(q, at.channel, (from, to) => {
-      for (const [thread, key] of this.#parentPending) if (key === from) this.#parentPending.set(thread, to);
-    });
+    this.#queues.parentDone(job.thread);
+    this.#queues.learnAlias(q, at.channel);
     this.#log.debug({ thread: job.thread, channel: at.channel, ts: at.ts }, 'Slack thread opened');
   }
 
@@ -385,7 +374,7 @@ export class SlackSender implements Sender {
     job.channel = this.#o.defaultChannel;
     job.inThread = undefined;
     moveThread(job.thread, q, target);
-    this.#parentPending.set(job.thread, target.key);
+    this.#queues.parentWaits(job.thread, target);
   }
 
   #giveUp(q: ChannelQueue, job: Job, e: SlackApiError, cause: string): void {
@@ -394,7 +383,7 @@ export class SlackSender implements Sender {
       this.#metrics.fallbacks.inc({ kind: 'new_parent' });
       this.#log.warn({ channel: q.key, thread: job.thread, error: e.code }, 'cannot edit the Slack parent; the incident gets a new parent');
       // Until the new parent lands, the thread's replies wait for it instead of going to the lost one.
-      this.#parentPending.set(job.thread, q.key);
+      this.#queues.parentWaits(job.thread, q);
       return this.#failed(job.thread, 'edit', cause);
     }
     if (job.kind === 'parent' && isChannelError(e.code) && q.key === this.#queues.key(this.#o.defaultChannel)) this.#defaultChannel.refused(e.code);
@@ -407,7 +396,7 @@ export class SlackSender implements Sender {
 
   /** A parent given up: its queued replies and edits can never land; storm members go top level. */
   #dropThread(thread: string): void {
-    this.#parentPending.delete(thread);
+    this.#queues.parentDone(thread);
     if (this.#o.store.get(thread)) return;
     for (const other of this.#queues.values()) {
       for (const j of [...other.jobs]) {
