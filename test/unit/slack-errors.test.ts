@@ -2,7 +2,6 @@ import { Registry } from 'prom-client';
 import { systemClock } from '../../src/clock.js';
 import { SlackAuthError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
-import { SlackApiError } from '../../src/adapters/slack/errors.js';
 import { SlackSender } from '../../src/adapters/slack/sender.js';
 import { MemoryThreadStore } from '../../src/adapters/store/memory.js';
 import { edit, harness, parent, reply, T0, type Harness } from './slack-harness.js';
