@@ -99,6 +99,31 @@ export function removeJob(q: ChannelQueue, job: Job): void {
   if (i >= 0) q.jobs.splice(i, 1);
 }
 
+/** The channel refused `job`'s thread: it goes on in `to`, as a parent addressed to `channel` (once: fellBack). */
+export function rerouteThread(job: Job, from: ChannelQueue, to: ChannelQueue, channel: string): void {
+  job.fellBack = true;
+  job.kind = 'parent';
+  job.channel = channel;
+  job.inThread = undefined;
+  moveThread(job.thread, from, to);
+}
+
+/**
+ * A parent given up: takes the thread's queued replies and edits out of every queue (they can never
+ * land) and returns them; parents meant for its (storm) thread go top level instead.
+ */
+export function dropThreadJobs(queues: Iterable<ChannelQueue>, thread: string): Job[] {
+  const dropped: Job[] = [];
+  for (const q of queues) {
+    for (const j of [...q.jobs]) {
+      if (j.sending) continue;
+      if (j.thread === thread && j.kind !== 'parent') dropped.push(...q.jobs.splice(q.jobs.indexOf(j), 1));
+      if (j.inThread === thread) j.inThread = undefined;
+    }
+  }
+  return dropped;
+}
+
 /** Takes a thread's queued jobs (in order) out of `from` and appends them to `to`. */
 export function moveThread(thread: string, from: ChannelQueue, to: ChannelQueue): void {
   const moving = from.jobs.filter((j) => j.thread === thread);

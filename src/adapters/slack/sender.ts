@@ -4,7 +4,7 @@ import { SlackAuthError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { actionFor, type JobKind } from './actions.js';
 import { budgetFromRate, type Budget } from './budget.js';
-import { addReply, ChannelQueues, collapseEdit, moveThread, newJob, pickNext, removeJob, type ChannelQueue, type Job } from './channel-queue.js';
+import { addReply, ChannelQueues, collapseEdit, dropThreadJobs, newJob, pickNext, removeJob, rerouteThread, type ChannelQueue, type Job } from './channel-queue.js';
 import { authAdvice, isAuthError, isChannelError, type SlackApiError } from './errors.js';
 import { DefaultChannelHealth } from './default-channel.js';
 import { DrainWaiters } from './drain.js';
@@ -369,11 +369,7 @@ export class SlackSender implements Sender {
       `Slack refused channel ${q.key} (${e.code}): invite the bot there (/invite @podbell) or fix the route; sending to ${this.#o.defaultChannel} instead`,
     );
     this.#metrics.fallbacks.inc({ kind: 'default_channel' });
-    job.fellBack = true;
-    job.kind = 'parent';
-    job.channel = this.#o.defaultChannel;
-    job.inThread = undefined;
-    moveThread(job.thread, q, target);
+    rerouteThread(job, q, target, this.#o.defaultChannel);
     this.#queues.parentWaits(job.thread, target);
   }
 
@@ -398,16 +394,9 @@ export class SlackSender implements Sender {
   #dropThread(thread: string): void {
     this.#queues.parentDone(thread);
     if (this.#o.store.get(thread)) return;
-    for (const other of this.#queues.values()) {
-      for (const j of [...other.jobs]) {
-        if (j.sending) continue;
-        if (j.thread === thread && j.kind !== 'parent') {
-          removeJob(other, j);
-          this.#metrics.fallbacks.inc({ kind: 'orphan_dropped' });
-          this.#failed(j.thread, j.kind, 'no_thread');
-        }
-        if (j.inThread === thread) j.inThread = undefined;
-      }
+    for (const j of dropThreadJobs(this.#queues.values(), thread)) {
+      this.#metrics.fallbacks.inc({ kind: 'orphan_dropped' });
+      this.#failed(j.thread, j.kind, 'no_thread');
     }
   }
 
