@@ -43,6 +43,6 @@ COPY src ./src
 COPY --from=deps /app/dist ./dist
 USER 10001:10001
 EXPOSE 8080
-# Exec form: no shell is involved at run time. `podbell run` watches the cluster (see DESIGN.md §7).
+# Exec form: no shell is involved at run time. `podbell run` watches the cluster (see docs/design.md#commands).
 ENTRYPOINT ["node", "bin/podbell.js"]
 CMD ["run"]

@@ -16,6 +16,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createSender } from '../src/adapters/slack/create.js';
 import { MemoryThreadStore } from '../src/adapters/store/memory.js';
 import { Bot } from '../src/app.js';
+import { DeliveryRelay } from '../src/ports.js';
 import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import { detect } from '../src/core/detect.js';
@@ -88,8 +89,9 @@ async function startBot(): Promise<void> {
   const registry = new Registry();
   // As src/commands/run.ts does.
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
-  const sender = createSender({ config, clock: systemClock, log, registry, store: new MemoryThreadStore(), write: (s) => process.stdout.write(s) });
-  const bot = new Bot({ config, kubeConfig: simKubeConfig({ url: setup.simUrl }), sender, clock: systemClock, log, registry });
+  const deliveries = new DeliveryRelay();
+  const sender = createSender({ config, clock: systemClock, log, registry, store: new MemoryThreadStore(), write: (s) => process.stdout.write(s), onOutcome: deliveries.report });
+  const bot = new Bot({ config, kubeConfig: simKubeConfig({ url: setup.simUrl }), sender, deliveries, clock: systemClock, log, registry });
 
   // Counts pod changes reaching the pipeline, so the parent knows when a batch has been fully handled.
   let seen = 0;

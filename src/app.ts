@@ -3,8 +3,7 @@ import type { Registry } from 'prom-client';
 import { ScopedWatches } from './adapters/kube/scope.js';
 import { warnWhenAbsent } from './adapters/kube/namespace-presence.js';
 import { createWatch, type KubeWatch, type KubeWatchOptions } from './adapters/kube/watch.js';
-import type { Change } from './adapters/kube/types.js';
-import type { Sender } from './adapters/slack/types.js';
+import type { Change, DeliveryRelay, Sender } from './ports.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { IncidentSettings } from './core/incidents.js';
@@ -19,19 +18,10 @@ import type { StateStore } from './state/types.js';
 import type { ActionSource } from './adapters/slack/socket.js';
 import { evidenceParts, type EvidenceParts } from './evidence/wiring.js';
 
-/** The incident windows of a Config (DESIGN §3), as the incident book takes them. */
+/** The incident windows of a Config (docs/design.md#incidents), as the incident book takes them. */
 export function incidentSettingsOf(c: Config): IncidentSettings {
-  return {
-    ...(c.clusterName !== undefined && { cluster: c.clusterName }),
-    groupWaitMs: c.groupWaitMs,
-    groupIntervalMs: c.groupIntervalMs,
-    repeatIntervalMs: c.repeatIntervalMs,
-    resolveAfterMs: c.resolveAfterMs,
-    reopenWindowMs: c.reopenWindowMs,
-    threadMaxAgeMs: c.threadMaxAgeMs,
-    stormThreshold: c.stormThreshold,
-    actions: { buttons: c.slackAppToken !== undefined, allowedUsers: c.slackAllowedUsers, allowedGroups: c.slackAllowedGroups },
-  };
+  // Buttons (SLACK_APP_TOKEN) are the one setting of the book's that is not a window of config.incidents.
+  return c.slackAppToken === undefined ? c.incidents : { ...c.incidents, actions: { buttons: true, allowedUsers: c.slackAllowedUsers, allowedGroups: c.slackAllowedGroups } };
 }
 
 /** Watch tuning the tests and benchmarks may shorten; production uses the watch's defaults. */
@@ -41,6 +31,8 @@ export interface BotOptions {
   readonly config: Config;
   readonly kubeConfig: KubeConfig;
   readonly sender: Sender;
+  /** Where the sender reports what became of each message (the relay it was built with). */
+  readonly deliveries?: DeliveryRelay;
   readonly clock: Clock;
   readonly log: Logger;
   readonly registry: Registry;
@@ -65,18 +57,6 @@ export interface BotState {
   readonly threads: MemoryThreadStore;
   /** At most one save per this long after a change (default 5000 ms). */
   readonly debounceMs?: number;
-}
-
-/** Tells `changed` after every message the pipeline sends: each one means the book moved on. */
-function notifyingSender(inner: Sender, changed: () => void): Sender {
-  return {
-    start: () => inner.start(),
-    send(message) {
-      inner.send(message);
-      changed();
-    },
-    flush: (deadlineMs) => inner.flush(deadlineMs),
-  };
 }
 
 /**
@@ -120,11 +100,13 @@ export class Bot {
       defaultChannel: c.slackChannel,
       clock: options.clock,
       log: options.log,
-      sender: persister ? notifyingSender(sender, () => persister.changed()) : sender,
+      sender,
       registry: options.registry,
       pendingAfterMs: c.pendingAfterMs,
       ...(this.#evidence.warnings && { warnings: this.#evidence.warnings }),
+      ...(persister && { onChange: (urgent: boolean) => persister.changed(urgent) }),
     });
+    options.deliveries?.listen((d) => this.pipeline.outcome(d));
   }
 
   /** True once every watch has delivered its initial list (what /readyz reports). */
@@ -220,6 +202,7 @@ export class Bot {
     this.pipeline.flush();
     this.pipeline.stop();
     await this.#evidence.sender.flush(deadlineMs);
+    this.#evidence.sender.stop();
     // After the flush, so the refs of parents posted during shutdown are saved too. A standby that
     // never took over has nothing of its own: saving would overwrite the leader's state.
     if (this.#acting) await this.#persister?.stop();

@@ -1,5 +1,6 @@
 import { config as dotenv } from 'dotenv';
 import { parseChannel } from './core/channel.js';
+import type { IncidentSettings } from './core/incidents.js';
 import { parseDuration } from './duration.js';
 import { ConfigError } from './errors.js';
 import { compileRedactions, splitPatterns } from './core/redact.js';
@@ -15,13 +16,8 @@ export interface Config {
   readonly clusterName: string | undefined;
   readonly watchNamespaces: readonly string[];
   readonly kubeconfig: string | undefined;
-  readonly groupWaitMs: number;
-  readonly groupIntervalMs: number;
-  readonly repeatIntervalMs: number;
-  readonly resolveAfterMs: number;
-  readonly reopenWindowMs: number;
-  readonly threadMaxAgeMs: number;
-  readonly stormThreshold: number;
+  /** The incident windows (GROUP_WAIT … THREAD_MAX_AGE, STORM_THRESHOLD) and CLUSTER_NAME, as the book takes them. */
+  readonly incidents: IncidentSettings;
   /** PENDING_AFTER: a pod unschedulable, or scheduled with containers not started, this long is stuck. */
   readonly pendingAfterMs: number;
   readonly httpPort: number;
@@ -64,7 +60,7 @@ export interface EvidenceConfig {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** The defaults of DESIGN.md §8, as the user would write them (.env.example shows the same). */
+/** The defaults of docs/design.md#environment, as the user would write them (.env.example shows the same). */
 export const DEFAULTS = {
   SLACK_CHANNEL: '#alerts',
   SLACK_API_URL: 'https://slack.com/api/',
@@ -225,13 +221,16 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     clusterName: raw('CLUSTER_NAME'),
     watchNamespaces: [...new Set(namespaces)],
     kubeconfig: raw('KUBECONFIG'),
-    groupWaitMs: duration('GROUP_WAIT'),
-    groupIntervalMs: duration('GROUP_INTERVAL'),
-    repeatIntervalMs: duration('REPEAT_INTERVAL'),
-    resolveAfterMs: duration('RESOLVE_AFTER'),
-    reopenWindowMs: duration('REOPEN_WINDOW'),
-    threadMaxAgeMs: duration('THREAD_MAX_AGE'),
-    stormThreshold: integer('STORM_THRESHOLD', 1, 10_000),
+    incidents: Object.freeze({
+      ...(raw('CLUSTER_NAME') !== undefined && { cluster: raw('CLUSTER_NAME') }),
+      groupWaitMs: duration('GROUP_WAIT'),
+      groupIntervalMs: duration('GROUP_INTERVAL'),
+      repeatIntervalMs: duration('REPEAT_INTERVAL'),
+      resolveAfterMs: duration('RESOLVE_AFTER'),
+      reopenWindowMs: duration('REOPEN_WINDOW'),
+      threadMaxAgeMs: duration('THREAD_MAX_AGE'),
+      stormThreshold: integer('STORM_THRESHOLD', 1, 10_000),
+    }),
     pendingAfterMs: duration('PENDING_AFTER'),
     httpPort: integer('HTTP_PORT', 0, 65_535),
     logLevel: level as LogLevel,

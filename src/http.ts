@@ -8,6 +8,8 @@ export interface HealthServerOptions {
   readonly registry: Registry;
   /** True once the bot has its initial lists (and may be taken as ready by Kubernetes). */
   readonly ready: () => boolean;
+  /** Something an operator should fix that does not make podbell unready (e.g. the default channel refusing it). */
+  readonly warning?: () => string | undefined;
 }
 
 export interface HealthServer {
@@ -27,7 +29,9 @@ export async function startHealthServer(o: HealthServerOptions): Promise<HealthS
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } else if (path === '/readyz') {
       const ready = o.ready();
-      res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ready\n' : 'not ready: initial list not done\n');
+      const warning = o.warning?.();
+      const body = `${ready ? 'ready' : 'not ready: initial list not done'}\n${warning ? `warning: ${warning}\n` : ''}`;
+      res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(body);
     } else if (path === '/metrics') {
       o.registry.metrics().then(
         (text) => res.writeHead(200, { 'content-type': o.registry.contentType }).end(text),

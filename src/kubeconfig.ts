@@ -73,7 +73,7 @@ export function acceptPlainHttp(kc: KubeConfig): KubeConfig {
 }
 
 /**
- * Loads credentials the way DESIGN §8 promises: KUBECONFIG (one or more files, like kubectl) when set;
+ * Loads credentials the way docs/design.md#environment promises: KUBECONFIG (one or more files, like kubectl) when set;
  * else the in-cluster service account when running in a pod; else ~/.kube/config.
  * `inCluster` is whether KUBERNETES_SERVICE_HOST is set (passed in, so this reads no environment).
  */

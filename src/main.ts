@@ -1,8 +1,7 @@
-import { loadConfig, readEnvironment, type Config } from './config.js';
+import { readEnvironment } from './config.js';
 import type { Command, CommandIO } from './commands/types.js';
 import { usageError } from './commands/usage.js';
 import { packageVersion } from './version.js';
-import { ConfigError } from './errors.js';
 
 const USAGE = `podbell: Kubernetes pod-failure alerts for Slack, one thread per incident
 
@@ -20,21 +19,8 @@ Commands:
 
 Configuration comes from the environment and a .env file; see .env.example and README.md.`;
 
-/**
- * Parses config or prints every problem and yields undefined (the caller exits 2). `uses`: the
- * variables the command reads (COMMAND_VARIABLES); a bad value elsewhere does not stop it.
- */
-export function configOrReport(io: CommandIO, uses?: readonly string[]): Config | undefined {
-  try {
-    return loadConfig(io.env, { ...(uses && { uses }), ...(io.fromEnvFile && { fromEnvFile: io.fromEnvFile }) });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      io.stderr.write(`podbell: ${err.message}\n`);
-      return undefined;
-    }
-    throw err;
-  }
-}
+// Commands import it from ./commands/config.ts (not from here: main loads the commands).
+export { configOrReport } from './commands/config.js';
 
 /**
  * Each command lives in src/commands/<name>.ts and exports `<name>Command`; loaded on demand so `check`

@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
-import type { Change } from './adapters/kube/types.js';
-import type { Sender } from './adapters/slack/types.js';
-import type { Cancel, Clock } from './clock.js';
+import type { Change, Delivery, Sender } from './ports.js';
+import type { Clock } from './clock.js';
+import { RearmableTimer } from './timer.js';
 import { DEFAULT_PENDING_AFTER_MS, detect, detectChange, muteNamesOf, type Failure } from './core/detect.js';
 import { reduceWithActions, type ActionInput, type ActionStep, type BookInput } from './core/actions.js';
 import type { ActionResult } from './core/action-types.js';
@@ -26,6 +26,11 @@ export interface PipelineOptions {
   readonly pendingAfterMs?: number;
   /** Recent Warning Events per pod (EVENTS=on): they feed the cause line. */
   readonly warnings?: Pick<WarningBuffer, 'of'>;
+  /**
+   * Told after every step that changed the book (what persistence saves). `urgent` when Slack just
+   * accepted a parent: a thread now exists that a restart must not post again.
+   */
+  readonly onChange?: (urgent: boolean) => void;
 }
 
 /**
@@ -44,8 +49,9 @@ export class Pipeline {
   /** Pods failing now, so a lifted mute can report what is still failing. Small: failing pods only. */
   readonly #failing = new Map<string, PodState>();
   /** Namespace -> timer that re-checks it when a time-limited mute ends. */
-  readonly #muteTimers = new Map<string, { at: number; cancel: Cancel }>();
-  #wake: { at: number; cancel: Cancel } | undefined;
+  readonly #muteTimers = new Map<string, RearmableTimer>();
+  /** The one timer the book asks for (its wakeAt). */
+  readonly #wake: RearmableTimer;
   /** Pods that may become stuck, re-judged by their own timer when PENDING_AFTER runs out. */
   readonly #stuck: StuckPods;
   #stopped = false;
@@ -64,6 +70,9 @@ export class Pipeline {
     }
     if (typeof options.defaultChannel !== 'string' || options.defaultChannel === '') throw new TypeError('Pipeline: option defaultChannel must be a channel');
     this.#o = options;
+    this.#wake = new RearmableTimer(options.clock, () => {
+      if (!this.#stopped) this.#apply({ type: 'tick' });
+    });
     this.#stuck = new StuckPods(options.clock, options.pendingAfterMs ?? DEFAULT_PENDING_AFTER_MS, (pod, f) => this.#stuckNow(pod, f));
     this.#metrics = new PipelineMetrics(options.registry, () => {
       let open = 0;
@@ -88,6 +97,20 @@ export class Pipeline {
   }
 
   /**
+   * What became of a message the sender was given (delivered or failed for good): an input of the
+   * book like a pod change. Accepted after stop() too, so parents landing during shutdown are recorded.
+   */
+  outcome(d: Delivery): void {
+    try {
+      if (d.type === 'failed') this.#o.log.debug({ thread: d.thread, kind: d.kind, cause: d.cause }, 'Slack message failed for good');
+      this.#apply(d);
+    } catch (err) {
+      this.#metrics.stageErrors.inc({ stage: 'delivery' });
+      this.#o.log.error({ err, thread: d.thread }, 'could not record a delivery outcome; skipped');
+    }
+  }
+
+  /**
    * Call once the initial pod lists are in. Pods of restored incidents the lists did not contain were
    * deleted while podbell was down: they count as gone, so their incidents can resolve. Then the
    * book's timers (pending posts, resolutions, edits) resume.
@@ -98,6 +121,8 @@ export class Pipeline {
     if (this.#stopped || !unseen) return;
     for (const uid of unseen) this.#apply({ type: 'podDeleted', uid });
     if (unseen.size) this.#o.log.info({ pods: unseen.size }, 'pods of restored incidents are gone from the cluster; counted as deleted');
+    // Parents the saved book never saw accepted go out again (or are found in Slack) in their own channel.
+    this.#apply({ type: 'restored' });
     this.#apply({ type: 'tick' });
   }
 
@@ -136,7 +161,6 @@ export class Pipeline {
     if (!ns) return;
     try {
       this.#muteTimers.get(ns.name)?.cancel();
-      this.#muteTimers.delete(ns.name);
       if (change.type === 'DELETED') {
         this.#namespaces.delete(ns.name);
         return;
@@ -173,8 +197,7 @@ export class Pipeline {
   /** Cancels every timer; further changes are ignored. */
   stop(): void {
     this.#stopped = true;
-    this.#wake?.cancel();
-    this.#wake = undefined;
+    this.#wake.cancel();
     for (const t of this.#muteTimers.values()) t.cancel();
     this.#muteTimers.clear();
     this.#stuck.stop();
@@ -235,39 +258,31 @@ export class Pipeline {
 
   /** At `at` (when a mute ends by itself), report what is still failing in the namespace. */
   #scheduleRecheck(namespace: string, at: number): void {
-    const existing = this.#muteTimers.get(namespace);
-    if (existing && existing.at <= at) return;
-    existing?.cancel();
-    const cancel = this.#o.clock.setTimer(at - this.#o.clock.now(), () => {
-      this.#muteTimers.delete(namespace);
-      if (this.#stopped) return;
-      this.#o.log.info({ namespace }, 'mute ended; reporting what is still failing');
-      this.#recheckNamespace(namespace);
-    });
-    this.#muteTimers.set(namespace, { at, cancel });
+    let timer = this.#muteTimers.get(namespace);
+    if (!timer) {
+      timer = new RearmableTimer(this.#o.clock, () => {
+        if (this.#stopped) return;
+        this.#o.log.info({ namespace }, 'mute ended; reporting what is still failing');
+        this.#recheckNamespace(namespace);
+      });
+      this.#muteTimers.set(namespace, timer);
+    }
+    timer.earliest(at);
   }
 
+  /**
+   * One step of the book. A sender may report an outcome from inside send() (the terminal and the
+   * recording deliver at once): that nested step runs right there, so a parent's replies follow it
+   * before the next parent, and the timer is set from the book's latest wakeAt, not this step's.
+   */
   #apply(input: BookInput): ActionStep {
     const now = this.#o.clock.now();
     const step = reduceWithActions(this.#book, input, now, this.#o.settings);
     this.#book = step.book;
     for (const o of step.out) this.#o.sender.send(o);
-    this.#schedule(step.wakeAt);
+    if (!this.#stopped) this.#wake.set(this.#book.wakeAt);
+    const delivery = input.type === 'delivered' || input.type === 'failed';
+    if (step.out.length > 0 || delivery) this.#o.onChange?.(input.type === 'delivered' && input.kind === 'parent');
     return step;
-  }
-
-  #schedule(at: number | undefined): void {
-    if (at === undefined) {
-      this.#wake?.cancel();
-      this.#wake = undefined;
-      return;
-    }
-    if (this.#wake && this.#wake.at === at) return;
-    this.#wake?.cancel();
-    const cancel = this.#o.clock.setTimer(at - this.#o.clock.now(), () => {
-      this.#wake = undefined;
-      if (!this.#stopped) this.#apply({ type: 'tick' });
-    });
-    this.#wake = { at, cancel };
   }
 }

@@ -6,7 +6,7 @@ import { ConfigError, InputError } from '../errors.js';
 import { errorText, jsonValues } from '../json-input.js';
 import { inputName, usageError } from './usage.js';
 import type { Command, CommandIO } from './types.js';
-import type { Obj } from '../core/json.js';
+import { isObj, type Obj } from '../core/json.js';
 import { kindOf } from '../core/kind.js';
 
 export const CHECK_HELP = `Usage: podbell check [FILE|-] [--fail-on-failure] [--now TIME]
@@ -90,7 +90,6 @@ function parseArgs(argv: readonly string[]): Options | string {
   return { ...(file !== undefined && file !== '-' && { file }), failOnFailure, ...(now !== undefined && { now }), help };
 }
 
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The state of one run of `podbell check`: pods seen (for watch streams) and namespaces (for mutes). */
 class Checker {

@@ -7,7 +7,7 @@ import { DEMO_ENV } from '../demo/story.js';
 import { formatSummary } from '../demo/summary.js';
 import { createLogger } from '../log.js';
 import { COMMAND_VARIABLES } from '../config.js';
-import { configOrReport } from '../main.js';
+import { configOrReport } from './config.js';
 import { usageError } from './usage.js';
 import type { Command, CommandIO } from './types.js';
 

@@ -5,7 +5,7 @@ import { COMMAND_VARIABLES, type Config } from '../config.js';
 import { parseDuration } from '../duration.js';
 import { KubeConfigError, openKubeConfig } from '../kubeconfig.js';
 import { createLogger, type Logger } from '../log.js';
-import { configOrReport } from '../main.js';
+import { configOrReport } from './config.js';
 import { KubeRecordSource } from '../replay/kube-source.js';
 import { formatRecordLine, type RecordSource } from '../replay/record.js';
 import { usageError } from './usage.js';

@@ -2,7 +2,7 @@ import type { SlackCall } from '../adapters/slack/recording.js';
 import { COMMAND_VARIABLES, VARIABLES } from '../config.js';
 import { parseDuration } from '../duration.js';
 import { InputError } from '../errors.js';
-import { configOrReport } from '../main.js';
+import { configOrReport } from './config.js';
 import { createLogger } from '../log.js';
 import { readReplayInput } from '../replay/input.js';
 import { jsonValues } from '../json-input.js';

@@ -7,10 +7,11 @@ import { MemoryThreadStore } from '../adapters/store/memory.js';
 import { Bot, type BotState } from '../app.js';
 import { systemClock } from '../clock.js';
 import { PodbellError } from '../errors.js';
+import { DeliveryRelay } from '../ports.js';
 import { startHealthServer } from '../http.js';
 import { KubeConfigError, openKubeConfig } from '../kubeconfig.js';
 import { createLogger } from '../log.js';
-import { configOrReport } from '../main.js';
+import { configOrReport } from './config.js';
 import { packageVersion, registerBuildInfo } from '../version.js';
 import { electionTimes } from '../core/election.js';
 import { LeaderElector } from '../leader.js';
@@ -71,7 +72,9 @@ export const runCommand: Command = async (argv, io) => {
   } else if (config.threadStoreConfigMap !== undefined) {
     log.warn('THREAD_STORE_CONFIGMAP is set but POD_NAMESPACE is not: state is kept in memory only (lost on restart)');
   }
-  const sender = createSender({ config, clock: systemClock, log, registry, store: state?.threads ?? new MemoryThreadStore(), write: (s) => io.stdout.write(s) });
+  const deliveries = new DeliveryRelay();
+  const threads = state?.threads ?? new MemoryThreadStore();
+  const sender = createSender({ config, clock: systemClock, log, registry, store: threads, write: (s) => io.stdout.write(s), onOutcome: deliveries.report });
 
   // SLACK_APP_TOKEN: buttons on alerts, answered over Socket Mode (config requires SLACK_BOT_TOKEN with it).
   // Loaded only then: without buttons, podbell never loads the Socket Mode client.
@@ -79,7 +82,7 @@ export const runCommand: Command = async (argv, io) => {
     config.slackAppToken !== undefined && config.slackToken !== undefined
       ? new (await import('../adapters/slack/socket.js')).SlackActions({ appToken: config.slackAppToken, botToken: config.slackToken, apiUrl: config.slackApiUrl, allowedUsers: config.slackAllowedUsers, allowedGroups: config.slackAllowedGroups, clock: systemClock, log, registry })
       : undefined;
-  const bot = new Bot({ config, kubeConfig, sender, clock: systemClock, log, registry, ...(state && { state }), ...(actions && { actions }), standby: config.podNamespace !== undefined });
+  const bot = new Bot({ config, kubeConfig, sender, deliveries, clock: systemClock, log, registry, ...(state && { state }), ...(actions && { actions }), standby: config.podNamespace !== undefined });
   if (config.podNamespace !== undefined) {
     const times = electionTimes(config.leaseDurationMs, config.leaseRenewMs);
     elector = new LeaderElector({
@@ -108,7 +111,7 @@ export const runCommand: Command = async (argv, io) => {
   } else log.info('POD_NAMESPACE is not set: no leader election, this process always sends (run one only)');
   let http;
   try {
-    http = await startHealthServer({ port: config.httpPort, registry, ready: () => bot.ready() });
+    http = await startHealthServer({ port: config.httpPort, registry, ready: () => bot.ready(), warning: () => sender.problem?.() });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' && (err as NodeJS.ErrnoException).code !== 'EACCES') throw err;
     const why = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'is already in use' : 'is not allowed for this user';

@@ -11,7 +11,7 @@ import { type Obj, obj } from './json.js';
  * AnnotationProblems for the caller to log and count, never exceptions.
  */
 
-/** The annotation names podbell reads (DESIGN §6, CONTRACT: keep them exactly). */
+/** The annotation names podbell reads (docs/design.md#annotations, CONTRACT: keep them exactly). */
 export const ANNOTATION = {
   mute: 'podbell.io/mute',
   muteUntil: 'podbell.io/mute-until',
@@ -24,7 +24,7 @@ export const ANNOTATION = {
 } as const;
 
 /**
- * The failure reasons podbell alerts on (DESIGN §2), the only names podbell.io/mute-reasons accepts:
+ * The failure reasons podbell alerts on (docs/design.md#detection), the only names podbell.io/mute-reasons accepts:
  * a name podbell never reports would mute nothing, so it is reported as a problem instead.
  */
 export const MUTABLE_REASONS: readonly string[] = Object.freeze([...CONTAINER_FAILURE_REASONS, ...POD_FAILURE_REASONS]);

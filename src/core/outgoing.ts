@@ -47,6 +47,11 @@ export type Outgoing =
       readonly channel: string;
       readonly inThread?: string;
       readonly linkTo?: string;
+      /**
+       * This parent may already be in Slack (a restart found it unconfirmed): the sender looks for it
+       * (podbell's message metadata in the channel's recent history) before posting it again.
+       */
+      readonly maybePosted?: boolean;
       readonly message: SlackMessage;
     }
   | {
@@ -67,3 +72,34 @@ export type Outgoing =
       readonly thread: string;
       readonly message: SlackMessage;
     };
+
+/**
+ * What became of one Outgoing message: the sender reports exactly one outcome per message it was
+ * given (collapsed messages report once, with the content that went out). The pipeline feeds it to
+ * the incident book like a pod change: `posted`, the accepted parent and its edit time change only here.
+ */
+export type Delivery =
+  | {
+      readonly type: 'delivered';
+      readonly thread: string;
+      readonly kind: Outgoing['kind'];
+      /** Slack's channel ID and the ts of the message the call created or edited. */
+      readonly channel: string;
+      readonly ts: string;
+      /** The content as podbell rendered it (before any plain-text fallback or link the sender added). */
+      readonly message: SlackMessage;
+    }
+  | {
+      readonly type: 'failed';
+      readonly thread: string;
+      readonly kind: Outgoing['kind'];
+      /**
+       * Why it will never be delivered: Slack's error string, or `no_thread` (a reply or edit whose
+       * parent is not in Slack), `message_gone` (the parent to edit was deleted or is frozen),
+       * `queue_full` (a reply dropped under backlog).
+       */
+      readonly cause: string;
+    };
+
+/** Causes of a failed edit that mean the parent itself is no longer in Slack: post it again. */
+export const PARENT_GONE_CAUSES: ReadonlySet<string> = new Set(['no_thread', 'message_gone']);

@@ -1,5 +1,5 @@
 import { RecordingSender, type SlackCall } from '../adapters/slack/recording.js';
-import type { Sender } from '../adapters/slack/types.js';
+import type { DeliveryListener, Sender } from '../adapters/slack/types.js';
 import type { Cancel, Clock } from '../clock.js';
 import type { Outgoing } from '../core/outgoing.js';
 
@@ -9,6 +9,8 @@ export interface LiveSenderOptions {
   readonly onCall: (call: SlackCall) => void;
   /** The real Slack sender (demo with SLACK_BOT_TOKEN): every message goes there too. */
   readonly forward?: Sender;
+  /** Outcomes as the terminal view saw them (the recording delivers everything it can place). */
+  readonly onOutcome?: DeliveryListener;
 }
 
 /**
@@ -27,7 +29,7 @@ export class LiveSender implements Sender {
     if (!o?.clock) throw new TypeError('LiveSender: option clock is required');
     if (typeof o.onCall !== 'function') throw new TypeError('LiveSender: option onCall must be a function');
     this.#clock = o.clock;
-    this.#recording = new RecordingSender({ clock: o.clock, onCall: o.onCall });
+    this.#recording = new RecordingSender({ clock: o.clock, onCall: o.onCall, ...(o.onOutcome && { onOutcome: o.onOutcome }) });
     this.#forward = o.forward;
   }
 
@@ -50,5 +52,11 @@ export class LiveSender implements Sender {
     this.#settle = undefined;
     await this.#recording.flush();
     await this.#forward?.flush(deadlineMs);
+  }
+
+  stop(): void {
+    this.#settle?.();
+    this.#settle = undefined;
+    this.#forward?.stop();
   }
 }

@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import type { SlackCall } from '../adapters/slack/recording.js';
 import type { Sender } from '../adapters/slack/types.js';
 import { Bot } from '../app.js';
+import { DeliveryRelay } from '../ports.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
@@ -44,14 +45,18 @@ export interface DemoOptions {
 
 /** Every window of the config `speed` times shorter. */
 export function scaleWindows(c: Config, speed: number): Config {
+  const w = c.incidents;
   return Object.freeze({
     ...c,
-    groupWaitMs: c.groupWaitMs / speed,
-    groupIntervalMs: c.groupIntervalMs / speed,
-    repeatIntervalMs: c.repeatIntervalMs / speed,
-    resolveAfterMs: c.resolveAfterMs / speed,
-    reopenWindowMs: c.reopenWindowMs / speed,
-    threadMaxAgeMs: c.threadMaxAgeMs / speed,
+    incidents: Object.freeze({
+      ...w,
+      groupWaitMs: w.groupWaitMs / speed,
+      groupIntervalMs: w.groupIntervalMs / speed,
+      repeatIntervalMs: w.repeatIntervalMs / speed,
+      resolveAfterMs: w.resolveAfterMs / speed,
+      reopenWindowMs: w.reopenWindowMs / speed,
+      threadMaxAgeMs: w.threadMaxAgeMs / speed,
+    }),
   });
 }
 
@@ -81,15 +86,17 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     title: `podbell demo · ${o.slack ? `posting to Slack ${o.config.slackChannel}` : 'Slack as it would look'} · speed ${o.speed}`,
   });
   const calls: SlackCall[] = [];
+  const deliveries = new DeliveryRelay();
   const sender = new LiveSender({
     clock,
+    onOutcome: deliveries.report,
     onCall: (c) => {
       calls.push(c);
       view.call(c);
     },
     ...(o.slack && { forward: o.slack }),
   });
-  const bot = new Bot({ config, kubeConfig: simKubeConfig({ url: server.url }), sender, clock, log: o.log, registry });
+  const bot = new Bot({ config, kubeConfig: simKubeConfig({ url: server.url }), sender, deliveries, clock, log: o.log, registry });
   const started = clock.now();
   let interrupted = false;
   let presses = 0;
@@ -109,7 +116,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
       if (o.signal?.aborted) break;
     }
     view.narrate(`${intro}; podbell is watching${o.slack ? ` and posting to Slack ${o.config.slackChannel}` : ''}`);
-    view.narrate(`windows: GROUP_WAIT ${secs(o.config.groupWaitMs)} · GROUP_INTERVAL ${secs(o.config.groupIntervalMs)} · RESOLVE_AFTER ${secs(o.config.resolveAfterMs)} · STORM_THRESHOLD ${o.config.stormThreshold}${o.speed !== 1 ? ` (all ${o.speed}× faster)` : ''}`);
+    view.narrate(`windows: GROUP_WAIT ${secs(o.config.incidents.groupWaitMs)} · GROUP_INTERVAL ${secs(o.config.incidents.groupIntervalMs)} · RESOLVE_AFTER ${secs(o.config.incidents.resolveAfterMs)} · STORM_THRESHOLD ${o.config.incidents.stormThreshold}${o.speed !== 1 ? ` (all ${o.speed}× faster)` : ''}`);
 
     const t0 = clock.now();
     // In time order, whatever order the script lists them in (steps at the same time keep theirs).
@@ -121,7 +128,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     }
     await sleep(clock, t0 + at(story.endAt) - clock.now(), o.signal);
     // Give the bot the time it may still need (a resolution due) to finish what the story started.
-    const settleBy = clock.now() + config.resolveAfterMs + 2 * config.groupIntervalMs + config.groupWaitMs;
+    const w = config.incidents;
+    const settleBy = clock.now() + w.resolveAfterMs + 2 * w.groupIntervalMs + w.groupWaitMs;
     while (!o.signal?.aborted && busy(bot) && clock.now() < settleBy) await sleep(clock, 20, o.signal);
     interrupted = o.signal?.aborted === true;
     if (interrupted) view.narrate('interrupted: stopping the bot');

@@ -9,7 +9,7 @@ import { SimDeployment, type DeployOptions } from '../sim/workloads.js';
  * like the story it tells.
  */
 
-/** The demo's windows (DESIGN §3), short enough that the whole story is visible within a minute. */
+/** The demo's windows (docs/design.md#incidents), short enough that the whole story is visible within a minute. */
 export const DEMO_ENV: Readonly<Record<string, string>> = {
   GROUP_WAIT: '2s',
   GROUP_INTERVAL: '3s',

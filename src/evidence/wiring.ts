@@ -32,7 +32,7 @@ export function evidenceParts(o: EvidenceWiringOptions): EvidenceParts {
     inner: o.sender,
     ...(e.logs && { fetchLog: kubeLogFetcher(o.kubeConfig, o.clock) }),
     ...(warnings && { warnings }),
-    settings: { tailLines: e.tailLines, fetchesPerIncident: e.fetchesPerIncident, groupIntervalMs: o.config.groupIntervalMs, redact: e.redact },
+    settings: { tailLines: e.tailLines, fetchesPerIncident: e.fetchesPerIncident, groupIntervalMs: o.config.incidents.groupIntervalMs, redact: e.redact },
     clock: o.clock,
     log: o.log,
     registry: o.registry,

@@ -55,7 +55,7 @@ export function replayEvidence(events: readonly ReplayEvent[], o: { readonly con
     inner: o.inner,
     ...(fetchLog && { fetchLog }),
     ...(warnings && { warnings }),
-    settings: { tailLines: e.tailLines, fetchesPerIncident: e.fetchesPerIncident, groupIntervalMs: o.config.groupIntervalMs, redact: e.redact },
+    settings: { tailLines: e.tailLines, fetchesPerIncident: e.fetchesPerIncident, groupIntervalMs: o.config.incidents.groupIntervalMs, redact: e.redact },
     clock,
     log: o.log,
     registry: new Registry(),

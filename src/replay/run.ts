@@ -51,7 +51,8 @@ export async function runReplay(events: readonly ReplayEvent[], options: ReplayO
   const { config } = options;
   const clock = new VirtualClock(events[0]?.at ?? 0);
   const log = options.log ?? silentLogger();
-  const recording = new RecordingSender({ clock, onCall: options.onCall, ...(options.onProblem && { onProblem: options.onProblem }) });
+  // Recorded is delivered: the book learns it at once (onOutcome), as it would from Slack's answer.
+  const recording = new RecordingSender({ clock, onCall: options.onCall, ...(options.onProblem && { onProblem: options.onProblem }), onOutcome: (d) => pipeline.outcome(d) });
   const evidence = replayEvidence(events, { config, clock, log, inner: recording });
   const pipeline = new Pipeline({
     settings: incidentSettingsOf(config),
@@ -142,7 +143,7 @@ function changeOf<T>(cache: Map<string, T>, key: string, type: ChangeType, next:
   return type === 'DELETED' ? { type, prev: prev ?? next, next } : { type, ...(prev && { prev }), next };
 }
 
-/** One output line of `podbell replay` (DESIGN §7, CONTRACT): the keys in this order, always all of them. */
+/** One output line of `podbell replay` (docs/design.md#commands, CONTRACT): the keys in this order, always all of them. */
 export function formatCallLine(call: SlackCall): string {
   return JSON.stringify({
     at: call.at,

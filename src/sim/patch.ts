@@ -1,8 +1,7 @@
 import { badRequest, SimApiError } from './errors.js';
-import type { Obj } from '../core/json.js';
+import { isObj, type Obj } from '../core/json.js';
 
 /** The patch formats kubectl sends, applied the way the API server does for pods and namespaces. */
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** RFC 7386 JSON merge patch: objects merge, null deletes, everything else (arrays too) replaces. */
 export function mergePatch(target: unknown, patch: unknown): unknown {

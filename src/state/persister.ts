@@ -4,13 +4,13 @@ import type { IncidentBook } from '../core/incidents.js';
 import type { Logger } from '../log.js';
 import { stateMetrics, type StateMetrics } from './metrics.js';
 import type { LoadedState } from './snapshot.js';
-import type { MemoryThreadStore } from '../adapters/store/memory.js';
+import type { SavedThreads } from '../ports.js';
 import type { StateStore } from './types.js';
 
 export interface StatePersisterOptions {
   readonly store: StateStore;
   /** The thread refs the sender keeps; restored on load, saved with the book. */
-  readonly threads: MemoryThreadStore;
+  readonly threads: SavedThreads;
   /** The live incident book (read at save time, never modified). */
   readonly book: () => IncidentBook;
   readonly clock: Clock;
@@ -32,6 +32,7 @@ export class StatePersister {
   #writing: Promise<void> | undefined;
   /** A change arrived while a save was in flight: save again after it. */
   #again = false;
+  #againUrgent = false;
   #stopped = false;
 
   constructor(options: StatePersisterOptions) {
@@ -68,11 +69,21 @@ export class StatePersister {
     return state.book;
   }
 
-  /** Something changed: save within debounceMs (one save covers every change until then). */
-  changed(): void {
+  /**
+   * Something changed: save within debounceMs (one save covers every change until then). `urgent`
+   * (Slack accepted a parent): save now, so a SIGKILL a moment later cannot make a restart post it again.
+   */
+  changed(urgent = false): void {
     if (this.#stopped) return;
     if (this.#writing) {
       this.#again = true;
+      this.#againUrgent ||= urgent;
+      return;
+    }
+    if (urgent) {
+      this.#timer?.();
+      this.#timer = undefined;
+      void this.#save();
       return;
     }
     this.#timer ??= this.#o.clock.setTimer(this.#debounceMs, () => {
@@ -103,8 +114,10 @@ export class StatePersister {
     const writing = run().finally(() => {
       this.#writing = undefined;
       if (this.#again) {
+        const urgent = this.#againUrgent;
         this.#again = false;
-        this.changed();
+        this.#againUrgent = false;
+        this.changed(urgent);
       }
     });
     this.#writing = writing;

@@ -2,9 +2,9 @@
  * The persisted form of podbell's state: the incident book and where each thread landed in Slack, as
  * versioned JSON `{"version":1,"savedAt":"…","book":{…},"threads":{…}}`. Pure: no I/O, time passed in.
  */
-import type { ThreadRef } from '../adapters/slack/types.js';
+import type { ThreadRef } from '../ports.js';
 import type { IncidentBook, IncidentStatus } from '../core/incidents.js';
-import type { Obj } from '../core/json.js';
+import { isObj, type Obj } from '../core/json.js';
 
 export const SNAPSHOT_VERSION = 1;
 /**
@@ -110,7 +110,6 @@ export function encodeSnapshot(snapshot: StateSnapshot, now: number, maxBytes = 
 
 export type Decoded = { readonly state: LoadedState; readonly problems: readonly string[] };
 
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const STATUSES: ReadonlySet<IncidentStatus> = new Set(['pending', 'open', 'resolving', 'resolved']);
 
 /**

@@ -1,3 +1,4 @@
+import { DeliveryRelay } from '../../src/ports.js';
 import { Registry } from 'prom-client';
 import { SlackSender } from '../../src/adapters/slack/sender.js';
 import { MemoryThreadStore } from '../../src/adapters/store/memory.js';
@@ -22,8 +23,9 @@ describe('podbell end to end', () => {
     const config = loadConfig({ SLACK_BOT_TOKEN: slack.token, SLACK_API_URL: slack.url, GROUP_WAIT: '0', GROUP_INTERVAL: '300ms', CLUSTER_NAME: 'e2e', ...env });
     const log = silentLogger();
     registry = new Registry();
-    const sender = new SlackSender({ token: slack.token, apiUrl: slack.url, defaultChannel: config.slackChannel, clock: systemClock, log, registry, store: new MemoryThreadStore(), postsPerSecond: 20 });
-    return new Bot({ config, kubeConfig: simKubeConfig({ url: server.url }), sender, clock: systemClock, log, registry });
+    const deliveries = new DeliveryRelay();
+    const sender = new SlackSender({ token: slack.token, apiUrl: slack.url, defaultChannel: config.slackChannel, clock: systemClock, log, registry, store: new MemoryThreadStore(), postsPerSecond: 20, onOutcome: deliveries.report });
+    return new Bot({ config, kubeConfig: simKubeConfig({ url: server.url }), sender, deliveries, clock: systemClock, log, registry });
   };
 
   beforeEach(async () => {

@@ -1,3 +1,4 @@
+import { DeliveryRelay } from '../../src/ports.js';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,8 +39,9 @@ describe('podbell across a restart (THREAD_STORE_CONFIGMAP)', () => {
     const kubeConfig = simKubeConfig({ url: server.url });
     const threads = new MemoryThreadStore();
     const store = new ConfigMapStateStore({ kubeConfig, namespace: config.podNamespace!, name: config.threadStoreConfigMap!, clock: systemClock, log });
-    const sender = new SlackSender({ token: slack.token, apiUrl: slack.url, defaultChannel: config.slackChannel, clock: systemClock, log, registry, store: threads, postsPerSecond: 20 });
-    const bot = new Bot({ config, kubeConfig, sender, clock: systemClock, log, registry, state: { store, threads, debounceMs: 50 } });
+    const deliveries = new DeliveryRelay();
+    const sender = new SlackSender({ token: slack.token, apiUrl: slack.url, defaultChannel: config.slackChannel, clock: systemClock, log, registry, store: threads, postsPerSecond: 20, onOutcome: deliveries.report });
+    const bot = new Bot({ config, kubeConfig, sender, deliveries, clock: systemClock, log, registry, state: { store, threads, debounceMs: 50 } });
     bots.push(bot);
     return bot;
   };

@@ -73,7 +73,12 @@ export type FakeFailure =
   /** HTTP 429; `retryAfter` seconds in the Retry-After header, or no header when undefined. */
   | { readonly retryAfter: number | undefined }
   /** The connection is destroyed without an answer (a network error for the client). */
-  | { readonly reset: true };
+  | { readonly reset: true }
+  /**
+   * The call takes effect (a post lands) but the answer is held back this many wall-clock ms: with a
+   * shorter client timeout, the client gives up although Slack did the work (an answer lost).
+   */
+  | { readonly lateMs: number };
 
 export interface RecordedRequest {
   readonly method: string;
@@ -111,6 +116,8 @@ interface Message {
   readonly ts: string;
   text: string;
   blocks?: unknown[];
+  /** chat.postMessage's `metadata` ({ event_type, event_payload }), served back by conversations.history. */
+  readonly metadata?: unknown;
   edits: number;
   readonly threadTs?: string;
   readonly replies: Message[];
@@ -279,6 +286,11 @@ export class FakeSlack {
     this.#outage = { until: this.#clock.now() + ms, failure };
   }
 
+  /** Ends an outage now (for tests on the real clock that wait for an event, not for time). */
+  recover(): void {
+    this.#outage = undefined;
+  }
+
   /** What a user sees: top-level messages (oldest first) with replies, in one channel or all. */
   threads(channel?: string): MessageView[] {
     const channels = channel === undefined ? [...this.#channels.values()] : [this.#channel(channel)];
@@ -352,6 +364,14 @@ export class FakeSlack {
     record: (status: number, outcome: string, retryAfter?: number) => void,
   ): void {
     const scripted = this.#scripted(method, channelId ?? channelParam, time);
+    if (scripted && 'lateMs' in scripted) {
+      const payload = this.#call(method, params, time);
+      setTimeout(() => {
+        if (!res.socket || res.socket.destroyed) return void record(0, 'late_unread');
+        this.#answer(res, payload, record);
+      }, scripted.lateMs);
+      return;
+    }
     if (scripted) return this.#fail(res, scripted, record);
 
     const limitedUntil = channelId === undefined ? undefined : this.#rateLimits.get(channelId);
@@ -393,6 +413,7 @@ export class FakeSlack {
       res.writeHead(f.status, { 'content-type': 'text/plain' }).end(f.body ?? '');
       return;
     }
+    if ('lateMs' in f) return; // handled before (#respond): the call takes effect
     this.#answer(res, { ok: false, error: f.error, ...f.extra }, record);
   }
 
@@ -434,6 +455,16 @@ export class FakeSlack {
       }
       case 'apps.connections.open':
         return this.#socketMode ? { ok: true, url: this.#socketMode.ticket() } : { ok: false, error: 'not_allowed_token_type' };
+      case 'conversations.list':
+        return {
+          ok: true,
+          channels: [...this.#channels.values()].filter((c) => !c.archived).map((c) => ({ id: c.id, name: c.name, is_channel: true, is_archived: c.archived, is_member: c.member })),
+          response_metadata: { next_cursor: '' },
+        };
+      case 'conversations.history':
+        return this.#history(p);
+      case 'conversations.replies':
+        return this.#replies(p);
       case 'chat.getPermalink': {
         const c = this.#channels.get(String(p.channel ?? ''));
         if (!c) return { ok: false, error: 'channel_not_found' };
@@ -471,9 +502,29 @@ export class FakeSlack {
       if (!parent) return { ok: false, error: 'thread_not_found' };
     }
     const ts = this.#ts(time);
-    const message: Message = { ts, text: content.text, blocks: content.blocks, edits: 0, threadTs, replies: [] };
+    const message: Message = { ts, text: content.text, blocks: content.blocks, edits: 0, threadTs, replies: [], ...(p.metadata !== undefined && { metadata: p.metadata }) };
     (parent ? parent.replies : c.messages).push(message);
     return { ok: true, channel: c.id, ts, message: { type: 'message', text: message.text, ts, bot_id: 'B0000BOT' } };
+  }
+
+  /** As Slack: channel ID only, newest first, `limit` (default 100), metadata only with include_all_metadata. */
+  #history(p: Record<string, unknown>): Record<string, unknown> {
+    const c = this.#channels.get(String(p.channel ?? ''));
+    if (!c) return { ok: false, error: 'channel_not_found' };
+    const limit = Math.min(999, Number(p.limit ?? 100) || 100);
+    const withMeta = String(p.include_all_metadata) === 'true';
+    const messages = [...c.messages].reverse().slice(0, limit).map((m) => wire(m, withMeta));
+    return { ok: true, messages, has_more: c.messages.length > limit };
+  }
+
+  /** As Slack: the thread's parent first, then its replies, oldest first. */
+  #replies(p: Record<string, unknown>): Record<string, unknown> {
+    const c = this.#channels.get(String(p.channel ?? ''));
+    if (!c) return { ok: false, error: 'channel_not_found' };
+    const parent = c.messages.find((m) => m.ts === String(p.ts ?? ''));
+    if (!parent) return { ok: false, error: 'thread_not_found' };
+    const withMeta = String(p.include_all_metadata) === 'true';
+    return { ok: true, messages: [parent, ...parent.replies].map((m) => wire(m, withMeta)), has_more: false };
   }
 
   #update(p: Record<string, unknown>): Record<string, unknown> {
@@ -501,6 +552,19 @@ export class FakeSlack {
     this.#lastTs = micros;
     return `${Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0')}`;
   }
+}
+
+/** A message as Slack's Web API returns it in conversations.history / replies. */
+function wire(m: Message, withMetadata: boolean): Record<string, unknown> {
+  return {
+    type: 'message',
+    ts: m.ts,
+    text: m.text,
+    bot_id: 'B0000BOT',
+    ...(m.blocks ? { blocks: m.blocks } : {}),
+    ...(m.threadTs !== undefined ? { thread_ts: m.threadTs } : {}),
+    ...(withMetadata && m.metadata !== undefined ? { metadata: m.metadata } : {}),
+  };
 }
 
 function view(c: Channel, m: Message): MessageView {

@@ -150,7 +150,7 @@ describe('docs/install.md', () => {
     }
   });
 
-  test('names every podbell environment variable of DESIGN.md §8 next to the value that sets it', () => {
+  test('names every podbell environment variable of docs/design.md#environment next to the value that sets it', () => {
     const vars = ['SLACK_BOT_TOKEN', 'SLACK_CHANNEL', 'SLACK_API_URL', 'CLUSTER_NAME', 'WATCH_NAMESPACES', 'GROUP_WAIT', 'GROUP_INTERVAL',
       'REPEAT_INTERVAL', 'RESOLVE_AFTER', 'REOPEN_WINDOW', 'THREAD_MAX_AGE', 'STORM_THRESHOLD', 'PENDING_AFTER', 'HTTP_PORT', 'LOG_LEVEL'];
     const rows = guide.split('\n').filter((l) => l.startsWith('| `'));

@@ -313,7 +313,7 @@ test('soft anti-affinity spreads leader and standby across nodes; a user affinit
   expect(own.nodeAffinity).toBeDefined();
 });
 
-test('every DESIGN.md §8 setting is settable from values and reaches the container env', async () => {
+test('every docs/design.md#environment setting is settable from values and reaches the container env', async () => {
   const objs = await render('every-setting.yaml', ['every-setting.yaml']);
   const env = envOf(objs);
   const literal = (n: string) => env.get(n)?.value;

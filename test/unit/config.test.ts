@@ -6,20 +6,22 @@ import { ConfigError } from '../../src/errors.js';
 import { problemsOf } from '../support/config.js';
 
 describe('loadConfig', () => {
-  test('an empty environment gives DESIGN §8 defaults, frozen', () => {
+  test('an empty environment gives docs/design.md#environment defaults, frozen', () => {
     const c = loadConfig({});
     expect(c).toMatchObject({
       slackToken: undefined,
       slackChannel: '#alerts',
       slackApiUrl: 'https://slack.com/api/',
       watchNamespaces: [],
-      groupWaitMs: 10_000,
-      groupIntervalMs: 15_000,
-      repeatIntervalMs: 4 * 3_600_000,
-      resolveAfterMs: 5 * 60_000,
-      reopenWindowMs: 3_600_000,
-      threadMaxAgeMs: 24 * 3_600_000,
-      stormThreshold: 10,
+      incidents: {
+        groupWaitMs: 10_000,
+        groupIntervalMs: 15_000,
+        repeatIntervalMs: 4 * 3_600_000,
+        resolveAfterMs: 5 * 60_000,
+        reopenWindowMs: 3_600_000,
+        threadMaxAgeMs: 24 * 3_600_000,
+        stormThreshold: 10,
+      },
       httpPort: 8080,
       logLevel: 'info',
     });
@@ -27,11 +29,12 @@ describe('loadConfig', () => {
   });
 
   test.each([
-    ['GROUP_WAIT', '0', 'groupWaitMs', 0],
-    ['GROUP_WAIT', '250ms', 'groupWaitMs', 250],
-    ['GROUP_INTERVAL', '1m30s', 'groupIntervalMs', 90_000],
-    ['REPEAT_INTERVAL', '2d', 'repeatIntervalMs', 2 * 86_400_000],
-    ['STORM_THRESHOLD', '3', 'stormThreshold', 3],
+    ['GROUP_WAIT', '0', 'incidents.groupWaitMs', 0],
+    ['GROUP_WAIT', '250ms', 'incidents.groupWaitMs', 250],
+    ['GROUP_INTERVAL', '1m30s', 'incidents.groupIntervalMs', 90_000],
+    ['REPEAT_INTERVAL', '2d', 'incidents.repeatIntervalMs', 2 * 86_400_000],
+    ['STORM_THRESHOLD', '3', 'incidents.stormThreshold', 3],
+    ['CLUSTER_NAME', 'prod-eu', 'incidents.cluster', 'prod-eu'],
     ['HTTP_PORT', '0', 'httpPort', 0],
     ['SLACK_CHANNEL', 'team-payments', 'slackChannel', '#team-payments'],
     ['SLACK_CHANNEL', 'C0123ABCD', 'slackChannel', 'C0123ABCD'],
@@ -39,7 +42,8 @@ describe('loadConfig', () => {
     ['CLUSTER_NAME', 'prod-eu', 'clusterName', 'prod-eu'],
     ['LOG_LEVEL', 'debug', 'logLevel', 'debug'],
   ])('%s=%s sets %s', (name, value, key, expected) => {
-    expect(loadConfig({ [name]: value })[key as keyof ReturnType<typeof loadConfig>]).toEqual(expected);
+    const at = (o: unknown, path: string): unknown => path.split('.').reduce((v, k) => (v as Record<string, unknown>)[k], o);
+    expect(at(loadConfig({ [name]: value }), key)).toEqual(expected);
   });
 
   test('WATCH_NAMESPACES is a comma list, trimmed and de-duplicated', () => {
@@ -47,7 +51,7 @@ describe('loadConfig', () => {
   });
 
   test('empty values count as unset', () => {
-    expect(loadConfig({ GROUP_WAIT: '', SLACK_CHANNEL: '  ' }).groupWaitMs).toBe(10_000);
+    expect(loadConfig({ GROUP_WAIT: '', SLACK_CHANNEL: '  ' }).incidents.groupWaitMs).toBe(10_000);
   });
 
   test('leader election: Lease name, duration and renew period, and the identity from POD_NAME', () => {
@@ -124,7 +128,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env, { uses: COMMAND_VARIABLES.cluster })).toThrow('LOG_LEVEL="loud"');
     const config = loadConfig({ GROUP_WAIT: 'soon', KUBECONFIG: '/k' }, { uses: COMMAND_VARIABLES.cluster });
     expect(config.kubeconfig).toBe('/k');
-    expect(config.groupWaitMs).toBe(10_000);
+    expect(config.incidents.groupWaitMs).toBe(10_000);
     expect(() => loadConfig({ GROUP_WAIT: 'soon' }, { uses: COMMAND_VARIABLES.alerting })).toThrow('GROUP_WAIT="soon"');
   });
 

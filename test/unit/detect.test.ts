@@ -20,7 +20,7 @@ const app = (pod: Record<string, any>) => pod.status.containerStatuses[0];
 
 const MIN = 60_000;
 
-describe('detect(no previous state, fixture): every DESIGN §2 row and the negative controls', () => {
+describe('detect(no previous state, fixture): every docs/design.md#detection row and the negative controls', () => {
   const cases: [string, string[]][] = [
     // the table
     // A crash loop is named by the crash its back-off follows: one crash, one occurrence.

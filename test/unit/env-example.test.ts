@@ -15,7 +15,7 @@ describe('.env.example', () => {
     expect(entries[name]).toBe(value);
   });
 
-  test('lists every variable of DESIGN §8, each with a comment line above it', () => {
+  test('lists every variable of docs/design.md#environment, each with a comment line above it', () => {
     const names = ['SLACK_BOT_TOKEN', 'SLACK_CHANNEL', 'SLACK_API_URL', 'CLUSTER_NAME', 'WATCH_NAMESPACES', 'KUBECONFIG', 'GROUP_WAIT', 'GROUP_INTERVAL', 'REPEAT_INTERVAL', 'RESOLVE_AFTER', 'REOPEN_WINDOW', 'THREAD_MAX_AGE', 'STORM_THRESHOLD', 'HTTP_PORT', 'LOG_LEVEL'];
     const lines = example.split('\n');
     for (const name of names) {

@@ -13,7 +13,7 @@ const T0 = Date.parse('2026-11-30T09:00:00Z');
 function rig(opts: { fetches?: number; events?: boolean } = {}) {
   const clock = new VirtualClock(T0);
   const sent: Outgoing[] = [];
-  const inner: Sender = { start: async () => {}, send: (m) => void sent.push(m), flush: async () => {} };
+  const inner: Sender = { start: async () => {}, send: (m) => void sent.push(m), flush: async () => {}, stop: () => {} };
   const calls: { q: LogQuery; answer: (r: LogResult) => void }[] = [];
   const fetchLog = (q: LogQuery) => new Promise<LogResult>((answer) => calls.push({ q, answer }));
   const warnings = new WarningBuffer();

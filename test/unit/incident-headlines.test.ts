@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import type { Sender } from '../../src/adapters/slack/types.js';
+import { acceptingSender } from '../support/accepting-sender.js';
 import { incidentSettingsOf } from '../../src/app.js';
 import { VirtualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
@@ -34,7 +34,7 @@ describe('a 6-replica crash loop: the counts in the parent add up to the crashes
   test('each crash is seen terminated, in back-off and in lastState, and counted once under its cause', () => {
     const clock = new VirtualClock(T0);
     const sent: Outgoing[] = [];
-    const sender: Sender = { start: async () => {}, send: (o) => void sent.push(o), flush: async () => {} };
+    const sender = acceptingSender(sent, () => (d) => pipeline.outcome(d));
     const pipeline = new Pipeline({ settings: SETTINGS, defaultChannel: '#alerts', clock, log: silentLogger(), sender, registry: new Registry() });
     const last = new Map<number, PodState>();
     const put = (i: number, next: PodState) => {

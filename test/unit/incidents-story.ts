@@ -14,7 +14,7 @@ export const HOUR = 60 * MIN;
 /** 2026-11-21 09:00:00 UTC */
 export const T0 = Date.UTC(2026, 10, 21, 9, 0, 0);
 
-/** DESIGN.md §8 defaults. */
+/** docs/design.md#environment defaults. */
 export const DEFAULTS: IncidentSettings = {
   cluster: 'prod-eu',
   groupWaitMs: 10 * SEC,
@@ -72,6 +72,12 @@ export class Story {
   readonly clock: VirtualClock;
   readonly sent: Sent[] = [];
   book: IncidentBook = emptyBook();
+  /**
+   * Slack accepts every parent and edit at once (the default), as the sender's 'delivered' outcome
+   * would say; false: nothing is confirmed until the test calls deliver() or fails().
+   */
+  autoDeliver = true;
+  #slackTs = 0;
   wakeAt: number | undefined;
   /** Results and notices of action inputs, in order. */
   readonly acted: { readonly result?: string; readonly notice?: string }[] = [];
@@ -94,6 +100,7 @@ export class Story {
     this.book = step.book;
     if (i.type === 'action') this.acted.push({ ...(step.result !== undefined && { result: step.result }), ...(step.notice !== undefined && { notice: step.notice }) });
     for (const msg of step.out) this.sent.push({ at: this.now, msg });
+    const accepted = this.autoDeliver ? step.out.filter((m) => m.kind !== 'reply') : [];
     if (step.wakeAt !== this.wakeAt) {
       this.#cancel?.();
       this.#cancel = undefined;
@@ -107,7 +114,18 @@ export class Story {
         });
       }
     }
+    for (const m of accepted) this.deliver(m);
     return this;
+  }
+
+  /** Slack accepted `m` (the sender's 'delivered' outcome). */
+  deliver(m: Outgoing): this {
+    return this.input({ type: 'delivered', thread: m.thread, kind: m.kind, channel: 'C0ALERTS', ts: `${++this.#slackTs}.000000`, message: m.message });
+  }
+
+  /** The sender gave up on a message of `thread`. */
+  fails(thread: string, kind: Outgoing['kind'], cause: string): this {
+    return this.input({ type: 'failed', thread, kind, cause });
   }
 
   fail(spec: FailureSpec, channel = '#alerts'): this {

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
-import type { Sender } from '../../src/adapters/slack/types.js';
+import { acceptingSender } from '../support/accepting-sender.js';
 import { incidentSettingsOf } from '../../src/app.js';
 import { VirtualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
@@ -11,14 +11,14 @@ import { Pipeline } from '../../src/pipeline.js';
 import { projectPod } from '../../src/core/pod.js';
 import { namespaceChange, PodFeed } from '../support/pods.js';
 
-// DESIGN's defaults, as `podbell run` gets them from an empty environment.
+// The defaults of docs/design.md#environment, as `podbell run` gets them from an empty environment.
 const SETTINGS: IncidentSettings = incidentSettingsOf(loadConfig({}));
 const T0 = Date.parse('2026-11-21T09:00:00Z');
 
 function setup() {
   const clock = new VirtualClock(T0);
   const sent: Outgoing[] = [];
-  const sender: Sender = { start: async () => {}, send: (o) => void sent.push(o), flush: async () => {} };
+  const sender = acceptingSender(sent, () => (d) => pipeline.outcome(d));
   const logs: Record<string, unknown>[] = [];
   const destination = new Writable({
     write(chunk, _e, done) {

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { replayCommand } from '../../src/commands/replay.js';
 import { deploymentPod, watchLine, type ContainerCondition } from '../support/replay-pods.js';
 
-/** The contract keys of a replay output line, in order (DESIGN §7). */
+/** The contract keys of a replay output line, in order (docs/design.md#commands). */
 export const CALL_KEYS = ['at', 'method', 'channel', 'ts', 'thread_ts', 'text', 'blocks'];
 
 export interface Call {

@@ -110,18 +110,18 @@ describe('podbell replay: stories', () => {
     expect(summary.endedAt).toBeLessThan(recoverAt + min(24 * 60));
     const parents = calls.filter((c) => c.method === 'chat.postMessage' && c.thread_ts === null);
     expect(parents).toHaveLength(1);
-    expect(parents[0]!.at).toBe(iso(T0 + min(10) + config.groupWaitMs));
+    expect(parents[0]!.at).toBe(iso(T0 + min(10) + config.incidents.groupWaitMs));
     const edits = calls.filter((c) => c.method === 'chat.update');
     // Counts moved 143 more times after the parent; every change reached the parent (no edit lost),
-    for (let i = 1; i < edits.length; i++) expect(Date.parse(edits[i]!.at) - Date.parse(edits[i - 1]!.at)).toBeGreaterThanOrEqual(config.groupIntervalMs);
+    for (let i = 1; i < edits.length; i++) expect(Date.parse(edits[i]!.at) - Date.parse(edits[i - 1]!.at)).toBeGreaterThanOrEqual(config.incidents.groupIntervalMs);
     expect(edits.length).toBeGreaterThanOrEqual(144);
     expect(edits.at(-1)!.text).toMatch(/resolved/i);
     expect(edits.at(-1)!.text).toContain('144');
-    expect(edits.find((e) => /resolved/i.test(e.text))!.at).toBe(iso(recoverAt + config.resolveAfterMs));
+    expect(edits.find((e) => /resolved/i.test(e.text))!.at).toBe(iso(recoverAt + config.incidents.resolveAfterMs));
     for (const c of calls) expect(Date.parse(c.at)).toBeLessThanOrEqual(summary.endedAt);
   });
 
-  // A bound that holds for any engine following DESIGN §3 (one storm parent, perhaps a few incidents
+  // A bound that holds for any engine following docs/design.md#incidents (one storm parent, perhaps a few incidents
   // that opened before the storm was recognised), not the exact count of today's engine.
   test('a storm (more workloads failing within a minute than STORM_THRESHOLD) makes few top-level posts', async () => {
     const stories = Array.from({ length: 12 }, (_, i) => crashLoop({ deployment: `worker-${String(i).padStart(2, '0')}`, from: T0 + sec(i * 2), every: sec(15), times: 4 }));

@@ -2,10 +2,10 @@ import { Registry } from 'prom-client';
 import { systemClock } from '../../src/clock.js';
 import { SlackAuthError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
-import { SlackApiError } from '../../src/adapters/slack/errors.js';
 import { SlackSender } from '../../src/adapters/slack/sender.js';
 import { MemoryThreadStore } from '../../src/adapters/store/memory.js';
-import { edit, harness, parent, reply, type Harness } from './slack-harness.js';
+import { edit, harness, parent, reply, T0, type Harness } from './slack-harness.js';
+import type { Delivery } from '../../src/ports.js';
 
 let h: Harness;
 afterEach(async () => h?.close());
@@ -44,18 +44,16 @@ describe('SlackSender.start: auth.test', () => {
     await expect(other.start()).rejects.toMatchObject({ code: 'slack_invalid_auth' });
   });
 
-  test('Slack down at start: retried, then a SlackApiError naming the failure', async () => {
+  // Issue 13, defect 4: podbell used to exit after ~12 s of auth.test retries, watching nothing.
+  test('Slack down at start: start resolves with a warning naming the failure, and messages land once Slack answers', async () => {
     h = await harness({ sender: { minBackoffMs: 10, maxBackoffMs: 20 } });
-    h.slack.failNext('auth.test', { status: 503 }, { times: 10 });
-    const started = h.sender.start().catch((e: unknown) => e);
-    for (let i = 0; i < 10; i++) {
-      await new Promise((r) => setTimeout(r, 5));
-      h.clock.advance(50);
-    }
-    const err = await started;
-    expect(err).toBeInstanceOf(SlackApiError);
-    expect((err as SlackApiError).code).toBe('http_503');
-    expect(h.slack.requestsFor('auth.test')).toHaveLength(5);
+    h.slack.outage(60_000);
+    await expect(h.sender.start()).resolves.toBeUndefined();
+    expect(h.logs().find((l) => String(l.msg).includes('watching anyway'))).toMatchObject({ error: 'http_503' });
+    h.sender.send(parent('t', '#shop', 'checkout failing'));
+    await h.drain();
+    expect(h.slack.threads('#shop')).toMatchObject([{ text: 'checkout failing' }]);
+    expect(h.slack.requestsFor('chat.postMessage').at(-1)!.time).toBeGreaterThanOrEqual(T0 + 60_000);
   });
 });
 
@@ -126,7 +124,16 @@ describe('SlackSender: Slack refusing a message', () => {
     ['message_not_found', (x: Harness) => x.slack.deleteMessage('#shop', x.store.get('t')!.ts)],
     ['cant_update_message', (x: Harness) => x.slack.failNext('chat.update', { error: 'cant_update_message' })],
   ])('%s on an edit: a new parent carries the state; later replies go under it', async (_code, breakIt) => {
-    h = await harness();
+    // The book's part (src/core): told the parent is gone, it posts it again as it is now.
+    const outcomes: Delivery[] = [];
+    h = await harness({
+      sender: {
+        onOutcome: (d) => {
+          outcomes.push(d);
+          if (d.type === 'failed' && d.cause === 'message_gone') h.sender.send(parent('t', '#shop', 'v1'));
+        },
+      },
+    });
     h.sender.send(parent('t', '#shop', 'v0'));
     await h.drain();
     const oldTs = h.store.get('t')!.ts;
@@ -140,6 +147,7 @@ describe('SlackSender: Slack refusing a message', () => {
     expect(fresh.text).toBe('v1');
     expect(fresh.replies.map((r) => r.text)).toEqual(['after']);
     expect(await h.metric('podbell_slack_fallbacks_total', { kind: 'new_parent' })).toBe(1);
+    expect(outcomes.map((o) => `${o.type} ${o.kind}${o.type === 'failed' ? ` ${o.cause}` : ''}`)).toEqual(['delivered parent', 'failed edit message_gone', 'delivered parent', 'delivered reply']);
   });
 
   test('an edit refused because its channel was archived meanwhile: the state re-opens in the default channel', async () => {

@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client';
-import type { Sender, ThreadRef } from '../../src/adapters/slack/types.js';
+import { acceptingSender } from '../support/accepting-sender.js';
+import type { ThreadRef } from '../../src/adapters/slack/types.js';
 import { incidentSettingsOf } from '../../src/app.js';
 import { VirtualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
@@ -21,7 +22,7 @@ function rig(book?: IncidentBook) {
   // A restored book was written by an earlier life: the restart happens after it.
   const clock = new VirtualClock(book ? T0 + 60 * 60_000 : T0);
   const sent: Outgoing[] = [];
-  const sender: Sender = { start: async () => {}, send: (o) => void sent.push(o), flush: async () => {} };
+  const sender = acceptingSender(sent, () => (d) => pipeline.outcome(d));
   const { log, lines } = capturingLogger();
   const pipeline = new Pipeline({ settings: SETTINGS, defaultChannel: '#alerts', clock, log, sender, registry: new Registry() });
   if (book) pipeline.restore(book);

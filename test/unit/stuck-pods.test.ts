@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import type { Sender } from '../../src/adapters/slack/types.js';
+import { acceptingSender } from '../support/accepting-sender.js';
 import { incidentSettingsOf } from '../../src/app.js';
 import { VirtualClock, type Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
@@ -19,7 +19,7 @@ const SETTINGS = incidentSettingsOf(loadConfig({}));
 function setup(start: number | Clock, pendingAfterMs?: number) {
   const clock = typeof start === 'number' ? new VirtualClock(start) : start;
   const sent: Outgoing[] = [];
-  const sender: Sender = { start: async () => {}, send: (o) => void sent.push(o), flush: async () => {} };
+  const sender = acceptingSender(sent, () => (d) => pipeline.outcome(d));
   const pipeline = new Pipeline({ settings: SETTINGS, defaultChannel: '#alerts', clock, log: silentLogger(), sender, registry: new Registry(), ...(pendingAfterMs !== undefined && { pendingAfterMs }) });
   let last: PodState | undefined;
   const put = (raw: Record<string, unknown>) => {

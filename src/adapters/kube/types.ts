@@ -1,14 +1,5 @@
 /** The contract between the pipeline and the list+watch loop (implemented in ./watch.ts). */
-export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
-
-/** One change of one object, already projected: `prev` from the watch's own cache, `next` from the wire. */
-export interface Change<T> {
-  readonly type: ChangeType;
-  readonly prev?: T;
-  readonly next?: T;
-  /** True when the change was inferred on a relist (the object vanished while we were not watching). */
-  readonly synthetic?: boolean;
-}
+export type { Change, ChangeType } from '../../ports.js';
 
 export interface Watch {
   /** Begins listing and watching; returns at once. */

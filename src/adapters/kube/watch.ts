@@ -1,4 +1,7 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
+import { readBody } from '../http-body.js';
+import { backoffDelay } from '../../backoff.js';
+import { positiveOption } from '../../options.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import type { Cancel, Clock } from '../../clock.js';
@@ -115,11 +118,7 @@ export class KubeWatch<T> implements Watch {
     if (!o.clock || typeof o.clock.setTimer !== 'function') throw new TypeError('KubeWatch: options.clock must be a Clock');
     if (!o.log || typeof o.log.warn !== 'function') throw new TypeError('KubeWatch: options.log must be a Logger');
     if (!o.registry || typeof o.registry.getSingleMetric !== 'function') throw new TypeError('KubeWatch: options.registry must be a prom-client Registry');
-    const positive = (name: string, v: number | undefined, def: number): number => {
-      if (v === undefined) return def;
-      if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new TypeError(`KubeWatch: options.${name} must be a positive number, got ${String(v)}`);
-      return v;
-    };
+    const positive = (name: string, v: number | undefined, def: number): number => positiveOption(`KubeWatch: options.${name}`, v, def);
     this.#o = o;
     this.#random = o.random ?? Math.random;
     this.#watchdogMs = positive('watchdogMs', o.watchdogMs, 120_000);
@@ -225,11 +224,11 @@ export class KubeWatch<T> implements Watch {
     await this.#sleep(delay);
   }
 
-  /** Jittered exponential backoff: the n-th delay is uniform in [d/2, d) with d = initial * 2^n, capped. */
+  /** The next delay of the jittered exponential backoff (src/backoff.ts). */
   #nextBackoff(): number {
-    const d = Math.min(this.#maxBackoffMs, this.#initialBackoffMs * 2 ** this.#attempt);
+    const delay = backoffDelay(this.#attempt, this.#initialBackoffMs, this.#maxBackoffMs, this.#random);
     this.#attempt = Math.min(this.#attempt + 1, 40);
-    return d / 2 + (this.#random() * d) / 2;
+    return delay;
   }
 
   /**
@@ -485,18 +484,9 @@ export class KubeWatch<T> implements Watch {
 
   async #json(pathAndQuery: string): Promise<unknown> {
     const res = await this.#open(pathAndQuery);
-    const text = await new Promise<string>((resolve, reject) => {
-      let s = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => {
-        this.#lastActivity = this.#o.clock.now();
-        s += c;
-      });
-      res.on('end', () => resolve(s));
-      res.on('error', (e) => reject(this.#abortReason ?? e));
-      res.on('aborted', () => reject(this.#abortReason ?? new Error('LIST response aborted')));
-      // After 'end' this is a no-op; without it, a response torn down silently would hang the loop.
-      res.on('close', () => reject(this.#abortReason ?? new Error('LIST response closed before its end')));
+    const text = await readBody(res, {
+      onData: () => (this.#lastActivity = this.#o.clock.now()),
+      failure: (why, e) => this.#abortReason ?? (why === 'error' && e ? e : new Error(why === 'aborted' ? 'LIST response aborted' : 'LIST response closed before its end')),
     });
     this.#disarm();
     try {
@@ -525,17 +515,7 @@ export class KubeWatch<T> implements Watch {
     this.#lastActivity = this.#o.clock.now();
     const status = res.statusCode ?? 0;
     if (status >= 200 && status < 300) return res;
-    const body = await new Promise<string>((resolve) => {
-      let s = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => {
-        if (s.length < 4096) s += c;
-      });
-      res.on('end', () => resolve(s));
-      res.on('error', () => resolve(s));
-      res.on('aborted', () => resolve(s));
-      res.on('close', () => resolve(s));
-    });
+    const body = await readBody(res, { maxChars: 4096 });
     this.#disarm();
     let message = excerpt(body.trim(), 200);
     try {

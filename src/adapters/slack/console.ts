@@ -1,6 +1,6 @@
 import type { Outgoing } from '../../core/outgoing.js';
 import type { Clock } from '../../clock.js';
-import type { Sender } from './types.js';
+import type { DeliveryListener, Sender } from './types.js';
 import { mrkdwnToText } from '../../terminal/mrkdwn.js';
 
 export interface ConsoleSenderOptions {
@@ -8,6 +8,8 @@ export interface ConsoleSenderOptions {
   readonly write: (s: string) => void;
   /** When given, each message starts with its time, `[MM-DD HH:MM:SS]` in UTC, as replay shows them. */
   readonly clock?: Clock;
+  /** Told of every message as delivered (the terminal takes everything). */
+  readonly onOutcome?: DeliveryListener;
 }
 
 /**
@@ -23,11 +25,14 @@ export class ConsoleSender implements Sender {
   readonly #clock: Clock | undefined;
   /** thread -> channel its parent went to, so replies and edits can say where they are. */
   readonly #channels = new Map<string, string>();
+  readonly #onOutcome: DeliveryListener | undefined;
+  #seq = 0;
 
   constructor(options: ConsoleSenderOptions) {
     if (!options || typeof options.write !== 'function') throw new TypeError('ConsoleSender: option write must be a function');
     this.#write = options.write;
     this.#clock = options.clock;
+    this.#onOutcome = options.onOutcome;
   }
 
   async start(): Promise<void> {}
@@ -51,7 +56,10 @@ export class ConsoleSender implements Sender {
     const [first = '', ...rest] = mrkdwnToText(m.message.text).split('\n');
     const pad = ' '.repeat(prefix.length + [...mark].length);
     this.#write(`${prefix}${mark}${first}\n${rest.map((l) => `${pad}${l}\n`).join('')}`);
+    this.#onOutcome?.({ type: 'delivered', thread: m.thread, kind: m.kind, channel, ts: String(++this.#seq), message: m.message });
   }
 
   async flush(_deadlineMs: number): Promise<void> {}
+
+  stop(): void {}
 }

@@ -12,6 +12,8 @@ export interface SlackMetrics {
   readonly queueDepth: Gauge<'channel'>;
   /** default_channel, plain_text, new_parent, reply_dropped, orphan_dropped, given_up. */
   readonly fallbacks: Counter<'kind'>;
+  /** 1 while the default channel (SLACK_CHANNEL) refuses podbell's posts (not_in_channel, channel_not_found, ...). */
+  readonly defaultChannelRefused: Gauge;
 }
 
 export function createSlackMetrics(registry: Registry, depth: () => ReadonlyMap<string, number>): SlackMetrics {
@@ -43,6 +45,11 @@ export function createSlackMetrics(registry: Registry, depth: () => ReadonlyMap<
       name: 'podbell_slack_fallbacks_total',
       help: 'Messages sent differently than asked (default channel, plain text, new parent) or dropped, by kind.',
       labelNames: ['kind'] as const,
+      registers,
+    }),
+    defaultChannelRefused: new Gauge({
+      name: 'podbell_slack_default_channel_refused',
+      help: '1 while the default channel (SLACK_CHANNEL) refuses posts: invite the bot there (/invite @podbell) or fix SLACK_CHANNEL.',
       registers,
     }),
   };

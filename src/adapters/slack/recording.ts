@@ -1,11 +1,11 @@
 import type { Clock } from '../../clock.js';
 import type { Outgoing } from '../../core/outgoing.js';
-import type { Sender, ThreadRef } from './types.js';
+import type { DeliveryListener, Sender, ThreadRef } from './types.js';
 import { withPreviousThreadLink } from './link.js';
 
 /**
  * One Slack Web API call as the real sender would make it. The field order is the order of
- * `podbell replay`'s output keys (DESIGN §7, CONTRACT).
+ * `podbell replay`'s output keys (docs/design.md#commands, CONTRACT).
  */
 export interface SlackCall {
   /** The virtual instant of the call: RFC 3339, UTC, milliseconds. */
@@ -49,6 +49,8 @@ export interface RecordingSenderOptions {
   readonly onCall?: (call: SlackCall) => void;
   /** A message for a thread that never got a parent; the real sender logs and counts these. */
   readonly onProblem?: (problem: RecordingProblem) => void;
+  /** Told of every message at once: delivered as recorded, or failed (`no_thread`) when it could not be placed. */
+  readonly onOutcome?: DeliveryListener;
 }
 
 /**
@@ -66,6 +68,7 @@ export class RecordingSender implements Sender {
   readonly #clock: Clock;
   readonly #onCall: ((call: SlackCall) => void) | undefined;
   readonly #onProblem: ((problem: RecordingProblem) => void) | undefined;
+  readonly #onOutcome: DeliveryListener | undefined;
   readonly #threads = new Map<string, ThreadRef>();
   readonly #final: SlackCall[] = [];
   /** Calls made at #pendingAt that an edit of the same instant may still collapse into. */
@@ -80,6 +83,7 @@ export class RecordingSender implements Sender {
     this.#clock = options.clock;
     this.#onCall = options.onCall;
     this.#onProblem = options.onProblem;
+    this.#onOutcome = options.onOutcome;
   }
 
   /** The calls recorded so far in the order the sender would make them (only unsettled ones when onCall is set). */
@@ -94,7 +98,16 @@ export class RecordingSender implements Sender {
 
   async start(): Promise<void> {}
 
+  /** Records the call the real sender would make, then reports its outcome (synchronously). */
   send(message: Outgoing): void {
+    const ref = this.#record(message);
+    if (!this.#onOutcome) return;
+    if (ref) this.#onOutcome({ type: 'delivered', thread: message.thread, kind: message.kind, channel: ref.channel, ts: ref.ts, message: message.message });
+    else this.#onOutcome({ type: 'failed', thread: message.thread, kind: message.kind, cause: 'no_thread' });
+  }
+
+  /** The message recorded as a call; returns where it landed, undefined when it could not be placed. */
+  #record(message: Outgoing): ThreadRef | undefined {
     const now = this.#clock.now();
     if (this.#pendingAt !== undefined && now !== this.#pendingAt) this.#settle();
     this.#pendingAt = now;
@@ -118,33 +131,38 @@ export class RecordingSender implements Sender {
       const permalink = this.#permalink(message.linkTo);
       const linked = withPreviousThreadLink(text, blocks, permalink);
       const ts = this.#ts(now);
-      this.#threads.set(message.thread, { channel, ts, replyTo: threadTs ?? ts });
+      const landed = { channel, ts, replyTo: threadTs ?? ts };
+      this.#threads.set(message.thread, landed);
       this.#pending.push({ thread: message.thread, ...(permalink !== undefined && { permalink }), call: { at, method: 'chat.postMessage', channel, ts, thread_ts: threadTs, ...linked } });
-      return;
+      return landed;
     }
 
     const ref = this.#threads.get(message.thread);
     if (!ref) {
       this.#problem(at, message.thread, `${message.kind} for a thread that was never posted; dropped`);
-      return;
+      return undefined;
     }
     if (message.kind === 'reply') {
-      this.#pending.push({ thread: message.thread, call: { at, method: 'chat.postMessage', channel: ref.channel, ts: this.#ts(now), thread_ts: ref.replyTo, text, blocks } });
-      return;
+      const ts = this.#ts(now);
+      this.#pending.push({ thread: message.thread, call: { at, method: 'chat.postMessage', channel: ref.channel, ts, thread_ts: ref.replyTo, text, blocks } });
+      return { channel: ref.channel, ts, replyTo: ref.replyTo };
     }
     // Collapse into this thread's unsent parent (keeping its link) or unsent edit, as the real queue does.
     const queued = this.#pending.find((p) => p.thread === message.thread && (p.call.method === 'chat.update' || p.call.ts === ref.ts));
     if (queued) {
       const content = withPreviousThreadLink(text, blocks, queued.call.method === 'chat.postMessage' ? queued.permalink : undefined);
       queued.call = { ...queued.call, ...content, blocks: queued.call.method === 'chat.update' ? (content.blocks ?? []) : content.blocks };
-      return;
+      return ref;
     }
     this.#pending.push({ thread: message.thread, call: { at, method: 'chat.update', channel: ref.channel, ts: ref.ts, thread_ts: null, text, blocks: blocks ?? [] } });
+    return ref;
   }
 
   async flush(_deadlineMs?: number): Promise<void> {
     this.#settle();
   }
+
+  stop(): void {}
 
   #settle(): void {
     const done = this.#pending;

@@ -1,182 +1,69 @@
-import { WebClient } from '@slack/web-api';
-import type { Registry } from 'prom-client';
-import type { Cancel, Clock } from '../../clock.js';
 import type { Outgoing, SlackMessage } from '../../core/outgoing.js';
+import { backoffDelay } from '../../backoff.js';
 import { SlackAuthError } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { Budget, budgetFromRate } from './budget.js';
-import { classify, outcomeLabel, redactToken } from './classify.js';
-import { clientLogger } from './client-logger.js';
-import { authAdvice, isAuthError, isBlockError, isChannelError, isEditError, SlackApiError } from './errors.js';
-import { createSlackMetrics, type SlackMetrics } from './metrics.js';
-import type { Sender, ThreadRef, ThreadStore } from './types.js';
+import { actionFor, type JobKind } from './actions.js';
+import { budgetFromRate, type Budget } from './budget.js';
+import { addReply, ChannelQueues, collapseEdit, dropThreadJobs, newJob, pickNext, removeJob, rerouteThread, type ChannelQueue, type Job } from './channel-queue.js';
+import { authAdvice, isAuthError, isChannelError, type SlackApiError } from './errors.js';
+import { DefaultChannelHealth } from './default-channel.js';
+import { DrainWaiters } from './drain.js';
+import { lookUpParent, parentMetadata } from './find-posted.js';
 import { withPreviousThreadLink } from './link.js';
+import { createSlackMetrics, type SlackMetrics } from './metrics.js';
+import { senderSettings, type SenderSettings, type SlackSenderOptions } from './sender-options.js';
+import { SlackTransport } from './transport.js';
+import type { Sender, ThreadRef } from './types.js';
 
-export interface SlackSenderOptions {
-  /** Bot token (xoxb-…). Never logged. */
-  readonly token: string;
-  /** Web API base URL (config SLACK_API_URL), e.g. https://slack.com/api/ or a loopback fake. */
-  readonly apiUrl: string;
-  /** Where messages go when their own channel refuses them (config SLACK_CHANNEL). */
-  readonly defaultChannel: string;
-  readonly clock: Clock;
-  readonly log: Logger;
-  /** Registry for this adapter's metrics (never the global one). */
-  readonly registry: Registry;
-  /** Where each thread's parent landed; replies and edits are addressed through it. */
-  readonly store: ThreadStore;
-  /** Jitter source for retry backoff, [0, 1). Default Math.random. */
-  readonly random?: () => number;
-  /** chat.postMessage budget per channel (Slack allows about 1 per second per channel). Default 1. */
-  readonly postsPerSecond?: number;
-  /** chat.update budget for the whole workspace (Slack's Tier 3, about 50 per minute). Default 50. */
-  readonly updatesPerMinute?: number;
-  /** Most replies one channel may hold queued; beyond, the oldest are dropped (and counted). Default 100. */
-  readonly maxQueuedReplies?: number;
-  /** First retry delay after a 5xx or network error; doubles up to maxBackoffMs, with jitter. Default 1000. */
-  readonly minBackoffMs?: number;
-  /** Default 30000. */
-  readonly maxBackoffMs?: number;
-  /** Per-request timeout of the HTTP client (wall time). Default 10000. */
-  readonly requestTimeoutMs?: number;
-}
-
-type JobKind = 'parent' | 'reply' | 'edit';
-
-/** One message waiting for its turn in a channel's queue. */
-interface Job {
-  kind: JobKind;
-  readonly thread: string;
-  message: SlackMessage;
-  /** parent: the channel asked for (name or ID). */
-  channel?: string;
-  /** parent: post it as a reply in this (storm) thread. */
-  inThread?: string;
-  /** parent: thread whose permalink the new parent links; undefined once looked up (or given up). */
-  linkTo?: string;
-  permalink?: string;
-  /** Send as text only: Slack refused the blocks once. */
-  plain: boolean;
-  /** Already moved to the default channel once. */
-  fellBack: boolean;
-  /** In flight now: never replaced or moved. */
-  sending: boolean;
-}
-
-interface ChannelQueue {
-  key: string;
-  readonly jobs: Job[];
-  busy: boolean;
-  /** No request before this time (a 429's Retry-After or a retry backoff). */
-  notBefore: number;
-  /** Consecutive transient failures, for backoff. */
-  failures: number;
-  readonly posts: Budget;
-  timer?: Cancel;
-  timerAt?: number;
-  /** Replies dropped since the queue last drained, for one summary log line. */
-  dropped: number;
-}
-
-const CHANNEL_ID = /^[CGD][A-Z0-9]{6,}$/;
+export type { SlackSenderOptions } from './sender-options.js';
 
 /**
- * Sends podbell's Outgoing messages to Slack through the official WebClient.
+ * Sends podbell's Outgoing messages to Slack through the official WebClient, and reports what became
+ * of each (delivered with channel and ts, or failed for good) to the listener it was built with.
  *
- * One queue per channel: one request at a time, a chat.postMessage budget per channel and a shared
- * chat.update budget; a 429 pauses exactly that channel for its Retry-After; 5xx and network errors
- * back off through the Clock. Replies and edits wait for their thread's parent to land. Queued edits
- * of one thread collapse into the latest (into the parent itself if it has not been sent yet), so
- * memory is bounded by threads, plus at most maxQueuedReplies replies per channel.
- * The WebClient's own retries are off so the queues, not the client, decide when to try again.
+ * One queue per channel (channel-queue.ts): one request at a time, a chat.postMessage budget per
+ * channel and a shared chat.update budget; a 429 pauses exactly that channel for its Retry-After;
+ * 5xx and network errors back off through the Clock. Replies and edits wait for their thread's parent
+ * to land. What a refusal leads to is one table (actions.ts). A parent whose answer was lost is looked
+ * up by its metadata before it is posted again (find-posted.ts), so a slow Slack never makes two.
  */
 export class SlackSender implements Sender {
-  readonly #token: string;
-  readonly #defaultChannel: string;
-  readonly #clock: Clock;
+  readonly #o: SenderSettings;
   readonly #log: Logger;
-  readonly #store: ThreadStore;
-  readonly #random: () => number;
-  readonly #postsPerSecond: number;
-  readonly #maxQueuedReplies: number;
-  readonly #minBackoffMs: number;
-  readonly #maxBackoffMs: number;
-  readonly #client: WebClient;
+  readonly #transport: SlackTransport;
   readonly #metrics: SlackMetrics;
   readonly #updates: Budget;
 
-  readonly #queues = new Map<string, ChannelQueue>();
-  /** `#name` -> channel ID, learned from postMessage answers. */
-  readonly #aliases = new Map<string, string>();
-  /** thread -> queue key of its parent job not yet landed. */
-  readonly #parentPending = new Map<string, string>();
+  readonly #queues: ChannelQueues;
   readonly #loggedOnce = new Set<string>();
+  readonly #defaultChannel: DefaultChannelHealth;
   #inFlight = 0;
   #pumpScheduled = false;
   #stopped = false;
-  #idleWaiters: (() => void)[] = [];
-  #drainWaiters: (() => void)[] = [];
+  readonly #waiters: DrainWaiters;
 
   constructor(options: SlackSenderOptions) {
-    const o = options as Partial<SlackSenderOptions> | undefined;
-    if (!o || typeof o !== 'object') throw new TypeError('SlackSender: options must be an object');
-    if (typeof o.token !== 'string' || o.token === '') throw new TypeError('SlackSender: option token must be a non-empty string');
-    if (typeof o.apiUrl !== 'string' || !/^https?:\/\//.test(o.apiUrl)) throw new TypeError('SlackSender: option apiUrl must be an http(s) URL');
-    if (typeof o.defaultChannel !== 'string' || o.defaultChannel === '') throw new TypeError('SlackSender: option defaultChannel must be a channel (#name or ID)');
-    if (!o.clock || typeof o.clock.now !== 'function' || typeof o.clock.setTimer !== 'function') throw new TypeError('SlackSender: option clock must be a Clock');
-    if (!o.log || typeof o.log.warn !== 'function') throw new TypeError('SlackSender: option log must be a Logger');
-    if (!o.registry || typeof o.registry.registerMetric !== 'function') throw new TypeError('SlackSender: option registry must be a prom-client Registry');
-    if (!o.store || typeof o.store.get !== 'function' || typeof o.store.set !== 'function') throw new TypeError('SlackSender: option store must be a ThreadStore');
-    if (o.random !== undefined && typeof o.random !== 'function') throw new TypeError('SlackSender: option random must be a function');
-    const positive = (name: keyof SlackSenderOptions, v: unknown, dflt: number): number => {
-      if (v === undefined) return dflt;
-      if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new TypeError(`SlackSender: option ${name} must be a positive number, got ${String(v)}`);
-      return v;
-    };
-    this.#token = o.token;
-    this.#defaultChannel = o.defaultChannel;
-    this.#clock = o.clock;
-    this.#log = o.log.child({ component: 'slack' });
-    this.#store = o.store;
-    this.#random = o.random ?? Math.random;
-    this.#postsPerSecond = positive('postsPerSecond', o.postsPerSecond, 1);
-    this.#updates = budgetFromRate(positive('updatesPerMinute', o.updatesPerMinute, 50), 60_000);
-    this.#maxQueuedReplies = Math.floor(positive('maxQueuedReplies', o.maxQueuedReplies, 100));
-    this.#minBackoffMs = positive('minBackoffMs', o.minBackoffMs, 1000);
-    this.#maxBackoffMs = Math.max(this.#minBackoffMs, positive('maxBackoffMs', o.maxBackoffMs, 30_000));
-    const timeout = positive('requestTimeoutMs', o.requestTimeoutMs, 10_000);
-    this.#metrics = createSlackMetrics(o.registry, () => this.#depths());
-    // The client only carries requests: no retries of its own (our queues retry through the Clock),
-    // and a 429 rejects at once instead of pausing every channel.
-    this.#client = new WebClient(o.token, {
-      slackApiUrl: o.apiUrl,
-      retryConfig: { retries: 0 },
-      rejectRateLimitedCalls: true,
-      timeout,
-      logger: clientLogger(o.log.child({ component: 'slack-web-api' }), (t) => this.#scrub(t)),
-    });
+    this.#o = senderSettings(options);
+    this.#log = this.#o.log.child({ component: 'slack' });
+    this.#waiters = new DrainWaiters(this.#o.clock, this.#log);
+    this.#updates = budgetFromRate(this.#o.updatesPerMinute, 60_000);
+    this.#queues = new ChannelQueues(this.#o.postsPerSecond, this.#o.clock, () => this.#schedulePump());
+    this.#metrics = createSlackMetrics(this.#o.registry, () => this.#queues.depths());
+    this.#defaultChannel = new DefaultChannelHealth(this.#o.defaultChannel, this.#log, this.#metrics);
+    this.#transport = new SlackTransport({ token: this.#o.token, apiUrl: this.#o.apiUrl, timeoutMs: this.#o.requestTimeoutMs, log: this.#o.log, metrics: this.#metrics });
   }
 
-  /** Checks the token with auth.test; rejects with SlackAuthError when Slack refuses the bot. */
+  /**
+   * Checks the token with auth.test; rejects with SlackAuthError only when Slack definitely refuses
+   * the bot (invalid_auth, token_revoked, missing_scope, ...). Any other trouble (Slack unreachable,
+   * 5xx, a timeout) resolves with a warning: watching is the job, and the queues deliver once Slack
+   * answers (a bad token then shows in the error log of the first message).
+   */
   async start(): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const res = await this.#client.auth.test();
-        this.#metrics.requests.inc({ method: 'auth.test', message: 'none', outcome: 'ok' });
-        this.#log.info({ team: res.team, user: res.user, botId: res.bot_id }, 'connected to Slack');
-        return;
-      } catch (err) {
-        const e = classify('auth.test', err, this.#token);
-        this.#metrics.requests.inc({ method: 'auth.test', message: 'none', outcome: outcomeLabel(e) });
-        if (isAuthError(e.code)) throw new SlackAuthError(e.code, authAdvice(e.code));
-        if (!e.retryable || attempt >= 5) {
-          throw new SlackApiError('auth.test', e.code, `could not check the Slack token with auth.test: ${e.message}`, { retryable: false });
-        }
-        const wait = e.retryAfterMs ?? this.#backoff(attempt);
-        this.#log.warn({ error: e.code, retryInMs: wait }, 'Slack auth.test failed; retrying');
-        await new Promise<void>((resolve) => this.#clock.setTimer(wait, resolve));
-      }
-    }
+    const r = await this.#transport.call<{ team?: string; user?: string; bot_id?: string }>('auth.test', {}, 'none');
+    if (r.ok) return void this.#log.info({ team: r.res.team, user: r.res.user, botId: r.res.bot_id }, 'connected to Slack');
+    if (isAuthError(r.error.code)) throw new SlackAuthError(r.error.code, authAdvice(r.error.code));
+    this.#log.warn({ error: r.error.code, detail: r.error.message }, 'Slack did not answer auth.test; watching anyway, messages are delivered once Slack answers');
   }
 
   send(message: Outgoing): void {
@@ -194,92 +81,65 @@ export class SlackSender implements Sender {
       if (message.kind === 'parent') this.#enqueueParent(message);
       else if (message.kind === 'reply') this.#enqueueReply(message.thread, message.message);
       else if (message.kind === 'edit') this.#enqueueEdit(message.thread, message.message);
-      else {
-        this.#log.error({ kind: (message as { kind?: unknown }).kind, thread: m.thread }, 'Slack sender got a message of unknown kind; dropped');
-        return;
-      }
+      else return void this.#log.error({ kind: (message as { kind?: unknown }).kind, thread: m.thread }, 'Slack sender got a message of unknown kind; dropped');
       this.#schedulePump();
     } catch (err) {
       // send() never throws: a bug here must not take the pipeline down.
-      this.#log.error({ error: this.#scrub(String(err)) }, 'Slack sender could not queue a message');
+      this.#log.error({ error: this.#transport.scrub(String(err)) }, 'Slack sender could not queue a message');
     }
   }
 
   /** Resolves once everything queued is sent, or after deadlineMs (clock time), whichever is first. */
   flush(deadlineMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.pending === 0) return resolve();
-      let done = false;
-      const finish = () => {
-        if (done) return;
-        done = true;
-        cancel();
-        resolve();
-      };
-      const cancel = this.#clock.setTimer(Math.max(0, deadlineMs), () => {
-        if (!done && this.pending > 0) {
-          this.#log.warn({ unsent: this.pending, deadlineMs }, 'Slack flush deadline reached; some messages were not sent');
-        }
-        finish();
-      });
-      this.#drainWaiters.push(finish);
-    });
+    return this.#waiters.flush(() => this.pending, deadlineMs);
   }
 
-  /** Stops timers and refuses new messages; what is queued stays unsent. */
+  /** Stops timers and refuses new messages; what is queued stays unsent (and unreported). */
   stop(): void {
     this.#stopped = true;
-    for (const q of this.#queues.values()) {
-      q.timer?.();
-      q.timer = undefined;
-    }
+    for (const q of this.#queues.values()) q.timer.cancel();
+  }
+
+  /** The default channel refusing podbell (what /readyz shows), if it does. */
+  problem(): string | undefined {
+    return this.#defaultChannel.problem;
   }
 
   /** Messages queued or in flight, across all channels. */
   get pending(): number {
-    let n = 0;
-    for (const q of this.#queues.values()) n += q.jobs.length;
-    return n;
+    return this.#queues.pending;
   }
 
   /** Resolves when no request is in flight and no pump is scheduled (the rest waits on timers). */
   idle(): Promise<void> {
-    if (this.#isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    return this.#waiters.idle(this.#isIdle());
   }
 
   // ---- queueing --------------------------------------------------------------------------------
 
   #enqueueParent(m: Extract<Outgoing, { kind: 'parent' }>): void {
-    const linkTo = (m as { linkTo?: unknown }).linkTo;
-    const pendingKey = this.#parentPending.get(m.thread);
-    if (pendingKey !== undefined) {
-      // A second parent for a thread not yet posted: post the newest content once.
-      const queued = this.#queue(pendingKey).jobs.find((j) => j.kind === 'parent' && j.thread === m.thread && !j.sending);
-      if (queued) {
-        queued.message = m.message;
-        return;
-      }
+    // A second parent for a thread not yet posted: post the newest content once.
+    const queued = this.#queues.parentQueue(m.thread)?.jobs.find((j) => j.kind === 'parent' && j.thread === m.thread && !j.sending);
+    if (queued) {
+      queued.message = m.message;
+      if (m.maybePosted) queued.uncertain = true;
+      return;
     }
     let inThread = m.inThread;
-    if (inThread !== undefined && !this.#parentPending.has(inThread) && !this.#store.get(inThread)) {
+    if (inThread !== undefined && !this.#queues.parentQueue(inThread) && !this.#o.store.get(inThread)) {
       this.#log.warn({ thread: m.thread, inThread }, 'storm thread unknown; posting the parent in the channel');
       inThread = undefined;
     }
+    const linkTo = (m as { linkTo?: unknown }).linkTo;
     const q = this.#queue(m.channel);
-    const job: Job = {
-      kind: 'parent',
-      thread: m.thread,
-      message: m.message,
+    q.jobs.push({
+      ...newJob('parent', m.thread, m.message),
       channel: m.channel,
-      ...(inThread !== undefined ? { inThread } : {}),
-      ...(typeof linkTo === 'string' && linkTo !== '' ? { linkTo } : {}),
-      plain: false,
-      fellBack: false,
-      sending: false,
-    };
-    q.jobs.push(job);
-    this.#parentPending.set(m.thread, q.key);
+      ...(inThread !== undefined && { inThread }),
+      ...(typeof linkTo === 'string' && linkTo !== '' && { linkTo }),
+      ...(m.maybePosted && { uncertain: true }),
+    });
+    this.#queues.parentWaits(m.thread, q);
   }
 
   #enqueueReply(thread: string, message: SlackMessage): void {
@@ -287,82 +147,37 @@ export class SlackSender implements Sender {
     if (!q) {
       this.#metrics.fallbacks.inc({ kind: 'orphan_dropped' });
       this.#log.warn({ thread }, 'reply for a thread that has no parent in Slack; dropped');
-      return;
+      return this.#failed(thread, 'reply', 'no_thread');
     }
-    q.jobs.push({ kind: 'reply', thread, message, plain: false, fellBack: false, sending: false });
-    let replies = 0;
-    for (const j of q.jobs) if (j.kind === 'reply' && !j.sending) replies++;
-    if (replies > this.#maxQueuedReplies) {
-      const i = q.jobs.findIndex((j) => j.kind === 'reply' && !j.sending);
-      const [dropped] = q.jobs.splice(i, 1);
-      this.#metrics.fallbacks.inc({ kind: 'reply_dropped' });
-      if (q.dropped++ === 0) {
-        this.#log.warn(
-          { channel: q.key, thread: dropped?.thread, maxQueuedReplies: this.#maxQueuedReplies },
-          'Slack reply queue full; dropping the oldest replies (parents still carry the true totals)',
-        );
-      }
+    const dropped = addReply(q, newJob('reply', thread, message), this.#o.maxQueuedReplies);
+    if (!dropped) return;
+    this.#metrics.fallbacks.inc({ kind: 'reply_dropped' });
+    this.#failed(dropped.thread, 'reply', 'queue_full');
+    if (q.dropped++ === 0) {
+      this.#log.warn({ channel: q.key, thread: dropped.thread, maxQueuedReplies: this.#o.maxQueuedReplies }, 'Slack reply queue full; dropping the oldest replies (parents still carry the true totals)');
     }
   }
 
   #enqueueEdit(thread: string, message: SlackMessage): void {
     const q = this.#homeQueue(thread);
     if (!q) {
-      // The parent never landed (or was given up): show the latest state as a new parent.
-      this.#metrics.fallbacks.inc({ kind: 'new_parent' });
-      this.#log.warn({ thread, channel: this.#defaultChannel }, 'edit for a thread that has no parent in Slack; posting it as a new parent');
-      const d = this.#queue(this.#defaultChannel);
-      d.jobs.push({ kind: 'parent', thread, message, channel: this.#defaultChannel, plain: false, fellBack: true, sending: false });
-      this.#parentPending.set(thread, d.key);
-      return;
+      // The parent is not in Slack (as far as this process knows): the book posts it again, in its own channel.
+      this.#log.warn({ thread }, 'edit for a thread that has no parent in Slack; not sent');
+      return this.#failed(thread, 'edit', 'no_thread');
     }
-    // Collapse: the not-yet-sent parent or queued edit of this thread takes the newest content.
-    const queued = q.jobs.find((j) => (j.kind === 'parent' || j.kind === 'edit') && j.thread === thread && !j.sending);
-    if (queued) {
-      queued.message = message;
-      return;
-    }
-    q.jobs.push({ kind: 'edit', thread, message, plain: false, fellBack: false, sending: false });
+    if (!collapseEdit(q, thread, message)) q.jobs.push(newJob('edit', thread, message));
   }
 
   /** The queue holding a thread's traffic: where its parent waits, or the channel it landed in. */
   #homeQueue(thread: string): ChannelQueue | undefined {
-    const pending = this.#parentPending.get(thread);
-    if (pending !== undefined) return this.#queue(pending);
-    const ref = this.#store.get(thread);
+    const pending = this.#queues.parentQueue(thread);
+    if (pending) return pending;
+    const ref = this.#o.store.get(thread);
     return ref ? this.#queue(ref.channel) : undefined;
   }
 
-  #canonical(channel: string): string {
-    return this.#aliases.get(channel) ?? channel;
-  }
-
   #queue(channel: string): ChannelQueue {
-    const key = this.#canonical(channel);
-    let q = this.#queues.get(key);
-    if (!q) {
-      q = { key, jobs: [], busy: false, notBefore: 0, failures: 0, posts: budgetFromRate(this.#postsPerSecond, 1000), dropped: 0 };
-      this.#queues.set(key, q);
-    }
-    return q;
-  }
-
-  /** A postMessage answered with the channel's ID: from now on `name` and `id` are one queue. */
-  #learnAlias(name: string, id: string, q: ChannelQueue): void {
-    if (name === id || CHANNEL_ID.test(name) || this.#aliases.get(name) === id) return;
-    this.#aliases.set(name, id);
-    for (const [thread, key] of this.#parentPending) if (key === name) this.#parentPending.set(thread, id);
-    const target = this.#queues.get(id);
-    if (q.key !== name) return;
-    this.#queues.delete(name);
-    if (!target) {
-      q.key = id;
-      this.#queues.set(id, q);
-      return;
-    }
-    target.jobs.push(...q.jobs.splice(0));
-    target.notBefore = Math.max(target.notBefore, q.notBefore);
-    q.timer?.();
+    return this.#queues.get(channel);
   }
 
   // ---- pumping ---------------------------------------------------------------------------------
@@ -377,7 +192,7 @@ export class SlackSender implements Sender {
   #pump(): void {
     this.#pumpScheduled = false;
     if (!this.#stopped) {
-      const now = this.#clock.now();
+      const now = this.#o.clock.now();
       for (const q of [...this.#queues.values()]) this.#pumpQueue(q, now);
     }
     this.#settle();
@@ -390,21 +205,10 @@ export class SlackSender implements Sender {
       q.dropped = 0;
       return;
     }
-    if (q.notBefore > now) return this.#wakeAt(q, q.notBefore);
-    let wake = Number.POSITIVE_INFINITY;
-    for (const job of q.jobs) {
-      if (!this.#ready(job)) continue;
-      const budget = this.#budget(q, job);
-      const at = budget ? budget.nextAt(now) : now;
-      if (at > now) {
-        wake = Math.min(wake, at);
-        continue;
-      }
-      budget?.take(now);
-      this.#run(q, job);
-      return;
-    }
-    if (wake < Number.POSITIVE_INFINITY) this.#wakeAt(q, wake);
+    if (q.notBefore > now) return q.timer.earliest(q.notBefore);
+    const next = pickNext(q, now, (j) => this.#ready(j), (j) => this.#budget(q, j));
+    if (typeof next === 'number') q.timer.earliest(next);
+    else if (next) this.#run(q, next);
   }
 
   #ready(job: Job): boolean {
@@ -413,7 +217,7 @@ export class SlackSender implements Sender {
   }
 
   #landed(thread: string): ThreadRef | undefined {
-    return this.#parentPending.has(thread) ? undefined : this.#store.get(thread);
+    return this.#queues.parentQueue(thread) ? undefined : this.#o.store.get(thread);
   }
 
   #budget(q: ChannelQueue, job: Job): Budget | undefined {
@@ -422,23 +226,12 @@ export class SlackSender implements Sender {
     return q.posts;
   }
 
-  #wakeAt(q: ChannelQueue, at: number): void {
-    if (q.timer && q.timerAt !== undefined && q.timerAt <= at) return;
-    q.timer?.();
-    q.timerAt = at;
-    q.timer = this.#clock.setTimer(at - this.#clock.now(), () => {
-      q.timer = undefined;
-      q.timerAt = undefined;
-      this.#schedulePump();
-    });
-  }
-
   #run(q: ChannelQueue, job: Job): void {
     q.busy = true;
     job.sending = true;
     this.#inFlight++;
     this.#execute(q, job)
-      .catch((err: unknown) => this.#log.error({ error: this.#scrub(String(err)) }, 'Slack sender bug while handling an answer'))
+      .catch((err: unknown) => this.#log.error({ error: this.#transport.scrub(String(err)) }, 'Slack sender bug while handling an answer'))
       .finally(() => {
         job.sending = false;
         q.busy = false;
@@ -452,192 +245,168 @@ export class SlackSender implements Sender {
   }
 
   #settle(): void {
-    if (!this.#isIdle()) return;
-    for (const w of this.#idleWaiters.splice(0)) w();
-    if (this.pending === 0) for (const w of this.#drainWaiters.splice(0)) w();
+    this.#waiters.settle(this.#isIdle(), this.pending);
   }
 
   // ---- one request -----------------------------------------------------------------------------
 
   async #execute(q: ChannelQueue, job: Job): Promise<void> {
     if (job.kind === 'parent' && job.linkTo !== undefined) return this.#lookUpLink(job);
-    const method = job.kind === 'edit' ? 'chat.update' : 'chat.postMessage';
-    try {
-      const args = this.#args(job);
-      const res = (await this.#client.apiCall(method, args)) as { channel?: string; ts?: string };
-      this.#metrics.requests.inc({ method, message: job.kind, outcome: 'ok' });
-      q.failures = 0;
-      this.#remove(q, job);
-      if (job.kind === 'parent') this.#landParent(q, job, args, res);
-    } catch (err) {
-      const e = classify(method, err, this.#token);
-      this.#metrics.requests.inc({ method, message: job.kind, outcome: outcomeLabel(e) });
-      this.#onError(q, job, e);
+    if (job.kind === 'parent' && job.uncertain) {
+      job.uncertain = false;
+      if ((await this.#foundPosted(q, job)) !== 'absent') return;
     }
+    const method = job.kind === 'edit' ? 'chat.update' : 'chat.postMessage';
+    const args = this.#args(job);
+    const r = await this.#transport.call<{ channel?: string; ts?: string }>(method, args, job.kind);
+    if (!r.ok) return this.#onError(q, job, r.error);
+    q.failures = 0;
+    removeJob(q, job);
+    if (job.kind === 'parent') this.#landParent(q, job, { channel: r.res.channel ?? String(args.channel), ts: String(r.res.ts), replyTo: args.thread_ts });
+    const ref = job.kind === 'reply' ? { channel: r.res.channel ?? String(args.channel), ts: String(r.res.ts) } : this.#o.store.get(job.thread);
+    if (ref) this.#o.onOutcome({ type: 'delivered', thread: job.thread, kind: job.kind, channel: ref.channel, ts: ref.ts, message: job.message });
   }
 
   #args(job: Job): Record<string, unknown> {
     const { text, blocks } = withPreviousThreadLink(job.message.text, job.plain ? undefined : job.message.blocks, job.permalink);
     if (job.kind === 'edit') {
-      const ref = this.#store.get(job.thread)!;
+      const ref = this.#o.store.get(job.thread)!;
       // A plain-text edit must clear the old blocks, or users keep seeing the stale ones.
       return { channel: ref.channel, ts: ref.ts, text, blocks: blocks ?? [] };
     }
     const base: Record<string, unknown> = { text, unfurl_links: false, unfurl_media: false, ...(blocks ? { blocks } : {}) };
     if (job.kind === 'reply') {
-      const ref = this.#store.get(job.thread)!;
+      const ref = this.#o.store.get(job.thread)!;
       return { ...base, channel: ref.channel, thread_ts: String(ref.replyTo) };
     }
-    const storm = job.inThread === undefined ? undefined : this.#store.get(job.inThread);
-    return { ...base, channel: storm?.channel ?? job.channel, ...(storm ? { thread_ts: String(storm.replyTo) } : {}) };
+    const storm = job.inThread === undefined ? undefined : this.#o.store.get(job.inThread);
+    // The metadata lets a later lookup recognise this parent if Slack's answer is lost (#foundPosted).
+    return { ...base, channel: storm?.channel ?? job.channel, ...(storm ? { thread_ts: String(storm.replyTo) } : {}), metadata: parentMetadata(job.thread) };
   }
 
-  #landParent(q: ChannelQueue, job: Job, args: Record<string, unknown>, res: { channel?: string; ts?: string }): void {
-    const channel = res.channel ?? String(args.channel);
-    const ts = String(res.ts);
-    const replyTo = typeof args.thread_ts === 'string' ? args.thread_ts : ts;
-    this.#store.set(job.thread, { channel, ts, replyTo });
-    if (this.#parentPending.get(job.thread) !== undefined) this.#parentPending.delete(job.thread);
-    this.#learnAlias(q.key, channel, q);
-    this.#log.debug({ thread: job.thread, channel, ts }, 'Slack thread opened');
+  /** Records where a parent landed; `replyTo` is the storm thread's ts when the parent is a reply in it. */
+  #landParent(q: ChannelQueue, job: Job, at: { channel: string; ts: string; replyTo?: unknown }): void {
+    const replyTo = typeof at.replyTo === 'string' ? at.replyTo : at.ts;
+    this.#o.store.set(job.thread, { channel: at.channel, ts: at.ts, replyTo });
+    if (q.key === this.#queues.key(this.#o.defaultChannel)) this.#defaultChannel.landed();
+    this.#queues.parentDone(job.thread);
+    this.#queues.learnAlias(q, at.channel);
+    this.#log.debug({ thread: job.thread, channel: at.channel, ts: at.ts }, 'Slack thread opened');
+  }
+
+  /**
+   * A parent whose earlier post may have landed: looks for it (podbell's metadata in the channel's
+   * recent history) and, when found, records it as delivered instead of posting a second parent.
+   * Without the history (or channels:read) scope it posts again.
+   */
+  async #foundPosted(q: ChannelQueue, job: Job): Promise<'found' | 'absent' | 'retry'> {
+    const storm = job.inThread === undefined ? undefined : this.#o.store.get(job.inThread);
+    const r = await lookUpParent(this.#transport, job.thread, storm?.channel ?? this.#queues.idOf(job.channel!), job.channel!, storm?.replyTo);
+    if (!r.ok) {
+      // Slack still in trouble (or asking for a pause): look again on the next attempt.
+      if (r.error.retryable) return this.#onError(q, job, r.error), 'retry';
+      if (this.#once(`history:${r.error.code}`)) {
+        this.#log.warn({ thread: job.thread, error: r.error.code }, 'could not check whether a parent had landed (needs the channels:history, groups:history, channels:read and groups:read scopes); posting it again');
+      }
+      return 'absent';
+    }
+    if (!r.res) return 'absent';
+    const { channel, parent } = r.res;
+    removeJob(q, job);
+    this.#landParent(q, job, { channel, ts: parent.ts, replyTo: storm?.replyTo });
+    // Report what Slack shows: when it is older than the job's content, the book edits it.
+    const message = parent.text === job.message.text ? job.message : { text: parent.text, ...(parent.blocks && { blocks: parent.blocks }) };
+    this.#log.info({ thread: job.thread, channel, ts: parent.ts }, 'the parent had landed although its answer was lost; not posting it again');
+    this.#o.onOutcome({ type: 'delivered', thread: job.thread, kind: 'parent', channel, ts: parent.ts, message });
+    return 'found';
   }
 
   async #lookUpLink(job: Job): Promise<void> {
-    const previous = this.#store.get(job.linkTo!);
+    const previous = this.#o.store.get(job.linkTo!);
     job.linkTo = undefined;
     if (!previous) return;
-    try {
-      const res = (await this.#client.chat.getPermalink({ channel: previous.channel, message_ts: previous.ts })) as { permalink?: string };
-      this.#metrics.requests.inc({ method: 'chat.getPermalink', message: 'none', outcome: 'ok' });
-      if (typeof res.permalink === 'string') job.permalink = res.permalink;
-    } catch (err) {
-      const e = classify('chat.getPermalink', err, this.#token);
-      this.#metrics.requests.inc({ method: 'chat.getPermalink', message: 'none', outcome: outcomeLabel(e) });
-      // The link is a courtesy: the new parent goes out without it.
-      this.#log.info({ thread: job.thread, error: e.code }, 'could not link the previous Slack thread; posting without the link');
-    }
+    const r = await this.#transport.call<{ permalink?: string }>('chat.getPermalink', { channel: previous.channel, message_ts: previous.ts }, 'none');
+    if (r.ok && typeof r.res.permalink === 'string') job.permalink = r.res.permalink;
+    // The link is a courtesy: the new parent goes out without it.
+    if (!r.ok) this.#log.info({ thread: job.thread, error: r.error.code }, 'could not link the previous Slack thread; posting without the link');
   }
 
+  /** Slack refused a message: what happens next is the action table's (actions.ts) answer. */
   #onError(q: ChannelQueue, job: Job, e: SlackApiError): void {
-    const now = this.#clock.now();
+    const now = this.#o.clock.now();
     const where = { channel: q.key, thread: job.thread, kind: job.kind, error: e.code };
-    if (e.code === 'ratelimited' && e.retryAfterMs !== undefined) {
-      q.notBefore = Math.max(q.notBefore, now + e.retryAfterMs);
-      this.#metrics.rateLimited.inc({ channel: q.key });
-      this.#log.warn({ ...where, retryAfterMs: e.retryAfterMs }, 'Slack rate limit: pausing this channel');
-      return;
-    }
-    if (e.retryable) {
-      q.failures++;
-      const wait = this.#backoff(q.failures);
-      q.notBefore = Math.max(q.notBefore, now + wait);
-      if ((q.failures & (q.failures - 1)) === 0) {
-        this.#log.warn({ ...where, failures: q.failures, retryInMs: wait, detail: e.message }, 'Slack request failed; retrying');
-      }
-      return;
-    }
-    if (isAuthError(e.code)) {
-      if (this.#once(`auth:${e.code}`)) this.#log.error({ error: e.code }, authAdvice(e.code));
-      return this.#giveUp(q, job, e);
-    }
-    if (isBlockError(e.code) && !job.plain) {
-      job.plain = true;
-      this.#metrics.fallbacks.inc({ kind: 'plain_text' });
-      this.#log.warn(where, 'Slack refused the message blocks; resending as plain text');
-      return;
-    }
-    if (isEditError(e.code) && job.kind === 'edit') {
-      // The parent is gone or frozen: the latest state becomes a new parent in the same channel.
-      const ref = this.#store.get(job.thread)!;
-      job.kind = 'parent';
-      job.channel = ref.channel;
-      this.#parentPending.set(job.thread, q.key);
-      this.#metrics.fallbacks.inc({ kind: 'new_parent' });
-      this.#log.warn(where, 'cannot edit the Slack parent; posting a new parent for the thread');
-      return;
-    }
-    if (isChannelError(e.code)) {
-      if (job.kind === 'reply') {
-        this.#metrics.fallbacks.inc({ kind: 'reply_dropped' });
-        this.#log.warn(where, 'Slack channel refused a thread reply; dropped');
-        return this.#remove(q, job);
-      }
-      const target = this.#queue(this.#defaultChannel);
-      if (!job.fellBack && target !== q) {
-        this.#log.error(
-          { ...where, fallback: this.#defaultChannel },
-          `Slack refused channel ${q.key} (${e.code}): invite the bot there (/invite @podbell) or fix the route; sending to ${this.#defaultChannel} instead`,
-        );
-        this.#metrics.fallbacks.inc({ kind: 'default_channel' });
-        job.fellBack = true;
-        job.kind = 'parent';
-        job.channel = this.#defaultChannel;
-        job.inThread = undefined;
-        this.#moveThread(job.thread, q, target);
+    const inDefaultChannel = job.fellBack || this.#queues.key(this.#o.defaultChannel) === q.key;
+    const action = actionFor(e, { kind: job.kind, plain: job.plain, inDefaultChannel });
+    switch (action.do) {
+      case 'pause':
+        q.notBefore = Math.max(q.notBefore, now + action.ms);
+        this.#metrics.rateLimited.inc({ channel: q.key });
+        return void this.#log.warn({ ...where, retryAfterMs: action.ms }, 'Slack rate limit: pausing this channel');
+      case 'retry': {
+        // The post may have landed (a timeout or reset after Slack took it): look before posting again.
+        if (job.kind === 'parent') job.uncertain = true;
+        const wait = Math.round(backoffDelay(q.failures++, this.#o.minBackoffMs, this.#o.maxBackoffMs, this.#o.random));
+        q.notBefore = Math.max(q.notBefore, now + wait);
+        if ((q.failures & (q.failures - 1)) === 0) this.#log.warn({ ...where, failures: q.failures, retryInMs: wait, detail: e.message }, 'Slack request failed; retrying');
         return;
       }
+      case 'plain':
+        job.plain = true;
+        this.#metrics.fallbacks.inc({ kind: 'plain_text' });
+        return void this.#log.warn(where, 'Slack refused the message blocks; resending as plain text');
+      case 'reroute':
+        return this.#reroute(q, this.#queue(this.#o.defaultChannel), job, e);
+      case 'give_up':
+        if (action.auth && this.#once(`auth:${e.code}`)) this.#log.error({ error: e.code }, authAdvice(e.code));
+        return this.#giveUp(q, job, e, action.cause);
     }
-    this.#giveUp(q, job, e);
   }
 
-  /** Moves a thread's queued jobs (parent first, order kept) to another channel's queue. */
-  #moveThread(thread: string, from: ChannelQueue, to: ChannelQueue): void {
-    const moving = from.jobs.filter((j) => j.thread === thread);
-    for (const j of moving) from.jobs.splice(from.jobs.indexOf(j), 1);
-    to.jobs.push(...moving);
-    this.#parentPending.set(thread, to.key);
+  /** The channel refused a parent (or the edit of one): the thread goes on in the default channel. */
+  #reroute(q: ChannelQueue, target: ChannelQueue, job: Job, e: SlackApiError): void {
+    this.#log.error(
+      { channel: q.key, thread: job.thread, kind: job.kind, error: e.code, fallback: this.#o.defaultChannel },
+      `Slack refused channel ${q.key} (${e.code}): invite the bot there (/invite @podbell) or fix the route; sending to ${this.#o.defaultChannel} instead`,
+    );
+    this.#metrics.fallbacks.inc({ kind: 'default_channel' });
+    rerouteThread(job, q, target, this.#o.defaultChannel);
+    this.#queues.parentWaits(job.thread, target);
   }
 
-  #giveUp(q: ChannelQueue, job: Job, e: SlackApiError): void {
-    this.#remove(q, job);
-    this.#metrics.fallbacks.inc({ kind: 'given_up' });
+  #giveUp(q: ChannelQueue, job: Job, e: SlackApiError, cause: string): void {
+    removeJob(q, job);
+    if (cause === 'message_gone') {
+      this.#metrics.fallbacks.inc({ kind: 'new_parent' });
+      this.#log.warn({ channel: q.key, thread: job.thread, error: e.code }, 'cannot edit the Slack parent; the incident gets a new parent');
+      // Until the new parent lands, the thread's replies wait for it instead of going to the lost one.
+      this.#queues.parentWaits(job.thread, q);
+      return this.#failed(job.thread, 'edit', cause);
+    }
+    if (job.kind === 'parent' && isChannelError(e.code) && q.key === this.#queues.key(this.#o.defaultChannel)) this.#defaultChannel.refused(e.code);
+    if (job.kind === 'reply' && isChannelError(e.code)) this.#metrics.fallbacks.inc({ kind: 'reply_dropped' });
+    else this.#metrics.fallbacks.inc({ kind: 'given_up' });
     this.#log.error({ channel: q.key, thread: job.thread, kind: job.kind, error: e.code, detail: e.message }, 'Slack refused a message; giving up on it');
-    if (job.kind !== 'parent') return;
-    this.#parentPending.delete(job.thread);
-    for (const other of this.#queues.values()) {
-      for (const j of [...other.jobs]) {
-        if (j.sending) continue;
-        if (j.thread === job.thread && j.kind === 'reply' && !this.#store.get(job.thread)) {
-          other.jobs.splice(other.jobs.indexOf(j), 1);
-          this.#metrics.fallbacks.inc({ kind: 'orphan_dropped' });
-        }
-        if (j.thread === job.thread && j.kind === 'edit' && !this.#store.get(job.thread)) {
-          // Keep the newest state: it goes out as a parent in the default channel.
-          j.kind = 'parent';
-          j.channel = this.#defaultChannel;
-          j.fellBack = true;
-          other.jobs.splice(other.jobs.indexOf(j), 1);
-          this.#queue(this.#defaultChannel).jobs.push(j);
-          this.#parentPending.set(j.thread, this.#canonical(this.#defaultChannel));
-        }
-        if (j.inThread === job.thread) j.inThread = undefined;
-      }
+    this.#failed(job.thread, job.kind, cause);
+    if (job.kind === 'parent') this.#dropThread(job.thread);
+  }
+
+  /** A parent given up: its queued replies and edits can never land; storm members go top level. */
+  #dropThread(thread: string): void {
+    this.#queues.parentDone(thread);
+    if (this.#o.store.get(thread)) return;
+    for (const j of dropThreadJobs(this.#queues.values(), thread)) {
+      this.#metrics.fallbacks.inc({ kind: 'orphan_dropped' });
+      this.#failed(j.thread, j.kind, 'no_thread');
     }
   }
 
-  #remove(q: ChannelQueue, job: Job): void {
-    const i = q.jobs.indexOf(job);
-    if (i >= 0) q.jobs.splice(i, 1);
-  }
-
-  #backoff(failures: number): number {
-    const base = Math.min(this.#maxBackoffMs, this.#minBackoffMs * 2 ** Math.min(30, failures - 1));
-    return Math.round(base * (0.5 + this.#random() / 2));
+  #failed(thread: string, kind: JobKind, cause: string): void {
+    this.#o.onOutcome({ type: 'failed', thread, kind, cause });
   }
 
   #once(key: string): boolean {
     if (this.#loggedOnce.has(key)) return false;
     this.#loggedOnce.add(key);
     return true;
-  }
-
-  #depths(): Map<string, number> {
-    const m = new Map<string, number>();
-    for (const q of this.#queues.values()) m.set(q.key, q.jobs.length);
-    return m;
-  }
-
-  #scrub(text: string): string {
-    return redactToken(text, this.#token);
   }
 }

@@ -1,0 +1,39 @@
+/**
+ * Threads over time: a failure soon after resolution reopens the same thread; later, or in a thread
+ * older than THREAD_MAX_AGE, the incident continues under a new parent that links the old thread.
+ */
+import type { Outgoing } from '../outgoing.js';
+import { renderParent, renderReminder } from '../render.js';
+import { sendParent, viewOf } from './lifecycle.js';
+import type { Incident, IncidentBook, IncidentSettings } from './model.js';
+
+/**
+ * Still failing in a thread older than THREAD_MAX_AGE: the old parent says where it went, and the same
+ * incident (counts and all) continues under a new top-level parent that links the old thread. This
+ * takes the place of that reminder.
+ */
+export function continueThread(inc: Incident, now: number, s: IncidentSettings, out: Outgoing[], book: IncidentBook): void {
+  const old = inc.id;
+  out.push({ kind: 'edit', thread: old, message: renderParent({ ...viewOf(inc, s, now), continuedAt: now }) });
+  inc.id = `t${++book.seq}`;
+  inc.linkTo = old;
+  inc.continues = true;
+  delete inc.previousResolvedAt;
+  delete inc.storm;
+  inc.openedAt = now;
+  inc.posted = false;
+  delete inc.parentHash;
+  sendParent(inc, now, s, out);
+  inc.window = { start: now, sent: 0 };
+}
+
+/**
+ * REPEAT_INTERVAL of failing: a reminder reply, or (thread too old) the thread continues, or (the
+ * parent never accepted: Slack refused it) the parent is tried again.
+ */
+export function remind(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings, out: Outgoing[]): void {
+  if (!inc.posted) sendParent(inc, now, s, out);
+  else if (now - (inc.openedAt ?? now) >= s.threadMaxAgeMs) continueThread(inc, now, s, out, book);
+  else out.push({ kind: 'reply', thread: inc.id, message: renderReminder(viewOf(inc, s, now), now) });
+  inc.remindAt = now + s.repeatIntervalMs;
+}

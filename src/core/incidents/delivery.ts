@@ -1,0 +1,75 @@
+/**
+ * The book's side of the delivery loop: what Slack accepted (or refused for good) is an input like a
+ * pod change. `posted`, the accepted parent hash and its edit time change only here, and whether a
+ * parent needs an edit is needsEdit() of what Slack accepted, never of what was queued.
+ */
+import { PARENT_GONE_CAUSES, type Delivery, type Outgoing } from '../outgoing.js';
+import { hashMessage, needsEdit } from '../parent-edit.js';
+import { renderParent } from '../render.js';
+import { sendParent, viewOf } from './lifecycle.js';
+import { has, type Incident, type IncidentBook, type IncidentSettings } from './model.js';
+import { parentLanded } from './replies.js';
+import { markStormDirty } from './storms.js';
+
+/** Feeds one delivery outcome into the book: the only place `posted` and the accepted parent change. */
+export function outcome(book: IncidentBook, d: Delivery, now: number, s: IncidentSettings, out: Outgoing[]): void {
+  if (has(book.storms, d.thread)) {
+    const storm = book.storms[d.thread]!;
+    if (d.type === 'delivered' && d.kind !== 'reply') {
+      storm.posted = true;
+      storm.hash = hashMessage(d.message);
+      storm.lastEditAt = now;
+      storm.dirty = true;
+    }
+    return;
+  }
+  const inc = incidentOfThread(book, d.thread);
+  if (!inc) return; // an old thread (continued or expired): nothing in the book depends on it
+  if (d.type === 'failed') {
+    // The parent is no longer in Slack: post it again, as it is now, in its own channel.
+    if (d.kind === 'edit' && PARENT_GONE_CAUSES.has(d.cause) && inc.posted) {
+      inc.posted = false;
+      delete inc.parentHash;
+      sendParent(inc, now, s, out);
+    }
+    return;
+  }
+  if (d.kind === 'reply') return;
+  if (d.kind === 'parent' && !inc.posted) parentLanded(inc, now, out);
+  inc.parentHash = hashMessage(d.message);
+  inc.lastEditAt = now;
+  // What Slack shows may already be behind the state (it changed while the message was in flight).
+  inc.dirty = hashMessage(renderParent(viewOf(inc, s, now))) !== inc.parentHash;
+}
+
+export function incidentOfThread(book: IncidentBook, thread: string): Incident | undefined {
+  for (const key in book.incidents) if (book.incidents[key]!.id === thread) return book.incidents[key];
+  return undefined;
+}
+
+/**
+ * After a restart: every parent the saved book never saw accepted goes out again (the sender first
+ * looks whether it landed before the restart, so a parent is never posted twice).
+ */
+export function repost(book: IncidentBook, now: number, s: IncidentSettings, out: Outgoing[]): void {
+  for (const inc of Object.values(book.incidents)) {
+    if (inc.status !== 'pending' && !inc.posted) sendParent(inc, now, s, out, inc.storm, true);
+  }
+}
+
+/**
+ * Edits the parent when needsEdit says so: at most once per GROUP_INTERVAL after Slack accepted the
+ * last one, and only when what Slack shows differs from the rendering now.
+ */
+export function flushParent(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings, out: Outgoing[]): void {
+  if (!inc.posted || !inc.dirty) return;
+  let parent: ReturnType<typeof renderParent> | undefined;
+  const accepted = inc.parentHash === undefined ? undefined : { hash: inc.parentHash, at: inc.lastEditAt };
+  const rendered = () => hashMessage((parent = renderParent(viewOf(inc, s, now))));
+  const decision = needsEdit(rendered, accepted, now, s.groupIntervalMs);
+  if (decision.kind === 'wait') return;
+  inc.dirty = false;
+  if (decision.kind === 'none' || parent === undefined) return;
+  out.push({ kind: 'edit', thread: inc.id, message: parent });
+  markStormDirty(book, inc);
+}

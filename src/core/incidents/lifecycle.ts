@@ -1,0 +1,336 @@
+/**
+ * An incident's life: PENDING -> OPEN <-> RESOLVING -> RESOLVED -> expired (see ../incidents.ts), the
+ * occurrences it counts, and the one place its deadlines are stated: deadlines() drives both what the
+ * reducer fires and when it asks to be woken.
+ */
+import type { Failure } from '../detect.js';
+import type { Outgoing } from '../outgoing.js';
+import { causeLabel, renderParent, renderReopenedReply, renderResolvedReply, type IncidentView } from '../render.js';
+import { has, indexPod, LIMITS, ONE_SHOT_REASONS, unindexAll, unindexPod, incidentKey, type Incident, type IncidentBook, type IncidentSettings, type PodEntry } from './model.js';
+import { replyFor } from './replies.js';
+import { markStormDirty, stormFor } from './storms.js';
+
+/** When each of an incident's timers is due (undefined: not running). One statement of every window. */
+export interface Deadlines {
+  /** PENDING: GROUP_WAIT is over, the parent goes out (or, all quiet, the incident is dropped). */
+  readonly open?: number;
+  /** RESOLVING: RESOLVE_AFTER of quiet. */
+  readonly resolve?: number;
+  /** OPEN: REPEAT_INTERVAL since the parent or the last reminder. */
+  readonly remind?: number;
+  /** A digest's GROUP_INTERVAL is over. */
+  readonly digest?: number;
+  /** A posted parent whose state changed may be edited (GROUP_INTERVAL after Slack accepted the last edit). */
+  readonly edit?: number;
+  /** RESOLVED: REOPEN_WINDOW is over, the incident becomes a tombstone a later one can link. */
+  readonly expire?: number;
+}
+
+export function deadlines(inc: Incident, s: IncidentSettings): Deadlines {
+  return {
+    ...(inc.status === 'pending' && { open: inc.firstSeen + s.groupWaitMs }),
+    ...(inc.status === 'resolving' && inc.quietSince !== undefined && { resolve: inc.quietSince + s.resolveAfterMs }),
+    ...(inc.status === 'open' && inc.remindAt !== undefined && { remind: inc.remindAt }),
+    ...(inc.digest !== undefined && { digest: inc.window.start + s.groupIntervalMs }),
+    // Not accepted yet: its delivery, not a timer, lets the edit go.
+    ...(inc.posted && inc.dirty && { edit: inc.lastEditAt + s.groupIntervalMs }),
+    ...(inc.status === 'resolved' && { expire: (inc.closedAt ?? inc.lastSeen) + s.reopenWindowMs }),
+  };
+}
+
+export function newIncident(book: IncidentBook, key: string, channel: string, f: Failure, now: number, s: IncidentSettings): Incident {
+  const inc: Incident = {
+    id: `t${++book.seq}`,
+    key,
+    channel,
+    namespace: f.namespace,
+    workload: { kind: f.workload.kind, name: f.workload.name },
+    status: 'pending',
+    firstSeen: now,
+    lastSeen: now,
+    failingSince: now,
+    counts: {},
+    pods: {},
+    podsAffected: 0,
+    restarts: 0,
+    posted: false,
+    dirty: true,
+    lastEditAt: now,
+    reopened: 0,
+    queued: [],
+    window: { start: now, sent: 0 },
+  };
+  const prev = has(book.previous, key) ? book.previous[key] : undefined;
+  if (prev && prev.resolvedAt + s.threadMaxAgeMs >= now) {
+    inc.linkTo = prev.thread;
+    inc.previousResolvedAt = prev.resolvedAt;
+  }
+  book.incidents[key] = inc;
+  return inc;
+}
+
+/** Turns a resolved incident into a small tombstone a later incident of the workload can link to. */
+export function expire(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings): void {
+  unindexAll(book, inc);
+  delete book.incidents[inc.key];
+  if (!inc.posted) return;
+  const prev = book.previous;
+  for (const [k, p] of Object.entries(prev)) if (p.resolvedAt + s.threadMaxAgeMs < now) delete prev[k];
+  delete prev[inc.key];
+  prev[inc.key] = { thread: inc.id, resolvedAt: inc.resolvedAt ?? now };
+  const keys = Object.keys(prev);
+  for (let i = 0; i < keys.length - LIMITS.previousThreads; i++) delete prev[keys[i]!];
+}
+
+/** Which run of the container a failure belongs to: what detect's occurrenceKey counts by. */
+export const runOf = (f: Failure): number => f.run ?? f.restartCount;
+
+/**
+ * How many occurrences a new fact stands for. A crash loop crashes once per run, so when runs were
+ * missed (podbell was down, or restarted from a state saved a little earlier) the pod's restartCount
+ * is the evidence: counting the gap keeps a count from ever going down after a restart.
+ */
+export function occurrences(pod: PodEntry, f: Failure): number {
+  // Only a container the kubelet restarts by itself crashes once per run.
+  if (f.reason !== 'CrashLoopBackOff' && !f.willRestart && !f.backOff) return 1;
+  // The last run counted of this container, whatever its cause: one crash per run, never two.
+  let last: number | undefined;
+  const prefix = `${f.container}\u0000`;
+  for (const k in pod.counted) if (k.startsWith(prefix) && (last === undefined || pod.counted[k]! > last)) last = pod.counted[k];
+  if (last === undefined) return 1;
+  return Math.max(1, runOf(f) - last);
+}
+
+/** Has this occurrence (uid, container, reason, run) been counted already? */
+export function alreadyCounted(inc: Incident, f: Failure): boolean {
+  const pod = has(inc.pods, f.uid) ? inc.pods[f.uid] : undefined;
+  const c = pod?.counted[`${f.container}\u0000${f.reason}`];
+  return c !== undefined && c >= runOf(f);
+}
+
+export function failure(book: IncidentBook, f: Failure, channel: string, now: number, s: IncidentSettings, out: Outgoing[]): void {
+  const key = incidentKey(s.cluster, channel, f.namespace, f.workload);
+  let inc = has(book.incidents, key) ? book.incidents[key] : undefined;
+  if (inc?.status === 'resolved') {
+    if (alreadyCounted(inc, f)) return; // the same fact re-delivered (relist): not a new failure
+    const inWindow = now < (inc.closedAt ?? now) + s.reopenWindowMs;
+    const young = now - (inc.openedAt ?? inc.firstSeen) < s.threadMaxAgeMs;
+    if (inWindow && young) reopen(book, inc, f, now, s, out);
+    else {
+      expire(book, inc, now, s);
+      inc = undefined;
+    }
+  }
+  inc ??= newIncident(book, key, channel, f, now, s);
+  record(book, inc, f, now, s, out);
+}
+
+export function reopen(book: IncidentBook, inc: Incident, f: Failure, now: number, s: IncidentSettings, out: Outgoing[]): void {
+  if (inc.posted) out.push({ kind: 'reply', thread: inc.id, message: renderReopenedReply(inc.resolvedAt ?? now, now, f) });
+  inc.status = 'open';
+  inc.reopened++;
+  inc.failingSince = now;
+  inc.remindAt = now + s.repeatIntervalMs;
+  delete inc.quietSince;
+  delete inc.resolvedAt;
+  delete inc.closedAt;
+  inc.dirty = true;
+  // The reopen note names the pod that failed; its reply budget starts afresh.
+  inc.window = { start: now, sent: 1 };
+  for (const [uid, pod] of Object.entries(inc.pods)) if (!pod.gone) indexPod(book, uid, inc.key);
+  markStormDirty(book, inc);
+}
+
+export function record(book: IncidentBook, inc: Incident, f: Failure, now: number, s: IncidentSettings, out: Outgoing[]): void {
+  let pod = has(inc.pods, f.uid) ? inc.pods[f.uid] : undefined;
+  if (!pod) {
+    prunePods(inc);
+    pod = inc.pods[f.uid] = { name: f.pod, failing: true, counted: {}, restarts: {}, replied: [] };
+    inc.podsAffected++;
+    inc.dirty = true;
+  }
+  indexPod(book, f.uid, inc.key);
+  if (!pod.failing || pod.gone) {
+    pod.failing = true;
+    delete pod.gone;
+    inc.dirty = true;
+  }
+  if (inc.status === 'resolving' || inc.status === 'pending') {
+    if (inc.status === 'resolving') inc.status = 'open';
+    delete inc.quietSince;
+    inc.dirty = true;
+  }
+  if (f.backOff && !pod.backOff) {
+    pod.backOff = true; // seen in back-off before the pod update that follows it (GROUP_WAIT 0 posts now)
+    inc.dirty = true;
+  }
+  if (alreadyCounted(inc, f)) return; // re-delivered: counts once
+  const label = causeLabel(f); // "Error (exit 1)": one crash, one count, named by its cause
+  inc.counts[label] = (inc.counts[label] ?? 0) + occurrences(pod, f);
+  pod.counted[`${f.container}\u0000${f.reason}`] = runOf(f);
+  // A crash the kubelet restarts by itself (Error under restartPolicy Always) may pass: not one-shot.
+  if (ONE_SHOT_REASONS.has(f.reason) && !(f.reason === 'Error' && f.willRestart)) inc.sticky = true;
+  const r = pod.restarts[f.container] ?? 0;
+  if (f.restartCount > r) {
+    inc.restarts += f.restartCount - r;
+    pod.restarts[f.container] = f.restartCount;
+  }
+  inc.lastSeen = now;
+  if (f.message) inc.latestMessage = f.message.length > LIMITS.messageChars ? f.message.slice(0, LIMITS.messageChars) : f.message;
+  if (f.cause) inc.cause = f.cause;
+  inc.dirty = true;
+  if (!pod.replied.includes(f.reason)) {
+    pod.replied.push(f.reason);
+    replyFor(inc, f, now, s, out);
+  }
+}
+
+/** Keeps per-pod detail bounded: forgets deleted pods first, then the longest-healthy ones. */
+export function prunePods(inc: Incident): void {
+  const uids = Object.keys(inc.pods);
+  if (uids.length < LIMITS.podsPerIncident) return;
+  let excess = uids.length - LIMITS.podsPerIncident + 1;
+  for (const pass of [(p: PodEntry) => p.gone === true, (p: PodEntry) => !p.failing]) {
+    for (const uid of uids) {
+      if (excess <= 0) return;
+      const p = inc.pods[uid];
+      if (p && pass(p)) {
+        delete inc.pods[uid];
+        excess--;
+      }
+    }
+  }
+}
+
+export function podUpdate(book: IncidentBook, uid: string, failing: boolean, now: number): boolean {
+  let changed = false;
+  for (const key of book.pods[uid]!) {
+    const inc = book.incidents[key];
+    const pod = inc?.pods[uid];
+    if (!inc || !pod || pod.failing === failing) continue;
+    changed = true;
+    pod.failing = failing;
+    inc.dirty = true;
+    if (failing && (inc.status === 'resolving' || inc.status === 'pending')) {
+      if (inc.status === 'resolving') inc.status = 'open';
+      delete inc.quietSince;
+    } else if (!failing) checkQuiet(book, inc, now);
+  }
+  return changed;
+}
+
+/** Keeps "N pods in CrashLoopBackOff" true: a pod entering or leaving back-off changes the parent. */
+export function backOffUpdate(book: IncidentBook, uid: string, backOff: boolean): boolean {
+  let changed = false;
+  for (const key of book.pods[uid]!) {
+    const pod = book.incidents[key]?.pods[uid];
+    if (!pod || (pod.backOff === true) === backOff) continue;
+    if (backOff) pod.backOff = true;
+    else delete pod.backOff;
+    book.incidents[key]!.dirty = changed = true;
+  }
+  return changed;
+}
+
+export function podGone(book: IncidentBook, uid: string, now: number): boolean {
+  for (const key of [...book.pods[uid]!]) {
+    const inc = book.incidents[key];
+    const pod = inc?.pods[uid];
+    unindexPod(book, uid, key);
+    if (!inc || !pod) continue;
+    pod.failing = false;
+    pod.gone = true;
+    inc.dirty = true;
+    checkQuiet(book, inc, now);
+  }
+  return true;
+}
+
+/** Every affected pod healthy or gone: a pending incident vanishes unposted, an open one starts resolving. */
+export function checkQuiet(book: IncidentBook, inc: Incident, now: number): void {
+  for (const uid in inc.pods) if (inc.pods[uid]!.failing) return;
+  if (inc.status === 'pending' && inc.sticky) {
+    inc.quietSince = now; // it happened: post it, already recovering
+  } else if (inc.status === 'pending') {
+    // Kept until GROUP_WAIT ends, counts and all: a sibling failing meanwhile (or a relist delivering
+    // it after this pod's deletion) joins it, so a deletion never erases an occurrence already counted.
+    inc.quietSince ??= now;
+  } else if (inc.status === 'open') {
+    inc.status = 'resolving';
+    inc.quietSince = now;
+    inc.dirty = true;
+  }
+}
+
+export function viewOf(inc: Incident, s: IncidentSettings, now: number): IncidentView {
+  let failing = 0;
+  let inBackOff = 0;
+  for (const uid in inc.pods) {
+    const pod = inc.pods[uid]!;
+    if (pod.failing) failing++;
+    if (pod.failing && pod.backOff) inBackOff++;
+  }
+  return {
+    status: inc.status,
+    cluster: s.cluster,
+    namespace: inc.namespace,
+    workload: inc.workload,
+    counts: inc.counts,
+    podsAffected: inc.podsAffected,
+    podsFailing: failing,
+    podsInBackOff: inBackOff,
+    restarts: inc.restarts,
+    firstSeen: inc.firstSeen,
+    lastSeen: inc.lastSeen,
+    failingSince: inc.failingSince,
+    ...(inc.quietSince !== undefined && { quietSince: inc.quietSince }),
+    ...(inc.resolvedAt !== undefined && { resolvedAt: inc.resolvedAt }),
+    ...(inc.reopened > 0 && { reopened: inc.reopened }),
+    ...(inc.previousResolvedAt !== undefined && { previousResolvedAt: inc.previousResolvedAt }),
+    ...(inc.continues && { continuesEarlierThread: true }),
+    ...(inc.latestMessage !== undefined && { latestMessage: inc.latestMessage }),
+    ...((s.actions?.buttons || inc.actions) && { actions: { buttons: s.actions?.buttons === true, thread: inc.id, ...inc.actions } }),
+    ...(inc.cause !== undefined && { cause: inc.cause }),
+    now,
+  };
+}
+
+/**
+ * GROUP_WAIT is over: the parent goes out. The incident is `posted` only once Slack accepts it (a
+ * 'delivered' outcome); until then replies wait in `queued` and no edit is made.
+ */
+export function open(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings, out: Outgoing[]): void {
+  inc.status = inc.quietSince !== undefined ? 'resolving' : 'open';
+  inc.openedAt = now;
+  inc.remindAt = now + s.repeatIntervalMs;
+  const storm = stormFor(book, inc, now, s, out);
+  sendParent(inc, now, s, out, storm);
+}
+
+/** The parent of `inc` as it renders now (thread age and GROUP_INTERVAL start when Slack accepts it). */
+export function sendParent(inc: Incident, now: number, s: IncidentSettings, out: Outgoing[], storm = inc.storm, maybePosted = false): void {
+  inc.dirty = false;
+  out.push({
+    kind: 'parent',
+    thread: inc.id,
+    channel: inc.channel,
+    ...(storm !== undefined && { inThread: storm }),
+    ...(inc.linkTo !== undefined && { linkTo: inc.linkTo }),
+    ...(maybePosted && { maybePosted: true }),
+    // A first post is red even when the container already runs again: it failed (an OOMKill).
+    message: renderParent({ ...viewOf(inc, s, now), firstPost: true }),
+  });
+}
+
+export function resolve(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings, out: Outgoing[]): void {
+  inc.status = 'resolved';
+  inc.resolvedAt = inc.quietSince ?? now;
+  inc.closedAt = now;
+  delete inc.quietSince;
+  delete inc.digest;
+  inc.dirty = true;
+  unindexAll(book, inc);
+  // Not in Slack yet: the parent, when it lands, is edited to say resolved instead.
+  if (inc.posted) out.push({ kind: 'reply', thread: inc.id, message: renderResolvedReply(viewOf(inc, s, now), { named: inc.storm !== undefined }) });
+  markStormDirty(book, inc);
+}

@@ -1,0 +1,152 @@
+// The delivery loop in the pure core: decide, send, record only what Slack accepted (issue 13).
+import { needsEdit, hashMessage } from '../../src/core/parent-edit.js';
+import { DEFAULTS, MIN, SEC, Story } from './incidents-story.js';
+
+const h = (text: string) => hashMessage({ text });
+
+describe('needsEdit: one pure decision from (rendered now, last accepted, when, now)', () => {
+  const T = 1_000_000;
+  test.each([
+    ['no parent in Slack yet', h('🔴 ×2'), undefined, T, 'none'],
+    ['Slack shows this rendering', h('🔴 ×2'), { hash: h('🔴 ×2'), at: T - 60 * SEC }, T, 'none'],
+    ['changed, last edit 20 s ago', h('🔴 ×3'), { hash: h('🔴 ×2'), at: T - 20 * SEC }, T, 'edit'],
+    ['changed, last edit exactly GROUP_INTERVAL ago', h('🔴 ×3'), { hash: h('🔴 ×2'), at: T - 15 * SEC }, T, 'edit'],
+    ['changed, last edit 5 s ago', h('🔴 ×3'), { hash: h('🔴 ×2'), at: T - 5 * SEC }, T, 'wait'],
+  ] as const)('%s -> %s', (_name, rendered, accepted, now, want) => {
+    expect(needsEdit(() => rendered, accepted, now, 15 * SEC).kind).toBe(want);
+  });
+
+  test('waiting names the instant the edit becomes due, without rendering', () => {
+    let renders = 0;
+    const render = () => (renders++, h('x'));
+    expect(needsEdit(render, { hash: h('y'), at: 100 }, 105, 15 * SEC)).toEqual({ kind: 'wait', at: 100 + 15 * SEC });
+    expect(renders).toBe(0);
+  });
+});
+
+describe('posted, the accepted parent and its edit time change only on delivery', () => {
+  test('an unconfirmed parent is not posted: replies wait, and no edit is ever made of it', () => {
+    const s = new Story();
+    s.autoDeliver = false;
+    s.fail({ pod: 'checkout-a', restartCount: 1 }).advance(10 * SEC);
+    expect(s.parents()).toHaveLength(1);
+    const inc = Object.values(s.book.incidents)[0]!;
+    expect(inc.posted).toBe(false);
+    // New pods and new counts while the parent is in flight: nothing but the parent goes out.
+    s.fail({ pod: 'checkout-b' }).fail({ pod: 'checkout-a', restartCount: 2 }).advance(1 * MIN);
+    expect(s.sent.map((x) => x.msg.kind)).toEqual(['parent']);
+    // Slack accepts it: the gathered replies follow, then ONE edit (after GROUP_INTERVAL) with the state now.
+    s.deliver(s.parents()[0]!);
+    expect(inc.posted).toBe(true);
+    expect(s.texts('reply', 't1')).toHaveLength(2);
+    s.advance(15 * SEC);
+    expect(s.texts('edit', 't1')).toHaveLength(1);
+    expect(s.texts('edit', 't1')[0]).toContain('CrashLoopBackOff ×3');
+  });
+
+  test('defect 6: what Slack shows last is the newest state; an edit in flight never has the last word', () => {
+    const s = new Story();
+    s.autoDeliver = false;
+    s.fail({ pod: 'checkout-a', restartCount: 1 }).advance(10 * SEC);
+    s.deliver(s.parents()[0]!);
+    s.fail({ pod: 'checkout-a', restartCount: 2 }).advance(15 * SEC);
+    const [first] = s.of('edit', 't1');
+    expect(first!.msg.message.text).toMatch(/^🔴 /);
+    // That edit is still in flight when the pod recovers: the next edit carries the state then...
+    s.healthy('checkout-a').advance(1 * MIN);
+    const edits = s.of('edit', 't1');
+    expect(edits.at(-1)!.msg.message.text).toMatch(/^🟡 /);
+    // ...and Slack accepting the older one first (its answer was slow) brings back no 🔴: once the
+    // newer lands too, nothing more is sent, so the 🟡 stays.
+    s.deliver(first!.msg);
+    s.deliver(edits.at(-1)!.msg).advance(1 * MIN);
+    expect(s.of('edit', 't1')).toHaveLength(edits.length);
+    expect(s.book.incidents[Object.keys(s.book.incidents)[0]!]!.parentHash).toBe(hashMessage(edits.at(-1)!.msg.message));
+  });
+
+  test('a lost edit is made again: what counts is what Slack accepted, not what was queued', () => {
+    const s = new Story();
+    s.autoDeliver = false;
+    s.fail({ pod: 'checkout-a', restartCount: 1 }).advance(10 * SEC);
+    s.deliver(s.parents()[0]!);
+    s.fail({ pod: 'checkout-a', restartCount: 2 }).advance(15 * SEC);
+    expect(s.of('edit', 't1')).toHaveLength(1);
+    s.fails('t1', 'edit', 'http_503');
+    s.fail({ pod: 'checkout-a', restartCount: 3 }).advance(15 * SEC);
+    expect(s.texts('edit', 't1').at(-1)).toContain('CrashLoopBackOff ×3');
+  });
+
+  test('a parent deleted in Slack (edit refused: message_gone) is posted again in its own channel, as it is now', () => {
+    const s = new Story();
+    s.fail({ pod: 'checkout-a', restartCount: 1 }, '#team-r').advance(10 * SEC);
+    s.autoDeliver = false;
+    s.fail({ pod: 'checkout-a', restartCount: 2 }, '#team-r').advance(15 * SEC);
+    s.fails('t1', 'edit', 'message_gone');
+    expect(s.parents()).toHaveLength(2);
+    expect(s.parents()[1]).toMatchObject({ thread: 't1', channel: '#team-r' });
+    expect(s.parents()[1]!.message.text).toContain('CrashLoopBackOff ×2');
+  });
+
+  test('a parent Slack refused for good is tried again at the next REPEAT_INTERVAL, not forgotten', () => {
+    const s = new Story();
+    s.autoDeliver = false;
+    s.fail({ pod: 'checkout-a', restartCount: 1 }).advance(10 * SEC);
+    s.fails('t1', 'parent', 'channel_not_found');
+    s.advance(DEFAULTS.repeatIntervalMs);
+    expect(s.parents()).toHaveLength(2);
+    expect(s.of('reply')).toHaveLength(0);
+  });
+
+  test('defect 3: after a restart, a parent never confirmed goes out again in its own channel, marked maybePosted', () => {
+    const s = new Story();
+    s.autoDeliver = false;
+    s.fail({ pod: 'checkout-a', restartCount: 1 }, '#team-r').advance(10 * SEC);
+    // SIGTERM with Slack down: the parent was never accepted. The book is saved and read back.
+    const restarted = new Story();
+    restarted.clock.advance(s.now - restarted.now + 30 * SEC);
+    restarted.book = JSON.parse(JSON.stringify(s.book));
+    restarted.input({ type: 'restored' });
+    expect(restarted.parents()).toEqual([expect.objectContaining({ thread: 't1', channel: '#team-r', maybePosted: true })]);
+    // Once accepted, the incident goes on in that thread: a later resolution edits it and replies there.
+    restarted.healthy('checkout-a').drain();
+    expect(restarted.parents()).toHaveLength(1);
+    expect(restarted.parentText('t1')).toMatch(/^✅ Resolved/);
+  });
+
+  test('a restart re-posts nothing Slack already accepted', () => {
+    const s = new Story().fail({ pod: 'checkout-a', restartCount: 1 }).advance(10 * SEC);
+    const restarted = new Story();
+    restarted.book = JSON.parse(JSON.stringify(s.book));
+    restarted.input({ type: 'restored' });
+    expect(restarted.sent).toEqual([]);
+  });
+});
+
+describe('defect 1: a relist never forgets a failure it already counted', () => {
+  // Pod A crash-loops (seen live); within GROUP_WAIT sibling B crashes and A is deleted; the watch
+  // expires (410) and the relist delivers A's deletion and B's change in either order.
+  test.each([
+    ['deletion first', (s: Story) => s.deleted('checkout-a').fail({ pod: 'checkout-b', restartCount: 1 })],
+    ['change first', (s: Story) => s.fail({ pod: 'checkout-b', restartCount: 1 }).deleted('checkout-a')],
+  ])('%s: one incident, ×2 over 2 pods', (_order, relist) => {
+    const s = new Story().fail({ pod: 'checkout-a', restartCount: 1 }).advance(4 * SEC);
+    relist(s);
+    s.advance(10 * SEC);
+    expect(s.parents()).toHaveLength(1);
+    expect(s.parents()[0]!.message.text).toContain('CrashLoopBackOff ×2');
+    expect(s.parents()[0]!.message.text).toMatch(/of 2 pods/);
+  });
+});
+
+describe('defect 2: counts never go down after a restart from a slightly older state', () => {
+  test('runs missed while down are counted from the restartCount', () => {
+    const s = new Story();
+    for (let r = 1; r <= 11; r++) s.fail({ pod: 'checkout-a', restartCount: r }).advance(1 * MIN);
+    const saved = JSON.stringify(s.book);
+    // Slack showed ×14 before the SIGKILL; the book saved a little earlier says ×11.
+    const restarted = new Story(DEFAULTS, s.now + 3 * MIN);
+    restarted.book = JSON.parse(saved);
+    restarted.input({ type: 'restored' }).fail({ pod: 'checkout-a', restartCount: 14 }).advance(15 * SEC);
+    expect(restarted.parentText('t1')).toContain('CrashLoopBackOff ×14');
+  });
+});
