@@ -55,14 +55,14 @@ describe('podbell run: what Slack shows survives kills, outages and restarts', (
     running.push(run);
     return run;
   };
-  const synced = (run: ReturnType<typeof podbell>) => waitFor('the watches to sync', () => run.stdout().includes('synced pods'), 30_000);
+  const synced = (run: ReturnType<typeof podbell>) => waitFor('the watches to sync', () => run.stderr().includes('synced pods'), 30_000);
   const crash = (name: string, restartCount: number) => sim.patchStatus('shop', name, pods.podStatus([pods.crashLoop({ name: 'app', image: IMAGE, restartCount })]));
   const checkout = () => {
     const pod = sim.apply(pods.deploymentPod({ namespace: 'shop', deployment: 'checkout', suffix: 'x2k4q' }));
     return (pod.metadata as { name: string }).name;
   };
   const parents = (channel: string) => slack.threads(channel).filter((t) => t.text.includes('checkout · Deployment · shop'));
-  const count = (text: string) => Number(/CrashLoopBackOff ×(\d+)/.exec(text)?.[1] ?? 0);
+  const count = (text: string) => Number(/Error \(exit 1\) ×(\d+)/.exec(text)?.[1] ?? 0);
 
   test('defect 4: Slack unreachable at start: podbell starts, watches, and delivers once Slack answers', async () => {
     slack.outage(10 * 60_000, { reset: true });

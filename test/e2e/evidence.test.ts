@@ -1,3 +1,4 @@
+import { DeliveryRelay } from '../../src/ports.js';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,8 +31,9 @@ const startBot = async (env: Record<string, string> = {}) => {
   const config = loadConfig({ SLACK_BOT_TOKEN: slack.token, SLACK_API_URL: slack.url, GROUP_WAIT: '0', GROUP_INTERVAL: '1h', CLUSTER_NAME: 'e2e', ...env });
   const log = silentLogger();
   registry = new Registry();
-  const sender = new SlackSender({ token: slack.token, apiUrl: slack.url, defaultChannel: config.slackChannel, clock: systemClock, log, registry, store: new MemoryThreadStore(), postsPerSecond: 50 });
-  bot = new Bot({ config, kubeConfig: simKubeConfig({ url: server.url }), sender, clock: systemClock, log, registry });
+  const deliveries = new DeliveryRelay();
+  const sender = new SlackSender({ token: slack.token, apiUrl: slack.url, defaultChannel: config.slackChannel, clock: systemClock, log, registry, store: new MemoryThreadStore(), postsPerSecond: 50, onOutcome: deliveries.report });
+  bot = new Bot({ config, kubeConfig: simKubeConfig({ url: server.url }), sender, deliveries, clock: systemClock, log, registry });
   await bot.start();
   await waitFor('the initial lists', () => bot.ready());
 };

@@ -1,3 +1,4 @@
+import { DeliveryRelay } from '../../src/ports.js';
 import { Registry } from 'prom-client';
 import { SlackSender } from '../../src/adapters/slack/sender.js';
 import { SlackActions } from '../../src/adapters/slack/socket.js';
@@ -35,12 +36,13 @@ describe('Slack actions through Socket Mode', () => {
     registry = new Registry();
     const kubeConfig = simKubeConfig({ url: server.url });
     const threads = new MemoryThreadStore();
-    const sender = new SlackSender({ token: slack.token, apiUrl: slack.url, defaultChannel: config.slackChannel, clock, log, registry, store: threads, postsPerSecond: 20 });
+    const deliveries = new DeliveryRelay();
+    const sender = new SlackSender({ token: slack.token, apiUrl: slack.url, defaultChannel: config.slackChannel, clock, log, registry, store: threads, postsPerSecond: 20, onOutcome: deliveries.report });
     const actions = new SlackActions({ appToken: config.slackAppToken!, botToken: config.slackToken!, apiUrl: slack.url, allowedUsers: config.slackAllowedUsers, allowedGroups: config.slackAllowedGroups, clock, log, registry, pingTimeoutMs: 2000 });
     const state = config.threadStoreConfigMap
       ? { state: { store: new ConfigMapStateStore({ kubeConfig, namespace: config.podNamespace!, name: config.threadStoreConfigMap, clock, log }), threads, debounceMs: 50 } }
       : {};
-    const bot = new Bot({ config, kubeConfig, sender, clock, log, registry, actions, ...state });
+    const bot = new Bot({ config, kubeConfig, sender, deliveries, clock, log, registry, actions, ...state });
     bots.push(bot);
     return bot;
   };
