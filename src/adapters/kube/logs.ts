@@ -29,9 +29,9 @@ export function kubeLogFetcher(kubeConfig: KubeConfig, clock: Clock, timeoutMs =
     if (q.previous) params.set('previous', 'true');
     const path = `/api/v1/namespaces/${encodeURIComponent(q.namespace)}/pods/${encodeURIComponent(q.pod)}/log?${params}`;
     try {
-      const r = await sendKubeRequest(kubeConfig, 'GET', path, { timeoutMs, maxBytes: q.limitBytes + 1024, setTimer: (ms, fn) => clock.setTimer(ms, fn) });
-      const text = r.body.toString('utf8');
-      if (r.status >= 200 && r.status < 300) return { ok: true, text, cut: r.body.length >= q.limitBytes };
+      const r = await sendKubeRequest(kubeConfig, 'GET', path, { timeoutMs, maxChars: q.limitBytes + 1024, setTimer: (ms, fn) => clock.setTimer(ms, fn) });
+      const text = r.body;
+      if (r.status >= 200 && r.status < 300) return { ok: true, text, cut: Buffer.byteLength(text) >= q.limitBytes };
       let message = `HTTP ${r.status}`;
       try {
         const m = obj(JSON.parse(text)).message;

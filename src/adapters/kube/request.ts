@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Clock } from '../../clock.js';
+import { readBody } from '../http-body.js';
 import { KubeApiError } from './errors.js';
 
 export interface PreparedKubeRequest {
@@ -31,49 +32,40 @@ export async function prepareKubeRequest(kubeConfig: KubeConfig, method: string,
   return { url, options: { ...opts, method, headers }, request: (url.protocol === 'http:' ? http.request : https.request) as typeof https.request };
 }
 
-/** An API server's answer as bytes: its status and at most `maxBytes` of the body. */
+/** An API server's answer as text: its status and (at most `maxChars` of) the body. */
 export interface KubeRawReply {
   readonly status: number;
-  readonly body: Buffer;
+  readonly body: string;
 }
 
 export interface SendKubeRequestOptions {
   readonly payload?: string;
   /** A request taking longer is abandoned and rejects (Clock timer). */
   readonly timeoutMs: number;
-  /** Bytes kept of the body; the rest is dropped as it arrives (default 4 MiB). */
-  readonly maxBytes?: number;
+  /** Characters kept of the body; the rest is read and dropped (default: all). */
+  readonly maxChars?: number;
   /** Fires the timeout. */
   readonly setTimer: (ms: number, fn: () => void) => () => void;
 }
 
 /**
- * One buffered request with the kubeconfig's auth: resolves with any HTTP status and the body,
- * rejects on network errors, a connection closed early, and the timeout. The one transport of every
- * request-reply call to the API server (logs, the state ConfigMap, the Lease).
+ * One buffered request with the kubeconfig's auth: resolves with any HTTP status and the body (read
+ * by the one body reader, adapters/http-body.ts), rejects on network errors, a connection closed
+ * early, and the timeout. The one transport of every request-reply call to the API server (logs,
+ * the state ConfigMap, the Lease).
  */
 export async function sendKubeRequest(kubeConfig: KubeConfig, method: string, pathAndQuery: string, o: SendKubeRequestOptions): Promise<KubeRawReply> {
   const { url, options, request } = await prepareKubeRequest(kubeConfig, method, pathAndQuery, o.payload);
-  const maxBytes = o.maxBytes ?? 4 * 1024 * 1024;
   return new Promise<KubeRawReply>((resolve, reject) => {
     let settled = false;
     const req = request(url, options, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        if (size >= maxBytes) return;
-        const part = size + c.length > maxBytes ? c.subarray(0, maxBytes - size) : c;
-        chunks.push(part);
-        size += part.length;
-      });
-      res.on('close', () => fail(new KubeApiError(0, `${method} ${url.pathname}: connection closed before the answer ended`)));
-      res.on('end', () => {
+      const closed = new KubeApiError(0, `${method} ${url.pathname}: connection closed before the answer ended`);
+      readBody(res, { ...(o.maxChars !== undefined && { maxChars: o.maxChars }), failure: (why, e) => (why === 'error' && e ? e : closed) }).then((text) => {
         if (settled) return;
         settled = true;
         cancel();
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) });
-      });
-      res.on('error', fail);
+        resolve({ status: res.statusCode ?? 0, body: text });
+      }, fail);
     });
     const cancel = o.setTimer(o.timeoutMs, () => req.destroy(new KubeApiError(0, `${method} ${url.pathname}: no answer within ${o.timeoutMs} ms`)));
     function fail(err: Error) {
@@ -108,7 +100,7 @@ export interface KubeJsonRequestOptions {
 export async function kubeJsonRequest(o: KubeJsonRequestOptions, method: string, path: string, body?: unknown): Promise<KubeReply> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const r = await sendKubeRequest(o.kubeConfig, method, path, { ...(payload !== undefined && { payload }), timeoutMs: o.timeoutMs, setTimer: (ms, fn) => o.clock.setTimer(ms, fn) });
-  const text = r.body.toString('utf8');
+  const text = r.body;
   let parsed: unknown;
   try {
     parsed = text === '' ? undefined : JSON.parse(text);

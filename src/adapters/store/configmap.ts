@@ -1,5 +1,4 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { readBody } from '../http-body.js';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log.js';
 import { MAX_SNAPSHOT_BYTES, decodeSnapshot, encodeSnapshot, type LoadedState, type StateSnapshot } from '../../state/snapshot.js';
