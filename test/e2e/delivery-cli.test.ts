@@ -55,7 +55,10 @@ describe('podbell run: what Slack shows survives kills, outages and restarts', (
     running.push(run);
     return run;
   };
-  const synced = (run: ReturnType<typeof podbell>) => waitFor('the watches to sync', () => run.stderr().includes('synced pods'), 30_000);
+  // POD_NAMESPACE turns on leader election: the bot acts once it holds the Lease and has loaded the
+  // saved state. A crash before that reaches it only as the cache's latest state at takeover (one
+  // occurrence, as for any pod first seen crash-looping), which is not what these tests are about.
+  const synced = (run: ReturnType<typeof podbell>) => waitFor('the watches to sync and the bot to act', () => run.stderr().includes('synced pods') && run.stderr().includes('"msg":"acting: '), 30_000);
   const crash = (name: string, restartCount: number) => sim.patchStatus('shop', name, pods.podStatus([pods.crashLoop({ name: 'app', image: IMAGE, restartCount })]));
   const checkout = () => {
     const pod = sim.apply(pods.deploymentPod({ namespace: 'shop', deployment: 'checkout', suffix: 'x2k4q' }));
