@@ -12,7 +12,7 @@ import { markStormDirty, stormFor } from './storms.js';
 
 /** When each of an incident's timers is due (undefined: not running). One statement of every window. */
 export interface Deadlines {
-  /** PENDING: GROUP_WAIT is over, the parent goes out (or, all quiet, the incident is dropped). */
+  /** PENDING: GROUP_WAIT (and its channel's storm hold) is over, the parent goes out (or, all quiet, the incident is dropped). */
   readonly open?: number;
   /** RESOLVING: RESOLVE_AFTER of quiet. */
   readonly resolve?: number;
@@ -28,7 +28,7 @@ export interface Deadlines {
 
 export function deadlines(inc: Incident, s: IncidentSettings): Deadlines {
   return {
-    ...(inc.status === 'pending' && { open: inc.firstSeen + s.groupWaitMs }),
+    ...(inc.status === 'pending' && { open: Math.max(inc.firstSeen + s.groupWaitMs, inc.heldUntil ?? 0) }),
     ...(inc.status === 'resolving' && inc.quietSince !== undefined && { resolve: inc.quietSince + s.resolveAfterMs }),
     ...(inc.status === 'open' && inc.remindAt !== undefined && { remind: inc.remindAt }),
     ...(inc.digest !== undefined && { digest: inc.window.start + s.groupIntervalMs }),
@@ -300,11 +300,19 @@ export function viewOf(inc: Incident, s: IncidentSettings, now: number): Inciden
  * 'delivered' outcome); until then replies wait in `queued` and no edit is made.
  */
 export function open(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings, out: Outgoing[]): void {
+  const place = stormFor(book, inc, now, s, out);
+  if (place.kind === 'held') return; // its channel decides storm or not first (deadlines: heldUntil)
+  delete inc.heldUntil;
   inc.status = inc.quietSince !== undefined ? 'resolving' : 'open';
   inc.openedAt = now;
   inc.remindAt = now + s.repeatIntervalMs;
-  const storm = stormFor(book, inc, now, s, out);
-  sendParent(inc, now, s, out, storm);
+  sendParent(inc, now, s, out, place.kind === 'storm' ? place.storm : undefined);
+  if (place.kind !== 'storm') return;
+  // The storm began: the incidents its channel held go into its thread now (all quiet: dropped at their hold's end).
+  for (const key of place.released) {
+    const held = book.incidents[key];
+    if (held?.status === 'pending' && (held.quietSince === undefined || held.sticky)) open(book, held, now, s, out);
+  }
 }
 
 /** The parent of `inc` as it renders now (thread age and GROUP_INTERVAL start when Slack accepts it). */

@@ -1,0 +1,73 @@
+// Storms without the wall (docs/design.md#incidents, storms): on the virtual clock, a burst of
+// workloads failing in one channel gives at most 3 top-level posts, and every workload is named in
+// Slack within 30 s of its first failure.
+import { DEFAULTS, SEC, MIN, Story } from './incidents-story.js';
+
+const name = (i: number) => `etl-${String(i).padStart(2, '0')}`;
+
+/** `n` workloads failing one after another within `spreadMs`; returns the story and each one's first failure time. */
+function burst(n: number, spreadMs: number, s = new Story()): { s: Story; failedAt: Map<string, number> } {
+  const failedAt = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    failedAt.set(name(i), s.now);
+    s.fail({ pod: `${name(i)}-7d9f-x`, workload: { kind: 'Deployment', name: name(i) } });
+    s.advance(Math.floor(spreadMs / n));
+  }
+  return { s, failedAt };
+}
+
+/** When Slack was first told about each workload (a parent, an edit or a reply naming it). */
+function firstNamed(s: Story, workloads: Iterable<string>): Map<string, number> {
+  const names = [...workloads];
+  const seen = new Map<string, number>();
+  for (const { at, msg } of s.sent) {
+    for (const n of names) if (!seen.has(n) && msg.message.text.includes(n)) seen.set(n, at);
+  }
+  return seen;
+}
+
+describe('storms without the wall', () => {
+  test.each([20, 30])('%i workloads failing within 40 s: at most 3 top-level posts, the storm parent lists each with its counts', (n) => {
+    const { s } = burst(n, 40 * SEC);
+    s.advance(2 * MIN);
+    expect(s.topLevel().length).toBeLessThanOrEqual(3);
+    const storm = s.topLevel().find((p) => p.thread.startsWith('s'))!;
+    const listed = s.parentText(storm.thread);
+    expect(listed).toContain(`🚨 ${n} workloads`);
+    for (let i = 0; i < n; i++) expect(listed).toMatch(new RegExp(`${name(i)} · Deployment · shop — CrashLoopBackOff ×1`));
+  });
+
+  test('50 workloads within 40 s: each is named within 30 s of its first failure, at most 3 top-level posts', () => {
+    const { s, failedAt } = burst(50, 40 * SEC);
+    s.advance(2 * MIN);
+    expect(s.topLevel().length).toBeLessThanOrEqual(3);
+    const named = firstNamed(s, failedAt.keys());
+    for (const [n, at] of failedAt) {
+      expect({ n, named: named.has(n) }).toEqual({ n, named: true });
+      expect({ n, waited: named.get(n)! - at <= 30 * SEC }).toEqual({ n, waited: true });
+    }
+  });
+
+  test('three incidents in a minute are held, not lost: with no storm they go top level within GROUP_WAIT + 20 s', () => {
+    const { s, failedAt } = burst(4, 4 * SEC);
+    s.advance(MIN);
+    expect(s.topLevel()).toHaveLength(4);
+    expect(s.topLevel().every((p) => !p.thread.startsWith('s'))).toBe(true);
+    const named = firstNamed(s, failedAt.keys());
+    for (const [n, at] of failedAt) expect(named.get(n)! - at).toBeLessThanOrEqual(30 * SEC);
+  });
+
+  test('a held incident whose pods all recover before the decision is dropped unposted, as within GROUP_WAIT', () => {
+    const { s } = burst(3, 3 * SEC);
+    s.advance(9 * SEC).healthy(`${name(2)}-7d9f-x`).advance(MIN);
+    expect(s.topLevel().map((p) => p.message.text).join('\n')).not.toContain(name(2));
+    expect(s.topLevel()).toHaveLength(2);
+    expect(Object.values(s.book.incidents).map((i) => i.workload.name)).toEqual([name(0), name(1)]);
+  });
+
+  test('with STORM_THRESHOLD at or below the preview nothing is held', () => {
+    const { s } = burst(2, 2 * SEC, new Story({ ...DEFAULTS, stormThreshold: 1 }));
+    s.advance(11 * SEC);
+    expect(s.topLevel()).toHaveLength(2); // the first parent, then the storm parent
+  });
+});
