@@ -84,6 +84,8 @@ export interface StormView {
 
 /** What a digest reply summarises: the new (pod, reason) pairs that did not get a reply of their own. */
 export interface DigestView {
+  /** the workload, named in a storm thread */
+  readonly workload?: string;
   readonly items: number;
   readonly pods: number;
   readonly reasons: Readonly<Record<string, number>>;
@@ -339,6 +341,9 @@ export interface ReplyOptions {
   readonly named?: boolean;
 }
 
+/** `etl-06 ` in a storm thread (every reply kind names its workload there), else nothing. */
+export const whoIn = (workload: string, options?: ReplyOptions): string => (options?.named ? `${escapeText(workload)} ` : '');
+
 /**
  * One thread reply per new (pod, reason): [workload ·] pod · container · reason (exit N) · restart N ·
  * node. `restart N` only once the container has been restarted: "restart 0" tells nothing.
@@ -363,15 +368,15 @@ export function renderReply(f: Failure, options?: ReplyOptions): SlackMessage {
 }
 
 /** `+23 more in the last 5 min across 4 pods (CrashLoopBackOff ×20, OOMKilled ×3)` */
-export function renderDigest(d: DigestView): SlackMessage {
-  const text = `+${d.items} more in the last ${formatDuration(Math.max(1000, d.sinceMs))} across ${plural(d.pods, 'pod')} (${countsLine(d.reasons, ', ')})`;
+export function renderDigest(d: DigestView, options?: ReplyOptions): SlackMessage {
+  const text = `${d.workload === undefined || !options?.named ? '' : `${escapeText(d.workload)}: `}+${d.items} more in the last ${formatDuration(Math.max(1000, d.sinceMs))} across ${plural(d.pods, 'pod')} (${countsLine(d.reasons, ', ')})`;
   return message(text, [section(text)]);
 }
 
 /** The one reply that says the incident is still on fire after REPEAT_INTERVAL. */
-export function renderReminder(v: IncidentView, now: number): SlackMessage {
+export function renderReminder(v: IncidentView, now: number, options?: ReplyOptions): SlackMessage {
   const since = v.failingSince ?? v.firstSeen;
-  const text = `⏰ still failing after ${formatDuration(now - since)}: ${countsLine(v.counts, ' · ', v.podsInBackOff)} · ${plural(v.podsFailing ?? v.podsAffected, 'pod')} failing${v.restarts > 0 ? ` · ${plural(v.restarts, 'restart')}` : ''}`;
+  const text = `⏰ ${whoIn(v.workload.name, options)}still failing after ${formatDuration(now - since)}: ${countsLine(v.counts, ' · ', v.podsInBackOff)} · ${plural(v.podsFailing ?? v.podsAffected, 'pod')} failing${v.restarts > 0 ? ` · ${plural(v.restarts, 'restart')}` : ''}`;
   return message(text, [section(text)]);
 }
 
@@ -379,14 +384,13 @@ export function renderReminder(v: IncidentView, now: number): SlackMessage {
 export function renderResolvedReply(v: IncidentView, options?: ReplyOptions): SlackMessage {
   const at = v.resolvedAt ?? v.lastSeen;
   const took = at - (v.failingSince ?? v.firstSeen);
-  const who = options?.named ? `${escapeText(v.workload.name)} ` : '';
-  const text = `✅ ${who}recovered at ${clockTime(at)}${took >= 1000 ? ` after ${formatDuration(took)}` : ''}`;
+  const text = `✅ ${whoIn(v.workload.name, options)}recovered at ${clockTime(at)}${took >= 1000 ? ` after ${formatDuration(took)}` : ''}`;
   return message(text, [section(text)]);
 }
 
 /** Said in the old thread when an incident fails again within REOPEN_WINDOW. */
-export function renderReopenedReply(resolvedAt: number, now: number, f: Failure): SlackMessage {
-  const text = `🔁 failing again at ${clockTime(now)}, ${formatDuration(now - resolvedAt)} after recovering: \`${escapeText(f.pod)}\` ${reasonDetail(f)}`;
+export function renderReopenedReply(resolvedAt: number, now: number, f: Failure, options?: ReplyOptions): SlackMessage {
+  const text = `🔁 ${whoIn(f.workload.name, options)}failing again at ${clockTime(now)}, ${formatDuration(now - resolvedAt)} after recovering: \`${escapeText(f.pod)}\` ${reasonDetail(f)}`;
   return message(text.replace(/`/g, ''), [section(text)]);
 }
 

@@ -71,3 +71,43 @@ describe('storms without the wall', () => {
     expect(s.topLevel()).toHaveLength(2); // the first parent, then the storm parent
   });
 });
+
+describe('replies in a storm thread name their workload', () => {
+  const OPEN = { buttons: true, allowedUsers: [], allowedGroups: [] };
+  /** etl-00 goes top level, etl-01 (thread t2) into the storm thread of a threshold-1 storm. */
+  function inStorm(): Story {
+    const s = new Story({ ...DEFAULTS, stormThreshold: 1, actions: OPEN });
+    s.fail({ pod: 'etl-00-x', workload: { kind: 'Deployment', name: 'etl-00' } });
+    s.fail({ pod: 'etl-01-a', workload: { kind: 'Deployment', name: 'etl-01' } }).advance(10 * SEC);
+    expect(s.parents().find((p) => p.thread === 't2')!.inThread).toMatch(/^s/);
+    return s;
+  }
+
+  test.each([
+    ['a pod reply', (s: Story) => s.fail({ pod: 'etl-01-b', workload: { kind: 'Deployment', name: 'etl-01' } }), /^etl-01 · etl-01-b · app · CrashLoopBackOff/],
+    [
+      'a digest',
+      (s: Story) => {
+        for (const p of ['b', 'c', 'd', 'e', 'f']) s.fail({ pod: `etl-01-${p}`, workload: { kind: 'Deployment', name: 'etl-01' } });
+        s.advance(20 * SEC);
+      },
+      /^etl-01: \+\d+ more in the last/,
+    ],
+    ['a reminder', (s: Story) => s.advance(4 * 60 * MIN), /^⏰ etl-01 still failing after 4 h/],
+    ['a recovery', (s: Story) => s.healthy('etl-01-a').advance(6 * MIN), /^✅ etl-01 recovered at 09:00:10 UTC/],
+    ['a reopen', (s: Story) => s.healthy('etl-01-a').advance(6 * MIN).fail({ pod: 'etl-01-a', restartCount: 2, workload: { kind: 'Deployment', name: 'etl-01' } }), /^🔁 etl-01 failing again/],
+    ['an acknowledgement', (s: Story) => s.act('ack', 'U123', { thread: 't2' }), /^👀 <@U123> acknowledged etl-01: no more reminders/],
+    ['a mute', (s: Story) => s.act('mute', 'U123', { thread: 't2', value: '1h' }), /^🔕 <@U123> muted etl-01 until/],
+    ['the end of a mute', (s: Story) => s.act('mute', 'U123', { thread: 't2', value: '1h' }).advance(2 * 60 * MIN), /^🔔 the mute of etl-01 by <@U123> ended/],
+  ])('%s', (_kind, then, expected) => {
+    const s = inStorm();
+    then(s);
+    expect(s.texts('reply', 't2').at(-1)).toMatch(expected);
+  });
+
+  test('outside a storm the same replies stay as they were: the parent above names the workload', () => {
+    const s = new Story().fail({ pod: 'etl-01-a', workload: { kind: 'Deployment', name: 'etl-01' } }).advance(10 * SEC);
+    s.healthy('etl-01-a').advance(6 * MIN);
+    expect(s.texts('reply', 't1').at(-1)).toMatch(/^✅ recovered at/);
+  });
+});

@@ -7,7 +7,7 @@ import type { Failure } from '../detect.js';
 import type { Outgoing } from '../outgoing.js';
 import { causeLabel, renderParent, renderReopenedReply, renderResolvedReply, type IncidentView } from '../render.js';
 import { has, indexPod, LIMITS, ONE_SHOT_REASONS, unindexAll, unindexPod, incidentKey, type Incident, type IncidentBook, type IncidentSettings, type PodEntry } from './model.js';
-import { replyFor } from './replies.js';
+import { named, replyFor } from './replies.js';
 import { markStormDirty, stormFor } from './storms.js';
 
 /** When each of an incident's timers is due (undefined: not running). One statement of every window. */
@@ -126,7 +126,7 @@ export function failure(book: IncidentBook, f: Failure, channel: string, now: nu
 }
 
 export function reopen(book: IncidentBook, inc: Incident, f: Failure, now: number, s: IncidentSettings, out: Outgoing[]): void {
-  if (inc.posted) out.push({ kind: 'reply', thread: inc.id, message: renderReopenedReply(inc.resolvedAt ?? now, now, f) });
+  if (inc.posted) out.push({ kind: 'reply', thread: inc.id, message: renderReopenedReply(inc.resolvedAt ?? now, now, f, named(inc)) });
   inc.status = 'open';
   inc.reopened++;
   inc.failingSince = now;
@@ -339,6 +339,6 @@ export function resolve(book: IncidentBook, inc: Incident, now: number, s: Incid
   inc.dirty = true;
   unindexAll(book, inc);
   // Not in Slack yet: the parent, when it lands, is edited to say resolved instead.
-  if (inc.posted) out.push({ kind: 'reply', thread: inc.id, message: renderResolvedReply(viewOf(inc, s, now), { named: inc.storm !== undefined }) });
+  if (inc.posted) out.push({ kind: 'reply', thread: inc.id, message: renderResolvedReply(viewOf(inc, s, now), named(inc)) });
   markStormDirty(book, inc);
 }
