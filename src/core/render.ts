@@ -52,6 +52,8 @@ export interface IncidentView {
   readonly continuesEarlierThread?: boolean;
   /** set on the last edit of a thread that continues in a new one */
   readonly continuedAt?: number;
+  /** its channel changed while it was open: this thread goes on, new incidents go to that channel */
+  readonly movedTo?: string;
   readonly latestMessage?: string;
   /** Slack actions: the buttons (when on) and who muted or acknowledged it. */
   readonly actions?: ActionsView;
@@ -254,6 +256,7 @@ export function renderParent(v: IncidentView): SlackMessage {
   if (v.reopened) ctx.push(`failed again ${v.reopened}×`);
   if (v.continuedAt !== undefined) ctx.push(`still failing at ${dateTime(v.continuedAt)}: continued in a new thread`);
   if (v.continuesEarlierThread) ctx.push('continues an earlier thread of this incident');
+  if (v.movedTo !== undefined) ctx.push(`channel changed: this incident goes on here, new ones go to ${escapeText(v.movedTo)}`);
   if (v.previousResolvedAt !== undefined) ctx.push(`follows an earlier incident resolved ${dateTime(v.previousResolvedAt)}`);
   const blocks: unknown[] = [header(head), section(totals), context(ctx)];
   const lines = [head, totals.replace(/\*/g, ''), ctx.join(' · ').replace(/\*/g, '')];

@@ -67,7 +67,7 @@ describe('PENDING: GROUP_WAIT gathers siblings', () => {
     expect(s.parents()).toHaveLength(1);
   });
 
-  test('incidents are per (cluster, channel, namespace, workload); reasons are counted inside one', () => {
+  test('incidents are per (cluster, namespace, workload), in the channel of their first failure; reasons are counted inside one', () => {
     const s = new Story()
       .fail({ pod: 'checkout-a', reason: 'OOMKilled', restartCount: 1 })
       .fail({ pod: 'checkout-a', reason: 'CrashLoopBackOff', restartCount: 1 })
@@ -79,12 +79,13 @@ describe('PENDING: GROUP_WAIT gathers siblings', () => {
     s.advance(20 * SEC);
     expect(s.parents().map((p) => [p.channel, p.message.text.split('\n')[0]])).toEqual([
       ['#alerts', '🔴 checkout · Deployment · shop'],
-      ['#payments', '🔴 checkout · Deployment · shop'],
       ['#alerts', '🔴 checkout · Deployment · staging'],
       ['#alerts', '🔴 cart · Deployment · shop'],
     ]);
     // An OOMKill that turns into CrashLoopBackOff is ONE incident with both reasons counted.
     expect(s.parents()[0]!.message.text).toContain('CrashLoopBackOff ×1 · OOMKilled ×1');
+    // Routed to #payments meanwhile (its channel annotation changed): the same incident, which says so.
+    expect(s.parents()[0]!.message.text).toContain('new ones go to #payments');
   });
 });
 

@@ -111,3 +111,30 @@ describe('replies in a storm thread name their workload', () => {
     expect(s.texts('reply', 't1').at(-1)).toMatch(/^✅ recovered at/);
   });
 });
+
+describe("a namespace's channel changes while its incident is open", () => {
+  const etl = { kind: 'Deployment', name: 'etl-01' } as const;
+  test('the incident keeps its thread and first seen; its parent says where new incidents go; a later incident goes there', () => {
+    const s = new Story().fail({ pod: 'etl-01-a', workload: etl }).advance(10 * SEC);
+    expect(s.parents()).toHaveLength(1);
+    // podbell.io/channel edited (or made invalid, falling back to the default): the routing says #data now.
+    s.advance(MIN).fail({ pod: 'etl-01-a', restartCount: 2, workload: etl }, '#data').advance(20 * SEC);
+    expect(s.parents()).toHaveLength(1);
+    expect(s.parentText('t1')).toContain('CrashLoopBackOff ×2');
+    expect(s.parentText('t1')).toContain('first seen 09:00:00 UTC');
+    expect(s.parentText('t1')).toContain('channel changed: this incident goes on here, new ones go to #data');
+    // It resolves in its own thread; the next incident of the workload starts in #data.
+    s.healthy('etl-01-a').advance(6 * MIN).advance(2 * 60 * MIN);
+    expect(s.texts('reply', 't1').at(-1)).toMatch(/^✅ recovered/);
+    s.fail({ pod: 'etl-01-b', workload: etl }, '#data').advance(10 * SEC);
+    expect(s.parents().map((p) => p.channel)).toEqual(['#alerts', '#data']);
+  });
+
+  test('the channel changing back removes the note', () => {
+    const s = new Story().fail({ pod: 'etl-01-a', workload: etl }).advance(10 * SEC);
+    s.fail({ pod: 'etl-01-a', restartCount: 2, workload: etl }, '#data').advance(20 * SEC);
+    s.fail({ pod: 'etl-01-a', restartCount: 3, workload: etl }).advance(20 * SEC);
+    expect(s.parentText('t1')).toContain('CrashLoopBackOff ×3');
+    expect(s.parentText('t1')).not.toContain('channel changed');
+  });
+});

@@ -110,7 +110,11 @@ export function alreadyCounted(inc: Incident, f: Failure): boolean {
 
 export function failure(book: IncidentBook, f: Failure, channel: string, now: number, s: IncidentSettings, out: Outgoing[]): void {
   const key = incidentKey(s.cluster, channel, f.namespace, f.workload);
-  let inc = has(book.incidents, key) ? book.incidents[key] : undefined;
+  let inc = has(book.incidents, key) ? book.incidents[key] : followChannel(book, f, channel);
+  if (inc?.movedTo !== undefined && inc.channel === channel) {
+    delete inc.movedTo; // its channel is back: nothing to point at
+    inc.dirty = true;
+  }
   if (inc?.status === 'resolved') {
     if (alreadyCounted(inc, f)) return; // the same fact re-delivered (relist): not a new failure
     const inWindow = now < (inc.closedAt ?? now) + s.reopenWindowMs;
@@ -123,6 +127,26 @@ export function failure(book: IncidentBook, f: Failure, channel: string, now: nu
   }
   inc ??= newIncident(book, key, channel, f, now, s);
   record(book, inc, f, now, s, out);
+}
+
+/**
+ * The workload's channel changed (podbell.io/channel edited, or an invalid value falling back) while
+ * its incident is not resolved: the incident keeps its thread, counts and first seen, and its parent
+ * says where new incidents go (docs/annotations.md#channels). Back in its own channel: the note goes.
+ */
+function followChannel(book: IncidentBook, f: Failure, channel: string): Incident | undefined {
+  for (const key in book.incidents) {
+    const inc = book.incidents[key]!;
+    if (inc.status === 'resolved' || inc.namespace !== f.namespace || inc.workload.kind !== f.workload.kind || inc.workload.name !== f.workload.name) continue;
+    const movedTo = inc.channel === channel ? undefined : channel;
+    if (inc.movedTo !== movedTo) {
+      if (movedTo === undefined) delete inc.movedTo;
+      else inc.movedTo = movedTo;
+      inc.dirty = true;
+    }
+    return inc;
+  }
+  return undefined;
 }
 
 export function reopen(book: IncidentBook, inc: Incident, f: Failure, now: number, s: IncidentSettings, out: Outgoing[]): void {
@@ -288,6 +312,7 @@ export function viewOf(inc: Incident, s: IncidentSettings, now: number): Inciden
     ...(inc.reopened > 0 && { reopened: inc.reopened }),
     ...(inc.previousResolvedAt !== undefined && { previousResolvedAt: inc.previousResolvedAt }),
     ...(inc.continues && { continuesEarlierThread: true }),
+    ...(inc.movedTo !== undefined && { movedTo: inc.movedTo }),
     ...(inc.latestMessage !== undefined && { latestMessage: inc.latestMessage }),
     ...((s.actions?.buttons || inc.actions) && { actions: { buttons: s.actions?.buttons === true, thread: inc.id, ...inc.actions } }),
     ...(inc.cause !== undefined && { cause: inc.cause }),
