@@ -333,10 +333,10 @@ export function open(book: IncidentBook, inc: Incident, now: number, s: Incident
   inc.remindAt = now + s.repeatIntervalMs;
   sendParent(inc, now, s, out, place.kind === 'storm' ? place.storm : undefined);
   if (place.kind !== 'storm') return;
-  // The storm began: the incidents its channel held go into its thread now (all quiet: dropped at their hold's end).
+  // The storm began: the incidents its channel held go into its thread now.
   for (const key of place.released) {
     const held = book.incidents[key];
-    if (held?.status === 'pending' && (held.quietSince === undefined || held.sticky)) open(book, held, now, s, out);
+    if (held?.status === 'pending') open(book, held, now, s, out);
   }
 }
 

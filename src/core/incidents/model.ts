@@ -39,8 +39,11 @@ export const STORM_WINDOW_MS = 60_000;
  * ones to see whether a storm follows (docs/design.md#incidents, storms).
  */
 export const STORM_PREVIEW = 2;
-/** How long a held incident waits for the storm decision: GROUP_WAIT + this stays within 30 s. */
-export const STORM_HOLD_MS = 20_000;
+/**
+ * How long a held incident waits for the storm decision, in GROUP_WAITs: 2 (20 s by default), so a
+ * workload is in Slack within 3 × GROUP_WAIT (30 s) of its first failure. GROUP_WAIT 0 holds nothing.
+ */
+export const STORM_HOLD_GROUP_WAITS = 2;
 /**
  * Reasons that report something that already happened (a container was killed, a pod evicted), not a
  * state that may clear by itself: a PENDING incident holding one is posted even when its pods look
