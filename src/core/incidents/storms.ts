@@ -21,8 +21,8 @@ export type Placement =
   | { readonly kind: 'storm'; readonly storm: string; readonly released: readonly string[] };
 
 /**
- * Decides where a new parent goes. The first STORM_PREVIEW parents of a burst (opening within the hold's
- * length of each other) go top level; the next
+ * Decides where a new parent goes. The first STORM_PREVIEW parents of a burst (opening within GROUP_WAIT
+ * of each other) go top level; the next
  * are held (STORM_HOLD_GROUP_WAITS × GROUP_WAIT at most) while the channel sees whether more than STORM_THRESHOLD open within
  * a minute. If so the storm parent goes out at once, listing the whole burst, and the held incidents
  * go into its thread; if not, the held parents go top level when the hold ends.
@@ -48,9 +48,9 @@ export function stormFor(book: IncidentBook, inc: Incident, now: number, s: Inci
   }
   if (ch.opens.length < s.stormThreshold) {
     if (!counted) ch.opens.push([now, inc.key]);
-    // A burst: STORM_PREVIEW others opened within the hold's length (incidents a minute apart are not held).
+    // A burst: STORM_PREVIEW others opened within GROUP_WAIT (incidents further apart are not held).
     const holdMs = STORM_HOLD_GROUP_WAITS * s.groupWaitMs;
-    const recent = ch.opens.filter(([at, key]) => at > now - holdMs && key !== inc.key).length;
+    const recent = ch.opens.filter(([at, key]) => at > now - s.groupWaitMs && key !== inc.key).length;
     if (recent < STORM_PREVIEW || s.stormThreshold <= STORM_PREVIEW || holdMs === 0) return { kind: 'top' };
     if (ch.holdUntil === undefined || now >= ch.holdUntil) ch.holdUntil = now + holdMs;
     inc.heldUntil = ch.holdUntil;
