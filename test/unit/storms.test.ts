@@ -72,6 +72,21 @@ describe('storms without the wall', () => {
     expect(s.topLevel().map((p) => p.message.text.split(' ')[1])).toEqual([name(0), name(1), name(2)]);
   });
 
+  test('a book saved and read back during a hold (a restart) still names every workload of the storm', () => {
+    const s = new Story();
+    for (let i = 0; i < 16; i++) {
+      if (i === 14) {
+        expect(Object.values(s.book.incidents).some((inc) => inc.heldUntil !== undefined)).toBe(true);
+        s.book = JSON.parse(JSON.stringify(s.book));
+      }
+      s.fail({ pod: `${name(i)}-x`, workload: { kind: 'Deployment', name: name(i) } }).advance(SEC);
+    }
+    s.advance(2 * MIN);
+    expect(s.topLevel().length).toBeLessThanOrEqual(3);
+    const storm = s.topLevel().find((p) => p.thread.startsWith('s'))!;
+    for (let i = 0; i < 16; i++) expect(s.parentText(storm.thread)).toContain(name(i));
+  });
+
   test('the hold scales with GROUP_WAIT: with GROUP_WAIT 0 nothing is held', () => {
     const { s } = burst(4, 4 * SEC, new Story({ ...DEFAULTS, groupWaitMs: 0 }));
     expect(s.topLevel()).toHaveLength(4);
