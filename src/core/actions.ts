@@ -149,7 +149,7 @@ function apply(book: IncidentBook, ledger: ActionLedger, inc: Incident, a: Actio
       acts.acked = { by: a.user, at: now };
       // Acknowledged: someone is on it, so no reminders (a reopen starts a new spell, with reminders).
       delete inc.remindAt;
-      out.push({ kind: 'reply', thread: inc.id, message: renderActionReply({ action: 'ack', by: a.user }) });
+      out.push({ kind: 'reply', thread: inc.id, message: renderActionReply({ action: 'ack', by: a.user, ...inStorm(inc) }) });
       return true;
     case 'mute': {
       const until = untilOf(a.value, now);
@@ -157,7 +157,7 @@ function apply(book: IncidentBook, ledger: ActionLedger, inc: Incident, a: Actio
       if (m && m.scope === 'workload' && m.until === until) return false;
       acts.muted = { by: a.user, at: now, scope: 'workload', ...(until !== undefined && { until }) };
       ledger.muted[inc.key] = true;
-      out.push({ kind: 'reply', thread: inc.id, message: renderActionReply({ action: 'mute', by: a.user, at: now, ...(until !== undefined && { until }) }) });
+      out.push({ kind: 'reply', thread: inc.id, message: renderActionReply({ action: 'mute', by: a.user, at: now, ...inStorm(inc), ...(until !== undefined && { until }) }) });
       return true;
     }
     case 'mute-namespace': {
@@ -169,7 +169,7 @@ function apply(book: IncidentBook, ledger: ActionLedger, inc: Incident, a: Actio
         ledger.muted[other.key] = true;
         if (other !== inc) editNow(other, s, now, shown);
       }
-      out.push({ kind: 'reply', thread: inc.id, message: renderActionReply({ action: 'mute-namespace', by: a.user, at: now, until: mark.until!, namespace: inc.namespace }) });
+      out.push({ kind: 'reply', thread: inc.id, message: renderActionReply({ action: 'mute-namespace', by: a.user, at: now, until: mark.until!, namespace: inc.namespace, ...inStorm(inc) }) });
       return true;
     }
     case 'unmute': {
@@ -193,6 +193,9 @@ function editNow(inc: Incident, s: IncidentSettings, now: number, shown?: Set<st
 }
 
 /** What is failing now, for the reply that ends a mute. */
+/** In a storm thread a reply names its workload (docs/design.md#incidents). */
+const inStorm = (inc: Incident): { workload?: string } => (inc.storm !== undefined ? { workload: inc.workload.name } : {});
+
 function stillFailing(inc: Incident): StillFailing {
   let failing = 0;
   for (const uid in inc.pods) if (inc.pods[uid]!.failing) failing++;
@@ -217,7 +220,7 @@ function lift(ledger: ActionLedger, inc: Incident, now: number, s: IncidentSetti
     return;
   }
   if (inc.status === 'resolved') return;
-  out.push({ kind: 'reply', thread: inc.id, message: renderMuteEnded({ ...stillFailing(inc), mutedBy: mark.by, ...(by !== undefined && { unmutedBy: by }) }) });
+  out.push({ kind: 'reply', thread: inc.id, message: renderMuteEnded({ ...stillFailing(inc), ...inStorm(inc), mutedBy: mark.by, ...(by !== undefined && { unmutedBy: by }) }) });
   editNow(inc, s, now);
 }
 

@@ -112,7 +112,8 @@ function settle(book: IncidentBook, now: number, s: IncidentSettings, out: Outgo
 /** Fires each of the incident's deadlines that is due, in lifecycle order (a step may start the next). */
 function fire(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings, out: Outgoing[]): 'gone' | undefined {
   if (due(deadlines(inc, s).open, now)) {
-    if (inc.quietSince !== undefined && !inc.sticky) {
+    // Held by its channel, it was failing when GROUP_WAIT ended: the hold never decides whether it is posted.
+    if (inc.quietSince !== undefined && !inc.sticky && inc.heldUntil === undefined) {
       // Every pod recovered or went away within GROUP_WAIT, and no sibling failed meanwhile.
       unindexAll(book, inc);
       delete book.incidents[inc.key];

@@ -5,10 +5,14 @@
 import type { SlackMessage } from './outgoing.js';
 import { countsLine, escapeText, mention, untilText } from './render.js';
 
-export type ActionReply =
+/** `workload`: set in a storm thread, where several workloads talk, so the reply names its own. */
+export type ActionReply = { readonly workload?: string } & (
   | { readonly action: 'ack'; readonly by: string }
   | { readonly action: 'mute'; readonly by: string; readonly until?: number; readonly at: number }
-  | { readonly action: 'mute-namespace'; readonly by: string; readonly until: number; readonly at: number; readonly namespace: string };
+  | { readonly action: 'mute-namespace'; readonly by: string; readonly until: number; readonly at: number; readonly namespace: string }
+);
+
+const subject = (workload: string | undefined, otherwise: string): string => (workload === undefined ? otherwise : `*${escapeText(workload)}*`);
 
 const plain = (text: string): SlackMessage => ({ text: text.replace(/\*/g, ''), blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
 
@@ -16,11 +20,11 @@ const plain = (text: string): SlackMessage => ({ text: text.replace(/\*/g, ''), 
 export function renderActionReply(r: ActionReply): SlackMessage {
   switch (r.action) {
     case 'ack':
-      return plain(`👀 ${mention(r.by)} acknowledged this incident: no more reminders.`);
+      return plain(`👀 ${mention(r.by)} acknowledged ${subject(r.workload, 'this incident')}: no more reminders.`);
     case 'mute':
-      return plain(`🔕 ${mention(r.by)} muted this workload until ${r.until === undefined ? 'it resolves' : untilText(r.until, r.at)}: new failures are counted, not posted.`);
+      return plain(`🔕 ${mention(r.by)} muted ${subject(r.workload, 'this workload')} until ${r.until === undefined ? 'it resolves' : untilText(r.until, r.at)}: new failures are counted, not posted.`);
     case 'mute-namespace':
-      return plain(`🔕 ${mention(r.by)} muted namespace *${escapeText(r.namespace)}* until ${untilText(r.until, r.at)}: new failures there are counted, not posted.`);
+      return plain(`🔕 ${mention(r.by)} muted namespace *${escapeText(r.namespace)}*${r.workload === undefined ? '' : ` (from ${subject(r.workload, '')})`} until ${untilText(r.until, r.at)}: new failures there are counted, not posted.`);
   }
 }
 
@@ -32,8 +36,9 @@ export interface StillFailing {
 }
 
 /** When a mute ends: what is failing NOW (totals include what was counted while muted), not a replay. */
-export function renderMuteEnded(v: StillFailing & { readonly mutedBy: string; readonly unmutedBy?: string }): SlackMessage {
-  const head = v.unmutedBy !== undefined ? `🔔 ${mention(v.unmutedBy)} unmuted this incident` : `🔔 the mute by ${mention(v.mutedBy)} ended`;
+export function renderMuteEnded(v: StillFailing & { readonly mutedBy: string; readonly unmutedBy?: string; readonly workload?: string }): SlackMessage {
+  const head =
+    v.unmutedBy !== undefined ? `🔔 ${mention(v.unmutedBy)} unmuted ${subject(v.workload, 'this incident')}` : `🔔 the mute${v.workload === undefined ? '' : ` of ${subject(v.workload, '')}`} by ${mention(v.mutedBy)} ended`;
   const now =
     v.podsFailing > 0
       ? `still failing: ${v.podsFailing} of ${v.podsAffected} pod${v.podsAffected === 1 ? '' : 's'} · ${countsLine(v.counts)} · ${v.restarts} restart${v.restarts === 1 ? '' : 's'} in all`

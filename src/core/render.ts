@@ -52,6 +52,8 @@ export interface IncidentView {
   readonly continuesEarlierThread?: boolean;
   /** set on the last edit of a thread that continues in a new one */
   readonly continuedAt?: number;
+  /** its channel changed while it was open: this thread goes on, new incidents go to that channel */
+  readonly movedTo?: string;
   readonly latestMessage?: string;
   /** Slack actions: the buttons (when on) and who muted or acknowledged it. */
   readonly actions?: ActionsView;
@@ -84,6 +86,8 @@ export interface StormView {
 
 /** What a digest reply summarises: the new (pod, reason) pairs that did not get a reply of their own. */
 export interface DigestView {
+  /** the workload, named in a storm thread */
+  readonly workload?: string;
   readonly items: number;
   readonly pods: number;
   readonly reasons: Readonly<Record<string, number>>;
@@ -252,6 +256,7 @@ export function renderParent(v: IncidentView): SlackMessage {
   if (v.reopened) ctx.push(`failed again ${v.reopened}×`);
   if (v.continuedAt !== undefined) ctx.push(`still failing at ${dateTime(v.continuedAt)}: continued in a new thread`);
   if (v.continuesEarlierThread) ctx.push('continues an earlier thread of this incident');
+  if (v.movedTo !== undefined) ctx.push(`channel changed: this incident goes on here, new ones go to ${escapeText(v.movedTo)}`);
   if (v.previousResolvedAt !== undefined) ctx.push(`follows an earlier incident resolved ${dateTime(v.previousResolvedAt)}`);
   const blocks: unknown[] = [header(head), section(totals), context(ctx)];
   const lines = [head, totals.replace(/\*/g, ''), ctx.join(' · ').replace(/\*/g, '')];
@@ -339,6 +344,9 @@ export interface ReplyOptions {
   readonly named?: boolean;
 }
 
+/** `etl-06 ` in a storm thread (every reply kind names its workload there), else nothing. */
+export const whoIn = (workload: string, options?: ReplyOptions): string => (options?.named ? `${escapeText(workload)} ` : '');
+
 /**
  * One thread reply per new (pod, reason): [workload ·] pod · container · reason (exit N) · restart N ·
  * node. `restart N` only once the container has been restarted: "restart 0" tells nothing.
@@ -363,15 +371,15 @@ export function renderReply(f: Failure, options?: ReplyOptions): SlackMessage {
 }
 
 /** `+23 more in the last 5 min across 4 pods (CrashLoopBackOff ×20, OOMKilled ×3)` */
-export function renderDigest(d: DigestView): SlackMessage {
-  const text = `+${d.items} more in the last ${formatDuration(Math.max(1000, d.sinceMs))} across ${plural(d.pods, 'pod')} (${countsLine(d.reasons, ', ')})`;
+export function renderDigest(d: DigestView, options?: ReplyOptions): SlackMessage {
+  const text = `${d.workload === undefined || !options?.named ? '' : `${escapeText(d.workload)}: `}+${d.items} more in the last ${formatDuration(Math.max(1000, d.sinceMs))} across ${plural(d.pods, 'pod')} (${countsLine(d.reasons, ', ')})`;
   return message(text, [section(text)]);
 }
 
 /** The one reply that says the incident is still on fire after REPEAT_INTERVAL. */
-export function renderReminder(v: IncidentView, now: number): SlackMessage {
+export function renderReminder(v: IncidentView, now: number, options?: ReplyOptions): SlackMessage {
   const since = v.failingSince ?? v.firstSeen;
-  const text = `⏰ still failing after ${formatDuration(now - since)}: ${countsLine(v.counts, ' · ', v.podsInBackOff)} · ${plural(v.podsFailing ?? v.podsAffected, 'pod')} failing${v.restarts > 0 ? ` · ${plural(v.restarts, 'restart')}` : ''}`;
+  const text = `⏰ ${whoIn(v.workload.name, options)}still failing after ${formatDuration(now - since)}: ${countsLine(v.counts, ' · ', v.podsInBackOff)} · ${plural(v.podsFailing ?? v.podsAffected, 'pod')} failing${v.restarts > 0 ? ` · ${plural(v.restarts, 'restart')}` : ''}`;
   return message(text, [section(text)]);
 }
 
@@ -379,14 +387,13 @@ export function renderReminder(v: IncidentView, now: number): SlackMessage {
 export function renderResolvedReply(v: IncidentView, options?: ReplyOptions): SlackMessage {
   const at = v.resolvedAt ?? v.lastSeen;
   const took = at - (v.failingSince ?? v.firstSeen);
-  const who = options?.named ? `${escapeText(v.workload.name)} ` : '';
-  const text = `✅ ${who}recovered at ${clockTime(at)}${took >= 1000 ? ` after ${formatDuration(took)}` : ''}`;
+  const text = `✅ ${whoIn(v.workload.name, options)}recovered at ${clockTime(at)}${took >= 1000 ? ` after ${formatDuration(took)}` : ''}`;
   return message(text, [section(text)]);
 }
 
 /** Said in the old thread when an incident fails again within REOPEN_WINDOW. */
-export function renderReopenedReply(resolvedAt: number, now: number, f: Failure): SlackMessage {
-  const text = `🔁 failing again at ${clockTime(now)}, ${formatDuration(now - resolvedAt)} after recovering: \`${escapeText(f.pod)}\` ${reasonDetail(f)}`;
+export function renderReopenedReply(resolvedAt: number, now: number, f: Failure, options?: ReplyOptions): SlackMessage {
+  const text = `🔁 ${whoIn(f.workload.name, options)}failing again at ${clockTime(now)}, ${formatDuration(now - resolvedAt)} after recovering: \`${escapeText(f.pod)}\` ${reasonDetail(f)}`;
   return message(text.replace(/`/g, ''), [section(text)]);
 }
 

@@ -1,6 +1,6 @@
 /**
- * One Slack channel's queue: one request at a time, its own chat.postMessage budget, parents before
- * the rest, queued edits of a thread collapsed into the newest, and a bound on queued replies.
+ * One Slack channel's queue: one request at a time, its own chat.postMessage budget, parents and
+ * edits before replies, queued edits of a thread collapsed into the newest, and a bound on queued replies.
  */
 import type { Clock } from '../../clock.js';
 import type { SlackMessage } from '../../core/outgoing.js';
@@ -72,15 +72,19 @@ export function addReply(q: ChannelQueue, job: Job, max: number): Job | undefine
   return q.jobs.splice(i, 1)[0];
 }
 
+/** Parents, then edits (a storm parent naming its new members, a parent's new totals), then the rest. */
+const rank = (j: Job): number => (j.kind === 'parent' ? 0 : j.kind === 'edit' ? 1 : 2);
+
 /**
  * The job to send now, or the time the queue should look again (a budget), or undefined (nothing
- * ready). Parents go first: a new incident is not kept waiting behind another's replies.
+ * ready). Parents go first and edits next: a new incident, or a workload joining a storm, is not kept
+ * waiting behind other threads' replies. Edits of a thread collapse into one, so they cannot starve them.
  */
 export function pickNext(q: ChannelQueue, now: number, ready: (j: Job) => boolean, budgetOf: (j: Job) => Budget | undefined): Job | number | undefined {
   let wake: number | undefined;
-  for (const parentsOnly of [true, false]) {
+  for (const turn of [0, 1, 2]) {
     for (const job of q.jobs) {
-      if ((job.kind === 'parent') !== parentsOnly || !ready(job)) continue;
+      if (rank(job) !== turn || !ready(job)) continue;
       const budget = budgetOf(job);
       const at = budget ? budget.nextAt(now) : now;
       if (at > now) {

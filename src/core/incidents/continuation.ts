@@ -6,6 +6,7 @@ import type { Outgoing } from '../outgoing.js';
 import { renderParent, renderReminder } from '../render.js';
 import { sendParent, viewOf } from './lifecycle.js';
 import type { Incident, IncidentBook, IncidentSettings } from './model.js';
+import { named } from './replies.js';
 
 /**
  * Still failing in a thread older than THREAD_MAX_AGE: the old parent says where it went, and the same
@@ -34,6 +35,6 @@ export function continueThread(inc: Incident, now: number, s: IncidentSettings, 
 export function remind(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings, out: Outgoing[]): void {
   if (!inc.posted) sendParent(inc, now, s, out);
   else if (now - (inc.openedAt ?? now) >= s.threadMaxAgeMs) continueThread(inc, now, s, out, book);
-  else out.push({ kind: 'reply', thread: inc.id, message: renderReminder(viewOf(inc, s, now), now) });
+  else out.push({ kind: 'reply', thread: inc.id, message: renderReminder(viewOf(inc, s, now), now, named(inc)) });
   inc.remindAt = now + s.repeatIntervalMs;
 }

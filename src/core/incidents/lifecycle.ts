@@ -7,12 +7,12 @@ import type { Failure } from '../detect.js';
 import type { Outgoing } from '../outgoing.js';
 import { causeLabel, renderParent, renderReopenedReply, renderResolvedReply, type IncidentView } from '../render.js';
 import { has, indexPod, LIMITS, ONE_SHOT_REASONS, unindexAll, unindexPod, incidentKey, type Incident, type IncidentBook, type IncidentSettings, type PodEntry } from './model.js';
-import { replyFor } from './replies.js';
+import { named, replyFor } from './replies.js';
 import { markStormDirty, stormFor } from './storms.js';
 
 /** When each of an incident's timers is due (undefined: not running). One statement of every window. */
 export interface Deadlines {
-  /** PENDING: GROUP_WAIT is over, the parent goes out (or, all quiet, the incident is dropped). */
+  /** PENDING: GROUP_WAIT (and its channel's storm hold) is over, the parent goes out (or, all quiet, the incident is dropped). */
   readonly open?: number;
   /** RESOLVING: RESOLVE_AFTER of quiet. */
   readonly resolve?: number;
@@ -28,7 +28,7 @@ export interface Deadlines {
 
 export function deadlines(inc: Incident, s: IncidentSettings): Deadlines {
   return {
-    ...(inc.status === 'pending' && { open: inc.firstSeen + s.groupWaitMs }),
+    ...(inc.status === 'pending' && { open: Math.max(inc.firstSeen + s.groupWaitMs, inc.heldUntil ?? 0) }),
     ...(inc.status === 'resolving' && inc.quietSince !== undefined && { resolve: inc.quietSince + s.resolveAfterMs }),
     ...(inc.status === 'open' && inc.remindAt !== undefined && { remind: inc.remindAt }),
     ...(inc.digest !== undefined && { digest: inc.window.start + s.groupIntervalMs }),
@@ -110,7 +110,11 @@ export function alreadyCounted(inc: Incident, f: Failure): boolean {
 
 export function failure(book: IncidentBook, f: Failure, channel: string, now: number, s: IncidentSettings, out: Outgoing[]): void {
   const key = incidentKey(s.cluster, channel, f.namespace, f.workload);
-  let inc = has(book.incidents, key) ? book.incidents[key] : undefined;
+  let inc = has(book.incidents, key) ? book.incidents[key] : followChannel(book, f, channel);
+  if (inc?.movedTo !== undefined && inc.channel === channel) {
+    delete inc.movedTo; // its channel is back: nothing to point at
+    inc.dirty = true;
+  }
   if (inc?.status === 'resolved') {
     if (alreadyCounted(inc, f)) return; // the same fact re-delivered (relist): not a new failure
     const inWindow = now < (inc.closedAt ?? now) + s.reopenWindowMs;
@@ -125,8 +129,28 @@ export function failure(book: IncidentBook, f: Failure, channel: string, now: nu
   record(book, inc, f, now, s, out);
 }
 
+/**
+ * The workload's channel changed (podbell.io/channel edited, or an invalid value falling back) while
+ * its incident is not resolved: the incident keeps its thread, counts and first seen, and its parent
+ * says where new incidents go (docs/annotations.md#channels). Back in its own channel: the note goes.
+ */
+function followChannel(book: IncidentBook, f: Failure, channel: string): Incident | undefined {
+  for (const key in book.incidents) {
+    const inc = book.incidents[key]!;
+    if (inc.status === 'resolved' || inc.namespace !== f.namespace || inc.workload.kind !== f.workload.kind || inc.workload.name !== f.workload.name) continue;
+    const movedTo = inc.channel === channel ? undefined : channel;
+    if (inc.movedTo !== movedTo) {
+      if (movedTo === undefined) delete inc.movedTo;
+      else inc.movedTo = movedTo;
+      inc.dirty = true;
+    }
+    return inc;
+  }
+  return undefined;
+}
+
 export function reopen(book: IncidentBook, inc: Incident, f: Failure, now: number, s: IncidentSettings, out: Outgoing[]): void {
-  if (inc.posted) out.push({ kind: 'reply', thread: inc.id, message: renderReopenedReply(inc.resolvedAt ?? now, now, f) });
+  if (inc.posted) out.push({ kind: 'reply', thread: inc.id, message: renderReopenedReply(inc.resolvedAt ?? now, now, f, named(inc)) });
   inc.status = 'open';
   inc.reopened++;
   inc.failingSince = now;
@@ -288,6 +312,7 @@ export function viewOf(inc: Incident, s: IncidentSettings, now: number): Inciden
     ...(inc.reopened > 0 && { reopened: inc.reopened }),
     ...(inc.previousResolvedAt !== undefined && { previousResolvedAt: inc.previousResolvedAt }),
     ...(inc.continues && { continuesEarlierThread: true }),
+    ...(inc.movedTo !== undefined && { movedTo: inc.movedTo }),
     ...(inc.latestMessage !== undefined && { latestMessage: inc.latestMessage }),
     ...((s.actions?.buttons || inc.actions) && { actions: { buttons: s.actions?.buttons === true, thread: inc.id, ...inc.actions } }),
     ...(inc.cause !== undefined && { cause: inc.cause }),
@@ -300,11 +325,19 @@ export function viewOf(inc: Incident, s: IncidentSettings, now: number): Inciden
  * 'delivered' outcome); until then replies wait in `queued` and no edit is made.
  */
 export function open(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings, out: Outgoing[]): void {
+  const place = stormFor(book, inc, now, s, out);
+  if (place.kind === 'held') return; // its channel decides storm or not first (deadlines: heldUntil)
+  delete inc.heldUntil;
   inc.status = inc.quietSince !== undefined ? 'resolving' : 'open';
   inc.openedAt = now;
   inc.remindAt = now + s.repeatIntervalMs;
-  const storm = stormFor(book, inc, now, s, out);
-  sendParent(inc, now, s, out, storm);
+  sendParent(inc, now, s, out, place.kind === 'storm' ? place.storm : undefined);
+  if (place.kind !== 'storm') return;
+  // The storm began: the incidents its channel held go into its thread now.
+  for (const key of place.released) {
+    const held = book.incidents[key];
+    if (held?.status === 'pending') open(book, held, now, s, out);
+  }
 }
 
 /** The parent of `inc` as it renders now (thread age and GROUP_INTERVAL start when Slack accepts it). */
@@ -331,6 +364,6 @@ export function resolve(book: IncidentBook, inc: Incident, now: number, s: Incid
   inc.dirty = true;
   unindexAll(book, inc);
   // Not in Slack yet: the parent, when it lands, is edited to say resolved instead.
-  if (inc.posted) out.push({ kind: 'reply', thread: inc.id, message: renderResolvedReply(viewOf(inc, s, now), { named: inc.storm !== undefined }) });
+  if (inc.posted) out.push({ kind: 'reply', thread: inc.id, message: renderResolvedReply(viewOf(inc, s, now), named(inc)) });
   markStormDirty(book, inc);
 }

@@ -35,6 +35,16 @@ export const REPLY_BURST = 3;
 /** The "within a minute" of storm detection. */
 export const STORM_WINDOW_MS = 60_000;
 /**
+ * Parents that go top level in one channel within STORM_WINDOW_MS before the channel holds the next
+ * ones to see whether a storm follows (docs/design.md#incidents, storms).
+ */
+export const STORM_PREVIEW = 2;
+/**
+ * How long a held incident waits for the storm decision, in GROUP_WAITs: 2 (20 s by default), so a
+ * workload is in Slack within 3 × GROUP_WAIT (30 s) of its first failure. GROUP_WAIT 0 holds nothing.
+ */
+export const STORM_HOLD_GROUP_WAITS = 2;
+/**
  * Reasons that report something that already happened (a container was killed, a pod evicted), not a
  * state that may clear by itself: a PENDING incident holding one is posted even when its pods look
  * healthy again before GROUP_WAIT ends (an OOMKilled container is usually Running again within seconds).
@@ -119,6 +129,10 @@ export interface Incident {
   continues?: boolean;
   /** storm thread this incident's parent lives in */
   storm?: string;
+  /** Held by its channel (a storm may be starting): the parent waits until then, or until the storm begins. */
+  heldUntil?: number;
+  /** Its namespace's channel changed while it was open: it keeps its thread, new incidents go there. */
+  movedTo?: string;
   /** replies gathered while pending (at most REPLY_BURST), sent when the parent is posted */
   queued: Failure[];
   window: { start: number; sent: number };
@@ -151,9 +165,11 @@ export interface Storm {
 }
 
 export interface ChannelState {
-  /** [time, incident key] of top-level parents posted within the last STORM_WINDOW_MS */
+  /** [time, incident key] of parents posted or held within the last STORM_WINDOW_MS */
   opens: [number, string][];
   storm?: string;
+  /** the channel holds new parents until then (a storm may be starting) */
+  holdUntil?: number;
 }
 
 /**

@@ -6,8 +6,11 @@
 import type { Failure } from '../detect.js';
 import type { Outgoing } from '../outgoing.js';
 import { podReply } from '../explain.js';
-import { causeLabel, renderDigest } from '../render.js';
+import { causeLabel, renderDigest, type ReplyOptions } from '../render.js';
 import { has, LIMITS, REPLY_BURST, type Incident, type IncidentSettings } from './model.js';
+
+/** A reply in a storm thread names its workload: several workloads talk there. */
+export const named = (inc: Incident): ReplyOptions => ({ named: inc.storm !== undefined });
 
 /** A new (pod, reason): its own reply while the burst allows, else into the digest. */
 export function replyFor(inc: Incident, f: Failure, now: number, s: IncidentSettings, out: Outgoing[]): void {
@@ -22,7 +25,7 @@ export function replyFor(inc: Incident, f: Failure, now: number, s: IncidentSett
   }
   if (inc.window.sent < REPLY_BURST) {
     inc.window.sent++;
-    out.push(podReply(inc.id, f, { named: inc.storm !== undefined }));
+    out.push(podReply(inc.id, f, named(inc)));
   } else addToDigest(inc, f, now);
 }
 
@@ -45,7 +48,7 @@ export function addToDigest(inc: Incident, f: Failure, now: number): void {
 export function flushDigest(inc: Incident, now: number, out: Outgoing[]): void {
   const d = inc.digest;
   if (!d) return;
-  out.push({ kind: 'reply', thread: inc.id, message: renderDigest({ items: d.items, pods: d.podCount, reasons: d.reasons, sinceMs: now - d.since }) });
+  out.push({ kind: 'reply', thread: inc.id, message: renderDigest({ workload: inc.workload.name, items: d.items, pods: d.podCount, reasons: d.reasons, sinceMs: now - d.since }, named(inc)) });
   delete inc.digest;
   inc.window = { start: now, sent: 1 };
 }
@@ -53,7 +56,7 @@ export function flushDigest(inc: Incident, now: number, out: Outgoing[]): void {
 /** Slack accepted the parent: the replies gathered meanwhile follow it, and edits may go out. */
 export function parentLanded(inc: Incident, now: number, out: Outgoing[]): void {
   inc.posted = true;
-  for (const f of inc.queued) out.push(podReply(inc.id, f, { named: inc.storm !== undefined }));
+  for (const f of inc.queued) out.push(podReply(inc.id, f, named(inc)));
   inc.window = { start: now, sent: inc.queued.length };
   inc.queued = [];
   if (inc.digest) {

@@ -1,21 +1,33 @@
 /**
  * Storms: more than STORM_THRESHOLD new incidents in one channel within STORM_WINDOW_MS get one storm
- * parent, and the parents of the rest go into its thread. The storm parent lists every member.
+ * parent, and the parents of the rest go into its thread. The storm parent lists every member. A
+ * channel group wait keeps the wall away: after STORM_PREVIEW top-level parents in a minute, the next
+ * ones are held briefly until it is clear whether a storm follows.
  */
 import type { Outgoing } from '../outgoing.js';
 import { hashMessage } from '../parent-edit.js';
 import { renderStorm, type StormMemberView } from '../render.js';
-import { has, LIMITS, STORM_WINDOW_MS, type Incident, type IncidentBook, type IncidentSettings, type Storm, type StormMember } from './model.js';
+import { has, LIMITS, STORM_WINDOW_MS, type Incident, type IncidentBook, type ChannelState, type IncidentSettings, type Storm, type StormMember, STORM_HOLD_GROUP_WAITS, STORM_PREVIEW } from './model.js';
 
 export function memberOf(inc: Incident): StormMember {
   return { key: inc.key, namespace: inc.namespace, workload: inc.workload, status: inc.status, counts: { ...inc.counts } };
 }
 
+/** Where a parent goes: top level, held by its channel for a moment, or into a storm thread. */
+export type Placement =
+  | { readonly kind: 'top' }
+  | { readonly kind: 'held'; readonly until: number }
+  /** `released`: incidents the channel held that now go into the storm thread too. */
+  | { readonly kind: 'storm'; readonly storm: string; readonly released: readonly string[] };
+
 /**
- * Decides where a new parent goes: top level, or (more than stormThreshold within a minute) into the
- * channel's storm thread, posting the storm parent first when the storm begins. Returns the storm id.
+ * Decides where a new parent goes. The first STORM_PREVIEW parents of a burst (opening within GROUP_WAIT
+ * of each other) go top level; the next
+ * are held (STORM_HOLD_GROUP_WAITS × GROUP_WAIT at most) while the channel sees whether more than STORM_THRESHOLD open within
+ * a minute. If so the storm parent goes out at once, listing the whole burst, and the held incidents
+ * go into its thread; if not, the held parents go top level when the hold ends.
  */
-export function stormFor(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings, out: Outgoing[]): string | undefined {
+export function stormFor(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings, out: Outgoing[]): Placement {
   const ch = has(book.channels, inc.channel) ? book.channels[inc.channel]! : (book.channels[inc.channel] = { opens: [] });
   ch.opens = ch.opens.filter(([at]) => at > now - STORM_WINDOW_MS);
   let storm = ch.storm !== undefined ? book.storms[ch.storm] : undefined;
@@ -23,44 +35,64 @@ export function stormFor(book: IncidentBook, inc: Incident, now: number, s: Inci
     storm = undefined;
     delete ch.storm;
   }
-  if (!storm && ch.opens.length < s.stormThreshold) {
-    ch.opens.push([now, inc.key]);
-    return undefined;
-  }
-  if (!storm) {
-    storm = {
-      id: `s${++book.seq}`,
-      channel: inc.channel,
-      firstAt: ch.opens[0]?.[0] ?? now,
-      lastJoinAt: now,
-      members: [],
-      extra: 0,
-      dirty: false,
-      lastEditAt: now,
-      hash: '',
-      posted: false,
-    };
-    // The storm lists the whole burst, including the incidents that still made it to the channel.
-    for (const [, key] of ch.opens) {
-      const earlier = book.incidents[key];
-      if (earlier) storm.members.push(memberOf(earlier));
-    }
-    book.storms[storm.id] = storm;
-    ch.storm = storm.id;
-    ch.opens = [];
+  if (storm) {
     joinStorm(storm, inc, now);
-    const msg = renderStorm(stormView(storm, s));
-    out.push({ kind: 'parent', thread: storm.id, channel: inc.channel, message: msg });
-    return storm.id;
+    storm.dirty = true;
+    return { kind: 'storm', storm: storm.id, released: [] };
   }
+  const counted = ch.opens.some(([, key]) => key === inc.key);
+  // Its hold is over and no storm came: it goes top level (already counted among the opens).
+  if (inc.heldUntil !== undefined && now >= inc.heldUntil && counted) {
+    delete inc.heldUntil;
+    return { kind: 'top' };
+  }
+  if (ch.opens.length < s.stormThreshold) {
+    if (!counted) ch.opens.push([now, inc.key]);
+    // A burst: STORM_PREVIEW others opened within GROUP_WAIT (incidents further apart are not held).
+    const holdMs = STORM_HOLD_GROUP_WAITS * s.groupWaitMs;
+    const recent = ch.opens.filter(([at, key]) => at > now - s.groupWaitMs && key !== inc.key).length;
+    if (recent < STORM_PREVIEW || s.stormThreshold <= STORM_PREVIEW || holdMs === 0) return { kind: 'top' };
+    if (ch.holdUntil === undefined || now >= ch.holdUntil) ch.holdUntil = now + holdMs;
+    inc.heldUntil = ch.holdUntil;
+    return { kind: 'held', until: ch.holdUntil };
+  }
+  return beginStorm(book, ch, inc, now, s, out);
+}
+
+/** More than STORM_THRESHOLD within a minute: the storm parent lists the whole burst, held ones included. */
+function beginStorm(book: IncidentBook, ch: ChannelState, inc: Incident, now: number, s: IncidentSettings, out: Outgoing[]): Placement {
+  const storm: Storm = {
+    id: `s${++book.seq}`,
+    channel: inc.channel,
+    firstAt: ch.opens[0]?.[0] ?? now,
+    lastJoinAt: now,
+    members: [],
+    extra: 0,
+    dirty: false,
+    lastEditAt: now,
+    hash: '',
+    posted: false,
+  };
+  const released: string[] = [];
+  for (const [, key] of ch.opens) {
+    const earlier = book.incidents[key];
+    if (!earlier || key === inc.key) continue;
+    storm.members.push(memberOf(earlier));
+    if (earlier.heldUntil !== undefined && earlier.status === 'pending') released.push(key);
+  }
+  book.storms[storm.id] = storm;
+  ch.storm = storm.id;
+  ch.opens = [];
+  delete ch.holdUntil;
   joinStorm(storm, inc, now);
-  storm.dirty = true;
-  return storm.id;
+  out.push({ kind: 'parent', thread: storm.id, channel: inc.channel, message: renderStorm(stormView(storm, s)) });
+  return { kind: 'storm', storm: storm.id, released };
 }
 
 export function joinStorm(storm: Storm, inc: Incident, now: number): void {
   inc.storm = storm.id;
   storm.lastJoinAt = now;
+  if (storm.members.some((m) => m.key === inc.key)) return; // listed when the storm began (it was held)
   if (storm.members.length < LIMITS.stormMembers) storm.members.push(memberOf(inc));
   else storm.extra++;
 }

@@ -1,0 +1,167 @@
+// Storms without the wall (docs/design.md#incidents, storms): on the virtual clock, a burst of
+// workloads failing in one channel gives at most 3 top-level posts, and every workload is named in
+// Slack within 30 s of its first failure.
+import { DEFAULTS, SEC, MIN, Story } from './incidents-story.js';
+
+const name = (i: number) => `etl-${String(i).padStart(2, '0')}`;
+
+/** `n` workloads failing one after another within `spreadMs`; returns the story and each one's first failure time. */
+function burst(n: number, spreadMs: number, s = new Story()): { s: Story; failedAt: Map<string, number> } {
+  const failedAt = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    failedAt.set(name(i), s.now);
+    s.fail({ pod: `${name(i)}-7d9f-x`, workload: { kind: 'Deployment', name: name(i) } });
+    s.advance(Math.floor(spreadMs / n));
+  }
+  return { s, failedAt };
+}
+
+/** When Slack was first told about each workload (a parent, an edit or a reply naming it). */
+function firstNamed(s: Story, workloads: Iterable<string>): Map<string, number> {
+  const names = [...workloads];
+  const seen = new Map<string, number>();
+  for (const { at, msg } of s.sent) {
+    for (const n of names) if (!seen.has(n) && msg.message.text.includes(n)) seen.set(n, at);
+  }
+  return seen;
+}
+
+describe('storms without the wall', () => {
+  test.each([20, 30])('%i workloads failing within 40 s: at most 3 top-level posts, the storm parent lists each with its counts', (n) => {
+    const { s } = burst(n, 40 * SEC);
+    s.advance(2 * MIN);
+    expect(s.topLevel().length).toBeLessThanOrEqual(3);
+    const storm = s.topLevel().find((p) => p.thread.startsWith('s'))!;
+    const listed = s.parentText(storm.thread);
+    expect(listed).toContain(`🚨 ${n} workloads`);
+    for (let i = 0; i < n; i++) expect(listed).toMatch(new RegExp(`${name(i)} · Deployment · shop — CrashLoopBackOff ×1`));
+  });
+
+  test('50 workloads within 40 s: each is named within 30 s of its first failure, at most 3 top-level posts', () => {
+    const { s, failedAt } = burst(50, 40 * SEC);
+    s.advance(2 * MIN);
+    expect(s.topLevel().length).toBeLessThanOrEqual(3);
+    const named = firstNamed(s, failedAt.keys());
+    for (const [n, at] of failedAt) {
+      expect({ n, named: named.has(n) }).toEqual({ n, named: true });
+      expect({ n, waited: named.get(n)! - at <= 30 * SEC }).toEqual({ n, waited: true });
+    }
+  });
+
+  test('four incidents within seconds are held, not lost: with no storm they go top level within 3 × GROUP_WAIT', () => {
+    const { s, failedAt } = burst(4, 4 * SEC);
+    s.advance(MIN);
+    expect(s.topLevel()).toHaveLength(4);
+    expect(s.topLevel().every((p) => !p.thread.startsWith('s'))).toBe(true);
+    const named = firstNamed(s, failedAt.keys());
+    for (const [n, at] of failedAt) expect(named.get(n)! - at).toBeLessThanOrEqual(30 * SEC);
+  });
+
+  test('a held incident whose pods all recover before the decision is still posted, then resolves: it was failing when GROUP_WAIT ended', () => {
+    const { s } = burst(3, 3 * SEC);
+    s.advance(9 * SEC).healthy(`${name(2)}-7d9f-x`).advance(MIN);
+    expect(s.topLevel()).toHaveLength(3);
+    expect(s.topLevel()[2]!.message.text).toMatch(new RegExp(`^🔴 ${name(2)} · Deployment · shop`)); // a first post is red: it failed
+    expect(Object.values(s.book.incidents).find((i) => i.workload.name === name(2))!.status).toBe('resolving');
+  });
+
+  test('incidents opening further apart than GROUP_WAIT are not held: three in a minute, 6 s apart, post at GROUP_WAIT', () => {
+    const s = new Story();
+    for (let i = 0; i < 3; i++) s.fail({ pod: `${name(i)}-x`, workload: { kind: 'Deployment', name: name(i) } }).advance(6 * SEC);
+    s.advance(10 * SEC - 1);
+    expect(s.topLevel().map((p) => p.message.text.split(' ')[1])).toEqual([name(0), name(1), name(2)]);
+  });
+
+  test('a book saved and read back during a hold (a restart) still names every workload of the storm', () => {
+    const s = new Story();
+    for (let i = 0; i < 16; i++) {
+      if (i === 14) {
+        expect(Object.values(s.book.incidents).some((inc) => inc.heldUntil !== undefined)).toBe(true);
+        s.book = JSON.parse(JSON.stringify(s.book));
+      }
+      s.fail({ pod: `${name(i)}-x`, workload: { kind: 'Deployment', name: name(i) } }).advance(SEC);
+    }
+    s.advance(2 * MIN);
+    expect(s.topLevel().length).toBeLessThanOrEqual(3);
+    const storm = s.topLevel().find((p) => p.thread.startsWith('s'))!;
+    for (let i = 0; i < 16; i++) expect(s.parentText(storm.thread)).toContain(name(i));
+  });
+
+  test('the hold scales with GROUP_WAIT: with GROUP_WAIT 0 nothing is held', () => {
+    const { s } = burst(4, 4 * SEC, new Story({ ...DEFAULTS, groupWaitMs: 0 }));
+    expect(s.topLevel()).toHaveLength(4);
+  });
+
+  test('with STORM_THRESHOLD at or below the preview nothing is held', () => {
+    const { s } = burst(2, 2 * SEC, new Story({ ...DEFAULTS, stormThreshold: 1 }));
+    s.advance(11 * SEC);
+    expect(s.topLevel()).toHaveLength(2); // the first parent, then the storm parent
+  });
+});
+
+describe('replies in a storm thread name their workload', () => {
+  const OPEN = { buttons: true, allowedUsers: [], allowedGroups: [] };
+  /** etl-00 goes top level, etl-01 (thread t2) into the storm thread of a threshold-1 storm. */
+  function inStorm(): Story {
+    const s = new Story({ ...DEFAULTS, stormThreshold: 1, actions: OPEN });
+    s.fail({ pod: 'etl-00-x', workload: { kind: 'Deployment', name: 'etl-00' } });
+    s.fail({ pod: 'etl-01-a', workload: { kind: 'Deployment', name: 'etl-01' } }).advance(10 * SEC);
+    expect(s.parents().find((p) => p.thread === 't2')!.inThread).toMatch(/^s/);
+    return s;
+  }
+
+  test.each([
+    ['a pod reply', (s: Story) => s.fail({ pod: 'etl-01-b', workload: { kind: 'Deployment', name: 'etl-01' } }), /^etl-01 · etl-01-b · app · CrashLoopBackOff/],
+    [
+      'a digest',
+      (s: Story) => {
+        for (const p of ['b', 'c', 'd', 'e', 'f']) s.fail({ pod: `etl-01-${p}`, workload: { kind: 'Deployment', name: 'etl-01' } });
+        s.advance(20 * SEC);
+      },
+      /^etl-01: \+\d+ more in the last/,
+    ],
+    ['a reminder', (s: Story) => s.advance(4 * 60 * MIN), /^⏰ etl-01 still failing after 4 h/],
+    ['a recovery', (s: Story) => s.healthy('etl-01-a').advance(6 * MIN), /^✅ etl-01 recovered at 09:00:10 UTC/],
+    ['a reopen', (s: Story) => s.healthy('etl-01-a').advance(6 * MIN).fail({ pod: 'etl-01-a', restartCount: 2, workload: { kind: 'Deployment', name: 'etl-01' } }), /^🔁 etl-01 failing again/],
+    ['an acknowledgement', (s: Story) => s.act('ack', 'U123', { thread: 't2' }), /^👀 <@U123> acknowledged etl-01: no more reminders/],
+    ['a mute', (s: Story) => s.act('mute', 'U123', { thread: 't2', value: '1h' }), /^🔕 <@U123> muted etl-01 until/],
+    ['the end of a mute', (s: Story) => s.act('mute', 'U123', { thread: 't2', value: '1h' }).advance(2 * 60 * MIN), /^🔔 the mute of etl-01 by <@U123> ended/],
+  ])('%s', (_kind, then, expected) => {
+    const s = inStorm();
+    then(s);
+    expect(s.texts('reply', 't2').at(-1)).toMatch(expected);
+  });
+
+  test('outside a storm the same replies stay as they were: the parent above names the workload', () => {
+    const s = new Story().fail({ pod: 'etl-01-a', workload: { kind: 'Deployment', name: 'etl-01' } }).advance(10 * SEC);
+    s.healthy('etl-01-a').advance(6 * MIN);
+    expect(s.texts('reply', 't1').at(-1)).toMatch(/^✅ recovered at/);
+  });
+});
+
+describe("a namespace's channel changes while its incident is open", () => {
+  const etl = { kind: 'Deployment', name: 'etl-01' } as const;
+  test('the incident keeps its thread and first seen; its parent says where new incidents go; a later incident goes there', () => {
+    const s = new Story().fail({ pod: 'etl-01-a', workload: etl }).advance(10 * SEC);
+    expect(s.parents()).toHaveLength(1);
+    // podbell.io/channel edited (or made invalid, falling back to the default): the routing says #data now.
+    s.advance(MIN).fail({ pod: 'etl-01-a', restartCount: 2, workload: etl }, '#data').advance(20 * SEC);
+    expect(s.parents()).toHaveLength(1);
+    expect(s.parentText('t1')).toContain('CrashLoopBackOff ×2');
+    expect(s.parentText('t1')).toContain('first seen 09:00:00 UTC');
+    expect(s.parentText('t1')).toContain('channel changed: this incident goes on here, new ones go to #data');
+    // It resolves in its own thread; the next incident of the workload starts in #data.
+    s.healthy('etl-01-a').advance(6 * MIN).advance(2 * 60 * MIN);
+    expect(s.texts('reply', 't1').at(-1)).toMatch(/^✅ recovered/);
+    s.fail({ pod: 'etl-01-b', workload: etl }, '#data').advance(10 * SEC);
+    expect(s.parents().map((p) => p.channel)).toEqual(['#alerts', '#data']);
+  });
+
+  test('the channel changing back removes the note', () => {
+    const s = new Story().fail({ pod: 'etl-01-a', workload: etl }).advance(10 * SEC);
+    s.fail({ pod: 'etl-01-a', restartCount: 2, workload: etl }, '#data').advance(20 * SEC);
+    s.fail({ pod: 'etl-01-a', restartCount: 3, workload: etl }).advance(20 * SEC);
+    expect(s.parentText('t1')).toContain('CrashLoopBackOff ×3');
+    expect(s.parentText('t1')).not.toContain('channel changed');
+  });
+});
