@@ -5,8 +5,10 @@
  */
 import type { Failure } from '../detect.js';
 import type { Outgoing } from '../outgoing.js';
+import type { PodState } from '../pod.js';
 import { causeLabel, renderParent, renderReopenedReply, renderResolvedReply, type IncidentView } from '../render.js';
 import { has, indexPod, LIMITS, ONE_SHOT_REASONS, unindexAll, unindexPod, incidentKey, type Incident, type IncidentBook, type IncidentSettings, type PodEntry } from './model.js';
+import { hashMessage, readerSignature } from '../parent-edit.js';
 import { replyFor } from './replies.js';
 import { markStormDirty, stormFor } from './storms.js';
 
@@ -24,6 +26,8 @@ export interface Deadlines {
   readonly edit?: number;
   /** RESOLVED: REOPEN_WINDOW is over, the incident becomes a tombstone a later one can link. */
   readonly expire?: number;
+  /** OPEN: a pod running again after a crash has run RESOLVE_AFTER without a restart: it stops failing. */
+  readonly upLongEnough?: number;
 }
 
 export function deadlines(inc: Incident, s: IncidentSettings): Deadlines {
@@ -33,9 +37,26 @@ export function deadlines(inc: Incident, s: IncidentSettings): Deadlines {
     ...(inc.status === 'open' && inc.remindAt !== undefined && { remind: inc.remindAt }),
     ...(inc.digest !== undefined && { digest: inc.window.start + s.groupIntervalMs }),
     // Not accepted yet: its delivery, not a timer, lets the edit go.
-    ...(inc.posted && inc.dirty && { edit: inc.lastEditAt + s.groupIntervalMs }),
+    // A change a reader need not see at once waits for GROUP_INTERVAL of quiet (pendingSince).
+    ...(inc.posted && inc.dirty && { edit: Math.max(inc.lastEditAt, inc.pendingSince ?? inc.lastEditAt) + s.groupIntervalMs }),
     ...(inc.status === 'resolved' && { expire: (inc.closedAt ?? inc.lastSeen) + s.reopenWindowMs }),
+    ...upDeadline(inc, s),
   };
+}
+
+function upDeadline(inc: Incident, s: IncidentSettings): { upLongEnough?: number } {
+  const t = inc.status === 'open' ? earliestUp(inc) : NaN;
+  return Number.isNaN(t) ? {} : { upLongEnough: t + s.resolveAfterMs };
+}
+
+/** The earliest upSince of a pod still counted failing (NaN when none: no deadline). */
+function earliestUp(inc: Incident): number {
+  let t = NaN;
+  for (const uid in inc.pods) {
+    const p = inc.pods[uid]!;
+    if (p.failing && p.upSince !== undefined && !(p.upSince >= t)) t = p.upSince;
+  }
+  return t;
 }
 
 export function newIncident(book: IncidentBook, key: string, channel: string, f: Failure, now: number, s: IncidentSettings): Incident {
@@ -108,7 +129,7 @@ export function alreadyCounted(inc: Incident, f: Failure): boolean {
   return c !== undefined && c >= runOf(f);
 }
 
-export function failure(book: IncidentBook, f: Failure, channel: string, now: number, s: IncidentSettings, out: Outgoing[]): void {
+export function failure(book: IncidentBook, f: Failure, channel: string, now: number, s: IncidentSettings, out: Outgoing[], workloadPods?: number): void {
   const key = incidentKey(s.cluster, channel, f.namespace, f.workload);
   let inc = has(book.incidents, key) ? book.incidents[key] : undefined;
   if (inc?.status === 'resolved') {
@@ -122,6 +143,10 @@ export function failure(book: IncidentBook, f: Failure, channel: string, now: nu
     }
   }
   inc ??= newIncident(book, key, channel, f, now, s);
+  if (workloadPods !== undefined && workloadPods !== inc.podsLive) {
+    inc.podsLive = workloadPods;
+    inc.dirty = true;
+  }
   record(book, inc, f, now, s, out);
 }
 
@@ -150,6 +175,7 @@ export function record(book: IncidentBook, inc: Incident, f: Failure, now: numbe
     inc.dirty = true;
   }
   indexPod(book, f.uid, inc.key);
+  delete pod.upSince; // it failed again: a quiet run starts over
   if (!pod.failing || pod.gone) {
     pod.failing = true;
     delete pod.gone;
@@ -170,11 +196,7 @@ export function record(book: IncidentBook, inc: Incident, f: Failure, now: numbe
   pod.counted[`${f.container}\u0000${f.reason}`] = runOf(f);
   // A crash the kubelet restarts by itself (Error under restartPolicy Always) may pass: not one-shot.
   if (ONE_SHOT_REASONS.has(f.reason) && !(f.reason === 'Error' && f.willRestart)) inc.sticky = true;
-  const r = pod.restarts[f.container] ?? 0;
-  if (f.restartCount > r) {
-    inc.restarts += f.restartCount - r;
-    pod.restarts[f.container] = f.restartCount;
-  }
+  if (f.container !== '') countRestarts(inc, pod, f.container, f.restartCount);
   inc.lastSeen = now;
   if (f.message) inc.latestMessage = f.message.length > LIMITS.messageChars ? f.message.slice(0, LIMITS.messageChars) : f.message;
   if (f.cause) inc.cause = f.cause;
@@ -183,6 +205,15 @@ export function record(book: IncidentBook, inc: Incident, f: Failure, now: numbe
     pod.replied.push(f.reason);
     replyFor(inc, f, now, s, out);
   }
+}
+
+/** The pod's share of the restart total follows the highest restartCount seen of a container that failed. */
+function countRestarts(inc: Incident, pod: PodEntry, container: string, restartCount: number): boolean {
+  const r = pod.restarts[container];
+  if (r !== undefined && restartCount <= r) return false;
+  inc.restarts += restartCount - (r ?? 0);
+  pod.restarts[container] = restartCount;
+  return r !== undefined || restartCount > 0;
 }
 
 /** Keeps per-pod detail bounded: forgets deleted pods first, then the longest-healthy ones. */
@@ -207,14 +238,50 @@ export function podUpdate(book: IncidentBook, uid: string, failing: boolean, now
   for (const key of book.pods[uid]!) {
     const inc = book.incidents[key];
     const pod = inc?.pods[uid];
-    if (!inc || !pod || pod.failing === failing) continue;
+    if (!inc || !pod) continue;
+    if (failing) delete pod.upSince;
+    if (pod.failing === failing) continue;
     changed = true;
+    if (!failing && inc.status === 'open' && restartedBySelf(pod)) {
+      // Running again after a crash: still failing until it has run RESOLVE_AFTER without a restart.
+      pod.upSince ??= now;
+      continue;
+    }
     pod.failing = failing;
     inc.dirty = true;
     if (failing && (inc.status === 'resolving' || inc.status === 'pending')) {
       if (inc.status === 'resolving') inc.status = 'open';
       delete inc.quietSince;
     } else if (!failing) checkQuiet(book, inc, now);
+  }
+  return changed;
+}
+
+/** A workload's live pod count changed: its live incidents show it. Whether any incident changed. */
+export function workloadSize(book: IncidentBook, namespace: string, workload: { kind: string; name: string }, pods: number): boolean {
+  let changed = false;
+  for (const key in book.incidents) {
+    const inc = book.incidents[key]!;
+    if (inc.status === 'resolved' || inc.podsLive === pods || inc.namespace !== namespace || inc.workload.kind !== workload.kind || inc.workload.name !== workload.name) continue;
+    inc.podsLive = pods;
+    inc.dirty = changed = true;
+  }
+  return changed;
+}
+
+/**
+ * The restarts of an affected pod's failed containers, as kubectl shows them: an OOMKill seen only at
+ * restartCount 0 counts its restart once the container runs again (restartCount 1).
+ */
+export function restartsUpdate(book: IncidentBook, uid: string, state: PodState): boolean {
+  let changed = false;
+  for (const key of book.pods[uid]!) {
+    const inc = book.incidents[key];
+    const pod = inc?.pods[uid];
+    if (!inc || !pod) continue;
+    for (const c of state.containers) {
+      if (c.name in pod.restarts && countRestarts(inc, pod, c.name, c.restartCount)) inc.dirty = changed = true;
+    }
   }
   return changed;
 }
@@ -240,10 +307,33 @@ export function podGone(book: IncidentBook, uid: string, now: number): boolean {
     if (!inc || !pod) continue;
     pod.failing = false;
     pod.gone = true;
+    delete pod.upSince;
     inc.dirty = true;
     checkQuiet(book, inc, now);
   }
   return true;
+}
+
+const restartedBySelf = (pod: PodEntry): boolean => {
+  for (const c in pod.restarts) if (pod.restarts[c]! > 0) return true;
+  return false;
+};
+
+/**
+ * RESOLVE_AFTER has passed since pods came back from a crash without another: they stop failing, and
+ * the incident has been quiet since the last of them ran again (so it resolves at once when all are).
+ */
+export function upLongEnough(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings): void {
+  let since: number | undefined;
+  for (const uid in inc.pods) {
+    const pod = inc.pods[uid]!;
+    if (!pod.failing || pod.upSince === undefined || pod.upSince + s.resolveAfterMs > now) continue;
+    since = Math.max(since ?? pod.upSince, pod.upSince);
+    pod.failing = false;
+    delete pod.upSince;
+    inc.dirty = true;
+  }
+  if (since !== undefined) checkQuiet(book, inc, since);
 }
 
 /** Every affected pod healthy or gone: a pending incident vanishes unposted, an open one starts resolving. */
@@ -278,6 +368,7 @@ export function viewOf(inc: Incident, s: IncidentSettings, now: number): Inciden
     counts: inc.counts,
     podsAffected: inc.podsAffected,
     podsFailing: failing,
+    ...(inc.podsLive !== undefined && { podsLive: inc.podsLive }),
     podsInBackOff: inBackOff,
     restarts: inc.restarts,
     firstSeen: inc.firstSeen,
@@ -300,6 +391,14 @@ export function viewOf(inc: Incident, s: IncidentSettings, now: number): Inciden
  * 'delivered' outcome); until then replies wait in `queued` and no edit is made.
  */
 export function open(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings, out: Outgoing[]): void {
+  // A pod running again after a crash (an OOMKill restarted within GROUP_WAIT) still counts as failing.
+  for (const uid in inc.pods) {
+    const pod = inc.pods[uid]!;
+    if (inc.quietSince === undefined || pod.failing || pod.gone || !restartedBySelf(pod)) continue;
+    pod.failing = true;
+    pod.upSince = inc.quietSince;
+  }
+  for (const uid in inc.pods) if (inc.pods[uid]!.failing) delete inc.quietSince;
   inc.status = inc.quietSince !== undefined ? 'resolving' : 'open';
   inc.openedAt = now;
   inc.remindAt = now + s.repeatIntervalMs;
@@ -310,6 +409,9 @@ export function open(book: IncidentBook, inc: Incident, now: number, s: Incident
 /** The parent of `inc` as it renders now (thread age and GROUP_INTERVAL start when Slack accepts it). */
 export function sendParent(inc: Incident, now: number, s: IncidentSettings, out: Outgoing[], storm = inc.storm, maybePosted = false): void {
   inc.dirty = false;
+  const view = { ...viewOf(inc, s, now), firstPost: true };
+  const message = renderParent(view);
+  inc.sent = { hash: hashMessage(message), sig: readerSignature(view) };
   out.push({
     kind: 'parent',
     thread: inc.id,
@@ -318,7 +420,7 @@ export function sendParent(inc: Incident, now: number, s: IncidentSettings, out:
     ...(inc.linkTo !== undefined && { linkTo: inc.linkTo }),
     ...(maybePosted && { maybePosted: true }),
     // A first post is red even when the container already runs again: it failed (an OOMKill).
-    message: renderParent({ ...viewOf(inc, s, now), firstPost: true }),
+    message,
   });
 }
 
