@@ -6,7 +6,8 @@
  * Not every change is worth an edit at once: a reader needs to know when the status changes, a new
  * reason appears, a count crosses a step or the pods failing go from none to some to most (the
  * readerSignature). Pod-level flips (`1 of 2` <-> `2 of 2`, a count going 6 -> 7) wait until the
- * incident has been quiet for GROUP_INTERVAL, then the exact totals are edited in.
+ * incident has been quiet for GROUP_INTERVAL with no pod waiting out a crash back-off (the pause
+ * between two crashes of a loop is not the end of it), then the exact totals are edited in.
  */
 import type { SlackMessage } from './outgoing.js';
 import type { IncidentView } from './render.js';
@@ -25,6 +26,11 @@ export interface Rendering {
   readonly sig: string;
   /** since when it has rendered this way (the incident has been quiet since) */
   readonly since: number;
+  /**
+   * A pod waits out a crash back-off: the quiet between two crashes of a crash loop is not the end of
+   * the burst, so details wait for the next change (the pods running again, or a step crossed).
+   */
+  readonly backOff?: boolean;
 }
 
 export type EditDecision =
@@ -32,10 +38,13 @@ export type EditDecision =
   | { readonly kind: 'none' }
   /** The rendering differs but the last edit is younger than the interval: ask again at `at`. */
   | { readonly kind: 'wait'; readonly at: number }
+  /** Only details changed and a crash loop waits out its back-off: the next change decides. */
+  | { readonly kind: 'hold' }
   | { readonly kind: 'edit' };
 
 const NONE: EditDecision = Object.freeze({ kind: 'none' });
 const EDIT: EditDecision = Object.freeze({ kind: 'edit' });
+const HOLD: EditDecision = Object.freeze({ kind: 'hold' });
 
 /**
  * @param rendered the parent as it would render now (called only when the time allows an edit, so
@@ -50,6 +59,7 @@ export function needsEdit(rendered: () => Rendering, accepted: Accepted | undefi
   const r = rendered();
   if (r.hash === accepted.hash) return NONE;
   if (accepted.sig === undefined || r.sig !== accepted.sig) return EDIT;
+  if (r.backOff) return HOLD;
   const quiet = r.since + intervalMs;
   return now >= quiet ? EDIT : { kind: 'wait', at: quiet };
 }

@@ -78,10 +78,10 @@ export function flushParent(book: IncidentBook, inc: Incident, now: number, s: I
       inc.pendingHash = hash;
       inc.pendingSince = now;
     }
-    return { hash, sig, since: inc.pendingSince ?? now };
+    return { hash, sig, since: inc.pendingSince ?? now, backOff: (view.podsInBackOff ?? 0) > 0 };
   };
   const decision = needsEdit(rendered, accepted, now, s.groupIntervalMs);
-  if (decision.kind === 'wait') return;
+  if (decision.kind === 'wait' || decision.kind === 'hold') return;
   inc.dirty = false;
   delete inc.pendingHash;
   delete inc.pendingSince;
