@@ -18,6 +18,7 @@ describe('needsEdit: one pure decision from (rendered now, last accepted, when, 
     ['only details changed, still changing (5 s ago)', r('🔴 ×3', 'S', T - 5 * SEC), { hash: h('🔴 ×2'), at: T - 60 * SEC, sig: 'S' }, 'wait'],
     ['only details changed, quiet for GROUP_INTERVAL: exact totals', r('🔴 ×3', 'S', T - 15 * SEC), { hash: h('🔴 ×2'), at: T - 60 * SEC, sig: 'S' }, 'edit'],
     ['a reader-relevant change does not wait for quiet', r('🟡 ×3', 'S2', T), { hash: h('🔴 ×3'), at: T - 60 * SEC, sig: 'S' }, 'edit'],
+    ['only details changed, quiet, but a crash loop waits out its back-off', { ...r('🔴 ×3', 'S', T - 60 * SEC), backOff: true }, { hash: h('🔴 ×2'), at: T - 60 * SEC, sig: 'S' }, 'hold'],
   ] as const)('%s -> %s', (_name, rendered, accepted, want) => {
     expect(needsEdit(() => rendered, accepted, T, 15 * SEC).kind).toBe(want);
   });

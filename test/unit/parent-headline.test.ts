@@ -1,5 +1,7 @@
 import { backOffMs, PipelineCluster } from '../support/pipeline-cluster.js';
+import { projectPod } from '../../src/core/pod.js';
 import { clockTime } from '../../src/core/render.js';
+import { deploymentPod } from '../support/replay-pods.js';
 
 // The parent's headline tells the truth over a whole story (issue 14): "N of M" counts the workload's
 // live pods, a crash loop stays red until it has run RESOLVE_AFTER without a restart, one-shot
@@ -48,6 +50,22 @@ describe('a 6-replica Deployment, 4 replicas crash-looping for 30 minutes', () =
     const recovered = c.replies('t1').filter((r) => r.text.startsWith('✅'));
     expect(recovered).toEqual([{ at: upSince + 5 * MIN, text: expect.stringMatching(new RegExp(`^✅ recovered at ${clockTime(upSince)} after \\d+ min`)) }]);
     expect(parent.at(-1)!.text).toMatch(new RegExp(`^✅ Resolved · checkout · Deployment · shop · failed for \\d+ min\\nError \\(exit 1\\) ×${4 * crashes}\\n4 pods · ${4 * crashes} restarts`));
+  });
+});
+
+describe('"of M" follows the workload\'s live pods while the incident is open', () => {
+  test('scaled up and down: the parent says so once quiet, without a pod object per healthy pod', () => {
+    const c = new PipelineCluster(T0);
+    for (let i = 0; i < 3; i++) c.pod('web', i, RUNNING);
+    c.advance(1 * MIN).pod('web', 0, { state: 'imagepull' }).advance(1 * MIN);
+    expect(c.parentTexts('t1').at(-1)!.text).toContain('\n1 of 3 pods failing');
+    c.pod('web', 3, RUNNING).pod('web', 4, RUNNING).advance(1 * MIN);
+    expect(c.parentTexts('t1').at(-1)!.text).toContain('\n1 of 5 pods failing');
+    const gone = (i: number) => c.pipeline.podChanged({ type: 'DELETED', prev: projectPod(deploymentPod({ namespace: 'shop', deployment: 'web', suffix: `r${i}`, condition: RUNNING }))! });
+    gone(3);
+    gone(4);
+    c.advance(1 * MIN);
+    expect(c.parentTexts('t1').at(-1)!.text).toContain('\n1 of 3 pods failing');
   });
 });
 
