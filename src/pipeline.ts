@@ -224,6 +224,7 @@ export class Pipeline {
 
   /** A pod entered (+1) or left (-1) the watch cache: its workload's size changes, and its live incidents are told. */
   #countPod(pod: PodState, delta: 1 | -1): void {
+    if (pod.workload.kind === 'Pod') return; // a bare pod is its own workload of one: nothing to keep
     const key = workloadKey(pod);
     const pods = Math.max(0, (this.#workloadPods.get(key) ?? 0) + delta);
     if (pods === 0) this.#workloadPods.delete(key);
