@@ -59,7 +59,7 @@ export function needsEdit(rendered: () => Rendering, accepted: Accepted | undefi
   const r = rendered();
   if (r.hash === accepted.hash) return NONE;
   if (accepted.sig === undefined || r.sig !== accepted.sig) return EDIT;
-  if (r.backOff) return HOLD;
+  if (r.backOff && intervalMs > 0) return HOLD; // no interval (a shutdown's flush): nothing waits
   const quiet = r.since + intervalMs;
   return now >= quiet ? EDIT : { kind: 'wait', at: quiet };
 }

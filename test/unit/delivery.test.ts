@@ -23,6 +23,11 @@ describe('needsEdit: one pure decision from (rendered now, last accepted, when, 
     expect(needsEdit(() => rendered, accepted, T, 15 * SEC).kind).toBe(want);
   });
 
+  test('with no interval (the flush at shutdown) nothing is held back', () => {
+    const held = { hash: h('🔴 ×3'), sig: 'S', since: T, backOff: true };
+    expect(needsEdit(() => held, { hash: h('🔴 ×2'), at: T - 60 * SEC, sig: 'S' }, T, 0).kind).toBe('edit');
+  });
+
   test('waiting names the instant the edit becomes due, without rendering', () => {
     let renders = 0;
     const render = () => (renders++, { hash: h('x'), sig: 'S', since: 0 });
