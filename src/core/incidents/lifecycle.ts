@@ -44,6 +44,21 @@ export function deadlines(inc: Incident, s: IncidentSettings): Deadlines {
   };
 }
 
+/**
+ * When every pod still counted failing runs again after a crash: the instant the last of them will
+ * have run RESOLVE_AFTER without a restart (the incident resolves then, unless one crashes again).
+ */
+export function runningAgainUntil(inc: Incident, s: IncidentSettings): number | undefined {
+  let until: number | undefined;
+  for (const uid in inc.pods) {
+    const p = inc.pods[uid]!;
+    if (!p.failing) continue;
+    if (p.upSince === undefined) return undefined;
+    until = Math.max(until ?? 0, p.upSince + s.resolveAfterMs);
+  }
+  return until;
+}
+
 function upDeadline(inc: Incident, s: IncidentSettings): { upLongEnough?: number } {
   const t = inc.status === 'open' ? earliestUp(inc) : NaN;
   return Number.isNaN(t) ? {} : { upLongEnough: t + s.resolveAfterMs };
