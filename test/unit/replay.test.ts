@@ -97,6 +97,18 @@ describe('podbell replay: stories', () => {
     expect(updates(calls).filter((u) => Date.parse(u.at) > recoverAt && Date.parse(u.at) < recoverAt + ms).every((u) => !/resolved/i.test(u.text))).toBe(true);
   });
 
+  test('a 6-replica Deployment with 4 replicas crash-looping says "4 of 6 pods failing" from the first post', async () => {
+    const replicas = Array.from({ length: 6 }, (_, i) =>
+      i < 4 ? crashLoop({ deployment: 'checkout', suffix: `r${i}`, from: T0, every: sec(20), times: 5, recoverAt: T0 + min(3) }) : [podLine('ADDED', { deployment: 'checkout', suffix: `r${i}`, condition: { state: 'running' } }, T0)],
+    );
+    const { calls } = await replay(merge(...replicas));
+    expect(topLevel(calls)).toHaveLength(1);
+    expect(topLevel(calls)[0]!.text).toContain('\n4 of 6 pods failing');
+    const edits = updates(calls);
+    expect(edits.at(-1)!.text).toMatch(/^✅ Resolved/);
+    for (const u of edits.slice(0, -1)) expect(u.text).toMatch(/^🔴 [^]*\n\d of 6 pods failing/);
+  });
+
   test('a 24-hour input replays on virtual time: timers fire at their own instants, edits at most once per GROUP_INTERVAL', async () => {
     // A restart every 10 minutes for 24 hours, then healthy.
     const recoverAt = T0 + min(10 * 145);
