@@ -14,14 +14,16 @@
  * accepted (renders do not depend on `now`, so time passing alone never edits).
  *
  * reduce() is the single entry. The rest lives by concern under ./incidents/: model (the data),
- * lifecycle (the state machine and its deadlines), replies (replies and digests), storms,
+ * lifecycle (the state machine and its deadlines), running-again (pods back from a crash, restarts,
+ * live pod counts), replies (replies and digests), storms,
  * continuation (reopen, reminders, too-old threads) and delivery (what Slack accepted).
  */
 import type { Outgoing } from './outgoing.js';
 import { remind } from './incidents/continuation.js';
 import { flushParent, outcome, repost } from './incidents/delivery.js';
 import { inBackOff } from './detect.js';
-import { backOffUpdate, deadlines, expire, failure, open, podGone, podUpdate, resolve, restartsUpdate, upLongEnough, workloadSize } from './incidents/lifecycle.js';
+import { backOffUpdate, deadlines, expire, failure, open, podGone, podUpdate, resolve, upLongEnough } from './incidents/lifecycle.js';
+import { restartsUpdate, workloadSize } from './incidents/running-again.js';
 import { checkSettings, has, normalise, unindexAll, type Incident, type IncidentBook, type IncidentInput, type IncidentSettings, type Step } from './incidents/model.js';
 import { flushDigest } from './incidents/replies.js';
 import { settleStorms } from './incidents/storms.js';

@@ -4,7 +4,8 @@
  */
 import type { Outgoing } from '../outgoing.js';
 import { renderParent, renderReminder } from '../render.js';
-import { runningAgainUntil, sendParent, viewOf } from './lifecycle.js';
+import { sendParent, viewOf } from './lifecycle.js';
+import { runningAgainUntil } from './running-again.js';
 import type { Incident, IncidentBook, IncidentSettings } from './model.js';
 
 /**

@@ -5,11 +5,11 @@
  */
 import type { Failure } from '../detect.js';
 import type { Outgoing } from '../outgoing.js';
-import type { PodState } from '../pod.js';
 import { causeLabel, renderParent, renderReopenedReply, renderResolvedReply, type IncidentView } from '../render.js';
 import { has, indexPod, LIMITS, ONE_SHOT_REASONS, unindexAll, unindexPod, incidentKey, type Incident, type IncidentBook, type IncidentSettings, type PodEntry } from './model.js';
 import { hashMessage, readerSignature } from '../parent-edit.js';
 import { replyFor } from './replies.js';
+import { countRestarts, restartedBySelf, upDeadline } from './running-again.js';
 import { markStormDirty, stormFor } from './storms.js';
 
 /** When each of an incident's timers is due (undefined: not running). One statement of every window. */
@@ -42,36 +42,6 @@ export function deadlines(inc: Incident, s: IncidentSettings): Deadlines {
     ...(inc.status === 'resolved' && { expire: (inc.closedAt ?? inc.lastSeen) + s.reopenWindowMs }),
     ...upDeadline(inc, s),
   };
-}
-
-/**
- * When every pod still counted failing runs again after a crash: the instant the last of them will
- * have run RESOLVE_AFTER without a restart (the incident resolves then, unless one crashes again).
- */
-export function runningAgainUntil(inc: Incident, s: IncidentSettings): number | undefined {
-  let until: number | undefined;
-  for (const uid in inc.pods) {
-    const p = inc.pods[uid]!;
-    if (!p.failing) continue;
-    if (p.upSince === undefined) return undefined;
-    until = Math.max(until ?? 0, p.upSince + s.resolveAfterMs);
-  }
-  return until;
-}
-
-function upDeadline(inc: Incident, s: IncidentSettings): { upLongEnough?: number } {
-  const t = inc.status === 'open' ? earliestUp(inc) : NaN;
-  return Number.isNaN(t) ? {} : { upLongEnough: t + s.resolveAfterMs };
-}
-
-/** The earliest upSince of a pod still counted failing (NaN when none: no deadline). */
-function earliestUp(inc: Incident): number {
-  let t = NaN;
-  for (const uid in inc.pods) {
-    const p = inc.pods[uid]!;
-    if (p.failing && p.upSince !== undefined && !(p.upSince >= t)) t = p.upSince;
-  }
-  return t;
 }
 
 export function newIncident(book: IncidentBook, key: string, channel: string, f: Failure, now: number, s: IncidentSettings): Incident {
@@ -222,15 +192,6 @@ export function record(book: IncidentBook, inc: Incident, f: Failure, now: numbe
   }
 }
 
-/** The pod's share of the restart total follows the highest restartCount seen of a container that failed. */
-function countRestarts(inc: Incident, pod: PodEntry, container: string, restartCount: number): boolean {
-  const r = pod.restarts[container];
-  if (r !== undefined && restartCount <= r) return false;
-  inc.restarts += restartCount - (r ?? 0);
-  pod.restarts[container] = restartCount;
-  return r !== undefined || restartCount > 0;
-}
-
 /** Keeps per-pod detail bounded: forgets deleted pods first, then the longest-healthy ones. */
 export function prunePods(inc: Incident): void {
   const uids = Object.keys(inc.pods);
@@ -272,35 +233,6 @@ export function podUpdate(book: IncidentBook, uid: string, failing: boolean, now
   return changed;
 }
 
-/** A workload's live pod count changed: its live incidents show it. Whether any incident changed. */
-export function workloadSize(book: IncidentBook, namespace: string, workload: { kind: string; name: string }, pods: number): boolean {
-  let changed = false;
-  for (const key in book.incidents) {
-    const inc = book.incidents[key]!;
-    if (inc.status === 'resolved' || inc.podsLive === pods || inc.namespace !== namespace || inc.workload.kind !== workload.kind || inc.workload.name !== workload.name) continue;
-    inc.podsLive = pods;
-    inc.dirty = changed = true;
-  }
-  return changed;
-}
-
-/**
- * The restarts of an affected pod's failed containers, as kubectl shows them: an OOMKill seen only at
- * restartCount 0 counts its restart once the container runs again (restartCount 1).
- */
-export function restartsUpdate(book: IncidentBook, uid: string, state: PodState): boolean {
-  let changed = false;
-  for (const key of book.pods[uid]!) {
-    const inc = book.incidents[key];
-    const pod = inc?.pods[uid];
-    if (!inc || !pod) continue;
-    for (const c of state.containers) {
-      if (c.name in pod.restarts && countRestarts(inc, pod, c.name, c.restartCount)) inc.dirty = changed = true;
-    }
-  }
-  return changed;
-}
-
 /** Keeps "N pods in CrashLoopBackOff" true: a pod entering or leaving back-off changes the parent. */
 export function backOffUpdate(book: IncidentBook, uid: string, backOff: boolean): boolean {
   let changed = false;
@@ -328,11 +260,6 @@ export function podGone(book: IncidentBook, uid: string, now: number): boolean {
   }
   return true;
 }
-
-const restartedBySelf = (pod: PodEntry): boolean => {
-  for (const c in pod.restarts) if (pod.restarts[c]! > 0) return true;
-  return false;
-};
 
 /**
  * RESOLVE_AFTER has passed since pods came back from a crash without another: they stop failing, and
