@@ -48,6 +48,11 @@ export class Pipeline {
   readonly #reported = new Set<string>();
   /** Pods failing now, so a lifted mute can report what is still failing. Small: failing pods only. */
   readonly #failing = new Map<string, PodState>();
+  /**
+   * namespace/kind/name -> the workload's live pods in the watch cache: the M of "N of M pods failing".
+   * One number per workload, never an object per pod (memory stays flat at 50k healthy pods).
+   */
+  readonly #workloadPods = new Map<string, number>();
   /** Namespace -> timer that re-checks it when a time-limited mute ends. */
   readonly #muteTimers = new Map<string, RearmableTimer>();
   /** The one timer the book asks for (its wakeAt). */
@@ -134,6 +139,7 @@ export class Pipeline {
     if (this.#unseen && pod) this.#unseen.delete(pod.uid);
     try {
       if (change.type === 'DELETED') {
+        if (change.prev) this.#countPod(change.prev, -1);
         if (change.prev) this.#failing.delete(change.prev.uid);
         if (change.prev) this.#stuck.changed(change.prev.uid, undefined);
         if (change.prev) this.#apply({ type: 'podDeleted', uid: change.prev.uid });
@@ -141,6 +147,7 @@ export class Pipeline {
       }
       const next = change.next;
       if (!next) return;
+      if (!change.prev) this.#countPod(next, +1);
       const verdict = detectChange(change.prev, next, this.#detectOptions);
       for (const f of verdict.failures) this.#failure(next, f);
       const stuck = this.#stuck.changed(next.uid, next);
@@ -215,6 +222,17 @@ export class Pipeline {
     }
   }
 
+  /** A pod entered (+1) or left (-1) the watch cache: its workload's size changes, and its live incidents are told. */
+  #countPod(pod: PodState, delta: 1 | -1): void {
+    if (pod.workload.kind === 'Pod') return; // a bare pod is its own workload of one: nothing to keep
+    const key = workloadKey(pod);
+    const pods = Math.max(0, (this.#workloadPods.get(key) ?? 0) + delta);
+    if (pods === 0) this.#workloadPods.delete(key);
+    else this.#workloadPods.set(key, pods);
+    // Cheap when no incident is live (nearly always): the book answers without a step.
+    this.#apply({ type: 'workloadSize', namespace: pod.namespace, workload: pod.workload, pods });
+  }
+
   #failure(pod: PodState, f: Failure): void {
     const now = this.#o.clock.now();
     this.#metrics.failures.inc({ reason: f.reason });
@@ -230,7 +248,8 @@ export class Pipeline {
     }
     const warnings = this.#o.warnings?.of(pod.namespace, pod.name, pod.uid, now) ?? [];
     const explained = explainFailure(pod, f, warnings, logsAllowed(this.#namespaces.get(pod.namespace), podPolicy));
-    this.#apply({ type: 'failure', failure: explained, channel: r.channel });
+    const workloadPods = this.#workloadPods.get(workloadKey(pod));
+    this.#apply({ type: 'failure', failure: explained, channel: r.channel, ...(workloadPods !== undefined && { workloadPods }) });
   }
 
   /** Logs each malformed annotation value once (namespace, pod, annotation and value named, and what happens instead) and counts it. */
@@ -286,3 +305,5 @@ export class Pipeline {
     return step;
   }
 }
+
+const workloadKey = (pod: PodState): string => `${pod.namespace}\u0000${pod.workload.kind}\u0000${pod.workload.name}`;

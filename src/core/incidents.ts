@@ -14,14 +14,16 @@
  * accepted (renders do not depend on `now`, so time passing alone never edits).
  *
  * reduce() is the single entry. The rest lives by concern under ./incidents/: model (the data),
- * lifecycle (the state machine and its deadlines), replies (replies and digests), storms,
+ * lifecycle (the state machine and its deadlines), running-again (pods back from a crash, restarts,
+ * live pod counts), replies (replies and digests), storms,
  * continuation (reopen, reminders, too-old threads) and delivery (what Slack accepted).
  */
 import type { Outgoing } from './outgoing.js';
 import { remind } from './incidents/continuation.js';
 import { flushParent, outcome, repost } from './incidents/delivery.js';
 import { inBackOff } from './detect.js';
-import { backOffUpdate, deadlines, expire, failure, open, podGone, podUpdate, resolve } from './incidents/lifecycle.js';
+import { backOffUpdate, deadlines, expire, failure, open, podGone, podUpdate, resolve, upLongEnough } from './incidents/lifecycle.js';
+import { restartsUpdate, workloadSize } from './incidents/running-again.js';
 import { checkSettings, has, normalise, unindexAll, type Incident, type IncidentBook, type IncidentInput, type IncidentSettings, type Step } from './incidents/model.js';
 import { flushDigest } from './incidents/replies.js';
 import { settleStorms } from './incidents/storms.js';
@@ -74,16 +76,22 @@ export function reduce(book: IncidentBook, input: IncidentInput, now: number, s:
     const index = book.pods;
     const uid = input.type === 'pod' ? input.pod.uid : input.uid;
     if (index === undefined || !has(index, uid)) return idle(book);
-    // backOffUpdate first (always): podUpdate may drop a pending incident and its index entries.
-    const backOffChanged = input.type === 'pod' && backOffUpdate(book, uid, inBackOff(input.pod));
-    const changed = (input.type === 'pod' ? podUpdate(book, uid, input.failing, now) : podGone(book, uid, now)) || backOffChanged;
+    // backOffUpdate and restartsUpdate first (always): podUpdate may drop a pending incident and its index entries.
+    let stateChanged = false;
+    if (input.type === 'pod') {
+      const backOff = backOffUpdate(book, uid, inBackOff(input.pod));
+      stateChanged = restartsUpdate(book, uid, input.pod) || backOff;
+    }
+    const changed = (input.type === 'pod' ? podUpdate(book, uid, input.failing, now) : podGone(book, uid, now)) || stateChanged;
     if (!changed) return idle(book);
     return settle(book, now, s, []);
   }
   normalise(book);
   const out: Outgoing[] = [];
   if (input.type === 'flush') return settle(book, now, { ...s, groupIntervalMs: 0 }, out);
-  if (input.type === 'failure') failure(book, input.failure, input.channel, now, s, out);
+  if (input.type === 'workloadSize') {
+    if (!workloadSize(book, input.namespace, input.workload, input.pods)) return idle(book);
+  } else if (input.type === 'failure') failure(book, input.failure, input.channel, now, s, out, input.workloadPods);
   else if (input.type === 'delivered' || input.type === 'failed') outcome(book, input, now, s, out);
   else if (input.type === 'restored') repost(book, now, s, out);
   return settle(book, now, s, out);
@@ -121,6 +129,7 @@ function fire(book: IncidentBook, inc: Incident, now: number, s: IncidentSetting
     }
     open(book, inc, now, s, out);
   }
+  if (due(deadlines(inc, s).upLongEnough, now)) upLongEnough(book, inc, now, s);
   if (due(deadlines(inc, s).resolve, now)) resolve(book, inc, now, s, out);
   if (due(deadlines(inc, s).remind, now)) remind(book, inc, now, s, out);
   if (due(deadlines(inc, s).digest, now)) flushDigest(inc, now, out);

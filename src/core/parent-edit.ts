@@ -2,13 +2,35 @@
  * When a posted parent needs an edit: one pure decision, like Alertmanager's needsUpdate. It compares
  * what the parent would say now with what Slack last ACCEPTED (never with what was merely queued), so
  * a lost or failed edit is made again and an edit that only repeats Slack's text is never sent.
+ *
+ * Not every change is worth an edit at once: a reader needs to know when the status changes, a new
+ * reason appears, a count crosses a step or the pods failing go from none to some to most (the
+ * readerSignature). Pod-level flips (`1 of 2` <-> `2 of 2`, a count going 6 -> 7) wait until the
+ * incident has been quiet for GROUP_INTERVAL with no pod waiting out a crash back-off (the pause
+ * between two crashes of a loop is not the end of it), then the exact totals are edited in.
  */
 import type { SlackMessage } from './outgoing.js';
+import type { IncidentView } from './render.js';
 
 /** The last rendering of a parent Slack accepted (post or edit), and when. */
 export interface Accepted {
   readonly hash: string;
   readonly at: number;
+  /** its readerSignature; undefined when not known (then any change is edited in when due) */
+  readonly sig?: string | undefined;
+}
+
+/** The parent as it would render now. */
+export interface Rendering {
+  readonly hash: string;
+  readonly sig: string;
+  /** since when it has rendered this way (the incident has been quiet since) */
+  readonly since: number;
+  /**
+   * A pod waits out a crash back-off: the quiet between two crashes of a crash loop is not the end of
+   * the burst, so details wait for the next change (the pods running again, or a step crossed).
+   */
+  readonly backOff?: boolean;
 }
 
 export type EditDecision =
@@ -16,22 +38,55 @@ export type EditDecision =
   | { readonly kind: 'none' }
   /** The rendering differs but the last edit is younger than the interval: ask again at `at`. */
   | { readonly kind: 'wait'; readonly at: number }
+  /** Only details changed and a crash loop waits out its back-off: the next change decides. */
+  | { readonly kind: 'hold' }
   | { readonly kind: 'edit' };
 
 const NONE: EditDecision = Object.freeze({ kind: 'none' });
 const EDIT: EditDecision = Object.freeze({ kind: 'edit' });
+const HOLD: EditDecision = Object.freeze({ kind: 'hold' });
 
 /**
- * @param rendered the hash of the parent as it would render now (called only when the time allows an
- *   edit, so waiting costs no rendering)
+ * @param rendered the parent as it would render now (called only when the time allows an edit, so
+ *   waiting costs no rendering)
  * @param accepted what Slack accepted last; undefined while the parent is not in Slack
- * @param intervalMs GROUP_INTERVAL: at most one edit per interval
+ * @param intervalMs GROUP_INTERVAL: at most one edit per interval, and the quiet a small change waits for
  */
-export function needsEdit(rendered: () => string, accepted: Accepted | undefined, now: number, intervalMs: number): EditDecision {
+export function needsEdit(rendered: () => Rendering, accepted: Accepted | undefined, now: number, intervalMs: number): EditDecision {
   if (accepted === undefined) return NONE;
   const due = accepted.at + intervalMs;
   if (now < due) return { kind: 'wait', at: due };
-  return rendered() === accepted.hash ? NONE : EDIT;
+  const r = rendered();
+  if (r.hash === accepted.hash) return NONE;
+  if (accepted.sig === undefined || r.sig !== accepted.sig) return EDIT;
+  if (r.backOff && intervalMs > 0) return HOLD; // no interval (a shutdown's flush): nothing waits
+  const quiet = r.since + intervalMs;
+  return now >= quiet ? EDIT : { kind: 'wait', at: quiet };
+}
+
+/** 1 2 5 10 20 50 100 …: the step a count has reached (0 below 1). */
+export function countStep(n: number): number {
+  let step = 0;
+  for (let base = 1; base <= n; base *= 10) {
+    for (const m of [1, 2, 5]) if (base * m <= n) step = base * m;
+  }
+  return step;
+}
+
+/**
+ * What a reader of the parent needs to be told at once: the status shown, each reason with the step
+ * its count reached, whether no pods, some (under half) or most are failing, and who muted or
+ * acknowledged it. Everything else (exact counts, restarts, pods going `1 of 2` <-> `2 of 2`, the
+ * back-off state, the latest message) waits for a quiet GROUP_INTERVAL.
+ */
+export function readerSignature(v: IncidentView): string {
+  const status = v.status === 'resolved' ? 'resolved' : v.continuedAt !== undefined ? 'continued' : v.status === 'resolving' && !v.firstPost ? 'recovering' : 'failing';
+  const reasons = Object.keys(v.counts)
+    .sort()
+    .map((r) => `${r}=${countStep(v.counts[r]!)}`);
+  const live = Math.max(v.podsLive ?? v.podsAffected, v.podsFailing ?? 0);
+  const failing = v.podsFailing === undefined ? '?' : v.podsFailing === 0 ? 'none' : 2 * v.podsFailing < live ? 'some' : 'most';
+  return JSON.stringify([status, reasons, failing, v.reopened ?? 0, v.actions ?? null]);
 }
 
 /** FNV-1a of the message: enough to tell "the rendering changed" without keeping 4 kB per incident. */

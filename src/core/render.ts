@@ -29,6 +29,8 @@ export interface IncidentView {
   readonly podsAffected: number;
   /** pods failing right now; omitted means "not known" and is not shown */
   readonly podsFailing?: number;
+  /** the workload's live pods now (the watch cache), the M of "N of M pods failing"; omitted: the pods affected */
+  readonly podsLive?: number;
   /** sum of the highest restartCount seen per affected container */
   readonly restarts: number;
   /** pods whose container waits in CrashLoopBackOff now; omitted means "not known" and is not shown */
@@ -242,7 +244,7 @@ export function renderParent(v: IncidentView): SlackMessage {
     : v.continuedAt !== undefined
       ? `⤵️ ${title} · continued in a new thread`
       : `${recovering ? STATUS_EMOJI.resolving : STATUS_EMOJI.open} ${title}${recovering ? ' · recovering' : ''}`;
-  const pods = v.podsFailing !== undefined && !resolved ? `${v.podsFailing} of ${plural(v.podsAffected, 'pod')} failing` : plural(v.podsAffected, 'pod');
+  const pods = v.podsFailing !== undefined && !resolved ? `${v.podsFailing} of ${plural(Math.max(v.podsLive ?? v.podsAffected, v.podsFailing), 'pod')} failing` : plural(v.podsAffected, 'pod');
   const cause = v.cause && !resolved ? `\ncause: ${escapeText(v.cause)}` : '';
   const totals = `*${countsLine(v.counts, ' · ', v.podsInBackOff)}*\n${pods}${v.restarts > 0 ? ` · ${plural(v.restarts, 'restart')}` : ''}${cause}`;
   const ctx: string[] = [];

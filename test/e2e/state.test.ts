@@ -96,9 +96,10 @@ describe('podbell across a restart (THREAD_STORE_CONFIGMAP)', () => {
     const bot = makeBot();
     await bot.start();
     await waitFor('the initial lists after the restart', () => bot.ready());
-    sim.patchStatus('shop', name, pods.podStatus([pods.crashLoop({ name: 'app', image, restartCount: 3 })]));
-    const edit = await waitFor('an edit of the old parent showing the third restart', () =>
-      slack.requestsFor('chat.update').find((r) => String(r.params.text).includes('Error (exit 1) ×3')),
+    // Runs missed while down are counted from restartCount: ×2 -> ×5, a step a reader is told at once.
+    sim.patchStatus('shop', name, pods.podStatus([pods.crashLoop({ name: 'app', image, restartCount: 5 })]));
+    const edit = await waitFor('an edit of the old parent showing the fifth restart', () =>
+      slack.requestsFor('chat.update').find((r) => String(r.params.text).includes('Error (exit 1) ×5')),
     );
     expect(edit.params.ts).toBe(parentTs);
     // A new pod of the same Deployment failing after the restart replies in the old thread.

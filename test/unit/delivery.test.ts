@@ -1,27 +1,71 @@
 // The delivery loop in the pure core: decide, send, record only what Slack accepted (issue 13).
-import { needsEdit, hashMessage } from '../../src/core/parent-edit.js';
+import { countStep, needsEdit, hashMessage, readerSignature } from '../../src/core/parent-edit.js';
+import type { IncidentView } from '../../src/core/render.js';
 import { DEFAULTS, MIN, SEC, Story } from './incidents-story.js';
 
 const h = (text: string) => hashMessage({ text });
 
 describe('needsEdit: one pure decision from (rendered now, last accepted, when, now)', () => {
   const T = 1_000_000;
+  const r = (text: string, sig = 'S', since = T - 60 * SEC) => ({ hash: h(text), sig, since });
   test.each([
-    ['no parent in Slack yet', h('🔴 ×2'), undefined, T, 'none'],
-    ['Slack shows this rendering', h('🔴 ×2'), { hash: h('🔴 ×2'), at: T - 60 * SEC }, T, 'none'],
-    ['changed, last edit 20 s ago', h('🔴 ×3'), { hash: h('🔴 ×2'), at: T - 20 * SEC }, T, 'edit'],
-    ['changed, last edit exactly GROUP_INTERVAL ago', h('🔴 ×3'), { hash: h('🔴 ×2'), at: T - 15 * SEC }, T, 'edit'],
-    ['changed, last edit 5 s ago', h('🔴 ×3'), { hash: h('🔴 ×2'), at: T - 5 * SEC }, T, 'wait'],
-  ] as const)('%s -> %s', (_name, rendered, accepted, now, want) => {
-    expect(needsEdit(() => rendered, accepted, now, 15 * SEC).kind).toBe(want);
+    ['no parent in Slack yet', r('🔴 ×2'), undefined, 'none'],
+    ['Slack shows this rendering', r('🔴 ×2'), { hash: h('🔴 ×2'), at: T - 60 * SEC, sig: 'S' }, 'none'],
+    ['changed, last edit 20 s ago', r('🔴 ×3', 'S2'), { hash: h('🔴 ×2'), at: T - 20 * SEC, sig: 'S' }, 'edit'],
+    ['changed, last edit exactly GROUP_INTERVAL ago', r('🔴 ×3', 'S2'), { hash: h('🔴 ×2'), at: T - 15 * SEC, sig: 'S' }, 'edit'],
+    ['changed, last edit 5 s ago', r('🔴 ×3', 'S2'), { hash: h('🔴 ×2'), at: T - 5 * SEC, sig: 'S' }, 'wait'],
+    ['what Slack shows is not known: any change edits', r('🔴 ×3', 'S', T), { hash: h('🔴 ×2'), at: T - 20 * SEC }, 'edit'],
+    ['only details changed, still changing (5 s ago)', r('🔴 ×3', 'S', T - 5 * SEC), { hash: h('🔴 ×2'), at: T - 60 * SEC, sig: 'S' }, 'wait'],
+    ['only details changed, quiet for GROUP_INTERVAL: exact totals', r('🔴 ×3', 'S', T - 15 * SEC), { hash: h('🔴 ×2'), at: T - 60 * SEC, sig: 'S' }, 'edit'],
+    ['a reader-relevant change does not wait for quiet', r('🟡 ×3', 'S2', T), { hash: h('🔴 ×3'), at: T - 60 * SEC, sig: 'S' }, 'edit'],
+    ['only details changed, quiet, but a crash loop waits out its back-off', { ...r('🔴 ×3', 'S', T - 60 * SEC), backOff: true }, { hash: h('🔴 ×2'), at: T - 60 * SEC, sig: 'S' }, 'hold'],
+  ] as const)('%s -> %s', (_name, rendered, accepted, want) => {
+    expect(needsEdit(() => rendered, accepted, T, 15 * SEC).kind).toBe(want);
+  });
+
+  test('with no interval (the flush at shutdown) nothing is held back', () => {
+    const held = { hash: h('🔴 ×3'), sig: 'S', since: T, backOff: true };
+    expect(needsEdit(() => held, { hash: h('🔴 ×2'), at: T - 60 * SEC, sig: 'S' }, T, 0).kind).toBe('edit');
   });
 
   test('waiting names the instant the edit becomes due, without rendering', () => {
     let renders = 0;
-    const render = () => (renders++, h('x'));
+    const render = () => (renders++, { hash: h('x'), sig: 'S', since: 0 });
     expect(needsEdit(render, { hash: h('y'), at: 100 }, 105, 15 * SEC)).toEqual({ kind: 'wait', at: 100 + 15 * SEC });
     expect(renders).toBe(0);
+    // Only details changed, 3 s ago: due when the incident has been quiet for GROUP_INTERVAL.
+    expect(needsEdit(() => ({ hash: h('x'), sig: 'S', since: T - 3 * SEC }), { hash: h('y'), at: 0, sig: 'S' }, T, 15 * SEC)).toEqual({ kind: 'wait', at: T + 12 * SEC });
   });
+});
+
+describe('readerSignature: what a reader must be told at once', () => {
+  const base = { status: 'open', namespace: 'shop', workload: { kind: 'Deployment', name: 'checkout' }, counts: { 'Error (exit 1)': 3 }, podsAffected: 2, podsFailing: 2, podsLive: 2, restarts: 3, firstSeen: 0, lastSeen: 0, now: 0 } as const;
+  const sig = (v: Partial<IncidentView>) => readerSignature({ ...base, ...v });
+  test.each([
+    ['a pod flips 1 of 2 <-> 2 of 2', { podsFailing: 1 }, false],
+    ['a count goes 3 -> 4 (same step: 2)', { counts: { 'Error (exit 1)': 4 } }, false],
+    ['restarts and back-off change', { restarts: 9, podsInBackOff: 2 }, false],
+    ['a count crosses a step (3 -> 5)', { counts: { 'Error (exit 1)': 5 } }, true],
+    ['a new reason', { counts: { 'Error (exit 1)': 3, OOMKilled: 1 } }, true],
+    ['status: recovering', { status: 'resolving', podsFailing: 0 }, true],
+    ['status: resolved', { status: 'resolved' }, true],
+    ['from most pods failing to a few of 6', { podsLive: 6, podsFailing: 1 }, true],
+    ['acknowledged', { actions: { buttons: true, thread: 't1', acked: { by: 'U1', at: 0 } } }, true],
+  ] as const)('%s: edit at once = %s', (_name, change, want) => {
+    expect(sig(change as Partial<IncidentView>) !== sig({})).toBe(want);
+  });
+
+  test.each([
+    [0, 0],
+    [1, 1],
+    [4, 2],
+    [9, 5],
+    [10, 10],
+    [49, 20],
+    [50, 50],
+    [199, 100],
+    [1000, 1000],
+  ])('countStep(%i) = %i', (n, step) => expect(countStep(n)).toBe(step));
 });
 
 describe('posted, the accepted parent and its edit time change only on delivery', () => {
@@ -52,8 +96,8 @@ describe('posted, the accepted parent and its edit time change only on delivery'
     s.fail({ pod: 'checkout-a', restartCount: 2 }).advance(15 * SEC);
     const [first] = s.of('edit', 't1');
     expect(first!.msg.message.text).toMatch(/^🔴 /);
-    // That edit is still in flight when the pod recovers: the next edit carries the state then...
-    s.healthy('checkout-a').advance(1 * MIN);
+    // That edit is still in flight when the pod goes away: the next edit carries the state then...
+    s.deleted('checkout-a').advance(1 * MIN);
     const edits = s.of('edit', 't1');
     expect(edits.at(-1)!.msg.message.text).toMatch(/^🟡 /);
     // ...and Slack accepting the older one first (its answer was slow) brings back no 🔴: once the

@@ -13,7 +13,16 @@ describe('deadlines(incident, settings)', () => {
       (s: Story) => s.fail({ pod: 'a' }).advance(10 * SEC).fail({ pod: 'a', restartCount: 2 }),
       { remind: T0 + 10 * SEC + DEFAULTS.repeatIntervalMs, edit: T0 + 10 * SEC + DEFAULTS.groupIntervalMs },
     ],
-    ['resolving: RESOLVE_AFTER of quiet (and the edit saying so)', (s: Story) => s.fail({ pod: 'a' }).advance(20 * SEC).healthy('a'), { resolve: T0 + 20 * SEC + 5 * MIN, edit: T0 + 25 * SEC }],
+    [
+      'resolving: RESOLVE_AFTER of quiet (and the edit saying so)',
+      (s: Story) => s.fail({ pod: 'a', reason: 'ImagePullBackOff', restartCount: 0 }).advance(20 * SEC).healthy('a'),
+      { resolve: T0 + 20 * SEC + 5 * MIN, edit: T0 + 25 * SEC },
+    ],
+    [
+      'open, a crash-looping pod running again: RESOLVE_AFTER without a restart before it stops failing',
+      (s: Story) => s.fail({ pod: 'a' }).advance(20 * SEC).healthy('a'),
+      { remind: T0 + 10 * SEC + DEFAULTS.repeatIntervalMs, upLongEnough: T0 + 20 * SEC + 5 * MIN },
+    ],
     ['resolved: REOPEN_WINDOW', (s: Story) => s.fail({ pod: 'a' }).advance(20 * SEC).healthy('a').advance(5 * MIN + 15 * SEC), { expire: T0 + 20 * SEC + 5 * MIN + DEFAULTS.reopenWindowMs }],
   ])('%s', (_name, script, want) => {
     const s = script(new Story());

@@ -97,6 +97,18 @@ describe('podbell replay: stories', () => {
     expect(updates(calls).filter((u) => Date.parse(u.at) > recoverAt && Date.parse(u.at) < recoverAt + ms).every((u) => !/resolved/i.test(u.text))).toBe(true);
   });
 
+  test('a 6-replica Deployment with 4 replicas crash-looping says "4 of 6 pods failing" from the first post', async () => {
+    const replicas = Array.from({ length: 6 }, (_, i) =>
+      i < 4 ? crashLoop({ deployment: 'checkout', suffix: `r${i}`, from: T0, every: sec(20), times: 5, recoverAt: T0 + min(3) }) : [podLine('ADDED', { deployment: 'checkout', suffix: `r${i}`, condition: { state: 'running' } }, T0)],
+    );
+    const { calls } = await replay(merge(...replicas));
+    expect(topLevel(calls)).toHaveLength(1);
+    expect(topLevel(calls)[0]!.text).toContain('\n4 of 6 pods failing');
+    const edits = updates(calls);
+    expect(edits.at(-1)!.text).toMatch(/^✅ Resolved/);
+    for (const u of edits.slice(0, -1)) expect(u.text).toMatch(/^🔴 [^]*\n\d of 6 pods failing/);
+  });
+
   test('a 24-hour input replays on virtual time: timers fire at their own instants, edits at most once per GROUP_INTERVAL', async () => {
     // A restart every 10 minutes for 24 hours, then healthy.
     const recoverAt = T0 + min(10 * 145);
@@ -112,9 +124,11 @@ describe('podbell replay: stories', () => {
     expect(parents).toHaveLength(1);
     expect(parents[0]!.at).toBe(iso(T0 + min(10) + config.incidents.groupWaitMs));
     const edits = calls.filter((c) => c.method === 'chat.update');
-    // Counts moved 143 more times after the parent; every change reached the parent (no edit lost),
+    // Counts moved 143 more times after the parent, in back-off all along: each step a reader needs
+    // (×2, ×5, ×10, ×20, ×50, ×100) reached the parent, not each crash, and the end shows the exact 144.
     for (let i = 1; i < edits.length; i++) expect(Date.parse(edits[i]!.at) - Date.parse(edits[i - 1]!.at)).toBeGreaterThanOrEqual(config.incidents.groupIntervalMs);
-    expect(edits.length).toBeGreaterThanOrEqual(144);
+    for (const step of [2, 5, 10, 20, 50, 100]) expect(edits.some((e) => new RegExp(`Error \\(exit 1\\) ×${step}\\b`).test(e.text))).toBe(true);
+    expect(edits.length).toBeLessThanOrEqual(10);
     expect(edits.at(-1)!.text).toMatch(/resolved/i);
     expect(edits.at(-1)!.text).toContain('144');
     expect(edits.find((e) => /resolved/i.test(e.text))!.at).toBe(iso(recoverAt + config.incidents.resolveAfterMs));

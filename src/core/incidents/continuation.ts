@@ -5,6 +5,7 @@
 import type { Outgoing } from '../outgoing.js';
 import { renderParent, renderReminder } from '../render.js';
 import { sendParent, viewOf } from './lifecycle.js';
+import { runningAgainUntil } from './running-again.js';
 import type { Incident, IncidentBook, IncidentSettings } from './model.js';
 import { named } from './replies.js';
 
@@ -33,6 +34,13 @@ export function continueThread(inc: Incident, now: number, s: IncidentSettings, 
  * parent never accepted: Slack refused it) the parent is tried again.
  */
 export function remind(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings, out: Outgoing[]): void {
+  const upUntil = inc.posted ? runningAgainUntil(inc, s) : undefined;
+  if (upUntil !== undefined && upUntil > now) {
+    // Every failing pod runs again after its crash: no "still failing" (nor a new thread) while it
+    // may be over; asked again when RESOLVE_AFTER has shown it (resolved by then, or crashing again).
+    inc.remindAt = upUntil;
+    return;
+  }
   if (!inc.posted) sendParent(inc, now, s, out);
   else if (now - (inc.openedAt ?? now) >= s.threadMaxAgeMs) continueThread(inc, now, s, out, book);
   else out.push({ kind: 'reply', thread: inc.id, message: renderReminder(viewOf(inc, s, now), now, named(inc)) });

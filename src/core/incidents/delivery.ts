@@ -4,7 +4,7 @@
  * parent needs an edit is needsEdit() of what Slack accepted, never of what was queued.
  */
 import { PARENT_GONE_CAUSES, type Delivery, type Outgoing } from '../outgoing.js';
-import { hashMessage, needsEdit } from '../parent-edit.js';
+import { hashMessage, needsEdit, readerSignature, type Rendering } from '../parent-edit.js';
 import { renderParent } from '../render.js';
 import { sendParent, viewOf } from './lifecycle.js';
 import { has, type Incident, type IncidentBook, type IncidentSettings } from './model.js';
@@ -37,6 +37,9 @@ export function outcome(book: IncidentBook, d: Delivery, now: number, s: Inciden
   if (d.kind === 'reply') return;
   if (d.kind === 'parent' && !inc.posted) parentLanded(inc, now, out);
   inc.parentHash = hashMessage(d.message);
+  // An older message answered late: what it told the reader is not known, so the next change edits.
+  if (inc.sent?.hash === inc.parentHash) inc.parentSig = inc.sent.sig;
+  else delete inc.parentSig;
   inc.lastEditAt = now;
   // What Slack shows may already be behind the state (it changed while the message was in flight).
   inc.dirty = hashMessage(renderParent(viewOf(inc, s, now))) !== inc.parentHash;
@@ -59,17 +62,31 @@ export function repost(book: IncidentBook, now: number, s: IncidentSettings, out
 
 /**
  * Edits the parent when needsEdit says so: at most once per GROUP_INTERVAL after Slack accepted the
- * last one, and only when what Slack shows differs from the rendering now.
+ * last one, only when what Slack shows differs from the rendering now, and, when only details a
+ * reader need not see at once changed, after GROUP_INTERVAL of quiet.
  */
 export function flushParent(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings, out: Outgoing[]): void {
   if (!inc.posted || !inc.dirty) return;
   let parent: ReturnType<typeof renderParent> | undefined;
-  const accepted = inc.parentHash === undefined ? undefined : { hash: inc.parentHash, at: inc.lastEditAt };
-  const rendered = () => hashMessage((parent = renderParent(viewOf(inc, s, now))));
+  let sig = '';
+  const accepted = inc.parentHash === undefined ? undefined : { hash: inc.parentHash, at: inc.lastEditAt, sig: inc.parentSig };
+  const rendered = (): Rendering => {
+    const view = viewOf(inc, s, now);
+    const hash = hashMessage((parent = renderParent(view)));
+    sig = readerSignature(view);
+    if (hash !== inc.pendingHash) {
+      inc.pendingHash = hash;
+      inc.pendingSince = now;
+    }
+    return { hash, sig, since: inc.pendingSince ?? now, backOff: (view.podsInBackOff ?? 0) > 0 };
+  };
   const decision = needsEdit(rendered, accepted, now, s.groupIntervalMs);
-  if (decision.kind === 'wait') return;
+  if (decision.kind === 'wait' || decision.kind === 'hold') return;
   inc.dirty = false;
+  delete inc.pendingHash;
+  delete inc.pendingSince;
   if (decision.kind === 'none' || parent === undefined) return;
+  inc.sent = { hash: hashMessage(parent), sig };
   out.push({ kind: 'edit', thread: inc.id, message: parent });
   markStormDirty(book, inc);
 }

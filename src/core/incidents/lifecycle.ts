@@ -7,7 +7,9 @@ import type { Failure } from '../detect.js';
 import type { Outgoing } from '../outgoing.js';
 import { causeLabel, renderParent, renderReopenedReply, renderResolvedReply, type IncidentView } from '../render.js';
 import { has, indexPod, LIMITS, ONE_SHOT_REASONS, unindexAll, unindexPod, incidentKey, type Incident, type IncidentBook, type IncidentSettings, type PodEntry } from './model.js';
+import { hashMessage, readerSignature } from '../parent-edit.js';
 import { named, replyFor } from './replies.js';
+import { countRestarts, restartedBySelf, upDeadline } from './running-again.js';
 import { markStormDirty, stormFor } from './storms.js';
 
 /** When each of an incident's timers is due (undefined: not running). One statement of every window. */
@@ -24,6 +26,8 @@ export interface Deadlines {
   readonly edit?: number;
   /** RESOLVED: REOPEN_WINDOW is over, the incident becomes a tombstone a later one can link. */
   readonly expire?: number;
+  /** OPEN: a pod running again after a crash has run RESOLVE_AFTER without a restart: it stops failing. */
+  readonly upLongEnough?: number;
 }
 
 export function deadlines(inc: Incident, s: IncidentSettings): Deadlines {
@@ -33,8 +37,10 @@ export function deadlines(inc: Incident, s: IncidentSettings): Deadlines {
     ...(inc.status === 'open' && inc.remindAt !== undefined && { remind: inc.remindAt }),
     ...(inc.digest !== undefined && { digest: inc.window.start + s.groupIntervalMs }),
     // Not accepted yet: its delivery, not a timer, lets the edit go.
-    ...(inc.posted && inc.dirty && { edit: inc.lastEditAt + s.groupIntervalMs }),
+    // A change a reader need not see at once waits for GROUP_INTERVAL of quiet (pendingSince).
+    ...(inc.posted && inc.dirty && { edit: Math.max(inc.lastEditAt, inc.pendingSince ?? inc.lastEditAt) + s.groupIntervalMs }),
     ...(inc.status === 'resolved' && { expire: (inc.closedAt ?? inc.lastSeen) + s.reopenWindowMs }),
+    ...upDeadline(inc, s),
   };
 }
 
@@ -108,7 +114,7 @@ export function alreadyCounted(inc: Incident, f: Failure): boolean {
   return c !== undefined && c >= runOf(f);
 }
 
-export function failure(book: IncidentBook, f: Failure, channel: string, now: number, s: IncidentSettings, out: Outgoing[]): void {
+export function failure(book: IncidentBook, f: Failure, channel: string, now: number, s: IncidentSettings, out: Outgoing[], workloadPods?: number): void {
   const key = incidentKey(s.cluster, channel, f.namespace, f.workload);
   let inc = has(book.incidents, key) ? book.incidents[key] : followChannel(book, f, channel);
   if (inc?.movedTo !== undefined && inc.channel === channel) {
@@ -126,6 +132,10 @@ export function failure(book: IncidentBook, f: Failure, channel: string, now: nu
     }
   }
   inc ??= newIncident(book, key, channel, f, now, s);
+  if (workloadPods !== undefined && workloadPods !== inc.podsLive) {
+    inc.podsLive = workloadPods;
+    inc.dirty = true;
+  }
   record(book, inc, f, now, s, out);
 }
 
@@ -174,6 +184,7 @@ export function record(book: IncidentBook, inc: Incident, f: Failure, now: numbe
     inc.dirty = true;
   }
   indexPod(book, f.uid, inc.key);
+  delete pod.upSince; // it failed again: a quiet run starts over
   if (!pod.failing || pod.gone) {
     pod.failing = true;
     delete pod.gone;
@@ -194,11 +205,7 @@ export function record(book: IncidentBook, inc: Incident, f: Failure, now: numbe
   pod.counted[`${f.container}\u0000${f.reason}`] = runOf(f);
   // A crash the kubelet restarts by itself (Error under restartPolicy Always) may pass: not one-shot.
   if (ONE_SHOT_REASONS.has(f.reason) && !(f.reason === 'Error' && f.willRestart)) inc.sticky = true;
-  const r = pod.restarts[f.container] ?? 0;
-  if (f.restartCount > r) {
-    inc.restarts += f.restartCount - r;
-    pod.restarts[f.container] = f.restartCount;
-  }
+  if (f.container !== '') countRestarts(inc, pod, f.container, f.restartCount);
   inc.lastSeen = now;
   if (f.message) inc.latestMessage = f.message.length > LIMITS.messageChars ? f.message.slice(0, LIMITS.messageChars) : f.message;
   if (f.cause) inc.cause = f.cause;
@@ -231,8 +238,15 @@ export function podUpdate(book: IncidentBook, uid: string, failing: boolean, now
   for (const key of book.pods[uid]!) {
     const inc = book.incidents[key];
     const pod = inc?.pods[uid];
-    if (!inc || !pod || pod.failing === failing) continue;
+    if (!inc || !pod) continue;
+    if (failing) delete pod.upSince;
+    if (pod.failing === failing) continue;
     changed = true;
+    if (!failing && inc.status === 'open' && restartedBySelf(pod)) {
+      // Running again after a crash: still failing until it has run RESOLVE_AFTER without a restart.
+      pod.upSince ??= now;
+      continue;
+    }
     pod.failing = failing;
     inc.dirty = true;
     if (failing && (inc.status === 'resolving' || inc.status === 'pending')) {
@@ -264,10 +278,28 @@ export function podGone(book: IncidentBook, uid: string, now: number): boolean {
     if (!inc || !pod) continue;
     pod.failing = false;
     pod.gone = true;
+    delete pod.upSince;
     inc.dirty = true;
     checkQuiet(book, inc, now);
   }
   return true;
+}
+
+/**
+ * RESOLVE_AFTER has passed since pods came back from a crash without another: they stop failing, and
+ * the incident has been quiet since the last of them ran again (so it resolves at once when all are).
+ */
+export function upLongEnough(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings): void {
+  let since: number | undefined;
+  for (const uid in inc.pods) {
+    const pod = inc.pods[uid]!;
+    if (!pod.failing || pod.upSince === undefined || pod.upSince + s.resolveAfterMs > now) continue;
+    since = Math.max(since ?? pod.upSince, pod.upSince);
+    pod.failing = false;
+    delete pod.upSince;
+    inc.dirty = true;
+  }
+  if (since !== undefined) checkQuiet(book, inc, since);
 }
 
 /** Every affected pod healthy or gone: a pending incident vanishes unposted, an open one starts resolving. */
@@ -302,6 +334,7 @@ export function viewOf(inc: Incident, s: IncidentSettings, now: number): Inciden
     counts: inc.counts,
     podsAffected: inc.podsAffected,
     podsFailing: failing,
+    ...(inc.podsLive !== undefined && { podsLive: inc.podsLive }),
     podsInBackOff: inBackOff,
     restarts: inc.restarts,
     firstSeen: inc.firstSeen,
@@ -328,6 +361,14 @@ export function open(book: IncidentBook, inc: Incident, now: number, s: Incident
   const place = stormFor(book, inc, now, s, out);
   if (place.kind === 'held') return; // its channel decides storm or not first (deadlines: heldUntil)
   delete inc.heldUntil;
+  // A pod running again after a crash (an OOMKill restarted within GROUP_WAIT) still counts as failing.
+  for (const uid in inc.pods) {
+    const pod = inc.pods[uid]!;
+    if (inc.quietSince === undefined || pod.failing || pod.gone || !restartedBySelf(pod)) continue;
+    pod.failing = true;
+    pod.upSince = inc.quietSince;
+  }
+  for (const uid in inc.pods) if (inc.pods[uid]!.failing) delete inc.quietSince;
   inc.status = inc.quietSince !== undefined ? 'resolving' : 'open';
   inc.openedAt = now;
   inc.remindAt = now + s.repeatIntervalMs;
@@ -343,6 +384,9 @@ export function open(book: IncidentBook, inc: Incident, now: number, s: Incident
 /** The parent of `inc` as it renders now (thread age and GROUP_INTERVAL start when Slack accepts it). */
 export function sendParent(inc: Incident, now: number, s: IncidentSettings, out: Outgoing[], storm = inc.storm, maybePosted = false): void {
   inc.dirty = false;
+  const view = { ...viewOf(inc, s, now), firstPost: true };
+  const message = renderParent(view);
+  inc.sent = { hash: hashMessage(message), sig: readerSignature(view) };
   out.push({
     kind: 'parent',
     thread: inc.id,
@@ -351,7 +395,7 @@ export function sendParent(inc: Incident, now: number, s: IncidentSettings, out:
     ...(inc.linkTo !== undefined && { linkTo: inc.linkTo }),
     ...(maybePosted && { maybePosted: true }),
     // A first post is red even when the container already runs again: it failed (an OOMKill).
-    message: renderParent({ ...viewOf(inc, s, now), firstPost: true }),
+    message,
   });
 }
 

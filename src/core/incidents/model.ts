@@ -72,6 +72,11 @@ export interface PodEntry {
   replied: string[];
   /** a container of this pod waits in CrashLoopBackOff now (from the last pod update) */
   backOff?: boolean;
+  /**
+   * Running again since then after a crash: it still counts as failing until it has run for
+   * RESOLVE_AFTER without a restart (a crash loop runs a few seconds between back-offs).
+   */
+  upSince?: number;
 }
 
 export interface Digest {
@@ -108,6 +113,8 @@ export interface Incident {
   pods: Record<string, PodEntry>;
   /** distinct pods ever affected (survives pruning of gone pods) */
   podsAffected: number;
+  /** the workload's live pods now (the pipeline's watch cache): the M of "N of M pods failing" */
+  podsLive?: number;
   restarts: number;
   latestMessage?: string;
   /** the latest cause line (core/explain.ts), shown under the counts */
@@ -120,6 +127,13 @@ export interface Incident {
   lastEditAt: number;
   /** hash of the parent as Slack last accepted it, to edit only when the rendering changed */
   parentHash?: string;
+  /** readerSignature of the parent Slack last accepted (unknown: any change is worth an edit) */
+  parentSig?: string;
+  /** the last parent sent (post or edit): its hash and readerSignature, adopted when Slack accepts it */
+  sent?: { hash: string; sig: string };
+  /** the rendering the parent would show now, and since when: a change the reader need not see at once waits for GROUP_INTERVAL of quiet */
+  pendingHash?: string;
+  pendingSince?: number;
   remindAt?: number;
   reopened: number;
   /** thread id of the earlier incident of this workload, for the sender to link */
@@ -195,7 +209,10 @@ export interface IncidentBook {
 }
 
 export type IncidentInput =
-  | { readonly type: 'failure'; readonly failure: Failure; readonly channel: string }
+  /** `workloadPods`: how many pods the failure's workload has now (the watch cache), when known. */
+  | { readonly type: 'failure'; readonly failure: Failure; readonly channel: string; readonly workloadPods?: number }
+  /** The live pod count of a workload changed (a pod added or deleted): "N of M pods failing" follows it. */
+  | { readonly type: 'workloadSize'; readonly namespace: string; readonly workload: WorkloadRef; readonly pods: number }
   | { readonly type: 'pod'; readonly pod: PodState; readonly failing: boolean }
   | { readonly type: 'podDeleted'; readonly uid: string }
   | { readonly type: 'tick' }

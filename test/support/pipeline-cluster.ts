@@ -1,0 +1,66 @@
+/**
+ * A pipeline on a virtual clock fed with realistic pod objects (test/support/replay-pods.ts), the way
+ * the watch delivers them (ADDED, MODIFIED with the previous state, DELETED), and a Slack that accepts
+ * everything. For tests of what a reader of the channel sees over a whole story.
+ */
+import { Registry } from 'prom-client';
+import { incidentSettingsOf } from '../../src/app.js';
+import { VirtualClock } from '../../src/clock.js';
+import { loadConfig } from '../../src/config.js';
+import type { IncidentSettings } from '../../src/core/incidents.js';
+import type { Outgoing } from '../../src/core/outgoing.js';
+import { projectPod, type PodState } from '../../src/core/pod.js';
+import { silentLogger } from '../../src/log.js';
+import { Pipeline } from '../../src/pipeline.js';
+import { acceptingSender } from './accepting-sender.js';
+import { deploymentPod, type ContainerCondition } from './replay-pods.js';
+
+export interface SentAt {
+  readonly at: number;
+  readonly msg: Outgoing;
+}
+
+export class PipelineCluster {
+  readonly clock: VirtualClock;
+  readonly sent: SentAt[] = [];
+  readonly pipeline: Pipeline;
+  readonly #last = new Map<string, PodState>();
+
+  constructor(start: number, settings: IncidentSettings = incidentSettingsOf(loadConfig({}))) {
+    this.clock = new VirtualClock(start);
+    const out: Outgoing[] = [];
+    const sender = acceptingSender(out, () => (d) => this.pipeline.outcome(d));
+    const send = sender.send.bind(sender);
+    sender.send = (o) => {
+      this.sent.push({ at: this.clock.now(), msg: o });
+      send(o);
+    };
+    this.pipeline = new Pipeline({ settings, defaultChannel: '#alerts', clock: this.clock, log: silentLogger(), sender, registry: new Registry() });
+  }
+
+  /** Replica `i` of Deployment `deployment` (namespace shop) now shows `condition` at `restartCount`. */
+  pod(deployment: string, i: number, condition: ContainerCondition, restartCount = 0): this {
+    const next = projectPod(deploymentPod({ namespace: 'shop', deployment, suffix: `r${i}`, condition, restartCount, at: this.clock.now() }))!;
+    const prev = this.#last.get(next.uid);
+    this.pipeline.podChanged({ type: prev ? 'MODIFIED' : 'ADDED', ...(prev && { prev }), next });
+    this.#last.set(next.uid, next);
+    return this;
+  }
+
+  advance(ms: number): this {
+    this.clock.advance(ms);
+    return this;
+  }
+
+  /** Texts of the parent of `thread` as posted and edited, in order, with when they were sent. */
+  parentTexts(thread: string): { readonly at: number; readonly text: string }[] {
+    return this.sent.filter((s) => s.msg.thread === thread && s.msg.kind !== 'reply').map((s) => ({ at: s.at, text: s.msg.message.text }));
+  }
+
+  replies(thread: string): { readonly at: number; readonly text: string }[] {
+    return this.sent.filter((s) => s.msg.thread === thread && s.msg.kind === 'reply').map((s) => ({ at: s.at, text: s.msg.message.text }));
+  }
+}
+
+/** The kubelet's back-off after each crash: 10 s doubling to 5 min. */
+export const backOffMs = (crash: number): number => Math.min(10_000 * 2 ** crash, 300_000);

@@ -1,0 +1,134 @@
+import { backOffMs, PipelineCluster } from '../support/pipeline-cluster.js';
+import { projectPod } from '../../src/core/pod.js';
+import { clockTime } from '../../src/core/render.js';
+import { deploymentPod } from '../support/replay-pods.js';
+
+// The parent's headline tells the truth over a whole story (issue 14): "N of M" counts the workload's
+// live pods, a crash loop stays red until it has run RESOLVE_AFTER without a restart, one-shot
+// failures keep their restart, and a storm edits parents when a reader needs it, not on every flip.
+
+const SEC = 1000;
+const MIN = 60 * SEC;
+const T0 = Date.parse('2026-11-21T09:00:00Z');
+const CRASH = { state: 'crashloop', exitCode: 1, message: 'Error: connect ECONNREFUSED 10.0.3.7:5432' } as const;
+const RUNNING = { state: 'running' } as const;
+
+/** Replicas 0..crashing-1 of `deployment` crash-loop (kubelet back-off, a few seconds running between) until `until`. */
+function crashLoop(c: PipelineCluster, deployment: string, crashing: number, until: number): number {
+  let restarts = 0;
+  while (c.clock.now() < until) {
+    for (let i = 0; i < crashing; i++) c.pod(deployment, i, CRASH, restarts);
+    c.advance(backOffMs(restarts++));
+    for (let i = 0; i < crashing; i++) c.pod(deployment, i, RUNNING, restarts);
+    c.advance(5 * SEC);
+  }
+  return restarts;
+}
+
+describe('a 6-replica Deployment, 4 replicas crash-looping for 30 minutes', () => {
+  const c = new PipelineCluster(T0);
+  for (let i = 0; i < 6; i++) c.pod('checkout', i, RUNNING);
+  c.advance(1 * MIN);
+  const crashes = crashLoop(c, 'checkout', 4, T0 + 31 * MIN);
+  const upSince = c.clock.now() - 5 * SEC; // the fixed version runs from the last restart on
+  c.advance(10 * MIN);
+  const parent = c.parentTexts('t1');
+  const resolvedAt = parent.findIndex((p) => p.text.startsWith('✅'));
+
+  test('"of 6" from the first post: M is the workload\'s live pods, not the pods that failed', () => {
+    expect(parent[0]!.text).toMatch(/^🔴 checkout · Deployment · shop\n.*\n4 of 6 pods failing/);
+    for (const p of parent.slice(0, resolvedAt)) expect(p.text).toMatch(/\n\d of 6 pods failing/);
+  });
+
+  test('red from the first post to the recovery, never "recovering" between two crashes', () => {
+    expect(resolvedAt).toBeGreaterThan(0);
+    for (const p of parent.slice(0, resolvedAt)) expect(p.text).toMatch(/^🔴 /);
+    expect(parent.some((p) => p.text.includes('recovering'))).toBe(false);
+  });
+
+  test('the real recovery resolves once the pods ran RESOLVE_AFTER without a restart; counts add up', () => {
+    const recovered = c.replies('t1').filter((r) => r.text.startsWith('✅'));
+    expect(recovered).toEqual([{ at: upSince + 5 * MIN, text: expect.stringMatching(new RegExp(`^✅ recovered at ${clockTime(upSince)} after \\d+ min`)) }]);
+    expect(parent.at(-1)!.text).toMatch(new RegExp(`^✅ Resolved · checkout · Deployment · shop · failed for \\d+ min\\nError \\(exit 1\\) ×${4 * crashes}\\n4 pods · ${4 * crashes} restarts`));
+  });
+});
+
+describe('"of M" follows the workload\'s live pods while the incident is open', () => {
+  test('scaled up and down: the parent says so once quiet, without a pod object per healthy pod', () => {
+    const c = new PipelineCluster(T0);
+    for (let i = 0; i < 3; i++) c.pod('web', i, RUNNING);
+    c.advance(1 * MIN).pod('web', 0, { state: 'imagepull' }).advance(1 * MIN);
+    expect(c.parentTexts('t1').at(-1)!.text).toContain('\n1 of 3 pods failing');
+    c.pod('web', 3, RUNNING).pod('web', 4, RUNNING).advance(1 * MIN);
+    expect(c.parentTexts('t1').at(-1)!.text).toContain('\n1 of 5 pods failing');
+    const gone = (i: number) => c.pipeline.podChanged({ type: 'DELETED', prev: projectPod(deploymentPod({ namespace: 'shop', deployment: 'web', suffix: `r${i}`, condition: RUNNING }))! });
+    gone(3);
+    gone(4);
+    c.advance(1 * MIN);
+    expect(c.parentTexts('t1').at(-1)!.text).toContain('\n1 of 3 pods failing');
+  });
+});
+
+describe('a one-shot OOMKill, running again within seconds', () => {
+  test('red until resolved, and the resolved parent counts the restart and how long it was down', () => {
+    const c = new PipelineCluster(T0);
+    c.pod('worker', 0, RUNNING).pod('worker', 1, RUNNING).advance(1 * MIN);
+    c.pod('worker', 0, { state: 'oomkilled' }, 0).advance(2 * SEC);
+    c.pod('worker', 0, RUNNING, 1).advance(10 * MIN);
+    const parent = c.parentTexts('t1');
+    expect(parent[0]!.text).toMatch(/^🔴 worker · Deployment · shop\nOOMKilled ×1\n1 of 2 pods failing/);
+    expect(parent.some((p) => p.text.includes('recovering'))).toBe(false);
+    // Killed at 09:01:00, running again at 09:01:02 and for RESOLVE_AFTER after it.
+    expect(parent.at(-1)!.text).toMatch(/^✅ Resolved · worker · Deployment · shop · failed for 2s\nOOMKilled ×1\n1 pod · 1 restart\n/);
+  });
+});
+
+describe('a 20-workload storm: parents are edited when a reader needs it', () => {
+  test('at most 4 edits per workload, and each parent ends showing its exact totals', () => {
+    const c = new PipelineCluster(T0);
+    const names = Array.from({ length: 20 }, (_, w) => `etl-${String(w).padStart(2, '0')}`);
+    for (const n of names) for (let i = 0; i < 2; i++) c.pod(n, i, RUNNING);
+    c.advance(1 * MIN);
+    // Both replicas of each workload crash-loop out of step (1 of 2 <-> 2 of 2), for 10 minutes.
+    const restarts = new Map<string, number>();
+    const nextAt = new Map<string, number>();
+    const crashed = new Map<string, boolean>();
+    const end = T0 + 11 * MIN;
+    for (const [w, n] of names.entries()) for (let i = 0; i < 2; i++) nextAt.set(`${n}/${i}`, T0 + 1 * MIN + w * 2 * SEC + i * 7 * SEC);
+    while (c.clock.now() < end + 6 * MIN) {
+      const now = c.clock.now();
+      for (const n of names) {
+        for (let i = 0; i < 2; i++) {
+          const k = `${n}/${i}`;
+          if (now < nextAt.get(k)! || (now >= end && !crashed.get(k))) continue;
+          const r = restarts.get(k) ?? 0;
+          if (!crashed.get(k)) {
+            c.pod(n, i, CRASH, r);
+            crashed.set(k, true);
+            nextAt.set(k, now + backOffMs(r));
+          } else {
+            c.pod(n, i, RUNNING, r + 1);
+            restarts.set(k, r + 1);
+            crashed.set(k, false);
+            nextAt.set(k, now + 5 * SEC);
+          }
+        }
+      }
+      c.advance(1 * SEC);
+    }
+    c.advance(10 * MIN);
+    const threads = [...new Set(c.sent.filter((s) => s.msg.kind === 'parent' && s.msg.thread.startsWith('t')).map((s) => s.msg.thread))];
+    expect(threads).toHaveLength(20);
+    const edits = c.sent.filter((s) => s.msg.kind === 'edit' && s.msg.thread.startsWith('t')).length;
+    for (const t of threads) {
+      const last = c.parentTexts(t).at(-1)!.text;
+      expect(last).toMatch(/^✅ Resolved/);
+      const name = last.match(/(etl-\d\d) · Deployment/)![1]!;
+      const total = (restarts.get(`${name}/0`) ?? 0) + (restarts.get(`${name}/1`) ?? 0);
+      expect(last).toContain(`Error (exit 1) ×${total}\n2 pods · ${total} restarts`);
+    }
+    // 240 edits (12 a workload) before readerSignature; now a step crossed (×5, ×10), the exact totals
+    // once the loop stops, and the resolution.
+    expect(edits / threads.length).toBeLessThanOrEqual(4);
+  });
+});
