@@ -86,7 +86,8 @@ export function readerSignature(v: IncidentView): string {
     .map((r) => `${r}=${countStep(v.counts[r]!)}`);
   const live = Math.max(v.podsLive ?? v.podsAffected, v.podsFailing ?? 0);
   const failing = v.podsFailing === undefined ? '?' : v.podsFailing === 0 ? 'none' : 2 * v.podsFailing < live ? 'some' : 'most';
-  return JSON.stringify([status, reasons, failing, v.reopened ?? 0, v.actions ?? null]);
+  // Where new incidents of the workload now go (a channel change) is news too.
+  return JSON.stringify([status, reasons, failing, v.reopened ?? 0, v.actions ?? null, v.movedTo ?? null]);
 }
 
 /** FNV-1a of the message: enough to tell "the rendering changed" without keeping 4 kB per incident. */
