@@ -185,7 +185,12 @@ export class Bot {
     if (this.#stopping) return;
     for (const w of this.#cached.namespaces) for (const next of w.cached()) this.pipeline.namespaceChanged({ type: 'ADDED', next });
     let fed = 0;
-    for (const w of this.#cached.pods) for (const next of w.cached()) fed += (this.pipeline.podChanged({ type: 'ADDED', next }), 1);
+    for (const w of this.#cached.pods) {
+      for (const next of w.cached()) {
+        this.pipeline.podChanged({ type: 'ADDED', next });
+        fed++;
+      }
+    }
     this.#acting = true;
     // From here on every change reaches the pipeline: what an operator (and a test) waits for.
     this.#o.log.info({ cachedPods: fed }, 'acting: changes are alerted on from now');

@@ -139,10 +139,12 @@ export class Pipeline {
     if (this.#unseen && pod) this.#unseen.delete(pod.uid);
     try {
       if (change.type === 'DELETED') {
-        if (change.prev) this.#countPod(change.prev, -1);
-        if (change.prev) this.#failing.delete(change.prev.uid);
-        if (change.prev) this.#stuck.changed(change.prev.uid, undefined);
-        if (change.prev) this.#apply({ type: 'podDeleted', uid: change.prev.uid });
+        const gone = change.prev;
+        if (!gone) return;
+        this.#countPod(gone, -1);
+        this.#failing.delete(gone.uid);
+        this.#stuck.changed(gone.uid, undefined);
+        this.#apply({ type: 'podDeleted', uid: gone.uid });
         return;
       }
       const next = change.next;
