@@ -1,19 +1,13 @@
-import { DeliveryRelay } from '../../src/ports.js';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Registry } from 'prom-client';
-import { SlackSender } from '../../src/adapters/slack/sender.js';
-import { MemoryThreadStore } from '../../src/adapters/store/memory.js';
-import { Bot } from '../../src/app.js';
-import { systemClock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/log.js';
-import { SimCluster, SimDeployment, pods, simKubeConfig, simKubeconfigText, startSimServer, type SimServer } from '../../src/sim/index.js';
+import type { Registry } from 'prom-client';
+import { SimCluster, SimDeployment, pods, simKubeconfigText, startSimServer, type SimServer } from '../../src/sim/index.js';
 import { FakeSlack, type MessageView } from '../fakes/slack.js';
 import { metricValue } from '../unit/kube-helpers.js';
+import { botHarness, type BotHarness } from '../support/bot-harness.js';
 import { waitFor } from '../support/wait.js';
 
 // Evidence end to end: the sim's pods/log and Events -> the Bot's Event watch and log fetch -> the
@@ -23,17 +17,14 @@ const kubectlPath = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..
 let sim: SimCluster;
 let server: SimServer;
 let slack: FakeSlack;
-let bot: Bot;
+let harness: BotHarness | undefined;
 let registry: Registry;
 let dir: string;
 
 const startBot = async (env: Record<string, string> = {}) => {
-  const config = loadConfig({ SLACK_BOT_TOKEN: slack.token, SLACK_API_URL: slack.url, GROUP_WAIT: '0', GROUP_INTERVAL: '1h', CLUSTER_NAME: 'e2e', ...env });
-  const log = silentLogger();
-  registry = new Registry();
-  const deliveries = new DeliveryRelay();
-  const sender = new SlackSender({ token: slack.token, apiUrl: slack.url, defaultChannel: config.slackChannel, clock: systemClock, log, registry, store: new MemoryThreadStore(), postsPerSecond: 50, onOutcome: deliveries.report });
-  bot = new Bot({ config, kubeConfig: simKubeConfig({ url: server.url }), sender, deliveries, clock: systemClock, log, registry });
+  harness = botHarness({ server, slack, env: { GROUP_INTERVAL: '1h', ...env }, postsPerSecond: 50 });
+  ({ registry } = harness);
+  const { bot } = harness;
   await bot.start();
   await waitFor('the initial lists', () => bot.ready());
 };
@@ -54,7 +45,8 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await bot?.stop(1000);
+  await harness?.stop();
+  harness = undefined;
   await server.close();
   await slack.close();
   rmSync(dir, { recursive: true, force: true });
