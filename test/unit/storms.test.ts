@@ -238,3 +238,16 @@ describe('the storm parent in the delivery loop: its members are in Slack only o
     for (let i = 0; i < 4; i++) expect(again[1]!.message.text).toContain(name(i));
   });
 });
+
+test('a book saved before storms recorded `posted` (the storm parent was in Slack): its members still speak in its thread', () => {
+  const s = new Story({ ...DEFAULTS, stormThreshold: 1 });
+  for (let i = 0; i < 3; i++) s.fail({ pod: `${name(i)}-x`, workload: { kind: 'Deployment', name: name(i) } });
+  s.advance(10 * SEC);
+  const storm = s.parents().find((p) => p.thread.startsWith('s'))!.thread;
+  delete s.book.storms[storm]!.posted;
+  s.book = JSON.parse(JSON.stringify(s.book));
+  s.input({ type: 'restored' });
+  expect(s.parents().filter((p) => p.thread === storm)).toHaveLength(1);
+  s.healthy(`${name(1)}-x`).advance(6 * MIN);
+  expect(s.texts('reply', storm).at(-1)).toMatch(/^✅ etl-01 recovered/);
+});

@@ -84,7 +84,7 @@ export function incidentOfThread(book: IncidentBook, thread: string): Incident |
  * looks whether it landed before the restart, so a parent is never posted twice).
  */
 export function repost(book: IncidentBook, now: number, s: IncidentSettings, out: Outgoing[]): void {
-  for (const storm of Object.values(book.storms)) if (storm.posted !== true) sendStormParent(storm, s, out, true);
+  for (const storm of Object.values(book.storms)) if (storm.posted === false) sendStormParent(storm, s, out, true);
   for (const inc of Object.values(book.incidents)) {
     // A storm member is in Slack once its storm parent is.
     if (inc.status !== 'pending' && !inc.posted && stormOf(book, inc) === undefined) sendParent(inc, now, s, out, true);

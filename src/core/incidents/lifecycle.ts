@@ -380,7 +380,7 @@ export function open(book: IncidentBook, inc: Incident, now: number, s: Incident
   }
   // A storm member: its line on the storm parent stands for its parent (already in Slack, or when it lands).
   inc.dirty = false;
-  if (book.storms[place.storm]?.posted === true) parentLanded(book, inc, now, out);
+  if (book.storms[place.storm]?.posted !== false) parentLanded(book, inc, now, out);
   // The storm began: the incidents its channel held join it now.
   for (const key of place.released) {
     const held = book.incidents[key];

@@ -46,7 +46,7 @@ export function note(storm: Storm, line: string): void {
 
 /** Sends the storm's notes once Slack has its parent: at once after a quiet GROUP_INTERVAL, else when the interval ends. */
 export function flushNotes(storm: Storm, now: number, s: IncidentSettings, out: Outgoing[], wake: (t: number) => void): void {
-  if (storm.notes === undefined || storm.posted !== true) return;
+  if (storm.notes === undefined || storm.posted === false) return; // undefined: a book from before `posted`, in Slack
   const due = storm.notedAt === undefined ? now : storm.notedAt + s.groupIntervalMs;
   if (now < due) {
     wake(due);
