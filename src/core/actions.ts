@@ -147,8 +147,8 @@ function apply(book: IncidentBook, ledger: ActionLedger, inc: Incident, a: Actio
     case 'ack':
       if (acts.acked) return false;
       acts.acked = { by: a.user, at: now };
-      // Acknowledged: someone is on it, so no reminders (a reopen starts a new spell, with reminders).
-      delete inc.remindAt;
+      // Acknowledged: someone is on it, so no reminders (continuation.ts; a reopen starts a new spell,
+      // with reminders), but a thread older than THREAD_MAX_AGE still continues under a new parent.
       say(book, inc, renderActionReply({ action: 'ack', by: a.user, ...inStorm(inc) }), out);
       return true;
     case 'mute': {

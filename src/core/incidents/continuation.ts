@@ -31,6 +31,9 @@ export function continueThread(inc: Incident, now: number, s: IncidentSettings, 
   inc.window = { start: now, sent: 0 };
 }
 
+/** Someone acknowledged it since it last started failing (a reopen starts a new spell). */
+const acknowledgedThisSpell = (inc: Incident): boolean => inc.actions?.acked !== undefined && inc.actions.acked.at >= inc.failingSince;
+
 /**
  * REPEAT_INTERVAL of failing: a reminder reply, or (thread too old) the thread continues, or (the
  * parent never accepted: Slack refused it) the parent is tried again.
@@ -47,6 +50,6 @@ export function remind(book: IncidentBook, inc: Incident, now: number, s: Incide
   if (!inc.posted) {
     if (inc.storm === undefined) sendParent(inc, now, s, out);
   } else if (now - (inc.openedAt ?? now) >= s.threadMaxAgeMs) continueThread(inc, now, s, out, book);
-  else say(book, inc, renderReminder(viewOf(inc, s, now), now, named(inc)), out);
+  else if (!acknowledgedThisSpell(inc)) say(book, inc, renderReminder(viewOf(inc, s, now), now, named(inc)), out);
   inc.remindAt = now + s.repeatIntervalMs;
 }
