@@ -48,6 +48,30 @@ describe('storms without the wall', () => {
     }
   });
 
+  test.each([
+    // [seconds between two workloads failing, most top-level posts]
+    [2, 3],
+    [4, 3],
+    // 12 a minute: more than STORM_THRESHOLD, but too slow for two to open within one GROUP_WAIT; the
+    // channel's rate shows it after 5 parents.
+    [5, 6],
+  ])('a storm trickling in, one workload every %i s for 30 workloads: at most %i top-level posts, each named within 30 s', (gap, maxTop) => {
+    const { s, failedAt } = burst(30, 30 * gap * SEC);
+    s.advance(2 * MIN);
+    expect(s.topLevel().length).toBeLessThanOrEqual(maxTop);
+    const named = firstNamed(s, failedAt.keys());
+    for (const [n, at] of failedAt) expect({ n, waited: named.get(n)! - at <= 30 * SEC }).toEqual({ n, waited: true });
+  });
+
+  test('fewer than STORM_THRESHOLD a minute is no storm, however long it goes on: every workload its own parent, within 30 s', () => {
+    const { s, failedAt } = burst(30, 30 * 8 * SEC);
+    s.advance(2 * MIN);
+    expect(s.topLevel()).toHaveLength(30);
+    expect(s.topLevel().some((p) => p.thread.startsWith('s'))).toBe(false);
+    const named = firstNamed(s, failedAt.keys());
+    for (const [n, at] of failedAt) expect({ n, waited: named.get(n)! - at <= 30 * SEC }).toEqual({ n, waited: true });
+  });
+
   test('four incidents within seconds are held, not lost: with no storm they go top level within 3 × GROUP_WAIT', () => {
     const { s, failedAt } = burst(4, 4 * SEC);
     s.advance(MIN);

@@ -43,22 +43,45 @@ export function stormFor(book: IncidentBook, inc: Incident, now: number, s: Inci
     return { kind: 'storm', storm: storm.id, released: [] };
   }
   const counted = ch.opens.some(([, key]) => key === inc.key);
-  // Its hold is over and no storm came: it goes top level (already counted among the opens).
+  // Its hold is over and no storm came: it goes top level (already counted among the opens), unless
+  // the burst is a storm arriving slowly.
   if (inc.heldUntil !== undefined && now >= inc.heldUntil && counted) {
     delete inc.heldUntil;
-    return { kind: 'top' };
+    return slowStorm(ch, inc, now, s) ? beginStorm(book, ch, inc, now, s, out) : { kind: 'top' };
   }
   if (ch.opens.length < s.stormThreshold) {
     if (!counted) ch.opens.push([now, inc.key]);
-    // A burst: STORM_PREVIEW others opened within GROUP_WAIT (incidents further apart are not held).
+    // A burst: STORM_PREVIEW others opened within GROUP_WAIT, or, past the STORM_PREVIEW first ones,
+    // the channel's rate would pass STORM_THRESHOLD within the minute (a storm trickling in).
+    // Incidents further apart are not held.
     const holdMs = STORM_HOLD_GROUP_WAITS * s.groupWaitMs;
     const recent = ch.opens.filter(([at, key]) => at > now - s.groupWaitMs && key !== inc.key).length;
-    if (recent < STORM_PREVIEW || s.stormThreshold <= STORM_PREVIEW || holdMs === 0) return { kind: 'top' };
+    const burst = recent >= STORM_PREVIEW || (ch.opens.length > STORM_PREVIEW && perMinute(ch, now) > s.stormThreshold);
+    if (!burst || s.stormThreshold <= STORM_PREVIEW || holdMs === 0) return { kind: 'top' };
     if (ch.holdUntil === undefined || now >= ch.holdUntil) ch.holdUntil = now + holdMs;
     inc.heldUntil = ch.holdUntil;
     return { kind: 'held', until: ch.holdUntil };
   }
   return beginStorm(book, ch, inc, now, s, out);
+}
+
+/**
+ * A hold ends before the count passed STORM_THRESHOLD, but workloads are still arriving (another
+ * opened within GROUP_WAIT) at a rate that passes it within the minute: a storm trickling in, called
+ * now rather than after it has put STORM_THRESHOLD parents top level. The rate is taken over at least
+ * half the window, and a burst that stopped is never extrapolated, so a few incidents at once stay
+ * incidents.
+ */
+function slowStorm(ch: ChannelState, inc: Incident, now: number, s: IncidentSettings): boolean {
+  if (!ch.opens.some(([at, key]) => key !== inc.key && at > now - s.groupWaitMs)) return false;
+  return perMinute(ch, now) > s.stormThreshold;
+}
+
+/** The channel's incidents per STORM_WINDOW_MS so far, over at least half the window (few early ones are no rate). */
+function perMinute(ch: ChannelState, now: number): number {
+  const first = ch.opens[0]?.[0];
+  if (first === undefined) return 0;
+  return (ch.opens.length * STORM_WINDOW_MS) / Math.max(now - first, STORM_WINDOW_MS / 2);
 }
 
 /** More than STORM_THRESHOLD within a minute: the storm parent lists the whole burst, held ones included. */
