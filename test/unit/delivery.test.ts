@@ -51,8 +51,19 @@ describe('readerSignature: what a reader must be told at once', () => {
     ['status: resolved', { status: 'resolved' }, true],
     ['from most pods failing to a few of 6', { podsLive: 6, podsFailing: 1 }, true],
     ['acknowledged', { actions: { buttons: true, thread: 't1', acked: { by: 'U1', at: 0 } } }, true],
+    // A later Warning Event says why (ImagePullBackOff -> the registry's answer): the reader needs it now.
+    ['the cause line appears', { cause: 'image or tag not found' }, true],
   ] as const)('%s: edit at once = %s', (_name, change, want) => {
     expect(sig(change as Partial<IncidentView>) !== sig({})).toBe(want);
+  });
+
+  test.each([
+    ['the cause line changes', { cause: 'ImagePullBackOff' }, { cause: 'registry refused the credentials' }, true],
+    ['the cause line stays', { cause: 'exited with code 1' }, { cause: 'exited with code 1' }, false],
+    // A resolved parent shows no cause line: nothing to tell.
+    ['the cause changes on a resolved parent', { status: 'resolved', cause: 'ImagePullBackOff' }, { status: 'resolved', cause: 'image or tag not found' }, false],
+  ] as const)('%s: edit at once = %s', (_name, before, after, want) => {
+    expect(sig(after as Partial<IncidentView>) !== sig(before as Partial<IncidentView>)).toBe(want);
   });
 
   test.each([

@@ -215,6 +215,8 @@ export type IncidentInput =
   | { readonly type: 'workloadSize'; readonly namespace: string; readonly workload: WorkloadRef; readonly pods: number }
   | { readonly type: 'pod'; readonly pod: PodState; readonly failing: boolean }
   | { readonly type: 'podDeleted'; readonly uid: string }
+  /** The cause line of a pod's failure now (a Warning Event arrived after the failure): its live incidents show it. */
+  | { readonly type: 'cause'; readonly uid: string; readonly cause: string }
   | { readonly type: 'tick' }
   /** Shutdown: send every pending parent edit, digest and storm edit now, waiving GROUP_INTERVAL. */
   | { readonly type: 'flush' }

@@ -1,8 +1,8 @@
 /**
  * What the book learns of an affected pod beyond "failing or not": whether it runs again after a
  * crash (it keeps failing until RESOLVE_AFTER without a restart), its restarts as kubectl shows
- * them, and its workload's live pod count (the M of "N of M pods failing"). No decisions of the
- * lifecycle here: lifecycle.ts reads these.
+ * them, its cause as later Warning Events explain it, and its workload's live pod count (the M of
+ * "N of M pods failing"). No decisions of the lifecycle here: lifecycle.ts reads these.
  */
 import type { PodState } from '../pod.js';
 import type { Incident, IncidentBook, IncidentSettings, PodEntry } from './model.js';
@@ -55,6 +55,22 @@ export function workloadSize(book: IncidentBook, namespace: string, workload: { 
     const inc = book.incidents[key]!;
     if (inc.status === 'resolved' || inc.podsLive === pods || inc.namespace !== namespace || inc.workload.kind !== workload.kind || inc.workload.name !== workload.name) continue;
     inc.podsLive = pods;
+    inc.dirty = changed = true;
+  }
+  return changed;
+}
+
+/**
+ * The pod's failure is explained better now (its Warning Event came after the failure, as the
+ * kubelet's `Failed` Event follows ImagePullBackOff): its live incidents show the new cause line.
+ * The pod must be indexed (book.pods). Whether any incident changed.
+ */
+export function causeUpdate(book: IncidentBook, uid: string, cause: string): boolean {
+  let changed = false;
+  for (const key of book.pods[uid]!) {
+    const inc = book.incidents[key];
+    if (!inc || inc.cause === cause) continue;
+    inc.cause = cause;
     inc.dirty = changed = true;
   }
   return changed;
