@@ -16,7 +16,8 @@
  * reduce() is the single entry. The rest lives by concern under ./incidents/: model (the data),
  * lifecycle (the state machine and its deadlines), running-again (pods back from a crash, restarts,
  * live pod counts), replies (replies and digests), storms,
- * continuation (reopen, reminders, too-old threads) and delivery (what Slack accepted).
+ * continuation (reopen, reminders, too-old threads), delivery (what Slack accepted) and workloads
+ * (a workload's incidents by namespace, kind and name, so pod adds and deletes stay O(1)).
  */
 import type { Outgoing } from './outgoing.js';
 import { remind } from './incidents/continuation.js';
@@ -27,6 +28,7 @@ import { causeUpdate, restartsUpdate, workloadSize } from './incidents/running-a
 import { checkSettings, has, normalise, unindexAll, type Incident, type IncidentBook, type IncidentInput, type IncidentSettings, type Step } from './incidents/model.js';
 import { flushDigest } from './incidents/replies.js';
 import { settleStorms } from './incidents/storms.js';
+import { unindexWorkload } from './incidents/workloads.js';
 
 export {
   checkSettings,
@@ -130,6 +132,7 @@ function fire(book: IncidentBook, inc: Incident, now: number, s: IncidentSetting
       // Every pod recovered or went away within GROUP_WAIT, and no sibling failed meanwhile.
       unindexAll(book, inc);
       delete book.incidents[inc.key];
+      unindexWorkload(book, inc);
       return 'gone';
     }
     open(book, inc, now, s, out);

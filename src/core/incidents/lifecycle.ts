@@ -11,6 +11,7 @@ import { hashMessage, readerSignature } from '../parent-edit.js';
 import { named, replyFor } from './replies.js';
 import { countRestarts, restartedBySelf, upDeadline } from './running-again.js';
 import { markStormDirty, stormFor } from './storms.js';
+import { indexWorkload, liveIncidentsOf, unindexWorkload } from './workloads.js';
 
 /** When each of an incident's timers is due (undefined: not running). One statement of every window. */
 export interface Deadlines {
@@ -72,6 +73,7 @@ export function newIncident(book: IncidentBook, key: string, channel: string, f:
     inc.previousResolvedAt = prev.resolvedAt;
   }
   book.incidents[key] = inc;
+  indexWorkload(book, inc);
   return inc;
 }
 
@@ -79,6 +81,7 @@ export function newIncident(book: IncidentBook, key: string, channel: string, f:
 export function expire(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings): void {
   unindexAll(book, inc);
   delete book.incidents[inc.key];
+  unindexWorkload(book, inc);
   if (!inc.posted) return;
   const prev = book.previous;
   for (const [k, p] of Object.entries(prev)) if (p.resolvedAt + s.threadMaxAgeMs < now) delete prev[k];
@@ -145,18 +148,15 @@ export function failure(book: IncidentBook, f: Failure, channel: string, now: nu
  * says where new incidents go (docs/annotations.md#channels). Back in its own channel: the note goes.
  */
 function followChannel(book: IncidentBook, f: Failure, channel: string): Incident | undefined {
-  for (const key in book.incidents) {
-    const inc = book.incidents[key]!;
-    if (inc.status === 'resolved' || inc.namespace !== f.namespace || inc.workload.kind !== f.workload.kind || inc.workload.name !== f.workload.name) continue;
-    const movedTo = inc.channel === channel ? undefined : channel;
-    if (inc.movedTo !== movedTo) {
-      if (movedTo === undefined) delete inc.movedTo;
-      else inc.movedTo = movedTo;
-      inc.dirty = true;
-    }
-    return inc;
+  const inc = liveIncidentsOf(book, f.namespace, f.workload)[0];
+  if (!inc) return undefined;
+  const movedTo = inc.channel === channel ? undefined : channel;
+  if (inc.movedTo !== movedTo) {
+    if (movedTo === undefined) delete inc.movedTo;
+    else inc.movedTo = movedTo;
+    inc.dirty = true;
   }
-  return undefined;
+  return inc;
 }
 
 export function reopen(book: IncidentBook, inc: Incident, f: Failure, now: number, s: IncidentSettings, out: Outgoing[]): void {

@@ -6,6 +6,7 @@
  */
 import type { PodState } from '../pod.js';
 import type { Incident, IncidentBook, IncidentSettings, PodEntry } from './model.js';
+import { liveIncidentsOf } from './workloads.js';
 
 /**
  * When every pod still counted failing runs again after a crash: the instant the last of them will
@@ -48,12 +49,11 @@ export function countRestarts(inc: Incident, pod: PodEntry, container: string, r
 }
 
 
-/** A workload's live pod count changed: its live incidents show it. Whether any incident changed. */
+/** A workload's live pod count changed: its live incidents show it. Whether any incident changed. O(1): workloads.ts. */
 export function workloadSize(book: IncidentBook, namespace: string, workload: { kind: string; name: string }, pods: number): boolean {
   let changed = false;
-  for (const key in book.incidents) {
-    const inc = book.incidents[key]!;
-    if (inc.status === 'resolved' || inc.podsLive === pods || inc.namespace !== namespace || inc.workload.kind !== workload.kind || inc.workload.name !== workload.name) continue;
+  for (const inc of liveIncidentsOf(book, namespace, workload)) {
+    if (inc.podsLive === pods) continue;
     inc.podsLive = pods;
     inc.dirty = changed = true;
   }
