@@ -202,15 +202,15 @@ export class Pipeline {
     try {
       // Nearly every Warning is about a pod of no incident: one lookup when the Event names the uid.
       if (w.uid !== undefined && !inLiveIncident(this.#book, w.uid)) return;
-      const pod = w.uid !== undefined ? this.#failing.get(w.uid) : [...this.#failing.values()].find((p) => p.namespace === w.namespace && p.name === w.pod);
+      const pod = w.uid !== undefined ? this.#failing.get(w.uid) : this.#failingNamed(w.namespace, w.pod);
       if (!pod || !inLiveIncident(this.#book, pod.uid)) return;
       const now = this.#o.clock.now();
-      let cause: string | undefined;
       // The pod's failures as they stand now; the last one not muted speaks, as when they were recorded.
-      for (const f of detect(undefined, pod, this.#judged(now))) {
-        if (!this.#route(pod, f, now).muted) cause = causeFor(pod, f, this.#o.warnings.of(pod.namespace, pod.name, pod.uid, now));
-      }
-      if (cause !== undefined) this.#apply({ type: 'cause', uid: pod.uid, cause });
+      let last: Failure | undefined;
+      for (const f of detect(undefined, pod, this.#judged(now))) if (!this.#route(pod, f, now).muted) last = f;
+      const cause = last && causeFor(pod, last, this.#o.warnings.of(pod.namespace, pod.name, pod.uid, now));
+      // Only an explanation is news: the bare reason (no Event explains it now) never replaces one.
+      if (cause !== undefined && cause !== last!.reason) this.#apply({ type: 'cause', uid: pod.uid, cause });
     } catch (err) {
       this.#metrics.stageErrors.inc({ stage: 'event' });
       this.#o.log.error({ err, namespace: w.namespace, pod: w.pod }, 'could not refresh the cause from a Warning Event; skipped');
@@ -277,6 +277,12 @@ export class Pipeline {
     const explained = explainFailure(pod, f, warnings, logsAllowed(this.#namespaces.get(pod.namespace), podPolicy));
     const workloadPods = this.#workloadPods.get(workloadKey(pod));
     this.#apply({ type: 'failure', failure: explained, channel: r.channel, ...(workloadPods !== undefined && { workloadPods }) });
+  }
+
+  /** A failing pod by name (an Event without involvedObject.uid): failing pods are few. */
+  #failingNamed(namespace: string, name: string): PodState | undefined {
+    for (const p of this.#failing.values()) if (p.namespace === namespace && p.name === name) return p;
+    return undefined;
   }
 
   /** Where `f` goes, or why it is muted: the pod's and its namespace's annotations decide. */

@@ -53,11 +53,14 @@ export class PipelineCluster {
     return this;
   }
 
-  /** The kubelet emits a Warning Event about replica `i` of `deployment` (seen before: it has a uid). */
-  warning(deployment: string, i: number, reason: string, message: string): this {
+  /**
+   * A Warning Event about replica `i` of `deployment` (seen before), naming its uid as the kubelet's
+   * Events do, or (`withUid` false) only its name, as a hand-written Event may.
+   */
+  warning(deployment: string, i: number, reason: string, message: string, withUid = true): this {
     const pod = [...this.#last.values()].find((p) => p.name.startsWith(`${deployment}-`) && p.name.endsWith(`-r${i}`));
     if (!pod) throw new Error(`warning: replica ${i} of ${deployment} was never seen`);
-    const w = { namespace: pod.namespace, pod: pod.name, uid: pod.uid, reason, message, count: 1, at: this.clock.now() };
+    const w = { namespace: pod.namespace, pod: pod.name, ...(withUid && { uid: pod.uid }), reason, message, count: 1, at: this.clock.now() };
     this.warnings?.add(w, this.clock.now());
     this.pipeline.warningArrived(w);
     return this;

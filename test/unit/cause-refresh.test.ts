@@ -56,6 +56,21 @@ describe('a Warning Event after the failure refreshes the incident cause (core, 
     expect(causesShown(s)).toEqual(want);
   });
 
+  test('pods failing for different causes take turns in the line: no more edits than with one cause', () => {
+    // Two replicas crash in turn for 10 minutes, every 10 s (inside GROUP_INTERVAL: details wait).
+    const edits = (causes: readonly [string, string]) => {
+      const s = new Story();
+      for (let i = 0; i < 60; i++) {
+        const pod = i % 2 ? 'checkout-b' : 'checkout-a';
+        s.input({ type: 'failure', failure: { ...failureOf({ pod, restartCount: Math.floor(i / 2) + 1 }), cause: causes[i % 2]! }, channel: '#alerts' }).advance(10 * SEC);
+      }
+      return s.advance(60 * SEC).of('edit', 't1').length;
+    };
+    const one = edits(['exited with code 1', 'exited with code 1']);
+    // At most the one edit that tells the second cause (here it coincides with a count step).
+    expect(edits(['exited with code 1', 'out of memory (limit 256Mi)'])).toBeLessThanOrEqual(one + 1);
+  });
+
   test('a cause for a pod in no incident leaves the book as it was', () => {
     const s = new Story().input(pullFailure('checkout-a')).advance(30 * SEC);
     const before = JSON.stringify(s.book);
@@ -72,6 +87,24 @@ describe('the pipeline refreshes the cause when a Warning Event arrives for a po
     c.warning('checkout', 0, 'Failed', NOT_FOUND).advance(30 * SEC);
     const texts = c.parentTexts('t1').map((p) => /cause: (.*)/.exec(p.text)?.[1]);
     expect(texts).toEqual(['ImagePullBackOff', 'image or tag not found']);
+  });
+
+  test('an Event that names the pod but not its uid (written by hand) refreshes it too', () => {
+    const c = new PipelineCluster(T0, incidentSettingsOf(loadConfig({})), new WarningBuffer());
+    c.pod('checkout', 0, { state: 'imagepull' }).advance(30 * SEC);
+    c.warning('checkout', 0, 'Failed', NOT_FOUND, false).advance(30 * SEC);
+    expect(c.parentTexts('t1').map((p) => /cause: (.*)/.exec(p.text)?.[1])).toEqual(['ImagePullBackOff', 'image or tag not found']);
+  });
+
+  test('an Event that explains nothing never takes an explanation away', () => {
+    const c = new PipelineCluster(T0, incidentSettingsOf(loadConfig({})), new WarningBuffer());
+    // ErrImagePull says why in the status; the Failed Event was never seen (it came before podbell).
+    c.pod('checkout', 0, { state: 'imagepull', reason: 'ErrImagePull', message: NOT_FOUND }).advance(2 * SEC);
+    c.pod('checkout', 0, { state: 'imagepull' }).advance(30 * SEC);
+    c.warning('checkout', 0, 'BackOff', 'Back-off pulling image "registry.example.com/checkout:1.4.2"').advance(60 * SEC);
+    const causes = c.parentTexts('t1').map((p) => /cause: (.*)/.exec(p.text)?.[1]);
+    expect(causes.length).toBeGreaterThan(0);
+    expect(new Set(causes)).toEqual(new Set(['image or tag not found']));
   });
 
   test('a Warning Event for a healthy pod, or one of no incident, posts and edits nothing', () => {

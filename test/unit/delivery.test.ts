@@ -58,8 +58,12 @@ describe('readerSignature: what a reader must be told at once', () => {
   });
 
   test.each([
-    ['the cause line changes', { cause: 'ImagePullBackOff' }, { cause: 'registry refused the credentials' }, true],
-    ['the cause line stays', { cause: 'exited with code 1' }, { cause: 'exited with code 1' }, false],
+    ['the cause line changes', { cause: 'ImagePullBackOff', causesShown: ['ImagePullBackOff'] }, { cause: 'registry refused the credentials', causesShown: ['ImagePullBackOff', 'registry refused the credentials'] }, true],
+    ['the cause line stays', { cause: 'exited with code 1', causesShown: ['exited with code 1'] }, { cause: 'exited with code 1', causesShown: ['exited with code 1'] }, false],
+    // Two pods failing for different causes take turns in the line: both were told already.
+    ['the cause line goes back to one already shown', { cause: 'out of memory', causesShown: ['exited with code 1', 'out of memory'] }, { cause: 'exited with code 1', causesShown: ['exited with code 1', 'out of memory'] }, false],
+    // A book saved before causes were remembered: the one it shows counts as shown.
+    ['a saved book without causesShown', { cause: 'ImagePullBackOff' }, { cause: 'ImagePullBackOff' }, false],
     // A resolved parent shows no cause line: nothing to tell.
     ['the cause changes on a resolved parent', { status: 'resolved', cause: 'ImagePullBackOff' }, { status: 'resolved', cause: 'image or tag not found' }, false],
   ] as const)('%s: edit at once = %s', (_name, before, after, want) => {

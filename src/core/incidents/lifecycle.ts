@@ -9,7 +9,7 @@ import { causeLabel, renderParent, renderReopenedReply, renderResolvedReply, typ
 import { has, indexPod, LIMITS, ONE_SHOT_REASONS, unindexAll, unindexPod, incidentKey, type Incident, type IncidentBook, type IncidentSettings, type PodEntry } from './model.js';
 import { hashMessage, readerSignature } from '../parent-edit.js';
 import { named, replyFor } from './replies.js';
-import { countRestarts, restartedBySelf, upDeadline } from './running-again.js';
+import { countRestarts, restartedBySelf, setCause, upDeadline } from './running-again.js';
 import { markStormDirty, stormFor } from './storms.js';
 import { indexWorkload, liveIncidentsOf, unindexWorkload } from './workloads.js';
 
@@ -208,7 +208,7 @@ export function record(book: IncidentBook, inc: Incident, f: Failure, now: numbe
   if (f.container !== '') countRestarts(inc, pod, f.container, f.restartCount);
   inc.lastSeen = now;
   if (f.message) inc.latestMessage = f.message.length > LIMITS.messageChars ? f.message.slice(0, LIMITS.messageChars) : f.message;
-  if (f.cause) inc.cause = f.cause;
+  if (f.cause) setCause(inc, f.cause);
   inc.dirty = true;
   if (!pod.replied.includes(f.reason)) {
     pod.replied.push(f.reason);
@@ -349,6 +349,7 @@ export function viewOf(inc: Incident, s: IncidentSettings, now: number): Inciden
     ...(inc.latestMessage !== undefined && { latestMessage: inc.latestMessage }),
     ...((s.actions?.buttons || inc.actions) && { actions: { buttons: s.actions?.buttons === true, thread: inc.id, ...inc.actions } }),
     ...(inc.cause !== undefined && { cause: inc.cause }),
+    ...(inc.causes !== undefined && { causesShown: inc.causes }),
     now,
   };
 }

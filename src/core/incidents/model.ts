@@ -119,6 +119,8 @@ export interface Incident {
   latestMessage?: string;
   /** the latest cause line (core/explain.ts), shown under the counts */
   cause?: string;
+  /** the cause lines it has shown (a few): one not among them is news for the edit policy */
+  causes?: string[];
   /** Slack accepted the parent of thread `id` (set only by a 'delivered' outcome, never on sending) */
   posted: boolean;
   /** state changed since the parent was last compared with what Slack shows */

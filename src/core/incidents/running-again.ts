@@ -69,11 +69,24 @@ export function causeUpdate(book: IncidentBook, uid: string, cause: string): boo
   let changed = false;
   for (const key of book.pods[uid]!) {
     const inc = book.incidents[key];
-    if (!inc || inc.cause === cause) continue;
-    inc.cause = cause;
-    inc.dirty = changed = true;
+    if (inc && setCause(inc, cause)) inc.dirty = changed = true;
   }
   return changed;
+}
+
+/** Cause lines remembered per incident: enough to tell a new cause from pods taking turns. */
+const CAUSES_KEPT = 8;
+
+/** The incident's cause line is now `cause` (and has been shown, for the edit policy). Whether it changed. */
+export function setCause(inc: Incident, cause: string): boolean {
+  if (inc.cause === cause) return false;
+  inc.cause = cause;
+  const shown = (inc.causes ??= []);
+  if (!shown.includes(cause)) {
+    shown.push(cause);
+    if (shown.length > CAUSES_KEPT) shown.shift();
+  }
+  return true;
 }
 
 /**
