@@ -71,6 +71,15 @@ describe('a Warning Event after the failure refreshes the incident cause (core, 
     expect(edits(['exited with code 1', 'out of memory (limit 256Mi)'])).toBeLessThanOrEqual(one + 1);
   });
 
+  test('a saved book whose remembered causes were hand-edited into nonsense still takes the new cause', () => {
+    const s = new Story().input(pullFailure('checkout-a')).advance(30 * SEC);
+    const inc = Object.values(s.book.incidents)[0]!;
+    (inc as { causes?: unknown }).causes = 'not a list';
+    s.input(causeInput('checkout-a', 'image or tag not found'));
+    expect(causesShown(s).at(-1)).toBe('edit@30s: image or tag not found');
+    expect(inc.causes).toEqual(['image or tag not found']);
+  });
+
   test('a cause for a pod in no incident leaves the book as it was', () => {
     const s = new Story().input(pullFailure('checkout-a')).advance(30 * SEC);
     const before = JSON.stringify(s.book);

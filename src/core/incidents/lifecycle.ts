@@ -349,7 +349,7 @@ export function viewOf(inc: Incident, s: IncidentSettings, now: number): Inciden
     ...(inc.latestMessage !== undefined && { latestMessage: inc.latestMessage }),
     ...((s.actions?.buttons || inc.actions) && { actions: { buttons: s.actions?.buttons === true, thread: inc.id, ...inc.actions } }),
     ...(inc.cause !== undefined && { cause: inc.cause }),
-    ...(inc.causes !== undefined && { causesShown: inc.causes }),
+    ...(Array.isArray(inc.causes) && { causesShown: inc.causes }),
     now,
   };
 }

@@ -81,7 +81,8 @@ const CAUSES_KEPT = 8;
 export function setCause(inc: Incident, cause: string): boolean {
   if (inc.cause === cause) return false;
   inc.cause = cause;
-  const shown = (inc.causes ??= []);
+  // A hand-edited saved book may hold anything here: start the list afresh rather than throw.
+  const shown = Array.isArray(inc.causes) ? inc.causes : (inc.causes = []);
   if (!shown.includes(cause)) {
     shown.push(cause);
     if (shown.length > CAUSES_KEPT) shown.shift();
