@@ -13,7 +13,7 @@
  * Nothing here writes annotations; the state lives in the book (Incident.actions, IncidentBook.actions).
  */
 import { ACTION_NAMES, MUTE_CHOICES, type ActionLedger, type ActionName, type ActionResult, type ActionSettings, type MuteMark } from './action-types.js';
-import { reduce, type Incident, type IncidentBook, type IncidentInput, type IncidentSettings, type Step } from './incidents.js';
+import { reduce, say, type Incident, type IncidentBook, type IncidentInput, type IncidentSettings, type Step } from './incidents.js';
 import { obj } from './json.js';
 import type { Outgoing } from './outgoing.js';
 import { renderActionReply, renderMuteEnded, type StillFailing } from './render-actions.js';
@@ -147,9 +147,9 @@ function apply(book: IncidentBook, ledger: ActionLedger, inc: Incident, a: Actio
     case 'ack':
       if (acts.acked) return false;
       acts.acked = { by: a.user, at: now };
-      // Acknowledged: someone is on it, so no reminders (a reopen starts a new spell, with reminders).
-      delete inc.remindAt;
-      out.push({ kind: 'reply', thread: inc.id, message: renderActionReply({ action: 'ack', by: a.user, ...inStorm(inc) }) });
+      // Acknowledged: someone is on it, so no reminders (continuation.ts; a reopen starts a new spell,
+      // with reminders), but a thread older than THREAD_MAX_AGE still continues under a new parent.
+      say(book, inc, renderActionReply({ action: 'ack', by: a.user, ...inStorm(inc) }), out);
       return true;
     case 'mute': {
       const until = untilOf(a.value, now);
@@ -157,7 +157,7 @@ function apply(book: IncidentBook, ledger: ActionLedger, inc: Incident, a: Actio
       if (m && m.scope === 'workload' && m.until === until) return false;
       acts.muted = { by: a.user, at: now, scope: 'workload', ...(until !== undefined && { until }) };
       ledger.muted[inc.key] = true;
-      out.push({ kind: 'reply', thread: inc.id, message: renderActionReply({ action: 'mute', by: a.user, at: now, ...inStorm(inc), ...(until !== undefined && { until }) }) });
+      say(book, inc, renderActionReply({ action: 'mute', by: a.user, at: now, ...inStorm(inc), ...(until !== undefined && { until }) }), out);
       return true;
     }
     case 'mute-namespace': {
@@ -169,14 +169,14 @@ function apply(book: IncidentBook, ledger: ActionLedger, inc: Incident, a: Actio
         ledger.muted[other.key] = true;
         if (other !== inc) editNow(other, s, now, shown);
       }
-      out.push({ kind: 'reply', thread: inc.id, message: renderActionReply({ action: 'mute-namespace', by: a.user, at: now, until: mark.until!, namespace: inc.namespace, ...inStorm(inc) }) });
+      say(book, inc, renderActionReply({ action: 'mute-namespace', by: a.user, at: now, until: mark.until!, namespace: inc.namespace, ...inStorm(inc) }), out);
       return true;
     }
     case 'unmute': {
       const m = acts.muted;
       if (!m) return false;
       if (m.scope === 'namespace') liftNamespace(book, ledger, inc.namespace, now, s, out, { by: a.user, thread: inc.id });
-      else lift(ledger, inc, now, s, out, a.user);
+      else lift(book, ledger, inc, now, s, out, a.user);
       return true;
     }
   }
@@ -203,7 +203,7 @@ function stillFailing(inc: Incident): StillFailing {
 }
 
 /** Ends an incident's mute: a held parent is posted now, a posted one gets one reply and a fresh parent. */
-function lift(ledger: ActionLedger, inc: Incident, now: number, s: IncidentSettings, out: Outgoing[], by?: string): void {
+function lift(book: IncidentBook, ledger: ActionLedger, inc: Incident, now: number, s: IncidentSettings, out: Outgoing[], by?: string): void {
   const acts = inc.actions;
   delete ledger.muted[inc.key];
   if (!acts?.muted) return;
@@ -220,7 +220,7 @@ function lift(ledger: ActionLedger, inc: Incident, now: number, s: IncidentSetti
     return;
   }
   if (inc.status === 'resolved') return;
-  out.push({ kind: 'reply', thread: inc.id, message: renderMuteEnded({ ...stillFailing(inc), ...inStorm(inc), mutedBy: mark.by, ...(by !== undefined && { unmutedBy: by }) }) });
+  say(book, inc, renderMuteEnded({ ...stillFailing(inc), ...inStorm(inc), mutedBy: mark.by, ...(by !== undefined && { unmutedBy: by }) }), out);
   editNow(inc, s, now);
 }
 
@@ -228,7 +228,7 @@ function liftNamespace(book: IncidentBook, ledger: ActionLedger, namespace: stri
   delete ledger.namespaces[namespace];
   for (const key of Object.keys(ledger.muted)) {
     const inc = book.incidents[key];
-    if (inc?.namespace === namespace && inc.actions?.muted?.scope === 'namespace') lift(ledger, inc, now, s, out, unmute?.by);
+    if (inc?.namespace === namespace && inc.actions?.muted?.scope === 'namespace') lift(book, ledger, inc, now, s, out, unmute?.by);
   }
 }
 
@@ -239,7 +239,7 @@ function liftExpired(book: IncidentBook, ledger: ActionLedger, now: number, s: I
     const inc = has(book.incidents, key) ? book.incidents[key] : undefined;
     const m = inc?.actions?.muted;
     if (!inc || !m) delete ledger.muted[key];
-    else if (m.until !== undefined && now >= m.until) lift(ledger, inc, now, s, out);
+    else if (m.until !== undefined && now >= m.until) lift(book, ledger, inc, now, s, out);
   }
 }
 

@@ -51,6 +51,7 @@ export {
   type StormMember,
 } from './incidents/model.js';
 export { deadlines, type Deadlines } from './incidents/lifecycle.js';
+export { say } from './incidents/storm-thread.js';
 
 const NO_OUT: readonly Outgoing[] = Object.freeze([]);
 const IDLE = Symbol('podbell.idleStep');

@@ -11,6 +11,7 @@
  */
 import type { SlackMessage } from './outgoing.js';
 import type { IncidentView } from './render.js';
+import type { StormView } from './render-storm.js';
 
 /** The last rendering of a parent Slack accepted (post or edit), and when. */
 export interface Accepted {
@@ -73,6 +74,12 @@ export function countStep(n: number): number {
   return step;
 }
 
+/** Each reason with the step its count reached: `Error (exit 1)=10`. */
+const reasonSteps = (counts: Readonly<Record<string, number>>): string[] =>
+  Object.keys(counts)
+    .sort()
+    .map((r) => `${r}=${countStep(counts[r]!)}`);
+
 /**
  * What a reader of the parent needs to be told at once: the status shown, each reason with the step
  * its count reached, whether no pods, some (under half) or most are failing, who muted or
@@ -82,15 +89,22 @@ export function countStep(n: number): number {
  */
 export function readerSignature(v: IncidentView): string {
   const status = v.status === 'resolved' ? 'resolved' : v.continuedAt !== undefined ? 'continued' : v.status === 'resolving' && !v.firstPost ? 'recovering' : 'failing';
-  const reasons = Object.keys(v.counts)
-    .sort()
-    .map((r) => `${r}=${countStep(v.counts[r]!)}`);
+  const reasons = reasonSteps(v.counts);
   const live = Math.max(v.podsLive ?? v.podsAffected, v.podsFailing ?? 0);
   const failing = v.podsFailing === undefined ? '?' : v.podsFailing === 0 ? 'none' : 2 * v.podsFailing < live ? 'some' : 'most';
   // Where new incidents of the workload now go (a channel change) is news too.
   // A resolved parent shows no cause line (render.ts): its cause is not news.
   const causes = v.status === 'resolved' || v.cause === undefined ? [] : [...new Set([...(v.causesShown ?? []), v.cause])].sort();
   return JSON.stringify([status, reasons, failing, v.reopened ?? 0, v.actions ?? null, v.movedTo ?? null, causes]);
+}
+
+/**
+ * What a reader of a storm parent needs at once: which workloads are in it, each one's status and the
+ * step each of its counts reached. A member's count going 6 -> 7 waits for a quiet GROUP_INTERVAL.
+ */
+export function stormSignature(v: StormView): string {
+  const members = v.members.map((m) => [m.namespace, m.workload.kind, m.workload.name, m.status === 'resolved' ? 'resolved' : 'failing', reasonSteps(m.counts)]);
+  return JSON.stringify([members, v.extra ?? 0]);
 }
 
 /** FNV-1a of the message: enough to tell "the rendering changed" without keeping 4 kB per incident. */

@@ -70,24 +70,6 @@ export interface IncidentView {
   readonly now: number;
 }
 
-/** One line of a storm parent. */
-export interface StormMemberView {
-  readonly status: IncidentView['status'];
-  readonly namespace: string;
-  readonly workload: WorkloadRef;
-  readonly counts: Readonly<Record<string, number>>;
-}
-
-export interface StormView {
-  readonly cluster?: string | undefined;
-  readonly channel: string;
-  readonly firstAt: number;
-  readonly lastAt: number;
-  readonly members: readonly StormMemberView[];
-  /** members beyond what the book keeps a line for */
-  readonly extra?: number;
-}
-
 /** What a digest reply summarises: the new (pod, reason) pairs that did not get a reply of their own. */
 export interface DigestView {
   /** the workload, named in a storm thread */
@@ -205,15 +187,15 @@ export function incidentTitle(workload: WorkloadRef, namespace: string): string 
   return `${escapeText(workload.name)} · ${escapeText(workload.kind)} · ${escapeText(namespace)}`;
 }
 
-function header(text: string) {
+export function header(text: string) {
   return { type: 'header', text: { type: 'plain_text', text: truncate(text, SLACK_LIMITS.headerText), emoji: true } };
 }
 
-function section(text: string) {
+export function section(text: string) {
   return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) } };
 }
 
-function context(parts: readonly string[]) {
+export function context(parts: readonly string[]) {
   const elements = parts.slice(0, SLACK_LIMITS.contextElements).map((p) => ({ type: 'mrkdwn', text: truncate(p, SLACK_LIMITS.contextElementText) }));
   return { type: 'context', elements };
 }
@@ -226,12 +208,12 @@ function codeBlock(raw: string, max: number): string {
 }
 
 /** Assembles a message within Slack's limits: at most 50 blocks, a text fallback of at most 4000. */
-function message(text: string, blocks: unknown[]): SlackMessage {
+export function message(text: string, blocks: unknown[]): SlackMessage {
   const capped = blocks.length > SLACK_LIMITS.blocks ? [...blocks.slice(0, SLACK_LIMITS.blocks - 1), context([`… ${blocks.length - SLACK_LIMITS.blocks + 1} more blocks not shown`])] : blocks;
   return { text: truncate(text, SLACK_LIMITS.text), blocks: capped };
 }
 
-const STATUS_EMOJI: Record<IncidentView['status'], string> = { pending: '🔴', open: '🔴', resolving: '🟡', resolved: '✅' };
+export const STATUS_EMOJI: Record<IncidentView['status'], string> = { pending: '🔴', open: '🔴', resolving: '🟡', resolved: '✅' };
 
 /** The parent of an incident thread: what is failing, how much, since when, and the latest words. */
 export function renderParent(v: IncidentView): SlackMessage {
@@ -399,21 +381,4 @@ export function renderResolvedReply(v: IncidentView, options?: ReplyOptions): Sl
 export function renderReopenedReply(resolvedAt: number, now: number, f: Failure, options?: ReplyOptions): SlackMessage {
   const text = `🔁 ${whoIn(f.workload.name, options)}failing again at ${clockTime(now)}, ${formatDuration(now - resolvedAt)} after recovering: \`${escapeText(f.pod)}\` ${reasonDetail(f)}`;
   return message(text.replace(/`/g, ''), [section(text)]);
-}
-
-const STORM_LINES = 40;
-
-/** One parent for a burst of incidents in one channel; each incident then lives in its thread. */
-export function renderStorm(v: StormView): SlackMessage {
-  const n = v.members.length + (v.extra ?? 0);
-  const head = `🚨 ${n} workloads started failing within ${formatDuration(v.lastAt - v.firstAt)}`;
-  const lines = v.members.slice(0, STORM_LINES).map((m) => `${STATUS_EMOJI[m.status]} *${escapeText(m.workload.name)}* · ${escapeText(m.workload.kind)} · ${escapeText(m.namespace)} — ${countsLine(m.counts)}`);
-  if (n > lines.length) lines.push(`… (+${n - lines.length} more)`);
-  // Several sections of at most ~20 lines each, so no single section hits its 3000-char limit.
-  const blocks: unknown[] = [header(head)];
-  for (let i = 0; i < lines.length; i += 20) blocks.push(section(lines.slice(i, i + 20).join('\n')));
-  const ctx = [`${v.cluster ? `cluster *${escapeText(v.cluster)}* · ` : ''}from ${clockTime(v.firstAt)} to ${clockTime(v.lastAt)} · each incident continues in this thread`];
-  blocks.push(context(ctx));
-  const text = `${head}${v.cluster ? ` (cluster ${escapeText(v.cluster)})` : ''}\n${lines.join('\n').replace(/\*/g, '')}`;
-  return message(text, blocks);
 }

@@ -1,13 +1,8 @@
-import { DeliveryRelay } from '../../src/ports.js';
-import { Registry } from 'prom-client';
-import { SlackSender } from '../../src/adapters/slack/sender.js';
-import { MemoryThreadStore } from '../../src/adapters/store/memory.js';
-import { Bot } from '../../src/app.js';
-import { systemClock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/log.js';
-import { SimCluster, pods, simKubeConfig, startSimServer, type SimServer } from '../../src/sim/index.js';
+import type { Registry } from 'prom-client';
+import type { Bot } from '../../src/app.js';
+import { SimCluster, pods, startSimServer, type SimServer } from '../../src/sim/index.js';
 import { FakeSlack } from '../fakes/slack.js';
+import { botHarness } from '../support/bot-harness.js';
 import { waitFor } from '../support/wait.js';
 
 // The whole bot over real HTTP: the simulated API server -> watch -> detect -> incidents -> SlackSender
@@ -20,12 +15,9 @@ describe('podbell end to end', () => {
   let registry: Registry;
 
   const makeBot = (env: Record<string, string> = {}) => {
-    const config = loadConfig({ SLACK_BOT_TOKEN: slack.token, SLACK_API_URL: slack.url, GROUP_WAIT: '0', GROUP_INTERVAL: '300ms', CLUSTER_NAME: 'e2e', ...env });
-    const log = silentLogger();
-    registry = new Registry();
-    const deliveries = new DeliveryRelay();
-    const sender = new SlackSender({ token: slack.token, apiUrl: slack.url, defaultChannel: config.slackChannel, clock: systemClock, log, registry, store: new MemoryThreadStore(), postsPerSecond: 20, onOutcome: deliveries.report });
-    return new Bot({ config, kubeConfig: simKubeConfig({ url: server.url }), sender, deliveries, clock: systemClock, log, registry });
+    const harness = botHarness({ server, slack, env });
+    ({ registry } = harness);
+    return harness.bot;
   };
 
   beforeEach(async () => {

@@ -1,16 +1,10 @@
-import { DeliveryRelay } from '../../src/ports.js';
-import { Registry } from 'prom-client';
-import { SlackSender } from '../../src/adapters/slack/sender.js';
-import { SlackActions } from '../../src/adapters/slack/socket.js';
-import { ConfigMapStateStore } from '../../src/adapters/store/configmap.js';
-import { MemoryThreadStore } from '../../src/adapters/store/memory.js';
-import { Bot } from '../../src/app.js';
+import type { Registry } from 'prom-client';
+import type { Bot } from '../../src/app.js';
 import { systemClock, type Clock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/log.js';
-import { SimCluster, pods, simKubeConfig, startSimServer, type SimServer } from '../../src/sim/index.js';
+import { SimCluster, pods, startSimServer, type SimServer } from '../../src/sim/index.js';
 import { FakeSlack, type MessageView } from '../fakes/slack.js';
 import { FakeSocketMode } from '../fakes/socket-mode.js';
+import { botHarness } from '../support/bot-harness.js';
 import { waitFor } from '../support/wait.js';
 
 // Buttons end to end: simulated API server -> bot -> SlackSender -> fake Slack (Web API), and back:
@@ -30,21 +24,12 @@ describe('Slack actions through Socket Mode', () => {
   let skipped = 0;
   const clock: Clock = { now: () => Date.now() + skipped, setTimer: (ms, fn) => systemClock.setTimer(ms, fn) };
 
+  /** A bot with Slack actions on the skippable clock; THREAD_STORE_CONFIGMAP in `env` turns its saved state on. */
   const makeBot = (env: Record<string, string> = {}) => {
-    const config = loadConfig({ SLACK_BOT_TOKEN: slack.token, SLACK_APP_TOKEN: slack.appToken, SLACK_API_URL: slack.url, GROUP_WAIT: '0', GROUP_INTERVAL: '300ms', CLUSTER_NAME: 'e2e', ...env });
-    const log = silentLogger();
-    registry = new Registry();
-    const kubeConfig = simKubeConfig({ url: server.url });
-    const threads = new MemoryThreadStore();
-    const deliveries = new DeliveryRelay();
-    const sender = new SlackSender({ token: slack.token, apiUrl: slack.url, defaultChannel: config.slackChannel, clock, log, registry, store: threads, postsPerSecond: 20, onOutcome: deliveries.report });
-    const actions = new SlackActions({ appToken: config.slackAppToken!, botToken: config.slackToken!, apiUrl: slack.url, allowedUsers: config.slackAllowedUsers, allowedGroups: config.slackAllowedGroups, clock, log, registry, pingTimeoutMs: 2000 });
-    const state = config.threadStoreConfigMap
-      ? { state: { store: new ConfigMapStateStore({ kubeConfig, namespace: config.podNamespace!, name: config.threadStoreConfigMap, clock, log }), threads, debounceMs: 50 } }
-      : {};
-    const bot = new Bot({ config, kubeConfig, sender, deliveries, clock, log, registry, actions, ...state });
-    bots.push(bot);
-    return bot;
+    const harness = botHarness({ server, slack, env, socketMode: true, clock });
+    ({ registry } = harness);
+    bots.push(harness.bot);
+    return harness.bot;
   };
 
   beforeEach(async () => {

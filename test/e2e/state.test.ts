@@ -1,20 +1,17 @@
-import { DeliveryRelay } from '../../src/ports.js';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Registry } from 'prom-client';
-import { SlackSender } from '../../src/adapters/slack/sender.js';
+import type { Registry } from 'prom-client';
 import { ConfigMapStateStore, STATE_KEY } from '../../src/adapters/store/configmap.js';
-import { Bot } from '../../src/app.js';
+import type { Bot } from '../../src/app.js';
 import { systemClock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config.js';
 import { emptyBook } from '../../src/core/incidents.js';
 import { silentLogger } from '../../src/log.js';
 import { SimCluster, pods, simKubeConfig, simKubeconfigText, startSimServer, type SimServer } from '../../src/sim/index.js';
-import { MemoryThreadStore } from '../../src/adapters/store/memory.js';
 import { FakeSlack } from '../fakes/slack.js';
+import { botHarness } from '../support/bot-harness.js';
 import { waitFor } from '../support/wait.js';
 import { capturingLogger } from '../unit/kube-helpers.js';
 
@@ -32,18 +29,12 @@ describe('podbell across a restart (THREAD_STORE_CONFIGMAP)', () => {
   const bots: Bot[] = [];
   const registries: Registry[] = [];
 
+  /** A bot that saves its state in ConfigMap podbell/podbell-threads. */
   const makeBot = (env: Record<string, string> = {}, log = silentLogger()) => {
-    const config = loadConfig({ SLACK_BOT_TOKEN: slack.token, SLACK_API_URL: slack.url, GROUP_WAIT: '0', GROUP_INTERVAL: '300ms', CLUSTER_NAME: 'e2e', POD_NAMESPACE: NS, THREAD_STORE_CONFIGMAP: CM, ...env });
-    const registry = new Registry();
-    registries.push(registry);
-    const kubeConfig = simKubeConfig({ url: server.url });
-    const threads = new MemoryThreadStore();
-    const store = new ConfigMapStateStore({ kubeConfig, namespace: config.podNamespace!, name: config.threadStoreConfigMap!, clock: systemClock, log });
-    const deliveries = new DeliveryRelay();
-    const sender = new SlackSender({ token: slack.token, apiUrl: slack.url, defaultChannel: config.slackChannel, clock: systemClock, log, registry, store: threads, postsPerSecond: 20, onOutcome: deliveries.report });
-    const bot = new Bot({ config, kubeConfig, sender, deliveries, clock: systemClock, log, registry, state: { store, threads, debounceMs: 50 } });
-    bots.push(bot);
-    return bot;
+    const harness = botHarness({ server, slack, env: { POD_NAMESPACE: NS, THREAD_STORE_CONFIGMAP: CM, ...env }, log });
+    registries.push(harness.registry);
+    bots.push(harness.bot);
+    return harness.bot;
   };
 
   const savedState = (): Obj | undefined => {

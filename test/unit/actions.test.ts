@@ -144,6 +144,22 @@ describe('acknowledge', () => {
     s.act('ack', 'U43');
     expect(s.acted.at(-1)!.result).toBe('noop');
   });
+
+  test('an acknowledged incident still failing after THREAD_MAX_AGE continues under a new parent, without reminders', () => {
+    const s = posted().act('ack', 'U42');
+    s.advance(25 * HOUR);
+    expect(s.texts('reply').filter((t) => t.startsWith('⏰'))).toEqual([]);
+    expect(s.parents().map((p) => [p.thread, p.linkTo])).toEqual([
+      ['t1', undefined],
+      ['t2', 't1'],
+    ]);
+  });
+
+  test('a reopen after the acknowledgement starts a new spell, with reminders', () => {
+    const s = posted().act('ack', 'U42');
+    s.healthy('checkout-a').advance(6 * MIN).fail({ pod: 'checkout-a', restartCount: 2 }).advance(4 * HOUR + MIN);
+    expect(s.texts('reply').filter((t) => t.startsWith('⏰'))).toHaveLength(1);
+  });
 });
 
 describe('who may act, and what changes nothing', () => {

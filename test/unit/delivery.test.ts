@@ -1,5 +1,8 @@
 // The delivery loop in the pure core: decide, send, record only what Slack accepted (issue 13).
-import { countStep, needsEdit, hashMessage, readerSignature } from '../../src/core/parent-edit.js';
+import { countStep, needsEdit, hashMessage, readerSignature, stormSignature } from '../../src/core/parent-edit.js';
+import type { StormMemberView, StormView } from '../../src/core/render-storm.js';
+
+const member = (v: Partial<StormMemberView> = {}): StormMemberView => ({ status: 'open', namespace: 'shop', workload: { kind: 'Deployment', name: 'etl-01' }, counts: { 'Error (exit 1)': 3 }, ...v });
 import type { IncidentView } from '../../src/core/render.js';
 import { DEFAULTS, MIN, SEC, Story } from './incidents-story.js';
 
@@ -68,6 +71,19 @@ describe('readerSignature: what a reader must be told at once', () => {
     ['the cause changes on a resolved parent', { status: 'resolved', cause: 'ImagePullBackOff' }, { status: 'resolved', cause: 'image or tag not found' }, false],
   ] as const)('%s: edit at once = %s', (_name, before, after, want) => {
     expect(sig(after as Partial<IncidentView>) !== sig(before as Partial<IncidentView>)).toBe(want);
+  });
+
+  test.each([
+    ['a member\'s count goes 3 -> 4 (same step)', { members: [member({ counts: { 'Error (exit 1)': 4 } })] }, false],
+    ['a member goes yellow (recovering)', { members: [member({ status: 'resolving' })] }, false],
+    ['the storm lasts longer', { lastAt: 90_000 }, false],
+    ['a member\'s count crosses a step (3 -> 5)', { members: [member({ counts: { 'Error (exit 1)': 5 } })] }, true],
+    ['a member resolves', { members: [member({ status: 'resolved' })] }, true],
+    ['a member joins', { members: [member(), member({ workload: { kind: 'Deployment', name: 'etl-02' } })] }, true],
+    ['members past the listed ones', { extra: 1 }, true],
+  ] as const)('stormSignature, %s: edit at once = %s', (_name, change, want) => {
+    const storm = (v: Partial<StormView>): StormView => ({ channel: '#alerts', firstAt: 0, lastAt: 30_000, members: [member()], ...v });
+    expect(stormSignature(storm(change as Partial<StormView>)) !== stormSignature(storm({}))).toBe(want);
   });
 
   test.each([

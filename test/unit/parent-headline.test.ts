@@ -83,52 +83,83 @@ describe('a one-shot OOMKill, running again within seconds', () => {
   });
 });
 
-describe('a 20-workload storm: parents are edited when a reader needs it', () => {
-  test('at most 4 edits per workload, and each parent ends showing its exact totals', () => {
-    const c = new PipelineCluster(T0);
-    const names = Array.from({ length: 20 }, (_, w) => `etl-${String(w).padStart(2, '0')}`);
-    for (const n of names) for (let i = 0; i < 2; i++) c.pod(n, i, RUNNING);
-    c.advance(1 * MIN);
-    // Both replicas of each workload crash-loop out of step (1 of 2 <-> 2 of 2), for 10 minutes.
-    const restarts = new Map<string, number>();
-    const nextAt = new Map<string, number>();
-    const crashed = new Map<string, boolean>();
-    const end = T0 + 11 * MIN;
-    for (const [w, n] of names.entries()) for (let i = 0; i < 2; i++) nextAt.set(`${n}/${i}`, T0 + 1 * MIN + w * 2 * SEC + i * 7 * SEC);
-    while (c.clock.now() < end + 6 * MIN) {
-      const now = c.clock.now();
-      for (const n of names) {
-        for (let i = 0; i < 2; i++) {
-          const k = `${n}/${i}`;
-          if (now < nextAt.get(k)! || (now >= end && !crashed.get(k))) continue;
-          const r = restarts.get(k) ?? 0;
-          if (!crashed.get(k)) {
-            c.pod(n, i, CRASH, r);
-            crashed.set(k, true);
-            nextAt.set(k, now + backOffMs(r));
-          } else {
-            c.pod(n, i, RUNNING, r + 1);
-            restarts.set(k, r + 1);
-            crashed.set(k, false);
-            nextAt.set(k, now + 5 * SEC);
-          }
+/** 20 workloads of 2 replicas crash-loop out of step (1 of 2 <-> 2 of 2) for 10 minutes, then run again. */
+function storm20(): { c: PipelineCluster; names: string[]; restarts: Map<string, number> } {
+  const c = new PipelineCluster(T0);
+  const names = Array.from({ length: 20 }, (_, w) => `etl-${String(w).padStart(2, '0')}`);
+  for (const n of names) for (let i = 0; i < 2; i++) c.pod(n, i, RUNNING);
+  c.advance(1 * MIN);
+  const restarts = new Map<string, number>();
+  const nextAt = new Map<string, number>();
+  const crashed = new Map<string, boolean>();
+  const end = T0 + 11 * MIN;
+  for (const [w, n] of names.entries()) for (let i = 0; i < 2; i++) nextAt.set(`${n}/${i}`, T0 + 1 * MIN + w * 2 * SEC + i * 7 * SEC);
+  while (c.clock.now() < end + 6 * MIN) {
+    const now = c.clock.now();
+    for (const n of names) {
+      for (let i = 0; i < 2; i++) {
+        const k = `${n}/${i}`;
+        if (now < nextAt.get(k)! || (now >= end && !crashed.get(k))) continue;
+        const r = restarts.get(k) ?? 0;
+        if (!crashed.get(k)) {
+          c.pod(n, i, CRASH, r);
+          crashed.set(k, true);
+          nextAt.set(k, now + backOffMs(r));
+        } else {
+          c.pod(n, i, RUNNING, r + 1);
+          restarts.set(k, r + 1);
+          crashed.set(k, false);
+          nextAt.set(k, now + 5 * SEC);
         }
       }
-      c.advance(1 * SEC);
     }
-    c.advance(10 * MIN);
-    const threads = [...new Set(c.sent.filter((s) => s.msg.kind === 'parent' && s.msg.thread.startsWith('t')).map((s) => s.msg.thread))];
-    expect(threads).toHaveLength(20);
-    const edits = c.sent.filter((s) => s.msg.kind === 'edit' && s.msg.thread.startsWith('t')).length;
-    for (const t of threads) {
-      const last = c.parentTexts(t).at(-1)!.text;
-      expect(last).toMatch(/^✅ Resolved/);
-      const name = last.match(/(etl-\d\d) · Deployment/)![1]!;
-      const total = (restarts.get(`${name}/0`) ?? 0) + (restarts.get(`${name}/1`) ?? 0);
-      expect(last).toContain(`Error (exit 1) ×${total}\n2 pods · ${total} restarts`);
+    c.advance(1 * SEC);
+  }
+  c.advance(10 * MIN);
+  return { c, names, restarts };
+}
+
+describe('a 20-workload storm: a quiet channel and quiet threads', () => {
+  const { c, names, restarts } = storm20();
+  const posts = c.sent.filter((s) => s.msg.kind !== 'edit');
+  const topLevel = posts.filter((s) => s.msg.kind === 'parent' && s.msg.inThread === undefined);
+  const storm = topLevel.find((s) => s.msg.thread.startsWith('s'))!.msg.thread;
+  const stormText = c.parentTexts(storm).at(-1)!.text;
+  /** The workload's own parent, if it has one (it went top level before the storm began). */
+  const ownParent = (n: string) => posts.find((s) => s.msg.kind === 'parent' && s.msg.thread.startsWith('t') && s.msg.message.text.includes(`${n} · Deployment`))?.msg.thread;
+
+  test('at most 3 top-level posts and at most 25 posts in all', () => {
+    expect(topLevel.length).toBeLessThanOrEqual(3);
+    expect(posts.length).toBeLessThanOrEqual(25);
+  });
+
+  test('every workload is named, and ends showing its exact totals: its own parent, or its line in the storm parent', () => {
+    for (const n of names) {
+      const total = (restarts.get(`${n}/0`) ?? 0) + (restarts.get(`${n}/1`) ?? 0);
+      const own = ownParent(n);
+      if (own) expect(c.parentTexts(own).at(-1)!.text).toMatch(new RegExp(`^✅ Resolved · ${n} · Deployment · shop · failed for \\d+ min\\nError \\(exit 1\\) ×${total}\\n2 pods · ${total} restarts`));
+      else expect(stormText).toMatch(new RegExp(`^✅ ${n} · Deployment · shop — Error \\(exit 1\\) ×${total}`, 'm'));
     }
-    // 240 edits (12 a workload) before readerSignature; now a step crossed (×5, ×10), the exact totals
-    // once the loop stops, and the resolution.
-    expect(edits / threads.length).toBeLessThanOrEqual(4);
+  });
+
+  test('every recovery is reported in a reply: in its own thread, or named in the storm thread', () => {
+    const stormReplies = c.replies(storm).map((r) => r.text).join('\n');
+    for (const n of names) {
+      const own = ownParent(n);
+      if (own) expect(c.replies(own).map((r) => r.text)).toContainEqual(expect.stringMatching(/^✅ recovered at/));
+      else expect(stormReplies).toMatch(new RegExp(`✅ ${n} recovered at`));
+    }
+  });
+
+  test('the storm thread explains the failure once, with the evidence of one crash', () => {
+    const explained = c.sent.filter((s) => s.msg.thread === storm && s.msg.kind === 'reply' && s.msg.evidence !== undefined);
+    expect(explained).toHaveLength(1);
+    expect(explained[0]!.msg.message.text).toMatch(/^etl-\d\d · etl-\d\d-\w+-r\d · app · Error \(exit 1\)/);
+  });
+
+  test('at most 3 parent edits per workload (the storm parent\'s edits included)', () => {
+    // 240 edits (12 a workload) before readerSignature, 80 with a parent per member.
+    const edits = c.sent.filter((s) => s.msg.kind === 'edit').length;
+    expect(edits / names.length).toBeLessThanOrEqual(3);
   });
 });

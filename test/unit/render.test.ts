@@ -10,12 +10,11 @@ import {
   renderReopenedReply,
   renderReply,
   renderResolvedReply,
-  renderStorm,
   SLACK_LIMITS,
   truncate,
   type IncidentView,
-  type StormView,
 } from '../../src/core/render.js';
+import { renderStorm, renderStormNotes, type StormView } from '../../src/core/render-storm.js';
 
 const T0 = Date.UTC(2026, 10, 21, 9, 0, 30);
 const MIN = 60_000;
@@ -228,18 +227,29 @@ describe('headlines that tell the truth (issue 14)', () => {
 });
 
 describe('storm parent', () => {
-  test('names the workloads with counts and says the rest continue in its thread', () => {
+  test('names the workloads with counts and says their recoveries and evidence are in its thread', () => {
     const m = renderStorm(storm(30));
     expect(m.text.split('\n')[0]).toBe('🚨 30 workloads started failing within 40s (cluster prod-eu)');
     for (let i = 0; i < 30; i++) expect(m.text).toContain(`worker-${String(i).padStart(2, '0')} · Deployment · batch — CrashLoopBackOff ×1`);
-    expect(JSON.stringify(m.blocks)).toContain('each incident continues in this thread');
+    expect(JSON.stringify(m.blocks)).toContain("the workloads' recoveries and the evidence of each cause are in this thread");
     expectWithinLimits(m);
   });
 
   test('hundreds of members: a count of the rest instead of a wall', () => {
     const m = renderStorm(storm(500, { extra: 120 }));
     expect(m.text.split('\n')[0]).toContain('🚨 620 workloads');
-    expect(m.text).toContain('… (+580 more)');
+    // 100 lines, then the rest: each of those is named in the thread when it joins.
+    expect(m.text.split('\n')[0]).toContain('🚨 620 workloads');
+    expect(JSON.stringify(m.blocks)).toContain('… (+520 more, named in the thread)');
+    expectWithinLimits(m);
+  });
+
+  test('the notes reply: every line kept, in sections within limits, and a count past the bound', () => {
+    const lines = Array.from({ length: 45 }, (_, i) => `✅ worker-${i} recovered at 09:12:0${i % 10} UTC after 11 min`);
+    const m = renderStormNotes(lines, 3);
+    expect(m.text.split('\n')).toHaveLength(46);
+    expect(m.text.split('\n').at(-1)).toBe('… and 3 more');
+    expect((m.blocks as Block[]).map((b) => b.text!.text.split('\n').length)).toEqual([10, 10, 10, 10, 6]);
     expectWithinLimits(m);
   });
 });

@@ -103,41 +103,61 @@ describe('storms without the wall', () => {
   });
 });
 
-describe('replies in a storm thread name their workload', () => {
+describe('a storm member has no parent of its own: what it says goes into the storm thread, naming it', () => {
   const OPEN = { buttons: true, allowedUsers: [], allowedGroups: [] };
-  /** etl-00 goes top level, etl-01 (thread t2) into the storm thread of a threshold-1 storm. */
-  function inStorm(): Story {
+  const etl01 = { kind: 'Deployment', name: 'etl-01' } as const;
+  /** etl-00 goes top level (t1); etl-01 (t2) is a member of the threshold-1 storm that follows. */
+  function inStorm(): { s: Story; storm: string } {
     const s = new Story({ ...DEFAULTS, stormThreshold: 1, actions: OPEN });
     s.fail({ pod: 'etl-00-x', workload: { kind: 'Deployment', name: 'etl-00' } });
-    s.fail({ pod: 'etl-01-a', workload: { kind: 'Deployment', name: 'etl-01' } }).advance(10 * SEC);
-    expect(s.parents().find((p) => p.thread === 't2')!.inThread).toMatch(/^s/);
-    return s;
+    s.fail({ pod: 'etl-01-a', workload: etl01 }).advance(10 * SEC);
+    const storm = s.topLevel().find((p) => p.thread.startsWith('s'))!.thread;
+    expect(s.parents().map((p) => p.thread)).toEqual(['t1', storm]);
+    expect(s.parentText(storm)).toMatch(/🔴 etl-01 · Deployment · shop — CrashLoopBackOff ×1/);
+    return { s, storm };
   }
 
   test.each([
-    ['a pod reply', (s: Story) => s.fail({ pod: 'etl-01-b', workload: { kind: 'Deployment', name: 'etl-01' } }), /^etl-01 · etl-01-b · app · CrashLoopBackOff/],
-    [
-      'a digest',
-      (s: Story) => {
-        for (const p of ['b', 'c', 'd', 'e', 'f']) s.fail({ pod: `etl-01-${p}`, workload: { kind: 'Deployment', name: 'etl-01' } });
-        s.advance(20 * SEC);
-      },
-      /^etl-01: \+\d+ more in the last/,
-    ],
-    ['a reminder', (s: Story) => s.advance(4 * 60 * MIN), /^⏰ etl-01 still failing after 4 h/],
-    ['a recovery', (s: Story) => s.healthy('etl-01-a').advance(6 * MIN), /^✅ etl-01 recovered at 09:00:10 UTC/],
-    ['a reopen', (s: Story) => s.healthy('etl-01-a').advance(6 * MIN).fail({ pod: 'etl-01-a', restartCount: 2, workload: { kind: 'Deployment', name: 'etl-01' } }), /^🔁 etl-01 failing again/],
-    ['an acknowledgement', (s: Story) => s.act('ack', 'U123', { thread: 't2' }), /^👀 <@U123> acknowledged etl-01: no more reminders/],
-    ['a mute', (s: Story) => s.act('mute', 'U123', { thread: 't2', value: '1h' }), /^🔕 <@U123> muted etl-01 until/],
-    ['the end of a mute', (s: Story) => s.act('mute', 'U123', { thread: 't2', value: '1h' }).advance(2 * 60 * MIN), /^🔔 the mute of etl-01 by <@U123> ended/],
+    ['a reminder', (s: Story) => s.advance(4 * 60 * MIN), /^⏰ etl-01 still failing after 4 h/m],
+    ['a recovery', (s: Story) => s.healthy('etl-01-a').advance(6 * MIN), /^✅ etl-01 recovered at 09:00:10 UTC/m],
+    ['a reopen', (s: Story) => s.healthy('etl-01-a').advance(6 * MIN).fail({ pod: 'etl-01-a', restartCount: 2, workload: etl01 }).advance(20 * SEC), /^🔁 etl-01 failing again/m],
+    ['an acknowledgement', (s: Story) => s.act('ack', 'U123', { thread: 't2' }), /^👀 <@U123> acknowledged etl-01: no more reminders/m],
+    ['a mute', (s: Story) => s.act('mute', 'U123', { thread: 't2', value: '1h' }), /^🔕 <@U123> muted etl-01 until/m],
+    ['the end of a mute', (s: Story) => s.act('mute', 'U123', { thread: 't2', value: '1h' }).advance(2 * 60 * MIN), /^🔔 the mute of etl-01 by <@U123> ended/m],
   ])('%s', (_kind, then, expected) => {
-    const s = inStorm();
+    const { s, storm } = inStorm();
     then(s);
-    expect(s.texts('reply', 't2').at(-1)).toMatch(expected);
+    expect(s.texts('reply', storm).join('\n')).toMatch(expected);
+    expect(s.sent.filter((m) => m.msg.thread === 't2')).toEqual([]);
+  });
+
+  test('the first failure of each cause is explained once, with its evidence; more of the same are counted on the storm parent', () => {
+    const { s, storm } = inStorm();
+    for (const p of ['b', 'c', 'd', 'e', 'f']) s.fail({ pod: `etl-01-${p}`, workload: etl01 });
+    s.advance(20 * SEC);
+    const explained = () => s.sent.filter((m) => m.msg.thread === storm && m.msg.kind === 'reply' && m.msg.evidence !== undefined).map((m) => m.msg.message.text);
+    expect(explained()).toEqual([expect.stringMatching(/^etl-01 · etl-01-a · app · CrashLoopBackOff/)]);
+    expect(s.parentText(storm)).toMatch(/🔴 etl-01 · Deployment · shop — CrashLoopBackOff ×6/);
+    s.fail({ pod: 'etl-01-g', reason: 'OOMKilled', workload: etl01 });
+    expect(explained()).toEqual([expect.stringMatching(/CrashLoopBackOff/), expect.stringMatching(/^etl-01 · etl-01-g · app · OOMKilled/)]);
+  });
+
+  test('what members say within GROUP_INTERVAL goes out as one reply: the first at once, the rest when the interval ends', () => {
+    const s = new Story({ ...DEFAULTS, stormThreshold: 1 });
+    for (let i = 0; i < 6; i++) s.fail({ pod: `etl-0${i}-x`, workload: { kind: 'Deployment', name: `etl-0${i}` } });
+    s.advance(10 * SEC);
+    const storm = s.topLevel().find((p) => p.thread.startsWith('s'))!.thread;
+    const notes = () => s.sent.filter((m) => m.msg.thread === storm && m.msg.kind === 'reply' && m.msg.evidence === undefined);
+    s.healthy('etl-01-x').advance(5 * MIN);
+    expect(notes().map((m) => m.msg.message.text)).toEqual([expect.stringMatching(/^✅ etl-01 recovered/)]);
+    for (let i = 2; i < 6; i++) s.healthy(`etl-0${i}-x`).advance(2 * SEC);
+    s.advance(6 * MIN);
+    expect(notes().map((m) => m.msg.message.text.split('\n').length)).toEqual([1, 1, 3]);
+    expect(notes()[2]!.at - notes()[1]!.at).toBe(DEFAULTS.groupIntervalMs);
   });
 
   test('outside a storm the same replies stay as they were: the parent above names the workload', () => {
-    const s = new Story().fail({ pod: 'etl-01-a', workload: { kind: 'Deployment', name: 'etl-01' } }).advance(10 * SEC);
+    const s = new Story().fail({ pod: 'etl-01-a', workload: etl01 }).advance(10 * SEC);
     s.healthy('etl-01-a').advance(6 * MIN);
     expect(s.texts('reply', 't1').at(-1)).toMatch(/^✅ recovered at/);
   });
@@ -168,4 +188,66 @@ describe("a namespace's channel changes while its incident is open", () => {
     expect(s.parentText('t1')).toContain('CrashLoopBackOff ×3');
     expect(s.parentText('t1')).not.toContain('channel changed');
   });
+});
+
+describe('the storm parent in the delivery loop: its members are in Slack only once it is', () => {
+  /** etl-00 top level, etl-01..03 members of a threshold-1 storm whose parent Slack has not accepted yet. */
+  function unconfirmed(): { s: Story; storm: Extract<Story['sent'][number]['msg'], { kind: 'parent' }> } {
+    const s = new Story({ ...DEFAULTS, stormThreshold: 1 });
+    s.autoDeliver = false;
+    for (let i = 0; i < 4; i++) s.fail({ pod: `${name(i)}-x`, workload: { kind: 'Deployment', name: name(i) } });
+    s.advance(10 * SEC);
+    const storm = s.parents().find((p) => p.thread.startsWith('s'))!;
+    return { s, storm };
+  }
+
+  test('accepted late: the evidence reply waits for it, then follows in its thread', () => {
+    const { s, storm } = unconfirmed();
+    expect(s.texts('reply', storm.thread)).toEqual([]);
+    s.deliver(storm);
+    expect(s.texts('reply', storm.thread)).toEqual([expect.stringMatching(/^etl-01 · etl-01-x · app · CrashLoopBackOff/)]);
+  });
+
+  test('refused for good: each member gets a parent of its own, so no workload is lost with it', () => {
+    const { s, storm } = unconfirmed();
+    s.fails(storm.thread, 'parent', 'msg_too_long');
+    const own = s.parents().filter((p) => p.thread.startsWith('t')).map((p) => p.message.text.split(' ')[1]);
+    expect(own).toEqual([name(0), name(1), name(2), name(3)]);
+    expect(Object.values(s.book.incidents).every((inc) => inc.storm === undefined)).toBe(true);
+  });
+
+  test('a restart before Slack confirmed it: the storm parent is looked for and sent again, its members get no parent of their own', () => {
+    const { s, storm } = unconfirmed();
+    s.book = JSON.parse(JSON.stringify(s.book));
+    const before = s.parents().length;
+    s.input({ type: 'restored' });
+    const again = s.parents().slice(before);
+    expect(again.map((p) => [p.thread, p.maybePosted])).toEqual([
+      [storm.thread, true],
+      ['t1', true],
+    ]);
+  });
+
+  test('deleted from Slack (an edit finds it gone): posted again, listing every member', () => {
+    const { s, storm } = unconfirmed();
+    s.deliver(storm);
+    s.autoDeliver = true;
+    s.fails(storm.thread, 'edit', 'message_gone');
+    const again = s.parents().filter((p) => p.thread === storm.thread);
+    expect(again).toHaveLength(2);
+    for (let i = 0; i < 4; i++) expect(again[1]!.message.text).toContain(name(i));
+  });
+});
+
+test('a book saved before storms recorded `posted` (the storm parent was in Slack): its members still speak in its thread', () => {
+  const s = new Story({ ...DEFAULTS, stormThreshold: 1 });
+  for (let i = 0; i < 3; i++) s.fail({ pod: `${name(i)}-x`, workload: { kind: 'Deployment', name: name(i) } });
+  s.advance(10 * SEC);
+  const storm = s.parents().find((p) => p.thread.startsWith('s'))!.thread;
+  delete s.book.storms[storm]!.posted;
+  s.book = JSON.parse(JSON.stringify(s.book));
+  s.input({ type: 'restored' });
+  expect(s.parents().filter((p) => p.thread === storm)).toHaveLength(1);
+  s.healthy(`${name(1)}-x`).advance(6 * MIN);
+  expect(s.texts('reply', storm).at(-1)).toMatch(/^✅ etl-01 recovered/);
 });

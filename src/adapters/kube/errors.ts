@@ -18,3 +18,6 @@ export class WatchStalledError extends PodbellError {
     super('kube_watch_stalled', `watch stream silent for ${silentMs} ms; reconnecting`);
   }
 }
+
+/** The start of a server's text (a body, a stream line) for an error message or log line. */
+export const excerpt = (s: string, n = 160): string => (s.length > n ? `${s.slice(0, n)}…` : s);

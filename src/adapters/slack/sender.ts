@@ -1,17 +1,19 @@
 import type { Outgoing, SlackMessage } from '../../core/outgoing.js';
-import { backoffDelay } from '../../backoff.js';
 import { SlackAuthError } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { actionFor, type JobKind } from './actions.js';
+import type { JobKind } from './actions.js';
 import { budgetFromRate, type Budget } from './budget.js';
-import { addReply, ChannelQueues, collapseEdit, dropThreadJobs, newJob, pickNext, removeJob, rerouteThread, type ChannelQueue, type Job } from './channel-queue.js';
-import { authAdvice, isAuthError, isChannelError, type SlackApiError } from './errors.js';
+import { addReply, ChannelQueues, collapseEdit, newJob, pickNext, removeJob, type ChannelQueue, type Job } from './channel-queue.js';
+import { authAdvice, isAuthError } from './errors.js';
 import { DefaultChannelHealth } from './default-channel.js';
 import { DrainWaiters } from './drain.js';
-import { lookUpParent, parentMetadata } from './find-posted.js';
+import { parentMetadata } from './find-posted.js';
 import { withPreviousThreadLink } from './link.js';
 import { createSlackMetrics, type SlackMetrics } from './metrics.js';
+import { ParentLanding } from './parent-landing.js';
+import { Refusals } from './refusals.js';
 import { senderSettings, type SenderSettings, type SlackSenderOptions } from './sender-options.js';
+import type { SenderParts } from './sender-parts.js';
 import { SlackTransport } from './transport.js';
 import type { Sender, ThreadRef } from './types.js';
 
@@ -24,8 +26,9 @@ export type { SlackSenderOptions } from './sender-options.js';
  * One queue per channel (channel-queue.ts): one request at a time, a chat.postMessage budget per
  * channel and a shared chat.update budget; a 429 pauses exactly that channel for its Retry-After;
  * 5xx and network errors back off through the Clock. Replies and edits wait for their thread's parent
- * to land. What a refusal leads to is one table (actions.ts). A parent whose answer was lost is looked
- * up by its metadata before it is posted again (find-posted.ts), so a slow Slack never makes two.
+ * to land. What a refusal leads to is one table (actions.ts), carried out by refusals.ts. A parent
+ * whose answer was lost is looked up by its metadata before it is posted again (parent-landing.ts,
+ * find-posted.ts), so a slow Slack never makes two.
  */
 export class SlackSender implements Sender {
   readonly #o: SenderSettings;
@@ -37,6 +40,8 @@ export class SlackSender implements Sender {
   readonly #queues: ChannelQueues;
   readonly #loggedOnce = new Set<string>();
   readonly #defaultChannel: DefaultChannelHealth;
+  readonly #refusals: Refusals;
+  readonly #parents: ParentLanding;
   #inFlight = 0;
   #pumpScheduled = false;
   #stopped = false;
@@ -51,6 +56,18 @@ export class SlackSender implements Sender {
     this.#metrics = createSlackMetrics(this.#o.registry, () => this.#queues.depths());
     this.#defaultChannel = new DefaultChannelHealth(this.#o.defaultChannel, this.#log, this.#metrics);
     this.#transport = new SlackTransport({ token: this.#o.token, apiUrl: this.#o.apiUrl, timeoutMs: this.#o.requestTimeoutMs, log: this.#o.log, metrics: this.#metrics });
+    const parts: SenderParts = {
+      o: this.#o,
+      log: this.#log,
+      metrics: this.#metrics,
+      queues: this.#queues,
+      defaultChannel: this.#defaultChannel,
+      transport: this.#transport,
+      failed: (thread, kind, cause) => this.#failed(thread, kind, cause),
+      once: (key) => this.#once(key),
+    };
+    this.#refusals = new Refusals(parts);
+    this.#parents = new ParentLanding(parts, this.#refusals);
   }
 
   /**
@@ -251,18 +268,18 @@ export class SlackSender implements Sender {
   // ---- one request -----------------------------------------------------------------------------
 
   async #execute(q: ChannelQueue, job: Job): Promise<void> {
-    if (job.kind === 'parent' && job.linkTo !== undefined) return this.#lookUpLink(job);
+    if (job.kind === 'parent' && job.linkTo !== undefined) return this.#parents.lookUpLink(job);
     if (job.kind === 'parent' && job.uncertain) {
       job.uncertain = false;
-      if ((await this.#foundPosted(q, job)) !== 'absent') return;
+      if ((await this.#parents.foundPosted(q, job)) !== 'absent') return;
     }
     const method = job.kind === 'edit' ? 'chat.update' : 'chat.postMessage';
     const args = this.#args(job);
     const r = await this.#transport.call<{ channel?: string; ts?: string }>(method, args, job.kind);
-    if (!r.ok) return this.#onError(q, job, r.error);
+    if (!r.ok) return this.#refusals.handle(q, job, r.error);
     q.failures = 0;
     removeJob(q, job);
-    if (job.kind === 'parent') this.#landParent(q, job, { channel: r.res.channel ?? String(args.channel), ts: String(r.res.ts), replyTo: args.thread_ts });
+    if (job.kind === 'parent') this.#parents.land(q, job, { channel: r.res.channel ?? String(args.channel), ts: String(r.res.ts), replyTo: args.thread_ts });
     const ref = job.kind === 'reply' ? { channel: r.res.channel ?? String(args.channel), ts: String(r.res.ts) } : this.#o.store.get(job.thread);
     if (ref) this.#o.onOutcome({ type: 'delivered', thread: job.thread, kind: job.kind, channel: ref.channel, ts: ref.ts, message: job.message });
   }
@@ -280,124 +297,8 @@ export class SlackSender implements Sender {
       return { ...base, channel: ref.channel, thread_ts: String(ref.replyTo) };
     }
     const storm = job.inThread === undefined ? undefined : this.#o.store.get(job.inThread);
-    // The metadata lets a later lookup recognise this parent if Slack's answer is lost (#foundPosted).
+    // The metadata lets a later lookup recognise this parent if Slack's answer is lost (parent-landing.ts).
     return { ...base, channel: storm?.channel ?? job.channel, ...(storm ? { thread_ts: String(storm.replyTo) } : {}), metadata: parentMetadata(job.thread) };
-  }
-
-  /** Records where a parent landed; `replyTo` is the storm thread's ts when the parent is a reply in it. */
-  #landParent(q: ChannelQueue, job: Job, at: { channel: string; ts: string; replyTo?: unknown }): void {
-    const replyTo = typeof at.replyTo === 'string' ? at.replyTo : at.ts;
-    this.#o.store.set(job.thread, { channel: at.channel, ts: at.ts, replyTo });
-    if (q.key === this.#queues.key(this.#o.defaultChannel)) this.#defaultChannel.landed();
-    this.#queues.parentDone(job.thread);
-    this.#queues.learnAlias(q, at.channel);
-    this.#log.debug({ thread: job.thread, channel: at.channel, ts: at.ts }, 'Slack thread opened');
-  }
-
-  /**
-   * A parent whose earlier post may have landed: looks for it (podbell's metadata in the channel's
-   * recent history) and, when found, records it as delivered instead of posting a second parent.
-   * Without the history (or channels:read) scope it posts again.
-   */
-  async #foundPosted(q: ChannelQueue, job: Job): Promise<'found' | 'absent' | 'retry'> {
-    const storm = job.inThread === undefined ? undefined : this.#o.store.get(job.inThread);
-    const r = await lookUpParent(this.#transport, job.thread, storm?.channel ?? this.#queues.idOf(job.channel!), job.channel!, storm?.replyTo);
-    if (!r.ok) {
-      // Slack still in trouble (or asking for a pause): look again on the next attempt.
-      if (r.error.retryable) return this.#onError(q, job, r.error), 'retry';
-      if (this.#once(`history:${r.error.code}`)) {
-        this.#log.warn({ thread: job.thread, error: r.error.code }, 'could not check whether a parent had landed (needs the channels:history, groups:history, channels:read and groups:read scopes); posting it again');
-      }
-      return 'absent';
-    }
-    if (!r.res) return 'absent';
-    const { channel, parent } = r.res;
-    removeJob(q, job);
-    this.#landParent(q, job, { channel, ts: parent.ts, replyTo: storm?.replyTo });
-    // Report what Slack shows: when it is older than the job's content, the book edits it.
-    const message = parent.text === job.message.text ? job.message : { text: parent.text, ...(parent.blocks && { blocks: parent.blocks }) };
-    this.#log.info({ thread: job.thread, channel, ts: parent.ts }, 'the parent had landed although its answer was lost; not posting it again');
-    this.#o.onOutcome({ type: 'delivered', thread: job.thread, kind: 'parent', channel, ts: parent.ts, message });
-    return 'found';
-  }
-
-  async #lookUpLink(job: Job): Promise<void> {
-    const previous = this.#o.store.get(job.linkTo!);
-    job.linkTo = undefined;
-    if (!previous) return;
-    const r = await this.#transport.call<{ permalink?: string }>('chat.getPermalink', { channel: previous.channel, message_ts: previous.ts }, 'none');
-    if (r.ok && typeof r.res.permalink === 'string') job.permalink = r.res.permalink;
-    // The link is a courtesy: the new parent goes out without it.
-    if (!r.ok) this.#log.info({ thread: job.thread, error: r.error.code }, 'could not link the previous Slack thread; posting without the link');
-  }
-
-  /** Slack refused a message: what happens next is the action table's (actions.ts) answer. */
-  #onError(q: ChannelQueue, job: Job, e: SlackApiError): void {
-    const now = this.#o.clock.now();
-    const where = { channel: q.key, thread: job.thread, kind: job.kind, error: e.code };
-    const inDefaultChannel = job.fellBack || this.#queues.key(this.#o.defaultChannel) === q.key;
-    const action = actionFor(e, { kind: job.kind, plain: job.plain, inDefaultChannel });
-    switch (action.do) {
-      case 'pause':
-        q.notBefore = Math.max(q.notBefore, now + action.ms);
-        this.#metrics.rateLimited.inc({ channel: q.key });
-        return void this.#log.warn({ ...where, retryAfterMs: action.ms }, 'Slack rate limit: pausing this channel');
-      case 'retry': {
-        // The post may have landed (a timeout or reset after Slack took it): look before posting again.
-        if (job.kind === 'parent') job.uncertain = true;
-        const wait = Math.round(backoffDelay(q.failures++, this.#o.minBackoffMs, this.#o.maxBackoffMs, this.#o.random));
-        q.notBefore = Math.max(q.notBefore, now + wait);
-        if ((q.failures & (q.failures - 1)) === 0) this.#log.warn({ ...where, failures: q.failures, retryInMs: wait, detail: e.message }, 'Slack request failed; retrying');
-        return;
-      }
-      case 'plain':
-        job.plain = true;
-        this.#metrics.fallbacks.inc({ kind: 'plain_text' });
-        return void this.#log.warn(where, 'Slack refused the message blocks; resending as plain text');
-      case 'reroute':
-        return this.#reroute(q, this.#queue(this.#o.defaultChannel), job, e);
-      case 'give_up':
-        if (action.auth && this.#once(`auth:${e.code}`)) this.#log.error({ error: e.code }, authAdvice(e.code));
-        return this.#giveUp(q, job, e, action.cause);
-    }
-  }
-
-  /** The channel refused a parent (or the edit of one): the thread goes on in the default channel. */
-  #reroute(q: ChannelQueue, target: ChannelQueue, job: Job, e: SlackApiError): void {
-    this.#log.error(
-      { channel: q.key, thread: job.thread, kind: job.kind, error: e.code, fallback: this.#o.defaultChannel },
-      `Slack refused channel ${q.key} (${e.code}): invite the bot there (/invite @podbell) or fix the route; sending to ${this.#o.defaultChannel} instead`,
-    );
-    this.#metrics.fallbacks.inc({ kind: 'default_channel' });
-    rerouteThread(job, q, target, this.#o.defaultChannel);
-    this.#queues.parentWaits(job.thread, target);
-  }
-
-  #giveUp(q: ChannelQueue, job: Job, e: SlackApiError, cause: string): void {
-    removeJob(q, job);
-    if (cause === 'message_gone') {
-      this.#metrics.fallbacks.inc({ kind: 'new_parent' });
-      this.#log.warn({ channel: q.key, thread: job.thread, error: e.code }, 'cannot edit the Slack parent; the incident gets a new parent');
-      // Until the new parent lands, the thread's replies wait for it instead of going to the lost one.
-      this.#queues.parentWaits(job.thread, q);
-      return this.#failed(job.thread, 'edit', cause);
-    }
-    if (job.kind === 'parent' && isChannelError(e.code) && q.key === this.#queues.key(this.#o.defaultChannel)) this.#defaultChannel.refused(e.code);
-    if (job.kind === 'reply' && isChannelError(e.code)) this.#metrics.fallbacks.inc({ kind: 'reply_dropped' });
-    else this.#metrics.fallbacks.inc({ kind: 'given_up' });
-    this.#log.error({ channel: q.key, thread: job.thread, kind: job.kind, error: e.code, detail: e.message }, 'Slack refused a message; giving up on it');
-    this.#failed(job.thread, job.kind, cause);
-    if (job.kind === 'parent') this.#dropThread(job.thread);
-  }
-
-  /** A parent given up: its queued replies and edits can never land; storm members go top level. */
-  #dropThread(thread: string): void {
-    this.#queues.parentDone(thread);
-    if (this.#o.store.get(thread)) return;
-    for (const j of dropThreadJobs(this.#queues.values(), thread)) {
-      this.#metrics.fallbacks.inc({ kind: 'orphan_dropped' });
-      this.#failed(j.thread, j.kind, 'no_thread');
-    }
   }
 
   #failed(thread: string, kind: JobKind, cause: string): void {

@@ -8,6 +8,7 @@ import { sendParent, viewOf } from './lifecycle.js';
 import { runningAgainUntil } from './running-again.js';
 import type { Incident, IncidentBook, IncidentSettings } from './model.js';
 import { named } from './replies.js';
+import { say } from './storm-thread.js';
 
 /**
  * Still failing in a thread older than THREAD_MAX_AGE: the old parent says where it went, and the same
@@ -15,8 +16,9 @@ import { named } from './replies.js';
  * takes the place of that reminder.
  */
 export function continueThread(inc: Incident, now: number, s: IncidentSettings, out: Outgoing[], book: IncidentBook): void {
-  const old = inc.id;
-  out.push({ kind: 'edit', thread: old, message: renderParent({ ...viewOf(inc, s, now), continuedAt: now }) });
+  const old = inc.storm ?? inc.id;
+  // A storm member has no parent of its own to edit: the new parent links the storm thread.
+  if (inc.storm === undefined) out.push({ kind: 'edit', thread: old, message: renderParent({ ...viewOf(inc, s, now), continuedAt: now }) });
   inc.id = `t${++book.seq}`;
   inc.linkTo = old;
   inc.continues = true;
@@ -28,6 +30,9 @@ export function continueThread(inc: Incident, now: number, s: IncidentSettings, 
   sendParent(inc, now, s, out);
   inc.window = { start: now, sent: 0 };
 }
+
+/** Someone acknowledged it since it last started failing (a reopen starts a new spell). */
+const acknowledgedThisSpell = (inc: Incident): boolean => inc.actions?.acked !== undefined && inc.actions.acked.at >= inc.failingSince;
 
 /**
  * REPEAT_INTERVAL of failing: a reminder reply, or (thread too old) the thread continues, or (the
@@ -41,8 +46,10 @@ export function remind(book: IncidentBook, inc: Incident, now: number, s: Incide
     inc.remindAt = upUntil;
     return;
   }
-  if (!inc.posted) sendParent(inc, now, s, out);
-  else if (now - (inc.openedAt ?? now) >= s.threadMaxAgeMs) continueThread(inc, now, s, out, book);
-  else out.push({ kind: 'reply', thread: inc.id, message: renderReminder(viewOf(inc, s, now), now, named(inc)) });
+  // A storm member waits for the storm parent (its delivery, or a restart's repost).
+  if (!inc.posted) {
+    if (inc.storm === undefined) sendParent(inc, now, s, out);
+  } else if (now - (inc.openedAt ?? now) >= s.threadMaxAgeMs) continueThread(inc, now, s, out, book);
+  else if (!acknowledgedThisSpell(inc)) say(book, inc, renderReminder(viewOf(inc, s, now), now, named(inc)), out);
   inc.remindAt = now + s.repeatIntervalMs;
 }

@@ -7,20 +7,15 @@ import { PARENT_GONE_CAUSES, type Delivery, type Outgoing } from '../outgoing.js
 import { hashMessage, needsEdit, readerSignature, type Rendering } from '../parent-edit.js';
 import { renderParent } from '../render.js';
 import { sendParent, viewOf } from './lifecycle.js';
-import { has, type Incident, type IncidentBook, type IncidentSettings } from './model.js';
+import { has, type Incident, type IncidentBook, type IncidentSettings, type Storm } from './model.js';
 import { parentLanded } from './replies.js';
-import { markStormDirty } from './storms.js';
+import { stormOf } from './storm-thread.js';
+import { markStormDirty, sendStormParent } from './storms.js';
 
 /** Feeds one delivery outcome into the book: the only place `posted` and the accepted parent change. */
 export function outcome(book: IncidentBook, d: Delivery, now: number, s: IncidentSettings, out: Outgoing[]): void {
   if (has(book.storms, d.thread)) {
-    const storm = book.storms[d.thread]!;
-    if (d.type === 'delivered' && d.kind !== 'reply') {
-      storm.posted = true;
-      storm.hash = hashMessage(d.message);
-      storm.lastEditAt = now;
-      storm.dirty = true;
-    }
+    stormOutcome(book, book.storms[d.thread]!, d, now, s, out);
     return;
   }
   const inc = incidentOfThread(book, d.thread);
@@ -35,7 +30,7 @@ export function outcome(book: IncidentBook, d: Delivery, now: number, s: Inciden
     return;
   }
   if (d.kind === 'reply') return;
-  if (d.kind === 'parent' && !inc.posted) parentLanded(inc, now, out);
+  if (d.kind === 'parent' && !inc.posted) parentLanded(book, inc, now, out);
   inc.parentHash = hashMessage(d.message);
   // An older message answered late: what it told the reader is not known, so the next change edits.
   if (inc.sent?.hash === inc.parentHash) inc.parentSig = inc.sent.sig;
@@ -43,6 +38,40 @@ export function outcome(book: IncidentBook, d: Delivery, now: number, s: Inciden
   inc.lastEditAt = now;
   // What Slack shows may already be behind the state (it changed while the message was in flight).
   inc.dirty = hashMessage(renderParent(viewOf(inc, s, now))) !== inc.parentHash;
+}
+
+/**
+ * What became of a storm parent. Accepted: its members are in Slack (their line), so what they
+ * gathered follows in its thread. Gone (deleted, or never accepted): posted again; and if Slack refused
+ * it for good, each member gets a parent of its own, so no member is lost with it.
+ */
+function stormOutcome(book: IncidentBook, storm: Storm, d: Delivery, now: number, s: IncidentSettings, out: Outgoing[]): void {
+  if (d.kind === 'reply') return;
+  const members = Object.values(book.incidents).filter((inc) => inc.storm === storm.id);
+  if (d.type === 'failed') {
+    if (d.kind === 'edit' && PARENT_GONE_CAUSES.has(d.cause) && storm.posted === true) {
+      storm.posted = false;
+      sendStormParent(storm, s, out);
+    } else if (d.kind === 'parent') {
+      delete book.storms[storm.id];
+      const ch = book.channels[storm.channel];
+      if (ch?.storm === storm.id) delete ch.storm;
+      for (const inc of members) {
+        delete inc.storm;
+        if (inc.status !== 'pending' && !inc.posted) sendParent(inc, now, s, out);
+      }
+    }
+    return;
+  }
+  storm.hash = hashMessage(d.message);
+  if (storm.sent?.hash === storm.hash) storm.sig = storm.sent.sig;
+  else delete storm.sig;
+  storm.lastEditAt = now;
+  storm.dirty = true; // compared with the members as they are now: edited if they changed in flight
+  if (d.kind === 'parent' && storm.posted !== true) {
+    storm.posted = true;
+    for (const inc of members) if (!inc.posted && inc.status !== 'pending') parentLanded(book, inc, now, out);
+  }
 }
 
 export function incidentOfThread(book: IncidentBook, thread: string): Incident | undefined {
@@ -55,8 +84,10 @@ export function incidentOfThread(book: IncidentBook, thread: string): Incident |
  * looks whether it landed before the restart, so a parent is never posted twice).
  */
 export function repost(book: IncidentBook, now: number, s: IncidentSettings, out: Outgoing[]): void {
+  for (const storm of Object.values(book.storms)) if (storm.posted === false) sendStormParent(storm, s, out, true);
   for (const inc of Object.values(book.incidents)) {
-    if (inc.status !== 'pending' && !inc.posted) sendParent(inc, now, s, out, inc.storm, true);
+    // A storm member is in Slack once its storm parent is.
+    if (inc.status !== 'pending' && !inc.posted && stormOf(book, inc) === undefined) sendParent(inc, now, s, out, true);
   }
 }
 
@@ -67,6 +98,12 @@ export function repost(book: IncidentBook, now: number, s: IncidentSettings, out
  */
 export function flushParent(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings, out: Outgoing[]): void {
   if (!inc.posted || !inc.dirty) return;
+  if (stormOf(book, inc) !== undefined) {
+    // A storm member's parent is its line on the storm parent.
+    inc.dirty = false;
+    markStormDirty(book, inc);
+    return;
+  }
   let parent: ReturnType<typeof renderParent> | undefined;
   let sig = '';
   const accepted = inc.parentHash === undefined ? undefined : { hash: inc.parentHash, at: inc.lastEditAt, sig: inc.parentSig };

@@ -8,7 +8,8 @@ import type { Outgoing } from '../outgoing.js';
 import { causeLabel, renderParent, renderReopenedReply, renderResolvedReply, type IncidentView } from '../render.js';
 import { has, indexPod, LIMITS, ONE_SHOT_REASONS, unindexAll, unindexPod, incidentKey, type Incident, type IncidentBook, type IncidentSettings, type PodEntry } from './model.js';
 import { hashMessage, readerSignature } from '../parent-edit.js';
-import { named, replyFor } from './replies.js';
+import { named, parentLanded, replyFor } from './replies.js';
+import { say } from './storm-thread.js';
 import { countRestarts, restartedBySelf, setCause, upDeadline } from './running-again.js';
 import { markStormDirty, stormFor } from './storms.js';
 import { indexWorkload, liveIncidentsOf, unindexWorkload } from './workloads.js';
@@ -86,7 +87,8 @@ export function expire(book: IncidentBook, inc: Incident, now: number, s: Incide
   const prev = book.previous;
   for (const [k, p] of Object.entries(prev)) if (p.resolvedAt + s.threadMaxAgeMs < now) delete prev[k];
   delete prev[inc.key];
-  prev[inc.key] = { thread: inc.id, resolvedAt: inc.resolvedAt ?? now };
+  // A storm member's thread is the storm's: a later incident of the workload links there.
+  prev[inc.key] = { thread: inc.storm ?? inc.id, resolvedAt: inc.resolvedAt ?? now };
   const keys = Object.keys(prev);
   for (let i = 0; i < keys.length - LIMITS.previousThreads; i++) delete prev[keys[i]!];
 }
@@ -160,7 +162,7 @@ function followChannel(book: IncidentBook, f: Failure, channel: string): Inciden
 }
 
 export function reopen(book: IncidentBook, inc: Incident, f: Failure, now: number, s: IncidentSettings, out: Outgoing[]): void {
-  if (inc.posted) out.push({ kind: 'reply', thread: inc.id, message: renderReopenedReply(inc.resolvedAt ?? now, now, f, named(inc)) });
+  if (inc.posted) say(book, inc, renderReopenedReply(inc.resolvedAt ?? now, now, f, named(inc)), out);
   inc.status = 'open';
   inc.reopened++;
   inc.failingSince = now;
@@ -212,7 +214,7 @@ export function record(book: IncidentBook, inc: Incident, f: Failure, now: numbe
   inc.dirty = true;
   if (!pod.replied.includes(f.reason)) {
     pod.replied.push(f.reason);
-    replyFor(inc, f, now, s, out);
+    replyFor(book, inc, f, now, s, out);
   }
 }
 
@@ -373,9 +375,14 @@ export function open(book: IncidentBook, inc: Incident, now: number, s: Incident
   inc.status = inc.quietSince !== undefined ? 'resolving' : 'open';
   inc.openedAt = now;
   inc.remindAt = now + s.repeatIntervalMs;
-  sendParent(inc, now, s, out, place.kind === 'storm' ? place.storm : undefined);
-  if (place.kind !== 'storm') return;
-  // The storm began: the incidents its channel held go into its thread now.
+  if (place.kind !== 'storm') {
+    sendParent(inc, now, s, out);
+    return;
+  }
+  // A storm member: its line on the storm parent stands for its parent (already in Slack, or when it lands).
+  inc.dirty = false;
+  if (book.storms[place.storm]?.posted !== false) parentLanded(book, inc, now, out);
+  // The storm began: the incidents its channel held join it now.
   for (const key of place.released) {
     const held = book.incidents[key];
     if (held?.status === 'pending') open(book, held, now, s, out);
@@ -383,7 +390,7 @@ export function open(book: IncidentBook, inc: Incident, now: number, s: Incident
 }
 
 /** The parent of `inc` as it renders now (thread age and GROUP_INTERVAL start when Slack accepts it). */
-export function sendParent(inc: Incident, now: number, s: IncidentSettings, out: Outgoing[], storm = inc.storm, maybePosted = false): void {
+export function sendParent(inc: Incident, now: number, s: IncidentSettings, out: Outgoing[], maybePosted = false): void {
   inc.dirty = false;
   const view = { ...viewOf(inc, s, now), firstPost: true };
   const message = renderParent(view);
@@ -392,7 +399,6 @@ export function sendParent(inc: Incident, now: number, s: IncidentSettings, out:
     kind: 'parent',
     thread: inc.id,
     channel: inc.channel,
-    ...(storm !== undefined && { inThread: storm }),
     ...(inc.linkTo !== undefined && { linkTo: inc.linkTo }),
     ...(maybePosted && { maybePosted: true }),
     // A first post is red even when the container already runs again: it failed (an OOMKill).
@@ -409,6 +415,6 @@ export function resolve(book: IncidentBook, inc: Incident, now: number, s: Incid
   inc.dirty = true;
   unindexAll(book, inc);
   // Not in Slack yet: the parent, when it lands, is edited to say resolved instead.
-  if (inc.posted) out.push({ kind: 'reply', thread: inc.id, message: renderResolvedReply(viewOf(inc, s, now), named(inc)) });
+  if (inc.posted) say(book, inc, renderResolvedReply(viewOf(inc, s, now), named(inc)), out);
   markStormDirty(book, inc);
 }

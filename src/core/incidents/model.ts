@@ -51,7 +51,7 @@ export const STORM_HOLD_GROUP_WAITS = 2;
  */
 export const ONE_SHOT_REASONS: ReadonlySet<string> = new Set(['OOMKilled', 'Evicted', 'Error']);
 /** Bounds that keep the book's size independent of how long an incident lasts. */
-export const LIMITS = { podsPerIncident: 200, digestPods: 200, messageChars: 2000, stormMembers: 500, previousThreads: 1000 } as const;
+export const LIMITS = { podsPerIncident: 200, digestPods: 200, messageChars: 2000, stormMembers: 500, previousThreads: 1000, stormExplained: 10, stormNotes: 400 } as const;
 
 export type IncidentStatus = 'pending' | 'open' | 'resolving' | 'resolved';
 
@@ -143,7 +143,10 @@ export interface Incident {
   previousResolvedAt?: number;
   /** this thread continues linkTo, which grew older than THREAD_MAX_AGE while still failing */
   continues?: boolean;
-  /** storm thread this incident's parent lives in */
+  /**
+   * The storm this incident is a member of: it has no parent of its own. Its line in the storm parent
+   * stands for it, and what it has to say goes into the storm thread (incidents/storm-thread.ts).
+   */
   storm?: string;
   /** Held by its channel (a storm may be starting): the parent waits until then, or until the storm begins. */
   heldUntil?: number;
@@ -174,10 +177,25 @@ export interface Storm {
   /** members beyond LIMITS.stormMembers: counted, not listed */
   extra: number;
   dirty: boolean;
+  /** when Slack last accepted the storm parent or an edit of it */
   lastEditAt: number;
+  /** hash of the storm parent as Slack last accepted it */
   hash: string;
+  /** readerSignature of the storm parent Slack last accepted (unknown: any change is worth an edit) */
+  sig?: string;
+  /** the last storm parent sent (post or edit), adopted when Slack accepts it */
+  sent?: { hash: string; sig: string };
+  /** the rendering the storm parent would show now, and since when (a detail waits for quiet) */
+  pendingHash?: string;
+  pendingSince?: number;
   /** Slack accepted the storm parent: its edits may go out */
   posted?: boolean;
+  /** cause labels that already got a reply of their own (with its evidence) in the storm thread */
+  explained?: string[];
+  /** one-line notes of members (recovered, failing again, …) waiting for the next notes reply */
+  notes?: { lines: string[]; more: number };
+  /** when the last notes reply went out: the next one waits GROUP_INTERVAL */
+  notedAt?: number;
 }
 
 export interface ChannelState {

@@ -7,16 +7,25 @@ import type { Failure } from '../detect.js';
 import type { Outgoing } from '../outgoing.js';
 import { podReply } from '../explain.js';
 import { causeLabel, renderDigest, type ReplyOptions } from '../render.js';
-import { has, LIMITS, REPLY_BURST, type Incident, type IncidentSettings } from './model.js';
+import { has, LIMITS, REPLY_BURST, type Incident, type IncidentBook, type IncidentSettings } from './model.js';
+import { explainOnce, stormOf } from './storm-thread.js';
 
 /** A reply in a storm thread names its workload: several workloads talk there. */
 export const named = (inc: Incident): ReplyOptions => ({ named: inc.storm !== undefined });
 
-/** A new (pod, reason): its own reply while the burst allows, else into the digest. */
-export function replyFor(inc: Incident, f: Failure, now: number, s: IncidentSettings, out: Outgoing[]): void {
+/**
+ * A new (pod, reason): its own reply while the burst allows, else into the digest. A storm member's
+ * goes into the storm thread only when its cause is new there (./storm-thread.ts).
+ */
+export function replyFor(book: IncidentBook, inc: Incident, f: Failure, now: number, s: IncidentSettings, out: Outgoing[]): void {
+  const storm = stormOf(book, inc);
   if (!inc.posted) {
     if (inc.queued.length < REPLY_BURST) inc.queued.push(slimFailure(f));
-    else addToDigest(inc, f, now);
+    else if (!storm) addToDigest(inc, f, now);
+    return;
+  }
+  if (storm) {
+    explainOnce(storm, f, out);
     return;
   }
   if (now >= inc.window.start + s.groupIntervalMs) {
@@ -53,9 +62,19 @@ export function flushDigest(inc: Incident, now: number, out: Outgoing[]): void {
   inc.window = { start: now, sent: 1 };
 }
 
-/** Slack accepted the parent: the replies gathered meanwhile follow it, and edits may go out. */
-export function parentLanded(inc: Incident, now: number, out: Outgoing[]): void {
+/**
+ * Slack accepted the parent (for a storm member: the storm parent): the replies gathered meanwhile
+ * follow it, and edits may go out.
+ */
+export function parentLanded(book: IncidentBook, inc: Incident, now: number, out: Outgoing[]): void {
   inc.posted = true;
+  const storm = stormOf(book, inc);
+  if (storm) {
+    for (const f of inc.queued) explainOnce(storm, f, out);
+    inc.queued = [];
+    delete inc.digest; // gathered while pending: counted on its storm line
+    return;
+  }
   for (const f of inc.queued) out.push(podReply(inc.id, f, named(inc)));
   inc.window = { start: now, sent: inc.queued.length };
   inc.queued = [];

@@ -1,12 +1,14 @@
 /**
- * Storms: more than STORM_THRESHOLD new incidents in one channel within STORM_WINDOW_MS get one storm
- * parent, and the parents of the rest go into its thread. The storm parent lists every member. A
+ * Storms (docs/design.md#storms): more than STORM_THRESHOLD new incidents in one channel within
+ * STORM_WINDOW_MS get one storm parent, and the rest become its members: no parent of their own, a
+ * line each on the storm parent, and what they say goes into its thread (./storm-thread.ts). A
  * channel group wait keeps the wall away: after STORM_PREVIEW top-level parents in a minute, the next
  * ones are held briefly until it is clear whether a storm follows.
  */
 import type { Outgoing } from '../outgoing.js';
-import { hashMessage } from '../parent-edit.js';
-import { renderStorm, type StormMemberView } from '../render.js';
+import { hashMessage, needsEdit, stormSignature, type Rendering } from '../parent-edit.js';
+import { renderStorm, STORM_LINES, stormMemberLine, type StormMemberView } from '../render-storm.js';
+import { flushNotes, note } from './storm-thread.js';
 import { has, LIMITS, STORM_WINDOW_MS, type Incident, type IncidentBook, type ChannelState, type IncidentSettings, type Storm, type StormMember, STORM_HOLD_GROUP_WAITS, STORM_PREVIEW } from './model.js';
 
 export function memberOf(inc: Incident): StormMember {
@@ -85,15 +87,27 @@ function beginStorm(book: IncidentBook, ch: ChannelState, inc: Incident, now: nu
   ch.opens = [];
   delete ch.holdUntil;
   joinStorm(storm, inc, now);
-  out.push({ kind: 'parent', thread: storm.id, channel: inc.channel, message: renderStorm(stormView(storm, s)) });
+  sendStormParent(storm, s, out);
   return { kind: 'storm', storm: storm.id, released };
+}
+
+/** The storm parent as it renders now; `maybePosted` after a restart that never saw it accepted. */
+export function sendStormParent(storm: Storm, s: IncidentSettings, out: Outgoing[], maybePosted = false): void {
+  const view = stormView(storm, s);
+  const message = renderStorm(view);
+  storm.sent = { hash: hashMessage(message), sig: stormSignature(view) };
+  storm.dirty = false;
+  out.push({ kind: 'parent', thread: storm.id, channel: storm.channel, ...(maybePosted && { maybePosted: true }), message });
 }
 
 export function joinStorm(storm: Storm, inc: Incident, now: number): void {
   inc.storm = storm.id;
   storm.lastJoinAt = now;
   if (storm.members.some((m) => m.key === inc.key)) return; // listed when the storm began (it was held)
-  if (storm.members.length < LIMITS.stormMembers) storm.members.push(memberOf(inc));
+  const member = memberOf(inc);
+  // Past the lines the storm parent shows, the thread names it: every failing workload is named.
+  if (storm.members.length >= STORM_LINES) note(storm, stormMemberLine(member).replace(/\*/g, ''));
+  if (storm.members.length < LIMITS.stormMembers) storm.members.push(member);
   else storm.extra++;
 }
 
@@ -113,13 +127,14 @@ export function stormView(storm: Storm, s: IncidentSettings) {
   };
 }
 
-/** Edits due storm parents, forgets storms that are over, and channels with nothing recent. */
+/** Storm edits and notes that are due; forgets storms that are over, and channels with nothing recent. */
 export function settleStorms(book: IncidentBook, now: number, s: IncidentSettings, out: Outgoing[], wake: (t: number) => void): void {
   for (const storm of Object.values(book.storms)) {
-    if (storm.dirty && storm.posted !== false && now >= storm.lastEditAt + s.groupIntervalMs) editStorm(book, storm, now, s, out);
-    // Not accepted yet: its delivery, not a timer, lets the edit go.
-    if (storm.dirty && storm.posted !== false) wake(storm.lastEditAt + s.groupIntervalMs);
-    else if (!storm.dirty && now >= storm.lastJoinAt + STORM_WINDOW_MS && !storm.members.some((m) => book.incidents[m.key]?.storm === storm.id)) {
+    // Not accepted yet: its delivery, not a timer, lets edits and notes go.
+    if (storm.dirty && storm.posted !== false) flushStorm(book, storm, now, s, out, wake);
+    flushNotes(storm, now, s, out, wake);
+    const over = !storm.dirty && storm.notes === undefined && now >= storm.lastJoinAt + STORM_WINDOW_MS;
+    if (over && !storm.members.some((m) => book.incidents[m.key]?.storm === storm.id)) {
       // Over, and every member expired: nothing can change its parent any more.
       delete book.storms[storm.id];
       const ch = book.channels[storm.channel];
@@ -131,20 +146,44 @@ export function settleStorms(book: IncidentBook, now: number, s: IncidentSetting
   }
 }
 
-/** The storm parent lists its members as they are now; edited only when that rendering changed. */
-function editStorm(book: IncidentBook, storm: Storm, now: number, s: IncidentSettings, out: Outgoing[]): void {
-  storm.dirty = false;
+/** Members' lines follow their incidents (those still in the storm, and those that opened before it). */
+function refreshMembers(book: IncidentBook, storm: Storm): boolean {
+  let backOff = false;
   for (const m of storm.members) {
     const inc = book.incidents[m.key];
-    if (inc && (inc.storm === storm.id || (inc.openedAt !== undefined && inc.openedAt <= storm.lastJoinAt))) {
-      m.status = inc.status;
-      m.counts = { ...inc.counts };
-    }
+    if (!inc || (inc.storm !== storm.id && (inc.openedAt === undefined || inc.openedAt > storm.lastJoinAt))) continue;
+    m.status = inc.status;
+    m.counts = { ...inc.counts };
+    for (const uid in inc.pods) if (inc.pods[uid]!.failing && inc.pods[uid]!.backOff) backOff = true;
   }
-  const msg = renderStorm(stormView(storm, s));
-  const hash = hashMessage(msg);
-  if (hash === storm.hash) return;
-  storm.hash = hash;
-  storm.lastEditAt = now;
+  return backOff;
+}
+
+/**
+ * The storm parent is edited like an incident's (needsEdit): at once when what a reader needs changed
+ * (a member joined, changed status or crossed a count step), details once the storm is quiet.
+ */
+function flushStorm(book: IncidentBook, storm: Storm, now: number, s: IncidentSettings, out: Outgoing[], wake: (t: number) => void): void {
+  let msg: ReturnType<typeof renderStorm> | undefined;
+  let sig = '';
+  const rendered = (): Rendering => {
+    const backOff = refreshMembers(book, storm);
+    const view = stormView(storm, s);
+    const hash = hashMessage((msg = renderStorm(view)));
+    sig = stormSignature(view);
+    if (hash !== storm.pendingHash) {
+      storm.pendingHash = hash;
+      storm.pendingSince = now;
+    }
+    return { hash, sig, since: storm.pendingSince ?? now, backOff };
+  };
+  const decision = needsEdit(rendered, { hash: storm.hash, at: storm.lastEditAt, sig: storm.sig }, now, s.groupIntervalMs);
+  if (decision.kind === 'wait') wake(decision.at);
+  if (decision.kind === 'wait' || decision.kind === 'hold') return;
+  storm.dirty = false;
+  delete storm.pendingHash;
+  delete storm.pendingSince;
+  if (decision.kind === 'none' || msg === undefined) return;
+  storm.sent = { hash: hashMessage(msg), sig };
   out.push({ kind: 'edit', thread: storm.id, message: msg });
 }
