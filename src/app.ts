@@ -154,7 +154,9 @@ export class Bot {
         this.#podsSynced = true;
         if (this.#acting) this.pipeline.reconcile();
       },
-      ...(this.#evidence.eventWatch && { eventWatch: (namespace: string | undefined) => this.#evidence.eventWatch!(namespace, common) }),
+      ...(this.#evidence.eventWatch && {
+        eventWatch: (namespace: string | undefined) => this.#evidence.eventWatch!(namespace, common, (w) => this.#acting && this.pipeline.warningArrived(w)),
+      }),
     });
     if (this.#stopping) return;
     this.#watches.start();

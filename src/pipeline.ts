@@ -5,10 +5,10 @@ import { RearmableTimer } from './timer.js';
 import { DEFAULT_PENDING_AFTER_MS, detect, detectChange, muteNamesOf, type Failure } from './core/detect.js';
 import { reduceWithActions, type ActionInput, type ActionStep, type BookInput } from './core/actions.js';
 import type { ActionResult } from './core/action-types.js';
-import { emptyBook, type IncidentBook, type IncidentSettings } from './core/incidents.js';
-import { explainFailure } from './core/explain.js';
-import type { WarningBuffer } from './core/warnings.js';
-import { compileNamespacePolicy, compilePodPolicy, describeMute, describeProblem, logsAllowed, nextChange, routeFailure, type AnnotationProblem, type NamespacePolicy, type NamespaceState } from './core/mute.js';
+import { emptyBook, inLiveIncident, type IncidentBook, type IncidentSettings } from './core/incidents.js';
+import { causeFor, explainFailure } from './core/explain.js';
+import type { WarningBuffer, WarningEvent } from './core/warnings.js';
+import { compileNamespacePolicy, compilePodPolicy, describeMute, describeProblem, logsAllowed, nextChange, routeFailure, type AnnotationProblem, type NamespacePolicy, type NamespaceState, type PodPolicy, type Route } from './core/mute.js';
 import type { PodState } from './core/pod.js';
 import type { Logger } from './log.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
@@ -191,6 +191,32 @@ export class Pipeline {
     }
   }
 
+  /**
+   * A Warning Event was added to the warnings buffer. The kubelet's informative Event (`Failed: … not
+   * found`, `FailedMount`) often comes a moment AFTER the pod status shows the failure: when the pod
+   * belongs to a live incident and is failing now, its cause line is worked out again from its
+   * current failure and the pod's folded Events, and the incident shows it (docs/evidence.md).
+   */
+  warningArrived(w: Pick<WarningEvent, 'namespace' | 'pod' | 'uid'>): void {
+    if (this.#stopped || !this.#o.warnings) return;
+    try {
+      // Nearly every Warning is about a pod of no incident: one lookup when the Event names the uid.
+      if (w.uid !== undefined && !inLiveIncident(this.#book, w.uid)) return;
+      const pod = w.uid !== undefined ? this.#failing.get(w.uid) : this.#failingNamed(w.namespace, w.pod);
+      if (!pod || !inLiveIncident(this.#book, pod.uid)) return;
+      const now = this.#o.clock.now();
+      // The pod's failures as they stand now; the last one not muted speaks, as when they were recorded.
+      let last: Failure | undefined;
+      for (const f of detect(undefined, pod, this.#judged(now))) if (!this.#route(pod, f, now).muted) last = f;
+      const cause = last && causeFor(pod, last, this.#o.warnings.of(pod.namespace, pod.name, pod.uid, now));
+      // Only an explanation is news: the bare reason (no Event explains it now) never replaces one.
+      if (cause !== undefined && cause !== last!.reason) this.#apply({ type: 'cause', uid: pod.uid, cause });
+    } catch (err) {
+      this.#metrics.stageErrors.inc({ stage: 'event' });
+      this.#o.log.error({ err, namespace: w.namespace, pod: w.pod }, 'could not refresh the cause from a Warning Event; skipped');
+    }
+  }
+
   /** A Slack action (core/actions.ts): applied to the book; returns how it ended and what to tell the user. */
   action(input: ActionInput): { readonly result: ActionResult; readonly notice?: string } {
     if (this.#stopped) return { result: 'noop' };
@@ -239,8 +265,7 @@ export class Pipeline {
     const now = this.#o.clock.now();
     this.#metrics.failures.inc({ reason: f.reason });
     const podPolicy = pod.annotations ? compilePodPolicy(pod) : undefined;
-    const routes = muteNamesOf(f).map((name) => routeFailure(this.#namespaces.get(pod.namespace), podPolicy, name, now, this.#o.defaultChannel));
-    const r = routes.find((x) => x.muted) ?? routes[0]!;
+    const r = this.#route(pod, f, now, podPolicy);
     if (podPolicy) this.#report(podPolicy.problems, r.channel);
     if (r.muted) {
       this.#metrics.muted.inc({ namespace: f.namespace, reason: f.reason });
@@ -252,6 +277,23 @@ export class Pipeline {
     const explained = explainFailure(pod, f, warnings, logsAllowed(this.#namespaces.get(pod.namespace), podPolicy));
     const workloadPods = this.#workloadPods.get(workloadKey(pod));
     this.#apply({ type: 'failure', failure: explained, channel: r.channel, ...(workloadPods !== undefined && { workloadPods }) });
+  }
+
+  /** A failing pod by name (an Event without involvedObject.uid): failing pods are few. */
+  #failingNamed(namespace: string, name: string): PodState | undefined {
+    for (const p of this.#failing.values()) if (p.namespace === namespace && p.name === name) return p;
+    return undefined;
+  }
+
+  /** Where `f` goes, or why it is muted: the pod's and its namespace's annotations decide. */
+  #route(pod: PodState, f: Failure, now: number, podPolicy: PodPolicy | undefined = pod.annotations ? compilePodPolicy(pod) : undefined): Route {
+    const routes = muteNamesOf(f).map((name) => routeFailure(this.#namespaces.get(pod.namespace), podPolicy, name, now, this.#o.defaultChannel));
+    return routes.find((x) => x.muted) ?? routes[0]!;
+  }
+
+  /** How detect judges a pod's state as it stands now (a recheck, not a change). */
+  #judged(now: number) {
+    return { ...this.#detectOptions, judgedAt: now, pendingAfterMs: this.#o.pendingAfterMs ?? DEFAULT_PENDING_AFTER_MS };
   }
 
   /** Logs each malformed annotation value once (namespace, pod, annotation and value named, and what happens instead) and counts it. */
@@ -272,8 +314,7 @@ export class Pipeline {
   #recheckNamespace(namespace: string): void {
     for (const pod of [...this.#failing.values()]) {
       if (pod.namespace !== namespace) continue;
-      const judged = { ...this.#detectOptions, judgedAt: this.#o.clock.now(), pendingAfterMs: this.#o.pendingAfterMs ?? DEFAULT_PENDING_AFTER_MS };
-      for (const f of detect(undefined, pod, judged)) this.#failure(pod, f);
+      for (const f of detect(undefined, pod, this.#judged(this.#o.clock.now()))) this.#failure(pod, f);
     }
   }
 

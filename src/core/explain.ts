@@ -14,17 +14,16 @@ export function neverRan(reason: string): boolean {
   return reason.startsWith('ImagePull') || reason.startsWith('ErrImage') || reason === 'InvalidImageName' || reason.startsWith('CreateContainer') || reason === 'Evicted';
 }
 
+/** The cause line of `f` (core/cause.ts), from its container in `pod` and the pod's folded Warning Events. */
+export function causeFor(pod: PodState, f: Failure, warnings: readonly FoldedWarning[]): string {
+  const c = f.container ? pod.containers.find((x) => x.name === f.container) : undefined;
+  return causeOf({ reason: f.reason, exitCode: f.exitCode, message: f.message, lastReason: c?.last?.reason, memoryLimit: c?.memoryLimit, warnings });
+}
+
 /** `f` with its cause line and log hint; `logsAllowed` is the pod's podbell.io/logs policy. */
 export function explainFailure(pod: PodState, f: Failure, warnings: readonly FoldedWarning[], logsAllowed: boolean): Failure {
   const c = f.container ? pod.containers.find((x) => x.name === f.container) : undefined;
-  const cause = causeOf({
-    reason: f.reason,
-    exitCode: f.exitCode,
-    message: f.message,
-    lastReason: c?.last?.reason,
-    memoryLimit: c?.memoryLimit,
-    warnings,
-  });
+  const cause = causeFor(pod, f, warnings);
   // The failed run is still the current one while the container stays terminated in that run.
   const run = f.run ?? f.restartCount;
   const current = !c || (c.state === 'terminated' && run === c.restartCount) || c.restartCount === 0;

@@ -16,17 +16,19 @@
  * reduce() is the single entry. The rest lives by concern under ./incidents/: model (the data),
  * lifecycle (the state machine and its deadlines), running-again (pods back from a crash, restarts,
  * live pod counts), replies (replies and digests), storms,
- * continuation (reopen, reminders, too-old threads) and delivery (what Slack accepted).
+ * continuation (reopen, reminders, too-old threads), delivery (what Slack accepted) and workloads
+ * (a workload's incidents by namespace, kind and name, so pod adds and deletes stay O(1)).
  */
 import type { Outgoing } from './outgoing.js';
 import { remind } from './incidents/continuation.js';
 import { flushParent, outcome, repost } from './incidents/delivery.js';
 import { inBackOff } from './detect.js';
 import { backOffUpdate, deadlines, expire, failure, open, podGone, podUpdate, resolve, upLongEnough } from './incidents/lifecycle.js';
-import { restartsUpdate, workloadSize } from './incidents/running-again.js';
+import { causeUpdate, restartsUpdate, workloadSize } from './incidents/running-again.js';
 import { checkSettings, has, normalise, unindexAll, type Incident, type IncidentBook, type IncidentInput, type IncidentSettings, type Step } from './incidents/model.js';
 import { flushDigest } from './incidents/replies.js';
 import { settleStorms } from './incidents/storms.js';
+import { unindexWorkload } from './incidents/workloads.js';
 
 export {
   checkSettings,
@@ -73,10 +75,10 @@ function idle(book: IncidentBook): Step {
  */
 export function reduce(book: IncidentBook, input: IncidentInput, now: number, s: IncidentSettings): Step {
   // Hot path: a pod that belongs to no incident (nearly every watch event) costs one lookup.
-  if (input.type === 'pod' || input.type === 'podDeleted') {
-    const index = book.pods;
+  if (input.type === 'pod' || input.type === 'podDeleted' || input.type === 'cause') {
     const uid = input.type === 'pod' ? input.pod.uid : input.uid;
-    if (index === undefined || !has(index, uid)) return idle(book);
+    if (!inLiveIncident(book, uid)) return idle(book);
+    if (input.type === 'cause') return causeUpdate(book, uid, input.cause) ? settle(book, now, s, []) : idle(book);
     // backOffUpdate and restartsUpdate first (always): podUpdate may drop a pending incident and its index entries.
     let stateChanged = false;
     if (input.type === 'pod') {
@@ -96,6 +98,11 @@ export function reduce(book: IncidentBook, input: IncidentInput, now: number, s:
   else if (input.type === 'delivered' || input.type === 'failed') outcome(book, input, now, s, out);
   else if (input.type === 'restored') repost(book, now, s, out);
   return settle(book, now, s, out);
+}
+
+/** Whether the pod belongs to a live (not resolved) incident: one lookup, the hot path's only cost. */
+export function inLiveIncident(book: IncidentBook, uid: string): boolean {
+  return book.pods !== undefined && has(book.pods, uid);
 }
 
 const due = (t: number | undefined, now: number): boolean => t !== undefined && now >= t;
@@ -126,6 +133,7 @@ function fire(book: IncidentBook, inc: Incident, now: number, s: IncidentSetting
       // Every pod recovered or went away within GROUP_WAIT, and no sibling failed meanwhile.
       unindexAll(book, inc);
       delete book.incidents[inc.key];
+      unindexWorkload(book, inc);
       return 'gone';
     }
     open(book, inc, now, s, out);

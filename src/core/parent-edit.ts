@@ -82,8 +82,9 @@ const reasonSteps = (counts: Readonly<Record<string, number>>): string[] =>
 
 /**
  * What a reader of the parent needs to be told at once: the status shown, each reason with the step
- * its count reached, whether no pods, some (under half) or most are failing, and who muted or
- * acknowledged it. Everything else (exact counts, restarts, pods going `1 of 2` <-> `2 of 2`, the
+ * its count reached, whether no pods, some (under half) or most are failing, who muted or
+ * acknowledged it, and each cause line it has shown (a later Warning Event saying why a pull failed
+ * is news; pods of one workload failing for different causes and taking turns in the line are not). Everything else (exact counts, restarts, pods going `1 of 2` <-> `2 of 2`, the
  * back-off state, the latest message) waits for a quiet GROUP_INTERVAL.
  */
 export function readerSignature(v: IncidentView): string {
@@ -92,7 +93,9 @@ export function readerSignature(v: IncidentView): string {
   const live = Math.max(v.podsLive ?? v.podsAffected, v.podsFailing ?? 0);
   const failing = v.podsFailing === undefined ? '?' : v.podsFailing === 0 ? 'none' : 2 * v.podsFailing < live ? 'some' : 'most';
   // Where new incidents of the workload now go (a channel change) is news too.
-  return JSON.stringify([status, reasons, failing, v.reopened ?? 0, v.actions ?? null, v.movedTo ?? null]);
+  // A resolved parent shows no cause line (render.ts): its cause is not news.
+  const causes = v.status === 'resolved' || v.cause === undefined ? [] : [...new Set([...(v.causesShown ?? []), v.cause])].sort();
+  return JSON.stringify([status, reasons, failing, v.reopened ?? 0, v.actions ?? null, v.movedTo ?? null, causes]);
 }
 
 /**

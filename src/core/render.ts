@@ -61,6 +61,8 @@ export interface IncidentView {
   readonly actions?: ActionsView;
   /** the latest cause line (core/cause.ts), plain text */
   readonly cause?: string;
+  /** the cause lines shown so far (not rendered; parent-edit.ts tells a new cause from a flip back) */
+  readonly causesShown?: readonly string[];
   /**
    * Kept for compatibility; the parent does NOT depend on it, so an unchanged incident renders
    * identically and is never re-edited only because time passed.

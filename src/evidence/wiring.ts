@@ -5,7 +5,7 @@ import { createWatch } from '../adapters/kube/watch.js';
 import type { KubeWatchOptions } from '../adapters/kube/watch-options.js';
 import type { Sender } from '../adapters/slack/types.js';
 import type { Config } from '../config.js';
-import { projectWarningEvent, WARNING_EVENT_SELECTOR, warningOf, WarningBuffer, type ProjectedEvent } from '../core/warnings.js';
+import { projectWarningEvent, WARNING_EVENT_SELECTOR, warningOf, WarningBuffer, type ProjectedEvent, type WarningEvent } from '../core/warnings.js';
 import type { PipelineOptions } from '../pipeline.js';
 import { EvidenceStage } from './stage.js';
 
@@ -17,8 +17,11 @@ export interface EvidenceParts {
   readonly sender: Sender;
   /** Recent Warning Events per pod (EVENTS=on). */
   readonly warnings?: WarningBuffer;
-  /** Makes the Warning Event watch of one namespace, or of all (EVENTS=on). */
-  readonly eventWatch?: (namespace: string | undefined, common: CommonWatchOptions) => Watch;
+  /**
+   * Makes the Warning Event watch of one namespace, or of all (EVENTS=on). `onWarning` hears each
+   * Warning once it is in the buffer (the pipeline refreshes the cause line of a live incident).
+   */
+  readonly eventWatch?: (namespace: string | undefined, common: CommonWatchOptions, onWarning?: (w: WarningEvent) => void) => Watch;
 }
 
 /** What the Bot has at hand: its config, cluster credentials, Slack sender, and the pipeline's clock, logger and registry. */
@@ -39,7 +42,7 @@ export function evidenceParts(o: EvidenceWiringOptions): EvidenceParts {
     registry: o.registry,
   });
   if (!warnings) return { sender };
-  const eventWatch = (namespace: string | undefined, common: CommonWatchOptions): Watch =>
+  const eventWatch = (namespace: string | undefined, common: CommonWatchOptions, onWarning?: (w: WarningEvent) => void): Watch =>
     createWatch<ProjectedEvent>({
       ...common,
       resource: 'events',
@@ -49,7 +52,9 @@ export function evidenceParts(o: EvidenceWiringOptions): EvidenceParts {
       keyOf: (ev) => ev.key,
       onChange: (c) => {
         const w = c.next && c.type !== 'DELETED' ? warningOf(c.prev, c.next) : undefined;
-        if (w) warnings.add(w, o.clock.now());
+        if (!w) return;
+        warnings.add(w, o.clock.now());
+        onWarning?.(w);
       },
     });
   return { sender, warnings, eventWatch };

@@ -119,7 +119,10 @@ class ReplayFeed {
     else {
       const c = changeOf(this.#events, ev.event.key, ev.type, ev.event);
       const w = c.type !== 'DELETED' && c.next ? warningOf(c.prev, c.next) : undefined;
-      if (w) this.evidence.warnings?.add(w, this.clock.now());
+      if (w && this.evidence.warnings) {
+        this.evidence.warnings.add(w, this.clock.now());
+        this.pipeline.warningArrived(w);
+      }
     }
   }
 }

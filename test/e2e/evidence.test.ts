@@ -96,6 +96,37 @@ lastTimestamp: "${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}"
   expect(server.stats.logs).toBe(1);
 }, 60_000);
 
+test('a Warning Event after an ImagePullBackOff: the parent first says the fallback, then why the pull failed', async () => {
+  const d = new SimDeployment(sim, { namespace: 'shop', name: 'cart' });
+  const pod = d.pods[0]!;
+  await startBot({ GROUP_INTERVAL: '1s' });
+
+  // The kubelet's order when its Failed Event is late: the status first, with no Event to read yet.
+  sim.patchStatus('shop', pod.name, pods.podStatus([pods.imagePullBackOff({ name: 'app', image: 'registry.example.com/cart:9.9.9', restartCount: 0 })], Date.now(), 'Pending'));
+  const posted = await waitFor('the parent', () => slack.threads().find((t) => t.text.includes('cart')));
+  expect(posted.text).toContain('cause: ImagePullBackOff');
+
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  writeFileSync(
+    join(dir, 'failed.yaml'),
+    `apiVersion: v1
+kind: Event
+metadata: {name: ${pod.name}.pull, namespace: shop}
+involvedObject: {kind: Pod, name: ${pod.name}, namespace: shop, uid: ${pod.uid}}
+type: Warning
+reason: Failed
+message: 'Failed to pull image "registry.example.com/cart:9.9.9": rpc error: code = NotFound desc = failed to pull and unpack image "registry.example.com/cart:9.9.9": failed to resolve reference "registry.example.com/cart:9.9.9": registry.example.com/cart:9.9.9: not found'
+count: 1
+firstTimestamp: "${now}"
+lastTimestamp: "${now}"
+`,
+  );
+  expect(await kubectl('create', '--validate=false', '-f', join(dir, 'failed.yaml'))).toContain('created');
+  const edited = await waitFor('the parent edited with the cause', () => slack.threads().find((t) => t.text.includes('cause: image or tag not found')));
+  expect(edited.ts).toBe(posted.ts);
+  expect(slack.threads()).toHaveLength(1);
+}, 60_000);
+
 test('a storm of 30 crashing workloads: at most LOG_FETCHES_PER_INCIDENT log requests per thread, and the storm thread explains its cause once', async () => {
   const workloads = Array.from({ length: 30 }, (_, i) => new SimDeployment(sim, { namespace: 'shop', name: `worker-${String(i).padStart(2, '0')}`, replicas: 3 }));
   await startBot({ LOG_FETCHES_PER_INCIDENT: '2' });

@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import type { IncidentSettings } from '../../src/core/incidents.js';
 import type { Outgoing } from '../../src/core/outgoing.js';
 import { projectPod, type PodState } from '../../src/core/pod.js';
+import type { WarningBuffer } from '../../src/core/warnings.js';
 import { silentLogger } from '../../src/log.js';
 import { Pipeline } from '../../src/pipeline.js';
 import { acceptingSender } from './accepting-sender.js';
@@ -26,7 +27,12 @@ export class PipelineCluster {
   readonly pipeline: Pipeline;
   readonly #last = new Map<string, PodState>();
 
-  constructor(start: number, settings: IncidentSettings = incidentSettingsOf(loadConfig({}))) {
+  /** `warnings`: the Warning Event buffer (EVENTS=on) the pipeline reads causes from; warning() fills it. */
+  constructor(
+    start: number,
+    settings: IncidentSettings = incidentSettingsOf(loadConfig({})),
+    readonly warnings?: WarningBuffer,
+  ) {
     this.clock = new VirtualClock(start);
     const out: Outgoing[] = [];
     const sender = acceptingSender(out, () => (d) => this.pipeline.outcome(d));
@@ -35,7 +41,7 @@ export class PipelineCluster {
       this.sent.push({ at: this.clock.now(), msg: o });
       send(o);
     };
-    this.pipeline = new Pipeline({ settings, defaultChannel: '#alerts', clock: this.clock, log: silentLogger(), sender, registry: new Registry() });
+    this.pipeline = new Pipeline({ settings, defaultChannel: '#alerts', clock: this.clock, log: silentLogger(), sender, registry: new Registry(), ...(warnings && { warnings }) });
   }
 
   /** Replica `i` of Deployment `deployment` (namespace shop) now shows `condition` at `restartCount`. */
@@ -44,6 +50,19 @@ export class PipelineCluster {
     const prev = this.#last.get(next.uid);
     this.pipeline.podChanged({ type: prev ? 'MODIFIED' : 'ADDED', ...(prev && { prev }), next });
     this.#last.set(next.uid, next);
+    return this;
+  }
+
+  /**
+   * A Warning Event about replica `i` of `deployment` (seen before), naming its uid as the kubelet's
+   * Events do, or (`withUid` false) only its name, as a hand-written Event may.
+   */
+  warning(deployment: string, i: number, reason: string, message: string, withUid = true): this {
+    const pod = [...this.#last.values()].find((p) => p.name.startsWith(`${deployment}-`) && p.name.endsWith(`-r${i}`));
+    if (!pod) throw new Error(`warning: replica ${i} of ${deployment} was never seen`);
+    const w = { namespace: pod.namespace, pod: pod.name, ...(withUid && { uid: pod.uid }), reason, message, count: 1, at: this.clock.now() };
+    this.warnings?.add(w, this.clock.now());
+    this.pipeline.warningArrived(w);
     return this;
   }
 

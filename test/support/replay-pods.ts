@@ -11,7 +11,7 @@ export type ContainerCondition =
   /** Waiting in CrashLoopBackOff after exiting with exitCode (lastState.terminated). */
   | { readonly state: 'crashloop'; readonly exitCode?: number; readonly lastReason?: string; readonly message?: string }
   | { readonly state: 'oomkilled' }
-  | { readonly state: 'imagepull'; readonly reason?: 'ImagePullBackOff' | 'ErrImagePull' };
+  | { readonly state: 'imagepull'; readonly reason?: 'ImagePullBackOff' | 'ErrImagePull'; readonly message?: string };
 
 export interface DeploymentPodOptions {
   readonly namespace: string;
@@ -69,7 +69,7 @@ function containerStatus(o: DeploymentPodOptions, name: string, image: string, a
       return {
         ...base,
         containerID: undefined,
-        state: { waiting: { reason: c.reason ?? 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } },
+        state: { waiting: { reason: c.reason ?? 'ImagePullBackOff', message: c.message ?? `Back-off pulling image "${image}"` } },
         lastState: {},
       };
   }

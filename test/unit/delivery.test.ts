@@ -54,8 +54,23 @@ describe('readerSignature: what a reader must be told at once', () => {
     ['status: resolved', { status: 'resolved' }, true],
     ['from most pods failing to a few of 6', { podsLive: 6, podsFailing: 1 }, true],
     ['acknowledged', { actions: { buttons: true, thread: 't1', acked: { by: 'U1', at: 0 } } }, true],
+    // A later Warning Event says why (ImagePullBackOff -> the registry's answer): the reader needs it now.
+    ['the cause line appears', { cause: 'image or tag not found' }, true],
   ] as const)('%s: edit at once = %s', (_name, change, want) => {
     expect(sig(change as Partial<IncidentView>) !== sig({})).toBe(want);
+  });
+
+  test.each([
+    ['the cause line changes', { cause: 'ImagePullBackOff', causesShown: ['ImagePullBackOff'] }, { cause: 'registry refused the credentials', causesShown: ['ImagePullBackOff', 'registry refused the credentials'] }, true],
+    ['the cause line stays', { cause: 'exited with code 1', causesShown: ['exited with code 1'] }, { cause: 'exited with code 1', causesShown: ['exited with code 1'] }, false],
+    // Two pods failing for different causes take turns in the line: both were told already.
+    ['the cause line goes back to one already shown', { cause: 'out of memory', causesShown: ['exited with code 1', 'out of memory'] }, { cause: 'exited with code 1', causesShown: ['exited with code 1', 'out of memory'] }, false],
+    // A book saved before causes were remembered: the one it shows counts as shown.
+    ['a saved book without causesShown', { cause: 'ImagePullBackOff' }, { cause: 'ImagePullBackOff' }, false],
+    // A resolved parent shows no cause line: nothing to tell.
+    ['the cause changes on a resolved parent', { status: 'resolved', cause: 'ImagePullBackOff' }, { status: 'resolved', cause: 'image or tag not found' }, false],
+  ] as const)('%s: edit at once = %s', (_name, before, after, want) => {
+    expect(sig(after as Partial<IncidentView>) !== sig(before as Partial<IncidentView>)).toBe(want);
   });
 
   test.each([

@@ -10,8 +10,9 @@ import { has, indexPod, LIMITS, ONE_SHOT_REASONS, unindexAll, unindexPod, incide
 import { hashMessage, readerSignature } from '../parent-edit.js';
 import { named, parentLanded, replyFor } from './replies.js';
 import { say } from './storm-thread.js';
-import { countRestarts, restartedBySelf, upDeadline } from './running-again.js';
+import { countRestarts, restartedBySelf, setCause, upDeadline } from './running-again.js';
 import { markStormDirty, stormFor } from './storms.js';
+import { indexWorkload, liveIncidentsOf, unindexWorkload } from './workloads.js';
 
 /** When each of an incident's timers is due (undefined: not running). One statement of every window. */
 export interface Deadlines {
@@ -73,6 +74,7 @@ export function newIncident(book: IncidentBook, key: string, channel: string, f:
     inc.previousResolvedAt = prev.resolvedAt;
   }
   book.incidents[key] = inc;
+  indexWorkload(book, inc);
   return inc;
 }
 
@@ -80,6 +82,7 @@ export function newIncident(book: IncidentBook, key: string, channel: string, f:
 export function expire(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings): void {
   unindexAll(book, inc);
   delete book.incidents[inc.key];
+  unindexWorkload(book, inc);
   if (!inc.posted) return;
   const prev = book.previous;
   for (const [k, p] of Object.entries(prev)) if (p.resolvedAt + s.threadMaxAgeMs < now) delete prev[k];
@@ -147,18 +150,15 @@ export function failure(book: IncidentBook, f: Failure, channel: string, now: nu
  * says where new incidents go (docs/annotations.md#channels). Back in its own channel: the note goes.
  */
 function followChannel(book: IncidentBook, f: Failure, channel: string): Incident | undefined {
-  for (const key in book.incidents) {
-    const inc = book.incidents[key]!;
-    if (inc.status === 'resolved' || inc.namespace !== f.namespace || inc.workload.kind !== f.workload.kind || inc.workload.name !== f.workload.name) continue;
-    const movedTo = inc.channel === channel ? undefined : channel;
-    if (inc.movedTo !== movedTo) {
-      if (movedTo === undefined) delete inc.movedTo;
-      else inc.movedTo = movedTo;
-      inc.dirty = true;
-    }
-    return inc;
+  const inc = liveIncidentsOf(book, f.namespace, f.workload)[0];
+  if (!inc) return undefined;
+  const movedTo = inc.channel === channel ? undefined : channel;
+  if (inc.movedTo !== movedTo) {
+    if (movedTo === undefined) delete inc.movedTo;
+    else inc.movedTo = movedTo;
+    inc.dirty = true;
   }
-  return undefined;
+  return inc;
 }
 
 export function reopen(book: IncidentBook, inc: Incident, f: Failure, now: number, s: IncidentSettings, out: Outgoing[]): void {
@@ -210,7 +210,7 @@ export function record(book: IncidentBook, inc: Incident, f: Failure, now: numbe
   if (f.container !== '') countRestarts(inc, pod, f.container, f.restartCount);
   inc.lastSeen = now;
   if (f.message) inc.latestMessage = f.message.length > LIMITS.messageChars ? f.message.slice(0, LIMITS.messageChars) : f.message;
-  if (f.cause) inc.cause = f.cause;
+  if (f.cause) setCause(inc, f.cause);
   inc.dirty = true;
   if (!pod.replied.includes(f.reason)) {
     pod.replied.push(f.reason);
@@ -351,6 +351,7 @@ export function viewOf(inc: Incident, s: IncidentSettings, now: number): Inciden
     ...(inc.latestMessage !== undefined && { latestMessage: inc.latestMessage }),
     ...((s.actions?.buttons || inc.actions) && { actions: { buttons: s.actions?.buttons === true, thread: inc.id, ...inc.actions } }),
     ...(inc.cause !== undefined && { cause: inc.cause }),
+    ...(Array.isArray(inc.causes) && { causesShown: inc.causes }),
     now,
   };
 }

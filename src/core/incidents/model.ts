@@ -119,6 +119,8 @@ export interface Incident {
   latestMessage?: string;
   /** the latest cause line (core/explain.ts), shown under the counts */
   cause?: string;
+  /** the cause lines it has shown (a few): one not among them is news for the edit policy */
+  causes?: string[];
   /** Slack accepted the parent of thread `id` (set only by a 'delivered' outcome, never on sending) */
   posted: boolean;
   /** state changed since the parent was last compared with what Slack shows */
@@ -233,6 +235,8 @@ export type IncidentInput =
   | { readonly type: 'workloadSize'; readonly namespace: string; readonly workload: WorkloadRef; readonly pods: number }
   | { readonly type: 'pod'; readonly pod: PodState; readonly failing: boolean }
   | { readonly type: 'podDeleted'; readonly uid: string }
+  /** The cause line of a pod's failure now (a Warning Event arrived after the failure): its live incidents show it. */
+  | { readonly type: 'cause'; readonly uid: string; readonly cause: string }
   | { readonly type: 'tick' }
   /** Shutdown: send every pending parent edit, digest and storm edit now, waiving GROUP_INTERVAL. */
   | { readonly type: 'flush' }

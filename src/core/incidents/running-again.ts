@@ -1,11 +1,12 @@
 /**
  * What the book learns of an affected pod beyond "failing or not": whether it runs again after a
  * crash (it keeps failing until RESOLVE_AFTER without a restart), its restarts as kubectl shows
- * them, and its workload's live pod count (the M of "N of M pods failing"). No decisions of the
- * lifecycle here: lifecycle.ts reads these.
+ * them, its cause as later Warning Events explain it, and its workload's live pod count (the M of
+ * "N of M pods failing"). No decisions of the lifecycle here: lifecycle.ts reads these.
  */
 import type { PodState } from '../pod.js';
 import type { Incident, IncidentBook, IncidentSettings, PodEntry } from './model.js';
+import { liveIncidentsOf } from './workloads.js';
 
 /**
  * When every pod still counted failing runs again after a crash: the instant the last of them will
@@ -48,16 +49,45 @@ export function countRestarts(inc: Incident, pod: PodEntry, container: string, r
 }
 
 
-/** A workload's live pod count changed: its live incidents show it. Whether any incident changed. */
+/** A workload's live pod count changed: its live incidents show it. Whether any incident changed. O(1): workloads.ts. */
 export function workloadSize(book: IncidentBook, namespace: string, workload: { kind: string; name: string }, pods: number): boolean {
   let changed = false;
-  for (const key in book.incidents) {
-    const inc = book.incidents[key]!;
-    if (inc.status === 'resolved' || inc.podsLive === pods || inc.namespace !== namespace || inc.workload.kind !== workload.kind || inc.workload.name !== workload.name) continue;
+  for (const inc of liveIncidentsOf(book, namespace, workload)) {
+    if (inc.podsLive === pods) continue;
     inc.podsLive = pods;
     inc.dirty = changed = true;
   }
   return changed;
+}
+
+/**
+ * The pod's failure is explained better now (its Warning Event came after the failure, as the
+ * kubelet's `Failed` Event follows ImagePullBackOff): its live incidents show the new cause line.
+ * The pod must be indexed (book.pods). Whether any incident changed.
+ */
+export function causeUpdate(book: IncidentBook, uid: string, cause: string): boolean {
+  let changed = false;
+  for (const key of book.pods[uid]!) {
+    const inc = book.incidents[key];
+    if (inc && setCause(inc, cause)) inc.dirty = changed = true;
+  }
+  return changed;
+}
+
+/** Cause lines remembered per incident: enough to tell a new cause from pods taking turns. */
+const CAUSES_KEPT = 8;
+
+/** The incident's cause line is now `cause` (and has been shown, for the edit policy). Whether it changed. */
+export function setCause(inc: Incident, cause: string): boolean {
+  if (inc.cause === cause) return false;
+  inc.cause = cause;
+  // A hand-edited saved book may hold anything here: start the list afresh rather than throw.
+  const shown = Array.isArray(inc.causes) ? inc.causes : (inc.causes = []);
+  if (!shown.includes(cause)) {
+    shown.push(cause);
+    if (shown.length > CAUSES_KEPT) shown.shift();
+  }
+  return true;
 }
 
 /**
