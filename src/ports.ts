@@ -24,7 +24,10 @@ export interface ThreadRef {
   readonly channel: string;
   /** ts of podbell's parent message for the thread (what chat.update edits). */
   readonly ts: string;
-  /** ts replies go under: the parent's own ts, or the storm parent's when the parent is itself a reply. */
+  /**
+   * ts replies go under: the parent's own ts. (Threads saved by versions before storm members lost
+   * their own parents may name the storm parent's, when their parent was itself a reply in it.)
+   */
   readonly replyTo: string;
 }
 

@@ -32,9 +32,6 @@ export type Outgoing =
       /**
        * Opens thread `thread` in `channel`.
        *
-       * `inThread` (storms): the parent is itself posted as a reply in that (storm) thread; later replies
-       * of `thread` go there too (ThreadRef.replyTo = the storm parent's ts), edits still edit this message.
-       *
        * `linkTo`: the id of an earlier thread of the same workload (resolved longer ago than
        * REOPEN_WINDOW, or older than THREAD_MAX_AGE). The sender should add that thread's permalink
        * (chat.getPermalink of its parent, or `https://<team>.slack.com/archives/<channel>/p<ts without dot>`)
@@ -45,7 +42,6 @@ export type Outgoing =
       readonly kind: 'parent';
       readonly thread: string;
       readonly channel: string;
-      readonly inThread?: string;
       readonly linkTo?: string;
       /**
        * This parent may already be in Slack (a restart found it unconfirmed): the sender looks for it

@@ -83,7 +83,7 @@ describe('replies in a storm thread name their workload', () => {
     s.healthy(`${workload}-x`).advance(DEFAULTS.resolveAfterMs + MIN);
     expect(s.texts('reply', storm.thread).at(-1)).toBe(`✅ ${workload} recovered at 09:03:00 UTC after 3 min`);
     // Top-level incidents keep the short form: the thread is theirs alone.
-    const own = s.parents().find((p) => p.inThread === undefined && !p.thread.startsWith('s'))!;
+    const own = s.parents().find((p) => !p.thread.startsWith('s'))!;
     expect(s.texts('reply', own.thread)[0]).toMatch(/^etl-\d\d-x · app/);
   });
 });

@@ -165,7 +165,7 @@ export class Story {
   }
 
   topLevel() {
-    return this.parents().filter((p) => p.inThread === undefined);
+    return this.parents(); // every parent is top level (storm members have none of their own)
   }
 
   of(kind: Outgoing['kind'], thread?: string): Sent[] {

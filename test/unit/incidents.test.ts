@@ -32,7 +32,6 @@ describe('PENDING: GROUP_WAIT gathers siblings', () => {
     expect(s.parents()).toHaveLength(1);
     const p = s.parents()[0]!;
     expect(p).toMatchObject({ channel: '#alerts', thread: 't1' });
-    expect(p.inThread).toBeUndefined();
     expect(p.linkTo).toBeUndefined();
     expect(p.message.text).toContain('checkout · Deployment · shop');
     expect(p.message.text).toContain('CrashLoopBackOff ×1 · OOMKilled ×1');
@@ -336,7 +335,6 @@ describe('reopen or a new, linked parent', () => {
     s.advance(1 * HOUR);
     const [first, second] = s.parents();
     expect(second).toMatchObject({ thread: 't2', linkTo: 't1', channel: '#alerts' });
-    expect(second!.inThread).toBeUndefined();
     expect(second!.message.text).toContain('CrashLoopBackOff ×24'); // the 24 h tick came first, the 25th failure at the same instant went to t2
     expect(second!.message.text).toContain('continues an earlier thread');
     expect(s.parentText(first!.thread)).toMatch(/^⤵️ checkout · Deployment · shop · continued in a new thread/);

@@ -122,7 +122,7 @@ function storm20(): { c: PipelineCluster; names: string[]; restarts: Map<string,
 describe('a 20-workload storm: a quiet channel and quiet threads', () => {
   const { c, names, restarts } = storm20();
   const posts = c.sent.filter((s) => s.msg.kind !== 'edit');
-  const topLevel = posts.filter((s) => s.msg.kind === 'parent' && s.msg.inThread === undefined);
+  const topLevel = posts.filter((s) => s.msg.kind === 'parent');
   const storm = topLevel.find((s) => s.msg.thread.startsWith('s'))!.msg.thread;
   const stormText = c.parentTexts(storm).at(-1)!.text;
   /** The workload's own parent, if it has one (it went top level before the storm began). */

@@ -33,20 +33,6 @@ describe('RecordingSender', () => {
     ]);
   });
 
-  test('a parent posted inThread lands in that thread, and its own replies follow it there', () => {
-    const { calls, sender } = record([
-      [0, { kind: 'parent', thread: 'storm', channel: '#alerts', message: msg('storm') }],
-      [0, { kind: 'parent', thread: 't2', channel: '#other', inThread: 'storm', message: msg('incident in storm') }],
-      [1000, { kind: 'reply', thread: 't2', message: msg('pod failed') }],
-      [20_000, { kind: 'edit', thread: 't2', message: msg('incident v2') }],
-    ]);
-    const storm = calls[0]!;
-    expect(calls[1]).toMatchObject({ method: 'chat.postMessage', channel: '#alerts', thread_ts: storm.ts });
-    expect(calls[2]).toMatchObject({ method: 'chat.postMessage', thread_ts: storm.ts });
-    expect(calls[3]).toMatchObject({ method: 'chat.update', ts: calls[1]!.ts, thread_ts: null });
-    expect(sender.thread('t2')).toEqual({ channel: '#alerts', ts: calls[1]!.ts, replyTo: storm.ts });
-  });
-
   test('edits of one thread at the same instant collapse into the latest, in the first one\'s place', () => {
     const { calls } = record([
       [0, { kind: 'parent', thread: 't1', channel: '#alerts', message: msg('v1') }],
@@ -118,14 +104,13 @@ describe('RecordingSender', () => {
     const { calls, problems } = record([
       [0, { kind: 'reply', thread: 'ghost', message: msg('r') }],
       [0, { kind: 'edit', thread: 'ghost', message: msg('e') }],
-      [0, { kind: 'parent', thread: 't9', channel: '#alerts', inThread: 'ghost', message: msg('p') }],
+      [0, { kind: 'parent', thread: 't9', channel: '#alerts', message: msg('p') }],
     ]);
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ method: 'chat.postMessage', thread_ts: null, text: 'p' });
     expect(problems.map((p) => p.why)).toEqual([
       'reply for a thread that was never posted; dropped',
       'edit for a thread that was never posted; dropped',
-      'parent meant for thread ghost, which was never posted; posted at top level',
     ]);
   });
 

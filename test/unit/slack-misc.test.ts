@@ -138,7 +138,6 @@ describe('ConsoleSender', () => {
     c.send(parent('t1', '#shop', '🔴 checkout\nCrashLoopBackOff ×2'));
     c.send(reply('t1', 'pod a OOMKilled'));
     c.send(edit('t1', '✅ Resolved'));
-    c.send(parent('w1', '#shop', 'worker-01', { inThread: 't1' }));
     await c.flush(0);
     expect(out.join('')).toBe(
       [
@@ -146,7 +145,6 @@ describe('ConsoleSender', () => {
         '             CrashLoopBackOff ×2',
         '#shop  [t1]  └ pod a OOMKilled',
         '#shop  [t1]  ✎ ✅ Resolved',
-        '#shop  [w1 in t1]  └ worker-01',
         '',
       ].join('\n'),
     );

@@ -49,16 +49,15 @@ describe('SlackSender: threads', () => {
     expect(h.slack.threads('#shop').map((m) => m.text)).toEqual(['v2']);
   });
 
-  test('a storm child parent is posted inside the storm thread; its replies go there too; edits edit the child', async () => {
+  test('a thread saved by an older version, whose parent was a reply in a storm thread: its replies still go under the storm parent', async () => {
     h = await harness();
     h.sender.send(parent('storm', '#shop', '30 workloads failing'));
-    h.sender.send(parent('w1', '#shop', 'worker-01 failing', { inThread: 'storm' }));
-    h.sender.send(reply('w1', 'pod x'));
-    h.sender.send(edit('w1', 'worker-01 failing ×2'));
     await h.drain();
     const [storm] = h.slack.threads('#shop');
-    expect(storm!.replies.map((r) => r.text)).toEqual(['worker-01 failing ×2', 'pod x']);
-    expect(h.store.get('w1')).toMatchObject({ replyTo: storm!.ts, ts: storm!.replies[0]!.ts });
+    h.store.set('w1', { channel: h.store.get('storm')!.channel, ts: '1.000001', replyTo: storm!.ts });
+    h.sender.send(reply('w1', 'pod x'));
+    await h.drain();
+    expect(h.slack.threads('#shop')[0]!.replies.map((r) => r.text)).toEqual(['pod x']);
   });
 
   test('a parent to #name and later traffic by channel ID share one queue: never two requests for a channel at once', async () => {

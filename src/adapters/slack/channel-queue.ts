@@ -16,8 +16,6 @@ export interface Job {
   message: SlackMessage;
   /** parent: the channel asked for (name or ID). */
   channel?: string;
-  /** parent: post it as a reply in this (storm) thread. */
-  inThread?: string;
   /** parent: thread whose permalink the new parent links; undefined once looked up (or given up). */
   linkTo?: string;
   permalink?: string;
@@ -108,21 +106,16 @@ export function rerouteThread(job: Job, from: ChannelQueue, to: ChannelQueue, ch
   job.fellBack = true;
   job.kind = 'parent';
   job.channel = channel;
-  job.inThread = undefined;
   moveThread(job.thread, from, to);
 }
 
-/**
- * A parent given up: takes the thread's queued replies and edits out of every queue (they can never
- * land) and returns them; parents meant for its (storm) thread go top level instead.
- */
+/** A parent given up: takes the thread's queued replies and edits out of every queue (they can never land) and returns them. */
 export function dropThreadJobs(queues: Iterable<ChannelQueue>, thread: string): Job[] {
   const dropped: Job[] = [];
   for (const q of queues) {
     for (const j of [...q.jobs]) {
       if (j.sending) continue;
       if (j.thread === thread && j.kind !== 'parent') dropped.push(...q.jobs.splice(q.jobs.indexOf(j), 1));
-      if (j.inThread === thread) j.inThread = undefined;
     }
   }
   return dropped;

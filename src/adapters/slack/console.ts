@@ -40,12 +40,11 @@ export class ConsoleSender implements Sender {
   send(m: Outgoing): void {
     let channel: string;
     let mark: string;
-    let label = m.thread;
+    const label = m.thread;
     if (m.kind === 'parent') {
-      channel = m.inThread !== undefined ? (this.#channels.get(m.inThread) ?? m.channel) : m.channel;
+      channel = m.channel;
       this.#channels.set(m.thread, channel);
-      mark = m.inThread !== undefined ? '└ ' : '';
-      if (m.inThread !== undefined) label = `${m.thread} in ${m.inThread}`;
+      mark = '';
     } else {
       channel = this.#channels.get(m.thread) ?? '?';
       mark = m.kind === 'reply' ? '└ ' : '✎ ';

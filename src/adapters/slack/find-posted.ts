@@ -31,15 +31,9 @@ export interface FoundParent {
   readonly blocks?: readonly unknown[];
 }
 
-/**
- * Looks in a channel's recent history (or, for a parent posted inside a storm thread, that thread's
- * replies) for the parent of `thread` (channels:history / groups:history scopes).
- */
-export async function findPostedParent(t: SlackTransport, channelId: string, thread: string, inThreadTs?: string): Promise<CallResult<FoundParent | undefined>> {
-  const r =
-    inThreadTs === undefined
-      ? await t.call<{ messages?: WireMessage[] }>('conversations.history', { channel: channelId, limit: LOOKBACK, include_all_metadata: true }, 'parent')
-      : await t.call<{ messages?: WireMessage[] }>('conversations.replies', { channel: channelId, ts: inThreadTs, limit: LOOKBACK, include_all_metadata: true }, 'parent');
+/** Looks in a channel's recent history for the parent of `thread` (channels:history / groups:history scopes). */
+export async function findPostedParent(t: SlackTransport, channelId: string, thread: string): Promise<CallResult<FoundParent | undefined>> {
+  const r = await t.call<{ messages?: WireMessage[] }>('conversations.history', { channel: channelId, limit: LOOKBACK, include_all_metadata: true }, 'parent');
   if (!r.ok) return r;
   for (const m of r.res.messages ?? []) {
     if (m.metadata?.event_type === PARENT_EVENT_TYPE && m.metadata.event_payload?.thread === thread && typeof m.ts === 'string') {
@@ -72,14 +66,11 @@ export async function channelIdByName(t: SlackTransport, name: string): Promise<
   return { ok: true, res: undefined };
 }
 
-/**
- * The parent of `thread`, if Slack already has it: in the storm thread `inThreadTs` of channel `id`,
- * or in the recent history of the channel (its ID, else looked up by `name`).
- */
-export async function lookUpParent(t: SlackTransport, thread: string, id: string | undefined, name: string, inThreadTs?: string): Promise<CallResult<{ channel: string; parent: FoundParent } | undefined>> {
+/** The parent of `thread`, if Slack already has it in the recent history of the channel (its ID, else looked up by `name`). */
+export async function lookUpParent(t: SlackTransport, thread: string, id: string | undefined, name: string): Promise<CallResult<{ channel: string; parent: FoundParent } | undefined>> {
   const channel = id !== undefined ? ({ ok: true, res: id } as const) : await channelIdByName(t, name);
   if (!channel.ok || channel.res === undefined) return channel.ok ? { ok: true, res: undefined } : channel;
-  const found = await findPostedParent(t, channel.res, thread, inThreadTs);
+  const found = await findPostedParent(t, channel.res, thread);
   if (!found.ok || found.res === undefined) return found.ok ? { ok: true, res: undefined } : found;
   return { ok: true, res: { channel: channel.res, parent: found.res } };
 }

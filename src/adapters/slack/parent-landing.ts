@@ -21,11 +21,10 @@ export class ParentLanding {
     this.#refusals = refusals;
   }
 
-  /** Records where a parent landed; `replyTo` is the storm thread's ts when the parent is a reply in it. */
-  land(q: ChannelQueue, job: Job, at: { channel: string; ts: string; replyTo?: unknown }): void {
+  /** Records where a parent landed: its replies go under it. */
+  land(q: ChannelQueue, job: Job, at: { channel: string; ts: string }): void {
     const { o, log, queues } = this.#p;
-    const replyTo = typeof at.replyTo === 'string' ? at.replyTo : at.ts;
-    o.store.set(job.thread, { channel: at.channel, ts: at.ts, replyTo });
+    o.store.set(job.thread, { channel: at.channel, ts: at.ts, replyTo: at.ts });
     if (q.key === queues.key(o.defaultChannel)) this.#p.defaultChannel.landed();
     queues.parentDone(job.thread);
     queues.learnAlias(q, at.channel);
@@ -39,8 +38,7 @@ export class ParentLanding {
    */
   async foundPosted(q: ChannelQueue, job: Job): Promise<'found' | 'absent' | 'retry'> {
     const { o, log, queues } = this.#p;
-    const storm = job.inThread === undefined ? undefined : o.store.get(job.inThread);
-    const r = await lookUpParent(this.#p.transport, job.thread, storm?.channel ?? queues.idOf(job.channel!), job.channel!, storm?.replyTo);
+    const r = await lookUpParent(this.#p.transport, job.thread, queues.idOf(job.channel!), job.channel!);
     if (!r.ok) {
       // Slack still in trouble (or asking for a pause): look again on the next attempt.
       if (r.error.retryable) return this.#refusals.handle(q, job, r.error), 'retry';
@@ -52,7 +50,7 @@ export class ParentLanding {
     if (!r.res) return 'absent';
     const { channel, parent } = r.res;
     removeJob(q, job);
-    this.land(q, job, { channel, ts: parent.ts, replyTo: storm?.replyTo });
+    this.land(q, job, { channel, ts: parent.ts });
     // Report what Slack shows: when it is older than the job's content, the book edits it.
     const message = parent.text === job.message.text ? job.message : { text: parent.text, ...(parent.blocks && { blocks: parent.blocks }) };
     log.info({ thread: job.thread, channel, ts: parent.ts }, 'the parent had landed although its answer was lost; not posting it again');

@@ -116,24 +116,13 @@ export class RecordingSender implements Sender {
     const text = message.message.text;
 
     if (message.kind === 'parent') {
-      let channel = message.channel;
-      let threadTs: string | null = null;
-      if (message.inThread !== undefined) {
-        const host = this.#threads.get(message.inThread);
-        if (host) {
-          channel = host.channel;
-          threadTs = host.replyTo;
-        } else {
-          // The real sender cannot post into a thread that never landed; it posts top level instead.
-          this.#problem(at, message.thread, `parent meant for thread ${message.inThread}, which was never posted; posted at top level`);
-        }
-      }
+      const channel = message.channel;
       const permalink = this.#permalink(message.linkTo);
       const linked = withPreviousThreadLink(text, blocks, permalink);
       const ts = this.#ts(now);
-      const landed = { channel, ts, replyTo: threadTs ?? ts };
+      const landed = { channel, ts, replyTo: ts };
       this.#threads.set(message.thread, landed);
-      this.#pending.push({ thread: message.thread, ...(permalink !== undefined && { permalink }), call: { at, method: 'chat.postMessage', channel, ts, thread_ts: threadTs, ...linked } });
+      this.#pending.push({ thread: message.thread, ...(permalink !== undefined && { permalink }), call: { at, method: 'chat.postMessage', channel, ts, thread_ts: null, ...linked } });
       return landed;
     }
 

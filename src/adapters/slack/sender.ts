@@ -142,17 +142,11 @@ export class SlackSender implements Sender {
       if (m.maybePosted) queued.uncertain = true;
       return;
     }
-    let inThread = m.inThread;
-    if (inThread !== undefined && !this.#queues.parentQueue(inThread) && !this.#o.store.get(inThread)) {
-      this.#log.warn({ thread: m.thread, inThread }, 'storm thread unknown; posting the parent in the channel');
-      inThread = undefined;
-    }
     const linkTo = (m as { linkTo?: unknown }).linkTo;
     const q = this.#queue(m.channel);
     q.jobs.push({
       ...newJob('parent', m.thread, m.message),
       channel: m.channel,
-      ...(inThread !== undefined && { inThread }),
       ...(typeof linkTo === 'string' && linkTo !== '' && { linkTo }),
       ...(m.maybePosted && { uncertain: true }),
     });
@@ -229,7 +223,7 @@ export class SlackSender implements Sender {
   }
 
   #ready(job: Job): boolean {
-    if (job.kind === 'parent') return job.inThread === undefined || this.#landed(job.inThread) !== undefined;
+    if (job.kind === 'parent') return true;
     return this.#landed(job.thread) !== undefined;
   }
 
@@ -279,7 +273,7 @@ export class SlackSender implements Sender {
     if (!r.ok) return this.#refusals.handle(q, job, r.error);
     q.failures = 0;
     removeJob(q, job);
-    if (job.kind === 'parent') this.#parents.land(q, job, { channel: r.res.channel ?? String(args.channel), ts: String(r.res.ts), replyTo: args.thread_ts });
+    if (job.kind === 'parent') this.#parents.land(q, job, { channel: r.res.channel ?? String(args.channel), ts: String(r.res.ts) });
     const ref = job.kind === 'reply' ? { channel: r.res.channel ?? String(args.channel), ts: String(r.res.ts) } : this.#o.store.get(job.thread);
     if (ref) this.#o.onOutcome({ type: 'delivered', thread: job.thread, kind: job.kind, channel: ref.channel, ts: ref.ts, message: job.message });
   }
@@ -296,9 +290,8 @@ export class SlackSender implements Sender {
       const ref = this.#o.store.get(job.thread)!;
       return { ...base, channel: ref.channel, thread_ts: String(ref.replyTo) };
     }
-    const storm = job.inThread === undefined ? undefined : this.#o.store.get(job.inThread);
     // The metadata lets a later lookup recognise this parent if Slack's answer is lost (parent-landing.ts).
-    return { ...base, channel: storm?.channel ?? job.channel, ...(storm ? { thread_ts: String(storm.replyTo) } : {}), metadata: parentMetadata(job.thread) };
+    return { ...base, channel: job.channel, metadata: parentMetadata(job.thread) };
   }
 
   #failed(thread: string, kind: JobKind, cause: string): void {
