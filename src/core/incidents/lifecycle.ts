@@ -1,12 +1,12 @@
 /**
  * An incident's life: PENDING -> OPEN <-> RESOLVING -> RESOLVED -> expired (see ../incidents.ts), the
  * occurrences it counts, and the one place its deadlines are stated: deadlines() drives both what the
- * reducer fires and when it asks to be woken.
+ * reducer fires and when it asks to be woken. What pod updates do to it is in ./pod-updates.ts.
  */
 import type { Failure } from '../detect.js';
 import type { Outgoing } from '../outgoing.js';
 import { causeLabel, renderParent, renderReopenedReply, renderResolvedReply, type IncidentView } from '../render.js';
-import { has, indexPod, LIMITS, ONE_SHOT_REASONS, unindexAll, unindexPod, incidentKey, type Incident, type IncidentBook, type IncidentSettings, type PodEntry } from './model.js';
+import { has, indexPod, LIMITS, ONE_SHOT_REASONS, unindexAll, incidentKey, type Incident, type IncidentBook, type IncidentSettings, type PodEntry } from './model.js';
 import { hashMessage, readerSignature } from '../parent-edit.js';
 import { named, parentLanded, replyFor } from './replies.js';
 import { say } from './storm-thread.js';
@@ -232,91 +232,6 @@ export function prunePods(inc: Incident): void {
         excess--;
       }
     }
-  }
-}
-
-export function podUpdate(book: IncidentBook, uid: string, failing: boolean, now: number): boolean {
-  let changed = false;
-  for (const key of book.pods[uid]!) {
-    const inc = book.incidents[key];
-    const pod = inc?.pods[uid];
-    if (!inc || !pod) continue;
-    if (failing) delete pod.upSince;
-    if (pod.failing === failing) continue;
-    changed = true;
-    if (!failing && inc.status === 'open' && restartedBySelf(pod)) {
-      // Running again after a crash: still failing until it has run RESOLVE_AFTER without a restart.
-      pod.upSince ??= now;
-      continue;
-    }
-    pod.failing = failing;
-    inc.dirty = true;
-    if (failing && (inc.status === 'resolving' || inc.status === 'pending')) {
-      if (inc.status === 'resolving') inc.status = 'open';
-      delete inc.quietSince;
-    } else if (!failing) checkQuiet(book, inc, now);
-  }
-  return changed;
-}
-
-/** Keeps "N pods in CrashLoopBackOff" true: a pod entering or leaving back-off changes the parent. */
-export function backOffUpdate(book: IncidentBook, uid: string, backOff: boolean): boolean {
-  let changed = false;
-  for (const key of book.pods[uid]!) {
-    const pod = book.incidents[key]?.pods[uid];
-    if (!pod || (pod.backOff === true) === backOff) continue;
-    if (backOff) pod.backOff = true;
-    else delete pod.backOff;
-    book.incidents[key]!.dirty = changed = true;
-  }
-  return changed;
-}
-
-export function podGone(book: IncidentBook, uid: string, now: number): boolean {
-  for (const key of [...book.pods[uid]!]) {
-    const inc = book.incidents[key];
-    const pod = inc?.pods[uid];
-    unindexPod(book, uid, key);
-    if (!inc || !pod) continue;
-    pod.failing = false;
-    pod.gone = true;
-    delete pod.upSince;
-    inc.dirty = true;
-    checkQuiet(book, inc, now);
-  }
-  return true;
-}
-
-/**
- * RESOLVE_AFTER has passed since pods came back from a crash without another: they stop failing, and
- * the incident has been quiet since the last of them ran again (so it resolves at once when all are).
- */
-export function upLongEnough(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings): void {
-  let since: number | undefined;
-  for (const uid in inc.pods) {
-    const pod = inc.pods[uid]!;
-    if (!pod.failing || pod.upSince === undefined || pod.upSince + s.resolveAfterMs > now) continue;
-    since = Math.max(since ?? pod.upSince, pod.upSince);
-    pod.failing = false;
-    delete pod.upSince;
-    inc.dirty = true;
-  }
-  if (since !== undefined) checkQuiet(book, inc, since);
-}
-
-/** Every affected pod healthy or gone: a pending incident vanishes unposted, an open one starts resolving. */
-export function checkQuiet(book: IncidentBook, inc: Incident, now: number): void {
-  for (const uid in inc.pods) if (inc.pods[uid]!.failing) return;
-  if (inc.status === 'pending' && inc.sticky) {
-    inc.quietSince = now; // it happened: post it, already recovering
-  } else if (inc.status === 'pending') {
-    // Kept until GROUP_WAIT ends, counts and all: a sibling failing meanwhile (or a relist delivering
-    // it after this pod's deletion) joins it, so a deletion never erases an occurrence already counted.
-    inc.quietSince ??= now;
-  } else if (inc.status === 'open') {
-    inc.status = 'resolving';
-    inc.quietSince = now;
-    inc.dirty = true;
   }
 }
 
