@@ -21,7 +21,7 @@ const names = Array.from({ length: WORKLOADS }, (_, w) => `etl-${String(w).padSt
 interface Queued {
   readonly kind: string;
   readonly thread: string;
-  /** How many requests Slack had received when the message was queued. */
+  /** How many requests the fake Slack had answered when the message was queued (none is in flight then). */
   readonly afterRequest: number;
 }
 
@@ -35,9 +35,10 @@ interface Run {
 }
 
 let run: Run;
+let fake: FakeSlack | undefined;
 beforeAll(async () => {
   const clock = new VirtualClock(T0);
-  const slack = await FakeSlack.start({ clock, channels: ['#alerts'] });
+  const slack = (fake = await FakeSlack.start({ clock, channels: ['#alerts'] }));
   const queued: Queued[] = [];
   const store = new MemoryThreadStore();
   let sender!: SlackSender;
@@ -83,7 +84,7 @@ beforeAll(async () => {
   const accepted = slack.requests.filter((r) => r.outcome === 'ok' && r.channelId === alerts && (r.method === 'chat.postMessage' || r.method === 'chat.update'));
   run = { slack, accepted, queued, firstCrashAt: loops.firstCrashAt, store };
 }, 120_000);
-afterAll(async () => run?.slack.close());
+afterAll(async () => fake?.close());
 
 const isReply = (r: RecordedRequest) => r.method === 'chat.postMessage' && r.params.thread_ts !== undefined;
 
