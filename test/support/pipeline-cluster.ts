@@ -1,7 +1,8 @@
 /**
  * A pipeline on a virtual clock fed with realistic pod objects (test/support/replay-pods.ts), the way
  * the watch delivers them (ADDED, MODIFIED with the previous state, DELETED), and a Slack that accepts
- * everything. For tests of what a reader of the channel sees over a whole story.
+ * everything (or the sender a test wires in, e.g. the real SlackSender against the fake Slack on the
+ * same clock). For tests of what a reader of the channel sees over a whole story.
  */
 import { Registry } from 'prom-client';
 import { incidentSettingsOf } from '../../src/app.js';
@@ -13,6 +14,7 @@ import { projectPod, type PodState } from '../../src/core/pod.js';
 import type { WarningBuffer } from '../../src/core/warnings.js';
 import { silentLogger } from '../../src/log.js';
 import { Pipeline } from '../../src/pipeline.js';
+import type { Delivery, Sender } from '../../src/ports.js';
 import { acceptingSender } from './accepting-sender.js';
 import { deploymentPod, type ContainerCondition } from './replay-pods.js';
 
@@ -21,21 +23,31 @@ export interface SentAt {
   readonly msg: Outgoing;
 }
 
+/** What a PipelineCluster runs on instead of its own clock and accepting Slack. */
+export interface ClusterWiring {
+  /** Shared with the sender (and the fake Slack), so one virtual time drives them all. */
+  readonly clock?: VirtualClock;
+  /** Builds the sender, given where it reports outcomes (the pipeline). */
+  readonly sender?: (deliver: (d: Delivery) => void) => Sender;
+  /** The Warning Event buffer (EVENTS=on) the pipeline reads causes from. */
+  readonly warnings?: WarningBuffer;
+}
+
 export class PipelineCluster {
   readonly clock: VirtualClock;
   readonly sent: SentAt[] = [];
   readonly pipeline: Pipeline;
   readonly #last = new Map<string, PodState>();
 
-  /** `warnings`: the Warning Event buffer (EVENTS=on) the pipeline reads causes from; warning() fills it. */
-  constructor(
-    start: number,
-    settings: IncidentSettings = incidentSettingsOf(loadConfig({})),
-    readonly warnings?: WarningBuffer,
-  ) {
-    this.clock = new VirtualClock(start);
-    const out: Outgoing[] = [];
-    const sender = acceptingSender(out, () => (d) => this.pipeline.outcome(d));
+  /** The Warning Event buffer (EVENTS=on) the pipeline reads causes from; warning() fills it. */
+  readonly warnings?: WarningBuffer;
+
+  constructor(start: number, settings: IncidentSettings = incidentSettingsOf(loadConfig({})), wiring: ClusterWiring = {}) {
+    this.clock = wiring.clock ?? new VirtualClock(start);
+    if (wiring.warnings) this.warnings = wiring.warnings;
+    const warnings = wiring.warnings;
+    const deliver = (d: Delivery) => this.pipeline.outcome(d);
+    const sender = wiring.sender ? wiring.sender(deliver) : acceptingSender([], () => deliver);
     const send = sender.send.bind(sender);
     sender.send = (o) => {
       this.sent.push({ at: this.clock.now(), msg: o });
@@ -83,3 +95,57 @@ export class PipelineCluster {
 
 /** The kubelet's back-off after each crash: 10 s doubling to 5 min. */
 export const backOffMs = (crash: number): number => Math.min(10_000 * 2 ** crash, 300_000);
+
+const SEC = 1000;
+const CRASH_MESSAGE = 'Error: connect ECONNREFUSED 10.0.3.7:5432';
+
+/** One replica of a crash loop: Deployment `deployment`, replica `i`, crashing first at `firstAt`. */
+export interface LoopingReplica {
+  readonly deployment: string;
+  readonly i: number;
+  readonly firstAt: number;
+  /** The exit code of each crash; default 1. */
+  readonly exitCode?: number;
+}
+
+/**
+ * Replicas crash-looping out of step, as the kubelet runs them: crash, wait out the back-off, run 5 s,
+ * crash again, until `end`; then each runs again after its current back-off. Call step() once per
+ * virtual second; it applies the pod changes due by then.
+ */
+export class CrashLoops {
+  /** Restarts so far per replica (`deployment/i`). */
+  readonly restarts = new Map<string, number>();
+  /** When each Deployment first crashed (its first failure). */
+  readonly firstCrashAt = new Map<string, number>();
+  readonly #replicas: readonly LoopingReplica[];
+  readonly #end: number;
+  readonly #nextAt = new Map<string, number>();
+  readonly #crashed = new Map<string, boolean>();
+
+  constructor(replicas: readonly LoopingReplica[], end: number) {
+    this.#replicas = replicas;
+    this.#end = end;
+    for (const r of replicas) this.#nextAt.set(`${r.deployment}/${r.i}`, r.firstAt);
+  }
+
+  step(c: PipelineCluster): void {
+    const now = c.clock.now();
+    for (const { deployment, i, exitCode = 1 } of this.#replicas) {
+      const k = `${deployment}/${i}`;
+      if (now < this.#nextAt.get(k)! || (now >= this.#end && !this.#crashed.get(k))) continue;
+      const r = this.restarts.get(k) ?? 0;
+      if (!this.#crashed.get(k)) {
+        c.pod(deployment, i, { state: 'crashloop', exitCode, message: CRASH_MESSAGE }, r);
+        if (!this.firstCrashAt.has(deployment)) this.firstCrashAt.set(deployment, now);
+        this.#crashed.set(k, true);
+        this.#nextAt.set(k, now + backOffMs(r));
+      } else {
+        c.pod(deployment, i, { state: 'running' }, r + 1);
+        this.restarts.set(k, r + 1);
+        this.#crashed.set(k, false);
+        this.#nextAt.set(k, now + 5 * SEC);
+      }
+    }
+  }
+}

@@ -91,7 +91,7 @@ describe('a Warning Event after the failure refreshes the incident cause (core, 
 describe('the pipeline refreshes the cause when a Warning Event arrives for a pod of a live incident', () => {
   test('ImagePullBackOff: the parent first shows the fallback, then what the Failed Event says', () => {
     const warnings = new WarningBuffer();
-    const c = new PipelineCluster(T0, incidentSettingsOf(loadConfig({})), warnings);
+    const c = new PipelineCluster(T0, incidentSettingsOf(loadConfig({})), { warnings });
     c.pod('checkout', 0, { state: 'imagepull' }).advance(30 * SEC);
     c.warning('checkout', 0, 'Failed', NOT_FOUND).advance(30 * SEC);
     const texts = c.parentTexts('t1').map((p) => /cause: (.*)/.exec(p.text)?.[1]);
@@ -99,14 +99,14 @@ describe('the pipeline refreshes the cause when a Warning Event arrives for a po
   });
 
   test('an Event that names the pod but not its uid (written by hand) refreshes it too', () => {
-    const c = new PipelineCluster(T0, incidentSettingsOf(loadConfig({})), new WarningBuffer());
+    const c = new PipelineCluster(T0, incidentSettingsOf(loadConfig({})), { warnings: new WarningBuffer() });
     c.pod('checkout', 0, { state: 'imagepull' }).advance(30 * SEC);
     c.warning('checkout', 0, 'Failed', NOT_FOUND, false).advance(30 * SEC);
     expect(c.parentTexts('t1').map((p) => /cause: (.*)/.exec(p.text)?.[1])).toEqual(['ImagePullBackOff', 'image or tag not found']);
   });
 
   test('an Event that explains nothing never takes an explanation away', () => {
-    const c = new PipelineCluster(T0, incidentSettingsOf(loadConfig({})), new WarningBuffer());
+    const c = new PipelineCluster(T0, incidentSettingsOf(loadConfig({})), { warnings: new WarningBuffer() });
     // ErrImagePull says why in the status; the Failed Event was never seen (it came before podbell).
     c.pod('checkout', 0, { state: 'imagepull', reason: 'ErrImagePull', message: NOT_FOUND }).advance(2 * SEC);
     c.pod('checkout', 0, { state: 'imagepull' }).advance(30 * SEC);
@@ -118,7 +118,7 @@ describe('the pipeline refreshes the cause when a Warning Event arrives for a po
 
   test('a Warning Event for a healthy pod, or one of no incident, posts and edits nothing', () => {
     const warnings = new WarningBuffer();
-    const c = new PipelineCluster(T0, incidentSettingsOf(loadConfig({})), warnings);
+    const c = new PipelineCluster(T0, incidentSettingsOf(loadConfig({})), { warnings });
     c.pod('checkout', 0, { state: 'running' }).advance(30 * SEC);
     c.warning('checkout', 0, 'Unhealthy', 'Readiness probe failed: HTTP probe failed with statuscode: 503').advance(30 * SEC);
     expect(c.sent).toEqual([]);

@@ -1,4 +1,4 @@
-import { backOffMs, PipelineCluster } from '../support/pipeline-cluster.js';
+import { backOffMs, CrashLoops, PipelineCluster } from '../support/pipeline-cluster.js';
 import { projectPod } from '../../src/core/pod.js';
 import { clockTime } from '../../src/core/render.js';
 import { deploymentPod } from '../support/replay-pods.js';
@@ -89,34 +89,14 @@ function storm20(): { c: PipelineCluster; names: string[]; restarts: Map<string,
   const names = Array.from({ length: 20 }, (_, w) => `etl-${String(w).padStart(2, '0')}`);
   for (const n of names) for (let i = 0; i < 2; i++) c.pod(n, i, RUNNING);
   c.advance(1 * MIN);
-  const restarts = new Map<string, number>();
-  const nextAt = new Map<string, number>();
-  const crashed = new Map<string, boolean>();
   const end = T0 + 11 * MIN;
-  for (const [w, n] of names.entries()) for (let i = 0; i < 2; i++) nextAt.set(`${n}/${i}`, T0 + 1 * MIN + w * 2 * SEC + i * 7 * SEC);
+  const loops = new CrashLoops(names.flatMap((deployment, w) => [0, 1].map((i) => ({ deployment, i, firstAt: T0 + 1 * MIN + w * 2 * SEC + i * 7 * SEC }))), end);
   while (c.clock.now() < end + 6 * MIN) {
-    const now = c.clock.now();
-    for (const n of names) {
-      for (let i = 0; i < 2; i++) {
-        const k = `${n}/${i}`;
-        if (now < nextAt.get(k)! || (now >= end && !crashed.get(k))) continue;
-        const r = restarts.get(k) ?? 0;
-        if (!crashed.get(k)) {
-          c.pod(n, i, CRASH, r);
-          crashed.set(k, true);
-          nextAt.set(k, now + backOffMs(r));
-        } else {
-          c.pod(n, i, RUNNING, r + 1);
-          restarts.set(k, r + 1);
-          crashed.set(k, false);
-          nextAt.set(k, now + 5 * SEC);
-        }
-      }
-    }
+    loops.step(c);
     c.advance(1 * SEC);
   }
   c.advance(10 * MIN);
-  return { c, names, restarts };
+  return { c, names, restarts: loops.restarts };
 }
 
 describe('a 20-workload storm: a quiet channel and quiet threads', () => {

@@ -72,6 +72,16 @@ describe('storms without the wall', () => {
     for (const [n, at] of failedAt) expect({ n, waited: named.get(n)! - at <= 30 * SEC }).toEqual({ n, waited: true });
   });
 
+  test('with a long GROUP_INTERVAL (5 min) a member joining after the storm parent is still named within 30 s: a join brings the edit forward', () => {
+    const { s, failedAt } = burst(50, 40 * SEC, new Story({ ...DEFAULTS, groupIntervalMs: 5 * MIN }));
+    s.advance(2 * MIN);
+    const named = firstNamed(s, failedAt.keys());
+    for (const [n, at] of failedAt) expect({ n, waited: named.get(n)! - at <= 30 * SEC }).toEqual({ n, waited: true });
+    // Joins space storm edits 2 × GROUP_WAIT apart, not once a second.
+    const edits = s.sent.filter((m) => m.msg.kind === 'edit' && m.msg.thread.startsWith('s'));
+    for (let i = 1; i < edits.length; i++) expect(edits[i]!.at - edits[i - 1]!.at).toBeGreaterThanOrEqual(2 * DEFAULTS.groupWaitMs);
+  });
+
   test('four incidents within seconds are held, not lost: with no storm they go top level within 3 × GROUP_WAIT', () => {
     const { s, failedAt } = burst(4, 4 * SEC);
     s.advance(MIN);

@@ -15,6 +15,9 @@ export function memberOf(inc: Incident): StormMember {
   return { key: inc.key, namespace: inc.namespace, workload: inc.workload, status: inc.status, counts: { ...inc.counts } };
 }
 
+/** The least time a join leaves before the storm parent's next edit (with GROUP_WAIT 0, every join would edit it). */
+const JOIN_EDIT_MIN_MS = 5_000;
+
 /** Where a parent goes: top level, held by its channel for a moment, or into a storm thread. */
 export type Placement =
   | { readonly kind: 'top' }
@@ -38,7 +41,7 @@ export function stormFor(book: IncidentBook, inc: Incident, now: number, s: Inci
     delete ch.storm;
   }
   if (storm) {
-    joinStorm(storm, inc, now);
+    joinStorm(storm, inc, now, s);
     storm.dirty = true;
     return { kind: 'storm', storm: storm.id, released: [] };
   }
@@ -109,7 +112,7 @@ function beginStorm(book: IncidentBook, ch: ChannelState, inc: Incident, now: nu
   ch.storm = storm.id;
   ch.opens = [];
   delete ch.holdUntil;
-  joinStorm(storm, inc, now);
+  joinStorm(storm, inc, now, s);
   sendStormParent(storm, s, out);
   return { kind: 'storm', storm: storm.id, released };
 }
@@ -123,10 +126,18 @@ export function sendStormParent(storm: Storm, s: IncidentSettings, out: Outgoing
   out.push({ kind: 'parent', thread: storm.id, channel: storm.channel, ...(maybePosted && { maybePosted: true }), message });
 }
 
-export function joinStorm(storm: Storm, inc: Incident, now: number): void {
+/**
+ * `inc` becomes a member. Its line is its only name in Slack, so a join brings the storm parent's
+ * next edit forward to at most 2 × GROUP_WAIT (at least JOIN_EDIT_MIN_MS) after it, whatever
+ * GROUP_INTERVAL is: a member is named within 3 × GROUP_WAIT of its first failure, and a stream of
+ * joins edits the parent no more often than that.
+ */
+export function joinStorm(storm: Storm, inc: Incident, now: number, s: IncidentSettings): void {
   inc.storm = storm.id;
   storm.lastJoinAt = now;
   if (storm.members.some((m) => m.key === inc.key)) return; // listed when the storm began (it was held)
+  const soon = now + Math.max(STORM_HOLD_GROUP_WAITS * s.groupWaitMs, JOIN_EDIT_MIN_MS);
+  if (storm.posted !== false) storm.lastEditAt = Math.min(storm.lastEditAt, soon - s.groupIntervalMs);
   const member = memberOf(inc);
   // Past the lines the storm parent shows, the thread names it: every failing workload is named.
   if (storm.members.length >= STORM_LINES) note(storm, stormMemberLine(member).replace(/\*/g, ''));
