@@ -107,8 +107,9 @@ export function demoStory(o: StorySetup = {}): Story {
       act: (c) => c.get('shop/cart').livenessFail([0]),
     },
     { at: 17_000, act: (c) => c.get('shop/cart').recover([0]) },
-    { at: 15_500, say: 'Slack: on call (U0ONCALL) presses 🔕 Mute workload → for 1 hour on shop/api', act: (_c, press) => press('U0ONCALL', 'mute', 'shop/api', '1h') },
-    { at: 16_000, say: 'shop/api: the image is fixed but the app crash-loops (muted: counted, not posted)', act: (c) => c.get('shop/api').crash() },
+    // A press needs the parent in Slack: api's waits a moment while #alerts sees whether a storm follows.
+    { at: 18_500, say: 'Slack: on call (U0ONCALL) presses 🔕 Mute workload → for 1 hour on shop/api', act: (_c, press) => press('U0ONCALL', 'mute', 'shop/api', '1h') },
+    { at: 18_700, say: 'shop/api: the image is fixed but the app crash-loops (muted: counted, not posted)', act: (c) => c.get('shop/api').crash() },
     { at: 14_000, say: `${MUTED_NAMESPACE}/${MUTED_WORKLOAD}: crash-looping, but its namespace has podbell.io/mute: "true"`, act: muted },
     { at: 16_500, say: 'shop/checkout: still crashing (podbell edits the parent, no new posts)', act: checkout },
     { at: 18_000, act: muted },
