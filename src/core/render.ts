@@ -127,8 +127,11 @@ export function truncateStart(s: string, max: number): string {
   return '…' + s.slice(cut);
 }
 
-/** The kubelet's "back-off 40s restarting failed container=…" notice: says nothing the counts do not. */
-const BACK_OFF_NOTICE = /^back-off \S+ restarting failed container/i;
+/**
+ * The kubelet's waiting messages of a back-off ("back-off 40s restarting failed container=…",
+ * "Back-off pulling image …"): they say nothing the counts and the cause line do not.
+ */
+const BACK_OFF_NOTICE = /^back-off (\S+ restarting failed container|pulling image)/i;
 
 /** The message worth showing, or undefined when it is only kubelet boilerplate. */
 export function usefulMessage(message: string | undefined): string | undefined {

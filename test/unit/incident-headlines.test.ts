@@ -87,3 +87,15 @@ describe('replies in a storm thread name their workload', () => {
     expect(s.texts('reply', own.thread)[0]).toMatch(/^etl-\d\d-x · app/);
   });
 });
+
+describe('latest message: the most useful words seen, never replaced by boilerplate', () => {
+  test.each([
+    ['a crash loop', 'CrashLoopBackOff', 'back-off 40s restarting failed container=app pod=api-7d9f-x_shop(6f0c)'],
+    ['an image pull', 'ImagePullBackOff', 'Back-off pulling image "registry.example.com/api:2.4.l"'],
+  ])("%s: the kubelet's back-off notice after the crash's own words keeps the words", (_name, reason, notice) => {
+    const s = new Story().fail({ pod: 'api-x', reason: 'Error', message: 'Error: connect ECONNREFUSED 10.0.3.7:5432', restartCount: 1 }).advance(10 * SEC);
+    s.fail({ pod: 'api-x', reason, message: notice, restartCount: 2 }).advance(MIN);
+    expect(s.parentText('t1')).toContain('latest: Error: connect ECONNREFUSED 10.0.3.7:5432');
+    expect(s.parentText('t1').toLowerCase()).not.toContain('back-off');
+  });
+});

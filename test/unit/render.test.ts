@@ -185,10 +185,14 @@ describe('headlines that tell the truth (issue 14)', () => {
     expect(causeLabel(f)).toBe(label);
   });
 
-  test("latest message: never the kubelet's back-off boilerplate", () => {
-    const m = renderParent(view({ latestMessage: 'back-off 40s restarting failed container=app pod=checkout-7d9f8b6c5d-x2k4q_shop(6f0c2e1a)' }));
-    expect(m.text).not.toContain('back-off');
-    expect(JSON.stringify(m.blocks)).not.toContain('back-off');
+  test.each([
+    'back-off 40s restarting failed container=app pod=checkout-7d9f8b6c5d-x2k4q_shop(6f0c2e1a)',
+    // ImagePullBackOff's waiting message: the cause line (from the Failed Event) says why, this says nothing.
+    'Back-off pulling image "registry.example.com/api:2.4.l"',
+  ])("latest message: never the kubelet's back-off boilerplate (%s)", (boilerplate) => {
+    const m = renderParent(view({ latestMessage: boilerplate }));
+    expect(m.text.toLowerCase()).not.toContain('back-off');
+    expect(JSON.stringify(m.blocks).toLowerCase()).not.toContain('back-off');
   });
 
   test('a long message keeps its END (stack traces end with the error), within Slack limits', () => {

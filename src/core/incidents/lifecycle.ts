@@ -5,7 +5,7 @@
  */
 import type { Failure } from '../detect.js';
 import type { Outgoing } from '../outgoing.js';
-import { causeLabel, renderParent, renderReopenedReply, renderResolvedReply, type IncidentView } from '../render.js';
+import { causeLabel, renderParent, renderReopenedReply, renderResolvedReply, usefulMessage, type IncidentView } from '../render.js';
 import { has, indexPod, LIMITS, ONE_SHOT_REASONS, unindexAll, incidentKey, type Incident, type IncidentBook, type IncidentSettings, type PodEntry } from './model.js';
 import { hashMessage, readerSignature } from '../parent-edit.js';
 import { named, parentLanded, replyFor } from './replies.js';
@@ -209,7 +209,9 @@ export function record(book: IncidentBook, inc: Incident, f: Failure, now: numbe
   if (ONE_SHOT_REASONS.has(f.reason) && !(f.reason === 'Error' && f.willRestart)) inc.sticky = true;
   if (f.container !== '') countRestarts(inc, pod, f.container, f.restartCount);
   inc.lastSeen = now;
-  if (f.message) inc.latestMessage = f.message.length > LIMITS.messageChars ? f.message.slice(0, LIMITS.messageChars) : f.message;
+  // Boilerplate never replaces words worth showing (an earlier termination message).
+  const said = usefulMessage(f.message);
+  if (said) inc.latestMessage = said.length > LIMITS.messageChars ? said.slice(0, LIMITS.messageChars) : said;
   if (f.cause) setCause(inc, f.cause);
   inc.dirty = true;
   if (!pod.replied.includes(f.reason)) {
