@@ -65,6 +65,50 @@ export function needsEdit(rendered: () => Rendering, accepted: Accepted | undefi
   return now >= quiet ? EDIT : { kind: 'wait', at: quiet };
 }
 
+/** What a parent (an incident's or a storm's) keeps between two edit decisions. */
+export interface EditState {
+  /** its state changed since the parent was last compared with what Slack shows */
+  dirty: boolean;
+  /** the rendering it would show now, and since when (a detail waits for quiet) */
+  pendingHash?: string;
+  pendingSince?: number;
+  /** the last rendering sent (post or edit): its hash and signature, adopted when Slack accepts it */
+  sent?: { hash: string; sig: string };
+}
+
+/** A parent as it would render now: the message, its reader signature, and whether a crash loop waits out its back-off. */
+export interface ParentRendering {
+  readonly message: SlackMessage;
+  readonly sig: string;
+  readonly backOff: boolean;
+}
+
+/**
+ * needsEdit for one parent, with its bookkeeping: since when the rendering has been what it is, and
+ * what was sent. Returns the edit to send, or when to ask again (`wakeAt`).
+ */
+export function decideEdit(state: EditState, render: () => ParentRendering, accepted: Accepted | undefined, now: number, intervalMs: number): { readonly edit?: SlackMessage; readonly wakeAt?: number } {
+  let current: ParentRendering | undefined;
+  const rendered = (): Rendering => {
+    current = render();
+    const hash = hashMessage(current.message);
+    if (hash !== state.pendingHash) {
+      state.pendingHash = hash;
+      state.pendingSince = now;
+    }
+    return { hash, sig: current.sig, since: state.pendingSince ?? now, backOff: current.backOff };
+  };
+  const decision = needsEdit(rendered, accepted, now, intervalMs);
+  if (decision.kind === 'wait') return { wakeAt: decision.at };
+  if (decision.kind === 'hold') return {};
+  state.dirty = false;
+  delete state.pendingHash;
+  delete state.pendingSince;
+  if (decision.kind === 'none' || current === undefined) return {};
+  state.sent = { hash: hashMessage(current.message), sig: current.sig };
+  return { edit: current.message };
+}
+
 /** 1 2 5 10 20 50 100 …: the step a count has reached (0 below 1). */
 export function countStep(n: number): number {
   let step = 0;

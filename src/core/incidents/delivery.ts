@@ -4,7 +4,7 @@
  * parent needs an edit is needsEdit() of what Slack accepted, never of what was queued.
  */
 import { PARENT_GONE_CAUSES, type Delivery, type Outgoing } from '../outgoing.js';
-import { hashMessage, needsEdit, readerSignature, type Rendering } from '../parent-edit.js';
+import { decideEdit, hashMessage, readerSignature } from '../parent-edit.js';
 import { renderParent } from '../render.js';
 import { sendParent, viewOf } from './lifecycle.js';
 import { has, type Incident, type IncidentBook, type IncidentSettings, type Storm } from './model.js';
@@ -104,26 +104,14 @@ export function flushParent(book: IncidentBook, inc: Incident, now: number, s: I
     markStormDirty(book, inc);
     return;
   }
-  let parent: ReturnType<typeof renderParent> | undefined;
-  let sig = '';
   const accepted = inc.parentHash === undefined ? undefined : { hash: inc.parentHash, at: inc.lastEditAt, sig: inc.parentSig };
-  const rendered = (): Rendering => {
+  const render = () => {
     const view = viewOf(inc, s, now);
-    const hash = hashMessage((parent = renderParent(view)));
-    sig = readerSignature(view);
-    if (hash !== inc.pendingHash) {
-      inc.pendingHash = hash;
-      inc.pendingSince = now;
-    }
-    return { hash, sig, since: inc.pendingSince ?? now, backOff: (view.podsInBackOff ?? 0) > 0 };
+    return { message: renderParent(view), sig: readerSignature(view), backOff: (view.podsInBackOff ?? 0) > 0 };
   };
-  const decision = needsEdit(rendered, accepted, now, s.groupIntervalMs);
-  if (decision.kind === 'wait' || decision.kind === 'hold') return;
-  inc.dirty = false;
-  delete inc.pendingHash;
-  delete inc.pendingSince;
-  if (decision.kind === 'none' || parent === undefined) return;
-  inc.sent = { hash: hashMessage(parent), sig };
-  out.push({ kind: 'edit', thread: inc.id, message: parent });
+  // A wait needs no wake-up here: deadlines().edit asks for it.
+  const { edit } = decideEdit(inc, render, accepted, now, s.groupIntervalMs);
+  if (edit === undefined) return;
+  out.push({ kind: 'edit', thread: inc.id, message: edit });
   markStormDirty(book, inc);
 }

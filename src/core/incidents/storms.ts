@@ -6,7 +6,7 @@
  * ones are held briefly until it is clear whether a storm follows.
  */
 import type { Outgoing } from '../outgoing.js';
-import { hashMessage, needsEdit, stormSignature, type Rendering } from '../parent-edit.js';
+import { decideEdit, hashMessage, stormSignature } from '../parent-edit.js';
 import { renderStorm, STORM_LINES, stormMemberLine, type StormMemberView } from '../render-storm.js';
 import { flushNotes, note } from './storm-thread.js';
 import { has, LIMITS, STORM_WINDOW_MS, type Incident, type IncidentBook, type ChannelState, type IncidentSettings, type Storm, type StormMember, STORM_HOLD_GROUP_WAITS, STORM_PREVIEW } from './model.js';
@@ -198,26 +198,12 @@ function refreshMembers(book: IncidentBook, storm: Storm): boolean {
  * (a member joined, changed status or crossed a count step), details once the storm is quiet.
  */
 function flushStorm(book: IncidentBook, storm: Storm, now: number, s: IncidentSettings, out: Outgoing[], wake: (t: number) => void): void {
-  let msg: ReturnType<typeof renderStorm> | undefined;
-  let sig = '';
-  const rendered = (): Rendering => {
+  const render = () => {
     const backOff = refreshMembers(book, storm);
     const view = stormView(storm, s);
-    const hash = hashMessage((msg = renderStorm(view)));
-    sig = stormSignature(view);
-    if (hash !== storm.pendingHash) {
-      storm.pendingHash = hash;
-      storm.pendingSince = now;
-    }
-    return { hash, sig, since: storm.pendingSince ?? now, backOff };
+    return { message: renderStorm(view), sig: stormSignature(view), backOff };
   };
-  const decision = needsEdit(rendered, { hash: storm.hash, at: storm.lastEditAt, sig: storm.sig }, now, s.groupIntervalMs);
-  if (decision.kind === 'wait') wake(decision.at);
-  if (decision.kind === 'wait' || decision.kind === 'hold') return;
-  storm.dirty = false;
-  delete storm.pendingHash;
-  delete storm.pendingSince;
-  if (decision.kind === 'none' || msg === undefined) return;
-  storm.sent = { hash: hashMessage(msg), sig };
-  out.push({ kind: 'edit', thread: storm.id, message: msg });
+  const { edit, wakeAt } = decideEdit(storm, render, { hash: storm.hash, at: storm.lastEditAt, sig: storm.sig }, now, s.groupIntervalMs);
+  if (wakeAt !== undefined) wake(wakeAt);
+  if (edit !== undefined) out.push({ kind: 'edit', thread: storm.id, message: edit });
 }
