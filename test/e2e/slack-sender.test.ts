@@ -52,6 +52,10 @@ test('with a token: auth.test, then a 429 pauses only its channel until its Retr
   const limited = await waitFor('the 429 on #a', () => toA().find((r) => r.outcome === 'ratelimited'));
   // ...and #a sends nothing more until its Retry-After has passed.
   expect(toA().filter((r) => r.outcome !== 'ok' || r.time > limited.time).map((r) => r.outcome)).toEqual(['ratelimited']);
+  // The fake answered 429; time moves on only once the sender has read that answer and paused #a (a
+  // pause taken after the advance would count its Retry-After from the later time: a busy machine
+  // once got there first, and #a waited for time that never came).
+  await waitFor('the sender pausing #a', () => lines.join('').includes('Slack rate limit: pausing this channel'));
   clock.advance(limited.retryAfter! * 1000);
   await waitFor('a1 and A2 in #a', () => slack.threads('#a')[0]?.text === 'A2' && slack.threads('#a')[0]!.replies.length === 1);
   (sender as SlackSender).stop();
