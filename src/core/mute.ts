@@ -173,107 +173,147 @@ export function formatInstant(ms: number): string {
 const MAX_VALUE_CHARS = 200;
 const cut = (s: string): string => (s.length > MAX_VALUE_CHARS ? `${s.slice(0, MAX_VALUE_CHARS)}…` : s);
 
-/** Compiles the annotations of one object (namespace or pod) into a Policy. */
-function compile(namespace: string, pod: string | undefined, a: Readonly<Record<string, string>>): Policy {
-  const problems: AnnotationProblem[] = [];
-  const bad = (annotation: string, value: string, why: string, skippedChannel = false) =>
-    problems.push({ namespace, ...(pod !== undefined && { pod }), annotation, value: cut(value), why, ...(skippedChannel && { skippedChannel }) });
-  const where = pod === undefined ? `namespace ${namespace}` : `pod ${namespace}/${pod}`;
+/** How logs and problems name an object: `namespace payments` or `pod payments/api-1`. */
+const subjectOf = (p: { readonly namespace: string; readonly pod?: string | undefined }): string =>
+  p.pod === undefined ? `namespace ${p.namespace}` : `pod ${p.namespace}/${p.pod}`;
 
-  // Mutes: each annotation present narrows the mute; a malformed mute or mute-until disables the whole
-  // mute of this object, because a half-read mute could silence more, or longer, than was asked.
-  let broken = false;
-  let switchedOn: boolean | undefined;
-  const muteText = a[ANNOTATION.mute];
-  if (muteText !== undefined) {
-    switchedOn = parseBool(muteText);
-    if (switchedOn === undefined) {
-      broken = true;
-      bad(ANNOTATION.mute, muteText, `${ANNOTATION.mute} on ${where} must be "true" or "false" (also yes/no); ${where} is not muted`);
-    }
-  }
-  let until: number | undefined;
-  const untilText = a[ANNOTATION.muteUntil];
-  if (untilText !== undefined) {
-    until = parseRfc3339(untilText);
-    if (until === undefined) {
-      broken = true;
-      bad(
-        ANNOTATION.muteUntil,
-        untilText,
-        `${ANNOTATION.muteUntil} on ${where} is not an RFC 3339 time with a zone, like 2026-11-22T06:00:00Z or 2026-11-22T07:00:00+01:00; ${where} is not muted`,
-      );
-    }
-  }
-  let reasons: Set<string> | undefined;
-  const reasonsText = a[ANNOTATION.muteReasons];
-  if (reasonsText !== undefined) {
-    reasons = new Set();
-    const unknown: string[] = [];
-    for (const item of reasonsText.split(',')) {
-      const name = item.trim();
-      if (name === '') continue;
-      const known = REASON_BY_LOWER.get(name.toLowerCase());
-      if (known) reasons.add(known);
-      else unknown.push(name);
-    }
-    if (unknown.length > 0 || reasons.size === 0) {
-      const what = unknown.length > 0 ? `podbell never reports ${unknown.map((u) => JSON.stringify(cut(u))).join(', ')}` : 'it lists no reason';
-      const effect = reasons.size > 0 ? `the mute still applies to ${[...reasons].join(', ')}` : `${where} is not muted`;
-      bad(ANNOTATION.muteReasons, reasonsText, `${ANNOTATION.muteReasons} on ${where}: ${what} (known: ${MUTABLE_REASONS.join(', ')}); ${effect}`);
-    }
-  }
-  let mute: CompiledMute | undefined;
-  const asked = switchedOn === true || untilText !== undefined || reasonsText !== undefined;
-  if (asked && !broken && switchedOn !== false && (reasons === undefined || reasons.size > 0)) {
-    const by = [ANNOTATION.mute, ANNOTATION.muteReasons, ANNOTATION.muteUntil].filter((k) => a[k] !== undefined);
-    mute = { by, ...(until !== undefined && { until }), ...(reasons !== undefined && { reasons }) };
-  }
+/** One object being compiled: how its problems name it, and the one place they are collected. */
+interface Subject {
+  /** subjectOf the object, as problem sentences name it. */
+  readonly where: string;
+  readonly report: (annotation: string, value: string, why: string, skippedChannel?: boolean) => void;
+}
 
-  // Ignore: pods only. A valid podbell.io/ignore decides; otherwise kube-slack/ignore-pod keeps
-  // kube-slack's meaning (any non-empty value ignores; an explicit false/no does not) for a quiet migration.
-  let ignoredBy: string | undefined;
+/** A Subject collecting into `problems`, so every reader below reports in the order it is called. */
+function subjectCollecting(namespace: string, pod: string | undefined, problems: AnnotationProblem[]): Subject {
+  return {
+    where: subjectOf({ namespace, pod }),
+    report: (annotation, value, why, skippedChannel = false) =>
+      problems.push({ namespace, ...(pod !== undefined && { pod }), annotation, value: cut(value), why, ...(skippedChannel && { skippedChannel }) }),
+  };
+}
+
+/** A true/false annotation (see parseBool); undefined when absent or unreadable, which is reported saying what happens `instead`. */
+function readBool(a: Readonly<Record<string, string>>, k: string, s: Subject, instead: string): boolean | undefined {
+  const text = a[k];
+  const value = text === undefined ? undefined : parseBool(text);
+  if (text !== undefined && value === undefined) s.report(k, text, `${k} on ${s.where} must be "true" or "false" (also yes/no); ${instead}`);
+  return value;
+}
+
+/** podbell.io/mute-until in ms since the epoch; undefined when absent or malformed (a malformed value is reported). */
+function readMuteUntil(a: Readonly<Record<string, string>>, s: Subject): number | undefined {
+  const text = a[ANNOTATION.muteUntil];
+  if (text === undefined) return undefined;
+  const until = parseRfc3339(text);
+  const why = `${ANNOTATION.muteUntil} on ${s.where} is not an RFC 3339 time with a zone, like 2026-11-22T06:00:00Z or 2026-11-22T07:00:00+01:00; ${s.where} is not muted`;
+  if (until === undefined) s.report(ANNOTATION.muteUntil, text, why);
+  return until;
+}
+
+/**
+ * podbell.io/mute-reasons as canonical reason names; undefined when absent. Unknown names are reported
+ * and dropped, so the set can be empty: then nothing is left to mute.
+ */
+function readMuteReasons(a: Readonly<Record<string, string>>, s: Subject): Set<string> | undefined {
+  const text = a[ANNOTATION.muteReasons];
+  if (text === undefined) return undefined;
+  const reasons = new Set<string>();
+  const unknown: string[] = [];
+  for (const item of text.split(',')) {
+    const name = item.trim();
+    if (name === '') continue;
+    const known = REASON_BY_LOWER.get(name.toLowerCase());
+    if (known) reasons.add(known);
+    else unknown.push(name);
+  }
+  if (unknown.length > 0 || reasons.size === 0) {
+    const what = unknown.length > 0 ? `podbell never reports ${unknown.map((u) => JSON.stringify(cut(u))).join(', ')}` : 'it lists no reason';
+    const effect = reasons.size > 0 ? `the mute still applies to ${[...reasons].join(', ')}` : `${s.where} is not muted`;
+    s.report(ANNOTATION.muteReasons, text, `${ANNOTATION.muteReasons} on ${s.where}: ${what} (known: ${MUTABLE_REASONS.join(', ')}); ${effect}`);
+  }
+  return reasons;
+}
+
+/**
+ * The mute of one object. Each annotation present narrows the mute; a malformed mute or mute-until
+ * disables the whole mute of this object, because a half-read mute could silence more, or longer,
+ * than was asked.
+ */
+function compileMute(a: Readonly<Record<string, string>>, s: Subject): CompiledMute | undefined {
+  const switchedOn = readBool(a, ANNOTATION.mute, s, `${s.where} is not muted`);
+  const until = readMuteUntil(a, s);
+  const reasons = readMuteReasons(a, s);
+  const broken = (a[ANNOTATION.mute] !== undefined && switchedOn === undefined) || (a[ANNOTATION.muteUntil] !== undefined && until === undefined);
+  const asked = switchedOn === true || a[ANNOTATION.muteUntil] !== undefined || a[ANNOTATION.muteReasons] !== undefined;
+  if (!asked || broken || switchedOn === false || reasons?.size === 0) return undefined;
+  const by = [ANNOTATION.mute, ANNOTATION.muteReasons, ANNOTATION.muteUntil].filter((k) => a[k] !== undefined);
+  return { by, ...(until !== undefined && { until }), ...(reasons !== undefined && { reasons }) };
+}
+
+/**
+ * Which annotation ignores a pod, if any. A valid podbell.io/ignore decides; otherwise
+ * kube-slack/ignore-pod keeps kube-slack's meaning (any non-empty value ignores; an explicit false/no
+ * does not) for a quiet migration. On a namespace both are reported: they are read on pods only.
+ */
+function readIgnore(a: Readonly<Record<string, string>>, isPod: boolean, s: Subject): string | undefined {
   const ignoreText = a[ANNOTATION.ignore];
   const kubeSlackIgnoreText = a[ANNOTATION.kubeSlackIgnore];
-  if (pod === undefined) {
+  if (!isPod) {
     for (const [k, v] of [[ANNOTATION.ignore, ignoreText], [ANNOTATION.kubeSlackIgnore, kubeSlackIgnoreText]] as const) {
-      if (v !== undefined) bad(k, v, `${k} is read on pods only; to silence ${where} use ${ANNOTATION.mute}=true`);
+      if (v !== undefined) s.report(k, v, `${k} is read on pods only; to silence ${s.where} use ${ANNOTATION.mute}=true`);
     }
-  } else {
-    const own = ignoreText === undefined ? undefined : parseBool(ignoreText);
-    const kubeSlack = kubeSlackIgnoreText !== undefined && kubeSlackIgnoreText.trim() !== '' && parseBool(kubeSlackIgnoreText) !== false;
-    if (own === true) ignoredBy = ANNOTATION.ignore;
-    else if (own === undefined && kubeSlack) ignoredBy = ANNOTATION.kubeSlackIgnore;
-    if (ignoreText !== undefined && own === undefined) {
-      const effect = kubeSlack ? `${ANNOTATION.kubeSlackIgnore} still ignores the pod` : 'the pod is not ignored';
-      bad(ANNOTATION.ignore, ignoreText, `${ANNOTATION.ignore} on ${where} must be "true" or "false" (also yes/no); ${effect}`);
-    }
+    return undefined;
   }
+  const kubeSlack = kubeSlackIgnoreText !== undefined && kubeSlackIgnoreText.trim() !== '' && parseBool(kubeSlackIgnoreText) !== false;
+  const own = readBool(a, ANNOTATION.ignore, s, kubeSlack ? `${ANNOTATION.kubeSlackIgnore} still ignores the pod` : 'the pod is not ignored');
+  if (own === true) return ANNOTATION.ignore;
+  return own === undefined && kubeSlack ? ANNOTATION.kubeSlackIgnore : undefined;
+}
 
-  // Channel: podbell.io/channel wins over kube-slack/slack-channel; a bad one is skipped, so the next
-  // in precedence (ending with the default channel) receives the alerts rather than nobody.
+/**
+ * The normalised channel: podbell.io/channel wins over kube-slack/slack-channel; a bad one is skipped,
+ * so the next in precedence (ending with the default channel) receives the alerts rather than nobody.
+ */
+function readChannel(a: Readonly<Record<string, string>>, s: Subject): string | undefined {
   let channel: string | undefined;
   for (const k of [ANNOTATION.channel, ANNOTATION.kubeSlackChannel]) {
     const v = a[k];
     if (v === undefined) continue;
     const c = parseChannel(v);
-    if (c === undefined) bad(k, v, `${k} on ${where} is not a channel name like #team-payments or a channel ID like C0123456789`, true);
+    if (c === undefined) s.report(k, v, `${k} on ${s.where} is not a channel name like #team-payments or a channel ID like C0123456789`, true);
     else channel ??= c;
   }
+  return channel;
+}
 
-  // Logs: an unreadable value counts as "false": when in doubt, no log text leaves the cluster.
-  const logsText = a[ANNOTATION.logs];
-  const logsValue = logsText === undefined ? undefined : parseBool(logsText);
-  if (logsText !== undefined && logsValue === undefined) bad(ANNOTATION.logs, logsText, `${ANNOTATION.logs} on ${where} must be "true" or "false" (also yes/no); no logs are fetched for ${where}`);
-  const logs = logsText === undefined ? undefined : (logsValue ?? false);
+/** podbell.io/logs; undefined when absent. An unreadable value counts as false: when in doubt, no log text leaves the cluster. */
+function readLogs(a: Readonly<Record<string, string>>, s: Subject): boolean | undefined {
+  if (a[ANNOTATION.logs] === undefined) return undefined;
+  return readBool(a, ANNOTATION.logs, s, `no logs are fetched for ${s.where}`) ?? false;
+}
 
-  // A misspelt podbell.io annotation would otherwise do nothing, silently.
+/** Reports podbell.io annotations podbell does not read: a misspelt one would otherwise do nothing, silently. */
+function reportUnknownAnnotations(a: Readonly<Record<string, string>>, s: Subject): void {
   for (const [k, v] of Object.entries(a)) {
     if (k.startsWith('podbell.io/') && !PODBELL_ANNOTATIONS.has(k)) {
-      bad(k, v, `${k} on ${where} is not an annotation podbell reads (known: ${[...PODBELL_ANNOTATIONS].join(', ')}); it has no effect`);
+      s.report(k, v, `${k} on ${s.where} is not an annotation podbell reads (known: ${[...PODBELL_ANNOTATIONS].join(', ')}); it has no effect`);
     }
   }
+}
 
+/**
+ * Compiles the annotations of one object (namespace or pod) into a Policy. The readers run in a fixed
+ * order (mute, ignore, channel, logs, unknown names) because that is the order problems are reported in.
+ */
+function compile(namespace: string, pod: string | undefined, a: Readonly<Record<string, string>>): Policy {
+  const problems: AnnotationProblem[] = [];
+  const s = subjectCollecting(namespace, pod, problems);
+  const mute = compileMute(a, s);
+  const ignoredBy = readIgnore(a, pod !== undefined, s);
+  const channel = readChannel(a, s);
+  const logs = readLogs(a, s);
+  reportUnknownAnnotations(a, s);
   return {
     namespace,
     ...(pod !== undefined && { pod }),
@@ -306,8 +346,6 @@ export function compilePodPolicy(pod: Pick<PodState, 'namespace' | 'name' | 'ann
 /** Whether `m` mutes `reason` at `now`. */
 const mutes = (m: CompiledMute | undefined, reason: string, now: number): m is CompiledMute =>
   m !== undefined && (m.until === undefined || now < m.until) && (m.reasons === undefined || m.reasons.has(reason));
-
-const subjectOf = (p: Policy): string => (p.pod === undefined ? `namespace ${p.namespace}` : `pod ${p.namespace}/${p.pod}`);
 
 /** The `why` sentence; `reasons` names what is muted when the mute is limited to some reasons. */
 function muteWhy(p: Policy, m: CompiledMute, reasons: string): string {
