@@ -129,19 +129,38 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /**
- * Parses the environment into a frozen Config. Unknown variables are ignored; every malformed
- * value is collected and thrown together in one ConfigError, each naming the variable and value.
+ * Reads variables for the section readers below and collects their problems, in the order they are
+ * met, so loadConfig can report every problem at once and in a stable order (tests rely on it).
  */
-export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
-  const problems: { readonly name: string; readonly text: string }[] = [];
+interface EnvReader {
+  /** The trimmed value; the default when unset or blank. */
+  readonly raw: (name: string) => string | undefined;
+  /** Records a problem naming the variable and its value. */
+  readonly bad: (name: string, value: string, why: string) => void;
+  /** Records a problem naming the variable but not its value: the value is a secret. */
+  readonly badSecret: (name: string, why: string) => void;
+  /** A duration in ms; a malformed one is recorded and its default used. */
+  readonly duration: (name: keyof typeof DEFAULTS) => number;
+  /** A whole number in [min, max]; anything else is recorded and its default used. */
+  readonly integer: (name: keyof typeof DEFAULTS, min: number, max: number) => number;
+}
+
+/** One bad variable: `name` lets LoadConfigOptions.uses pick what a command reports. */
+interface Problem {
+  readonly name: string;
+  readonly text: string;
+}
+
+/** An EnvReader over `env` appending to `problems`; values from .env say so, to tell the user where to fix them. */
+function envReader(env: Env, options: LoadConfigOptions, problems: Problem[]): EnvReader {
   const where = (name: string) => (options.fromEnvFile?.has(name) ? ' (set in .env)' : '');
-  const raw = (name: keyof typeof DEFAULTS | string): string | undefined => {
+  const raw = (name: string): string | undefined => {
     const v = env[name];
     if (v !== undefined && v.trim() !== '') return v.trim();
     return (DEFAULTS as Record<string, string>)[name];
   };
   const bad = (name: string, value: string, why: string) => problems.push({ name, text: `${name}=${JSON.stringify(value)}${where(name)}: ${why}` });
-
+  const badSecret = (name: string, why: string) => problems.push({ name, text: `${name}${where(name)}: ${why}` });
   const duration = (name: keyof typeof DEFAULTS): number => {
     const v = raw(name)!;
     const ms = parseDuration(v);
@@ -154,95 +173,137 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     if (!(n >= min && n <= max)) bad(name, v, `not a whole number from ${min} to ${max}`);
     return n >= min && n <= max ? n : Number(DEFAULTS[name]);
   };
+  return { raw, bad, badSecret, duration, integer };
+}
 
-  const token = raw('SLACK_BOT_TOKEN');
+/** SLACK_BOT_TOKEN, SLACK_CHANNEL and SLACK_API_URL: where alerts are posted. */
+function readSlack(r: EnvReader): Pick<Config, 'slackToken' | 'slackChannel' | 'slackApiUrl'> {
+  const token = r.raw('SLACK_BOT_TOKEN');
   if (token !== undefined && !/^(xoxe\.)?xoxb-[A-Za-z0-9-]+$/.test(token)) {
     // The value is a secret: name the variable and the kind of token, never the value.
     const kind = /^(?:xoxe\.)?(xox[a-z])-/.exec(token)?.[1];
-    const why = kind ? `a ${kind}- token is not a bot token; podbell needs the app's Bot User OAuth Token (xoxb-…)` : 'does not look like a Slack bot token (xoxb-…)';
-    problems.push({ name: 'SLACK_BOT_TOKEN', text: `SLACK_BOT_TOKEN${where('SLACK_BOT_TOKEN')}: ${why}` });
+    r.badSecret('SLACK_BOT_TOKEN', kind ? `a ${kind}- token is not a bot token; podbell needs the app's Bot User OAuth Token (xoxb-…)` : 'does not look like a Slack bot token (xoxb-…)');
   }
-
-  const channelText = raw('SLACK_CHANNEL')!;
+  const channelText = r.raw('SLACK_CHANNEL')!;
   const channel = parseChannel(channelText);
-  if (!channel) bad('SLACK_CHANNEL', channelText, 'not a channel name (#alerts) or ID (C0123ABCD)');
-
-  let apiUrl = raw('SLACK_API_URL')!;
+  if (!channel) r.bad('SLACK_CHANNEL', channelText, 'not a channel name (#alerts) or ID (C0123ABCD)');
+  let apiUrl = r.raw('SLACK_API_URL')!;
   try {
     const u = new URL(apiUrl);
     if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('scheme');
+    // The Web API client appends method names to it.
     if (!apiUrl.endsWith('/')) apiUrl += '/';
   } catch {
-    bad('SLACK_API_URL', apiUrl, 'not an http(s) URL');
+    r.bad('SLACK_API_URL', apiUrl, 'not an http(s) URL');
   }
+  return { slackToken: token, slackChannel: channel ?? DEFAULTS.SLACK_CHANNEL, slackApiUrl: apiUrl };
+}
 
-  const namespaceList = raw('WATCH_NAMESPACES');
+/** WATCH_NAMESPACES: the namespaces to watch, without repeats; empty means the whole cluster. */
+function readWatchNamespaces(r: EnvReader): readonly string[] {
+  const namespaceList = r.raw('WATCH_NAMESPACES');
   const namespaces = (namespaceList ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-  for (const ns of namespaces) if (!DNS_LABEL.test(ns)) bad('WATCH_NAMESPACES', ns, 'not a namespace name');
+  for (const ns of namespaces) if (!DNS_LABEL.test(ns)) r.bad('WATCH_NAMESPACES', ns, 'not a namespace name');
   // ",," is not "the whole cluster" by accident: unset means that.
-  if (namespaceList !== undefined && namespaces.length === 0) bad('WATCH_NAMESPACES', namespaceList, 'names no namespace (leave it unset to watch the whole cluster)');
+  if (namespaceList !== undefined && namespaces.length === 0) r.bad('WATCH_NAMESPACES', namespaceList, 'names no namespace (leave it unset to watch the whole cluster)');
+  return [...new Set(namespaces)];
+}
 
-  const level = raw('LOG_LEVEL')!;
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) bad('LOG_LEVEL', level, `not one of ${LOG_LEVELS.join(', ')}`);
+/** LOG_LEVEL: one of LOG_LEVELS. */
+function readLogLevel(r: EnvReader): LogLevel {
+  const level = r.raw('LOG_LEVEL')!;
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) r.bad('LOG_LEVEL', level, `not one of ${LOG_LEVELS.join(', ')}`);
+  return level as LogLevel;
+}
 
-  const podNamespace = raw('POD_NAMESPACE');
-  if (podNamespace !== undefined && !DNS_LABEL.test(podNamespace)) bad('POD_NAMESPACE', podNamespace, 'not a namespace name (DNS-1123 label)');
-  const threadStore = raw('THREAD_STORE_CONFIGMAP');
-  if (threadStore !== undefined && !DNS_SUBDOMAIN.test(threadStore)) bad('THREAD_STORE_CONFIGMAP', threadStore, 'not a ConfigMap name (DNS-1123 subdomain)');
+/** POD_NAMESPACE and THREAD_STORE_CONFIGMAP: where open incidents persist across restarts. */
+function readStateStore(r: EnvReader): Pick<Config, 'podNamespace' | 'threadStoreConfigMap'> {
+  const podNamespace = r.raw('POD_NAMESPACE');
+  if (podNamespace !== undefined && !DNS_LABEL.test(podNamespace)) r.bad('POD_NAMESPACE', podNamespace, 'not a namespace name (DNS-1123 label)');
+  const threadStore = r.raw('THREAD_STORE_CONFIGMAP');
+  if (threadStore !== undefined && !DNS_SUBDOMAIN.test(threadStore)) r.bad('THREAD_STORE_CONFIGMAP', threadStore, 'not a ConfigMap name (DNS-1123 subdomain)');
+  return { podNamespace, threadStoreConfigMap: threadStore };
+}
 
-  // Slack actions (docs/slack-actions.md): the app-level token and who may act.
-  const appToken = raw('SLACK_APP_TOKEN');
-  if (appToken !== undefined && !/^xapp-[A-Za-z0-9-]+$/.test(appToken)) problems.push({ name: 'SLACK_APP_TOKEN', text: `SLACK_APP_TOKEN${where('SLACK_APP_TOKEN')}: does not look like an app-level token (expected xapp-…)` });
-  if (appToken !== undefined && token === undefined) problems.push({ name: 'SLACK_APP_TOKEN', text: `SLACK_APP_TOKEN${where('SLACK_APP_TOKEN')}: needs SLACK_BOT_TOKEN too (buttons are on messages the bot posts)` });
-  const ids = (name: string, shape: RegExp, what: string): string[] => {
-    const list = (raw(name) ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
-    for (const id of list) if (!shape.test(id)) bad(name, id, `not a ${what}`);
-    return [...new Set(list)];
-  };
-  const allowedUsers = ids('SLACK_ALLOWED_USERS', /^[UW][A-Z0-9]{1,30}$/, 'Slack user id (U0123ABCD)');
-  const allowedGroups = ids('SLACK_ALLOWED_GROUPS', /^S[A-Z0-9]{1,30}$/, 'Slack user-group id (S0123ABCD)');
-  const leaseName = raw('LEASE_NAME')!;
-  if (!DNS_SUBDOMAIN.test(leaseName)) bad('LEASE_NAME', leaseName, 'not a Lease name (DNS-1123 subdomain)');
-  const leaseDurationMs = duration('LEASE_DURATION');
-  const leaseRenewMs = duration('LEASE_RENEW');
-  if (!(leaseDurationMs >= 1000 && leaseDurationMs % 1000 === 0)) bad('LEASE_DURATION', raw('LEASE_DURATION')!, 'must be whole seconds, at least 1s (a Lease counts in seconds)');
-  if (!(leaseRenewMs > 0 && leaseRenewMs < leaseDurationMs)) {
-    problems.push({ name: 'LEASE_RENEW', text: `LEASE_RENEW=${JSON.stringify(raw('LEASE_RENEW'))}${where('LEASE_RENEW')}: must be above 0 and below LEASE_DURATION=${JSON.stringify(raw('LEASE_DURATION'))} (the leader must renew before its Lease can expire)` });
-  }
-  const evidence = evidenceConfig(raw, bad, integer);
+/** A comma-separated list of ids of one `shape`, without repeats; each malformed id is a problem. */
+function readIds(r: EnvReader, name: string, shape: RegExp, what: string): readonly string[] {
+  const list = (r.raw(name) ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
+  for (const id of list) if (!shape.test(id)) r.bad(name, id, `not a ${what}`);
+  return Object.freeze([...new Set(list)]);
+}
 
-  const config: Config = {
-    slackToken: token,
-    slackChannel: channel ?? DEFAULTS.SLACK_CHANNEL,
-    slackApiUrl: apiUrl,
-    clusterName: raw('CLUSTER_NAME'),
-    watchNamespaces: [...new Set(namespaces)],
-    kubeconfig: raw('KUBECONFIG'),
-    incidents: Object.freeze({
-      ...(raw('CLUSTER_NAME') !== undefined && { cluster: raw('CLUSTER_NAME') }),
-      groupWaitMs: duration('GROUP_WAIT'),
-      groupIntervalMs: duration('GROUP_INTERVAL'),
-      repeatIntervalMs: duration('REPEAT_INTERVAL'),
-      resolveAfterMs: duration('RESOLVE_AFTER'),
-      reopenWindowMs: duration('REOPEN_WINDOW'),
-      threadMaxAgeMs: duration('THREAD_MAX_AGE'),
-      stormThreshold: integer('STORM_THRESHOLD', 1, 10_000),
-    }),
-    pendingAfterMs: duration('PENDING_AFTER'),
-    httpPort: integer('HTTP_PORT', 0, 65_535),
-    logLevel: level as LogLevel,
-    podNamespace,
-    threadStoreConfigMap: threadStore,
+/** Slack actions (docs/slack-actions.md): the app-level token and who may act. `botToken`: SLACK_BOT_TOKEN. */
+function readSlackActions(r: EnvReader, botToken: string | undefined): Pick<Config, 'slackAppToken' | 'slackAllowedUsers' | 'slackAllowedGroups'> {
+  const appToken = r.raw('SLACK_APP_TOKEN');
+  if (appToken !== undefined && !/^xapp-[A-Za-z0-9-]+$/.test(appToken)) r.badSecret('SLACK_APP_TOKEN', 'does not look like an app-level token (expected xapp-…)');
+  if (appToken !== undefined && botToken === undefined) r.badSecret('SLACK_APP_TOKEN', 'needs SLACK_BOT_TOKEN too (buttons are on messages the bot posts)');
+  return {
     slackAppToken: appToken,
-    slackAllowedUsers: Object.freeze(allowedUsers),
-    slackAllowedGroups: Object.freeze(allowedGroups),
-    leaseName,
-    leaseDurationMs,
-    leaseRenewMs,
-    podName: raw('POD_NAME'),
+    slackAllowedUsers: readIds(r, 'SLACK_ALLOWED_USERS', /^[UW][A-Z0-9]{1,30}$/, 'Slack user id (U0123ABCD)'),
+    slackAllowedGroups: readIds(r, 'SLACK_ALLOWED_GROUPS', /^S[A-Z0-9]{1,30}$/, 'Slack user-group id (S0123ABCD)'),
+  };
+}
+
+/** LEASE_NAME, LEASE_DURATION and LEASE_RENEW: leader election (docs/high-availability.md). */
+function readLease(r: EnvReader): Pick<Config, 'leaseName' | 'leaseDurationMs' | 'leaseRenewMs'> {
+  const leaseName = r.raw('LEASE_NAME')!;
+  if (!DNS_SUBDOMAIN.test(leaseName)) r.bad('LEASE_NAME', leaseName, 'not a Lease name (DNS-1123 subdomain)');
+  const leaseDurationMs = r.duration('LEASE_DURATION');
+  const leaseRenewMs = r.duration('LEASE_RENEW');
+  if (!(leaseDurationMs >= 1000 && leaseDurationMs % 1000 === 0)) r.bad('LEASE_DURATION', r.raw('LEASE_DURATION')!, 'must be whole seconds, at least 1s (a Lease counts in seconds)');
+  if (!(leaseRenewMs > 0 && leaseRenewMs < leaseDurationMs)) {
+    const why = `must be above 0 and below LEASE_DURATION=${JSON.stringify(r.raw('LEASE_DURATION'))} (the leader must renew before its Lease can expire)`;
+    r.bad('LEASE_RENEW', r.raw('LEASE_RENEW')!, why);
+  }
+  return { leaseName, leaseDurationMs, leaseRenewMs };
+}
+
+/** GROUP_WAIT … THREAD_MAX_AGE, STORM_THRESHOLD and CLUSTER_NAME, as the incident book takes them. */
+function readIncidentWindows(r: EnvReader): IncidentSettings {
+  const cluster = r.raw('CLUSTER_NAME');
+  return Object.freeze({
+    ...(cluster !== undefined && { cluster }),
+    groupWaitMs: r.duration('GROUP_WAIT'),
+    groupIntervalMs: r.duration('GROUP_INTERVAL'),
+    repeatIntervalMs: r.duration('REPEAT_INTERVAL'),
+    resolveAfterMs: r.duration('RESOLVE_AFTER'),
+    reopenWindowMs: r.duration('REOPEN_WINDOW'),
+    threadMaxAgeMs: r.duration('THREAD_MAX_AGE'),
+    stormThreshold: r.integer('STORM_THRESHOLD', 1, 10_000),
+  });
+}
+
+/**
+ * Parses the environment into a frozen Config. Unknown variables are ignored; every malformed
+ * value is collected and thrown together in one ConfigError, each naming the variable and value.
+ * The sections are read in a fixed order because that is the order problems are reported in.
+ */
+export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
+  const problems: Problem[] = [];
+  const r = envReader(env, options, problems);
+  const slack = readSlack(r);
+  const watchNamespaces = readWatchNamespaces(r);
+  const logLevel = readLogLevel(r);
+  const stateStore = readStateStore(r);
+  const slackActions = readSlackActions(r, slack.slackToken);
+  const lease = readLease(r);
+  const evidence = readEvidence(r);
+  const config: Config = {
+    ...slack,
+    clusterName: r.raw('CLUSTER_NAME'),
+    watchNamespaces,
+    kubeconfig: r.raw('KUBECONFIG'),
+    incidents: readIncidentWindows(r),
+    pendingAfterMs: r.duration('PENDING_AFTER'),
+    httpPort: r.integer('HTTP_PORT', 0, 65_535),
+    logLevel,
+    ...stateStore,
+    ...slackActions,
+    ...lease,
+    podName: r.raw('POD_NAME'),
     evidence,
   };
   const shown = problems.filter((p) => options.uses === undefined || options.uses.includes(p.name));
@@ -251,26 +312,22 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
 }
 
 /** LOGS, EVENTS, LOG_TAIL_LINES, LOG_FETCHES_PER_INCIDENT and LOG_REDACT (comma-separated regular expressions). */
-function evidenceConfig(
-  raw: (name: string) => string | undefined,
-  bad: (name: string, value: string, why: string) => void,
-  integer: (name: keyof typeof DEFAULTS, min: number, max: number) => number,
-): EvidenceConfig {
+function readEvidence(r: EnvReader): EvidenceConfig {
   const onOff = (name: 'LOGS' | 'EVENTS'): boolean => {
-    const v = raw(name)!.toLowerCase();
+    const v = r.raw(name)!.toLowerCase();
     if (v === 'on' || v === 'true') return true;
     if (v === 'off' || v === 'false') return false;
-    bad(name, v, 'not on or off');
+    r.bad(name, v, 'not on or off');
     return true;
   };
-  const sources = splitPatterns(raw('LOG_REDACT') ?? '');
+  const sources = splitPatterns(r.raw('LOG_REDACT') ?? '');
   const compiled = compileRedactions(sources);
-  if (!compiled.ok) for (const i of compiled.invalid) bad('LOG_REDACT', i.pattern, `not a usable regular expression (${i.why})`);
+  if (!compiled.ok) for (const i of compiled.invalid) r.bad('LOG_REDACT', i.pattern, `not a usable regular expression (${i.why})`);
   return Object.freeze({
     logs: onOff('LOGS'),
     events: onOff('EVENTS'),
-    tailLines: integer('LOG_TAIL_LINES', 1, 200),
-    fetchesPerIncident: integer('LOG_FETCHES_PER_INCIDENT', 0, 50),
+    tailLines: r.integer('LOG_TAIL_LINES', 1, 200),
+    fetchesPerIncident: r.integer('LOG_FETCHES_PER_INCIDENT', 0, 50),
     redact: Object.freeze(compiled.ok ? [...compiled.patterns] : []),
   });
 }
