@@ -65,88 +65,145 @@ function signals(): { readonly stopped: Promise<unknown>; readonly dispose: () =
   return { stopped, dispose };
 }
 
+/** What `podbell record` was asked for: help, or where to write and for how long. */
+interface RecordArgs {
+  readonly help: boolean;
+  readonly out?: string;
+  readonly forMs?: number;
+}
+
+/** Parses argv or returns the usage problem; `--help` wins where it comes before a problem. */
+function parseRecordArgs(argv: readonly string[]): RecordArgs | string {
+  let out: string | undefined;
+  let forMs: number | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    // --out FILE and --out=FILE alike, as the other commands take their options.
+    const eq = argv[i]!.indexOf('=');
+    const arg = argv[i]!.startsWith('--') && eq > 0 ? argv[i]!.slice(0, eq) : argv[i]!;
+    const inline = arg === argv[i] ? undefined : argv[i]!.slice(eq + 1);
+    if (arg === '--help' || arg === '-h') return { help: true };
+    if (arg === '--out' || arg === '--for') {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v === '') return `${arg} needs a value`;
+      if (arg === '--out') out = v;
+      else {
+        forMs = parseDuration(v);
+        if (forMs === undefined) return `--for must be a duration like 30m or 8h, got ${JSON.stringify(v)}`;
+      }
+      continue;
+    }
+    return `unknown argument ${arg}`;
+  }
+  return { help: false, ...(out !== undefined && { out }), ...(forMs !== undefined && { forMs }) };
+}
+
+/**
+ * The event source, or the exit status after saying why there is none: 2 for a KUBECONFIG problem
+ * (the user's to fix, like other configuration), 1 for anything else.
+ */
+async function openSource(deps: RecordDeps, config: Config, io: CommandIO, log: Logger, clock: Clock): Promise<RecordSource | number> {
+  try {
+    return deps.source ? deps.source(config, io, log) : new KubeRecordSource({ kubeConfig: await openKubeConfig(config.kubeconfig, Boolean(io.env.KUBERNETES_SERVICE_HOST)), namespaces: config.watchNamespaces, clock, log, events: config.evidence.events });
+  } catch (err) {
+    io.stderr.write(`podbell record: ${(err as Error).message}\n`);
+    return err instanceof KubeConfigError ? 2 : 1;
+  }
+}
+
+/** Where the lines go: stdout, or the --out file (opened before recording starts, so a bad path fails at once). */
+interface RecordOutput {
+  readonly write: (line: string) => void;
+  /** Ends the file and waits until it is closed (nothing to do for stdout). */
+  readonly close: () => Promise<void>;
+}
+
+/** Opens `out` (stdout for none or `-`), or says why it cannot and returns exit status 1. */
+async function openOutput(out: string | undefined, io: CommandIO): Promise<RecordOutput | number> {
+  const file = out === undefined || out === '-' ? undefined : createWriteStream(out, { flags: 'w' });
+  if (!file) return { write: (line: string) => void io.stdout.write(line), close: async () => {} };
+  try {
+    await once(file, 'open');
+  } catch (err) {
+    io.stderr.write(`podbell record: cannot write ${out}: ${(err as Error).message}\n`);
+    return 1;
+  }
+  return {
+    write: (line: string) => void file.write(line),
+    close: async () => {
+      file.end();
+      await once(file, 'close');
+    },
+  };
+}
+
+/** When recording ends, whichever comes first; `gaveUp` tells whether it was the API server never answering. */
+interface RecordStop {
+  readonly until: Promise<unknown>;
+  readonly gaveUp: () => boolean;
+  /** Cancels the timers and signal handlers, whichever way recording ended. */
+  readonly dispose: () => void;
+}
+
+/**
+ * Recording stops on the caller's stop (default: SIGINT or SIGTERM), after --for, or when a source
+ * that reports `synced` has not finished its initial lists within `connectWithinMs`.
+ */
+function stopWhen(deps: RecordDeps, clock: Clock, source: RecordSource, forMs: number | undefined, connectWithinMs: number): RecordStop {
+  const sig = deps.stop ? undefined : signals();
+  const stops = [deps.stop ? deps.stop() : sig!.stopped];
+  let cancelFor: (() => void) | undefined;
+  if (forMs !== undefined) stops.push(new Promise((resolve) => (cancelFor = clock.setTimer(forMs, () => resolve(undefined)))));
+  let gaveUp = false;
+  let cancelConnect: (() => void) | undefined;
+  if (source.synced !== undefined) {
+    stops.push(new Promise((resolve) => (cancelConnect = clock.setTimer(connectWithinMs, () => {
+      if (source.synced) return;
+      gaveUp = true;
+      resolve(undefined);
+    }))));
+  }
+  return {
+    until: Promise.race(stops),
+    gaveUp: () => gaveUp,
+    dispose: () => {
+      cancelFor?.();
+      cancelConnect?.();
+      sig?.dispose();
+    },
+  };
+}
+
 export function makeRecordCommand(deps: RecordDeps = {}): Command {
   return async (argv, io) => {
-    let out: string | undefined;
-    let forMs: number | undefined;
-    for (let i = 0; i < argv.length; i++) {
-      // --out FILE and --out=FILE alike, as the other commands take their options.
-      const eq = argv[i]!.indexOf('=');
-      const arg = argv[i]!.startsWith('--') && eq > 0 ? argv[i]!.slice(0, eq) : argv[i]!;
-      const inline = arg === argv[i] ? undefined : argv[i]!.slice(eq + 1);
-      if (arg === '--help' || arg === '-h') {
-        io.stdout.write(`${USAGE}\n`);
-        return 0;
-      }
-      if (arg === '--out' || arg === '--for') {
-        const v = inline ?? argv[++i];
-        if (v === undefined || v === '') {
-          return usageError(io, 'record', `${arg} needs a value`);
-        }
-        if (arg === '--out') out = v;
-        else {
-          forMs = parseDuration(v);
-          if (forMs === undefined) {
-            return usageError(io, 'record', `--for must be a duration like 30m or 8h, got ${JSON.stringify(v)}`);
-          }
-        }
-        continue;
-      }
-      return usageError(io, 'record', `unknown argument ${arg}`);
+    const args = parseRecordArgs(argv);
+    if (typeof args === 'string') return usageError(io, 'record', args);
+    if (args.help) {
+      io.stdout.write(`${USAGE}\n`);
+      return 0;
     }
     const config = configOrReport(io, COMMAND_VARIABLES.cluster);
     if (!config) return 2;
     const clock = deps.clock ?? systemClock;
     const log = createLogger({ level: config.logLevel, destination: { write: (s: string) => void io.stderr.write(s) } });
-    let source: RecordSource;
-    try {
-      source = deps.source ? deps.source(config, io, log) : new KubeRecordSource({ kubeConfig: await openKubeConfig(config.kubeconfig, Boolean(io.env.KUBERNETES_SERVICE_HOST)), namespaces: config.watchNamespaces, clock, log, events: config.evidence.events });
-    } catch (err) {
-      io.stderr.write(`podbell record: ${(err as Error).message}\n`);
-      return err instanceof KubeConfigError ? 2 : 1;
-    }
-    const file = out === undefined || out === '-' ? undefined : createWriteStream(out, { flags: 'w' });
-    if (file) {
-      try {
-        await once(file, 'open');
-      } catch (err) {
-        io.stderr.write(`podbell record: cannot write ${out}: ${(err as Error).message}\n`);
-        return 1;
-      }
-    }
-    const write = file ? (line: string) => void file.write(line) : (line: string) => void io.stdout.write(line);
-    const sig = deps.stop ? undefined : signals();
-    const stops = [deps.stop ? deps.stop() : sig!.stopped];
-    let cancelFor: (() => void) | undefined;
-    if (forMs !== undefined) stops.push(new Promise((resolve) => (cancelFor = clock.setTimer(forMs!, () => resolve(undefined)))));
+    const source = await openSource(deps, config, io, log, clock);
+    if (typeof source === 'number') return source;
+    const output = await openOutput(args.out, io);
+    if (typeof output === 'number') return output;
     const connectWithinMs = deps.connectWithinMs ?? CONNECT_WITHIN_MS;
-    let gaveUp = false;
-    let cancelConnect: (() => void) | undefined;
-    if (source.synced !== undefined) {
-      stops.push(new Promise((resolve) => (cancelConnect = clock.setTimer(connectWithinMs, () => {
-        if (source.synced) return;
-        gaveUp = true;
-        resolve(undefined);
-      }))));
-    }
+    const stop = stopWhen(deps, clock, source, args.forMs, connectWithinMs);
     // The system clock's timers do not hold the process open (unref), and while the API server is
     // unreachable no socket does either: this handle keeps record alive until it is told to stop.
     const keepAlive = setInterval(() => undefined, 1 << 30);
     let n: number;
     try {
-      n = await runRecord({ source, clock, write, until: Promise.race(stops) });
+      n = await runRecord({ source, clock, write: output.write, until: stop.until });
     } finally {
       clearInterval(keepAlive);
-      cancelFor?.();
-      cancelConnect?.();
-      sig?.dispose();
+      stop.dispose();
     }
-    if (file) {
-      file.end();
-      await once(file, 'close');
-    }
-    const written = `${n} events written${out ? ` to ${out}` : ''}`;
-    if (gaveUp) {
+    await output.close();
+    const written = `${n} events written${args.out ? ` to ${args.out}` : ''}`;
+    if (stop.gaveUp()) {
       io.stderr.write(`podbell record: gave up: no complete list from the API server within ${connectWithinMs / 1000}s (see the warnings above; check KUBECONFIG and the server); ${written}\n`);
       return 1;
     }
