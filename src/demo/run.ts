@@ -92,7 +92,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     await bot.start();
     await untilReady(bot, clock, o.signal);
     narrateOpening(view, o, intro);
-    await playStory({ story, cast, press: pressOn(bot, view), view, clock, speed: o.speed, signal: o.signal });
+    await playStory({ story, cast, press: pressOn(bot, view, clock, o.signal), view, clock, speed: o.speed, signal: o.signal });
     await settle(bot, config, clock, o.signal);
     interrupted = o.signal?.aborted === true;
     if (interrupted) view.narrate('interrupted: stopping the bot');
@@ -128,11 +128,17 @@ function watchingBot(w: { o: DemoOptions; config: Config; clock: Clock; registry
  * the workload, each with its own envelope id (the pipeline drops a repeated one). A press that
  * changes nothing is narrated, so the viewer is not left wondering.
  */
-function pressOn(bot: Bot, view: DemoView): Press {
+function pressOn(bot: Bot, view: DemoView, clock: Clock, signal: AbortSignal | undefined): Press {
   let presses = 0;
-  return (user, action, workload, value) => {
+  const incidentOf = (workload: string) => {
     const [namespace, name] = workload.split('/');
-    const inc = Object.values(bot.pipeline.book.incidents).find((i) => i.namespace === namespace && i.workload.name === name && i.status !== 'resolved');
+    return Object.values(bot.pipeline.book.incidents).find((i) => i.namespace === namespace && i.workload.name === name && i.status !== 'resolved');
+  };
+  return async (user, action, workload, value) => {
+    // Nobody can press a button on a parent Slack has not shown yet (a busy machine can be late).
+    const pressBy = clock.now() + READY_TIMEOUT_MS;
+    while (incidentOf(workload)?.posted !== true && clock.now() < pressBy && !signal?.aborted) await sleep(clock, 20, signal);
+    const inc = incidentOf(workload);
     const result = inc ? bot.pipeline.action({ type: 'action', envelope: `demo:${++presses}`, user, action, thread: inc.id, ...(value !== undefined && { value }) }).result : 'unknown_incident';
     if (result !== 'applied') view.narrate(`(the ${action} press changed nothing: ${result})`);
   };
@@ -164,7 +170,7 @@ async function playStory(p: { story: Story; cast: Cast; press: Press; view: Demo
     await sleep(clock, t0 + at(step.at) - clock.now(), signal);
     if (signal?.aborted) break;
     if (step.say !== undefined) p.view.narrate(step.say);
-    step.act(p.cast, p.press);
+    await step.act(p.cast, p.press);
   }
   await sleep(clock, t0 + at(p.story.endAt) - clock.now(), signal);
 }

@@ -58,14 +58,16 @@ export class Cast {
  * Someone in Slack presses a button on the open incident of `workload` (`namespace/name`): the same
  * pipeline input a Socket Mode button press becomes (docs/slack-actions.md).
  */
-export type Press = (user: string, action: ActionName, workload: string, value?: string) => void;
+/** Resolves once the press is made: a person presses a button they see, so it waits for the parent to be in Slack. */
+export type Press = (user: string, action: ActionName, workload: string, value?: string) => Promise<void>;
 
 export interface StoryStep {
   /** When, in ms from the start of the story at speed 1. */
   readonly at: number;
   /** What the viewer is told the cluster does; a step without it is a detail (a container restarting). */
   readonly say?: string;
-  readonly act: (cast: Cast, press: Press) => void;
+  /** A press returns its promise: later steps wait for it, as a person's next move would. */
+  readonly act: (cast: Cast, press: Press) => void | Promise<void>;
 }
 
 export interface StorySetup {
@@ -107,7 +109,7 @@ export function demoStory(o: StorySetup = {}): Story {
       act: (c) => c.get('shop/cart').livenessFail([0]),
     },
     { at: 17_000, act: (c) => c.get('shop/cart').recover([0]) },
-    // A press needs the parent in Slack: api's waits a moment while #alerts sees whether a storm follows.
+    // A press needs the parent in Slack (the press waits for it): #alerts holds api's a moment.
     { at: 18_500, say: 'Slack: on call (U0ONCALL) presses 🔕 Mute workload → for 1 hour on shop/api', act: (_c, press) => press('U0ONCALL', 'mute', 'shop/api', '1h') },
     { at: 18_700, say: 'shop/api: the image is fixed but the app crash-loops (muted: counted, not posted)', act: (c) => c.get('shop/api').crash() },
     { at: 14_000, say: `${MUTED_NAMESPACE}/${MUTED_WORKLOAD}: crash-looping, but its namespace has podbell.io/mute: "true"`, act: muted },
