@@ -85,11 +85,13 @@ export interface Story {
 
 const etl = (i: number) => `etl-${String(i + 1).padStart(2, '0')}`;
 
-export function demoStory(o: StorySetup = {}): Story {
-  const checkout = (c: Cast) => c.get('shop/checkout').crash();
-  const muted = (c: Cast) => c.get(`${MUTED_NAMESPACE}/${MUTED_WORKLOAD}`).crash();
-  const batch = (i: number) => (c: Cast) => c.get(`${STORM_NAMESPACE}/${etl(i)}`).crash();
-  const steps: StoryStep[] = [
+const checkout = (c: Cast) => c.get('shop/checkout').crash();
+const muted = (c: Cast) => c.get(`${MUTED_NAMESPACE}/${MUTED_WORKLOAD}`).crash();
+const batch = (i: number) => (c: Cast) => c.get(`${STORM_NAMESPACE}/${etl(i)}`).crash();
+
+/** #alerts before the storm: a crash loop, OOMKills, a bad image, a liveness kill, a mute by button, a muted namespace. */
+function beforeTheStorm(): StoryStep[] {
+  return [
     { at: 1_000, say: 'shop/checkout: all 3 replicas start crash-looping (exit 1)', act: checkout },
     { at: 4_500, say: 'shop/checkout: still crashing, restarts rising', act: checkout },
     { at: 6_000, say: 'jobs/worker: a replica is OOMKilled (exit 137), restarts', act: (c) => c.get('jobs/worker').oom([0]) },
@@ -115,7 +117,12 @@ export function demoStory(o: StorySetup = {}): Story {
     { at: 14_000, say: `${MUTED_NAMESPACE}/${MUTED_WORKLOAD}: crash-looping, but its namespace has podbell.io/mute: "true"`, act: muted },
     { at: 16_500, say: 'shop/checkout: still crashing (podbell edits the parent, no new posts)', act: checkout },
     { at: 18_000, act: muted },
-    // The storm: every batch workload fails within ~2 s.
+  ];
+}
+
+/** Every batch workload fails within ~2 s, and all crash again a little later. */
+function theStorm(o: StorySetup): StoryStep[] {
+  return [
     ...Array.from({ length: STORM_SIZE }, (_, i): StoryStep => ({
       at: 19_000 + i * 150,
       ...(i === 0 && {
@@ -123,9 +130,6 @@ export function demoStory(o: StorySetup = {}): Story {
       }),
       act: batch(i),
     })),
-    { at: 20_500, act: checkout },
-    { at: 22_000, act: muted },
-    { at: 24_000, say: 'shop/checkout: fix deployed, all 3 replicas running again', act: (c) => c.get('shop/checkout').recover() },
     {
       at: 26_000,
       say: `${STORM_NAMESPACE}: all ${STORM_SIZE} crash again (counts edited in place, no new posts)`,
@@ -133,10 +137,24 @@ export function demoStory(o: StorySetup = {}): Story {
         for (let i = 0; i < STORM_SIZE; i++) batch(i)(c);
       },
     },
+  ];
+}
+
+/** #alerts while and after the storm: checkout is fixed, api keeps crashing muted, then the unmute. */
+function afterTheStorm(): StoryStep[] {
+  return [
+    { at: 20_500, act: checkout },
+    { at: 22_000, act: muted },
+    { at: 24_000, say: 'shop/checkout: fix deployed, all 3 replicas running again', act: (c) => c.get('shop/checkout').recover() },
     { at: 26_500, act: muted },
     { at: 27_000, act: (c) => c.get('shop/api').crash() },
     { at: 29_000, say: 'Slack: U0ONCALL presses 🔔 Unmute on shop/api: one reply says what still fails', act: (_c, press) => press('U0ONCALL', 'unmute', 'shop/api') },
   ];
+}
+
+export function demoStory(o: StorySetup = {}): Story {
+  // Steps are played in time order; at the same time (20.5 s) the storm's step comes first.
+  const steps: StoryStep[] = [...beforeTheStorm(), ...theStorm(o), ...afterTheStorm()];
   return {
     setup(sim, cast) {
       sim.setNamespace('shop');
