@@ -13,7 +13,7 @@
  * Nothing here writes annotations; the state lives in the book (Incident.actions, IncidentBook.actions).
  */
 import { ACTION_NAMES, MUTE_CHOICES, type ActionLedger, type ActionName, type ActionResult, type ActionSettings, type MuteMark } from './action-types.js';
-import { reduce, say, type Incident, type IncidentBook, type IncidentInput, type IncidentSettings, type Step } from './incidents.js';
+import { has, incidentOfThread, reduce, say, type Incident, type IncidentBook, type IncidentInput, type IncidentSettings, type Step } from './incidents.js';
 import { obj } from './json.js';
 import type { Outgoing } from './outgoing.js';
 import { renderActionReply, renderMuteEnded, type StillFailing } from './render-actions.js';
@@ -53,7 +53,6 @@ export interface ActionStep extends Step {
 
 export const NOT_ALLOWED_NOTICE = "You are not allowed to act on podbell's alerts here. Ask the people who run podbell to add you to SLACK_ALLOWED_USERS or one of SLACK_ALLOWED_GROUPS.";
 
-const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 const HOUR = 3_600_000;
 
 /** May this user act? Everyone, unless allowed users or groups are set. */
@@ -97,11 +96,6 @@ function ledgerOf(book: IncidentBook): ActionLedger {
   return ledger;
 }
 
-function findIncident(book: IncidentBook, thread: string): Incident | undefined {
-  for (const key in book.incidents) if (book.incidents[key]!.id === thread) return book.incidents[key];
-  return undefined;
-}
-
 function remember(ledger: ActionLedger, ids: readonly string[], now: number): void {
   for (const [k, at] of Object.entries(ledger.seen)) if (at + DEDUP_WINDOW_MS < now) delete ledger.seen[k];
   for (const id of ids) ledger.seen[id] = now;
@@ -128,7 +122,7 @@ function act(book: IncidentBook, a: ActionInput, now: number, s: IncidentSetting
   if (a.clickedAt !== undefined && a.clickedAt + DEDUP_WINDOW_MS < now) return done('stale', idle());
   remember(ledger, click === undefined ? [`envelope:${a.envelope}`] : [`envelope:${a.envelope}`, click], now);
   if (!mayAct(s.actions, a.user, a.groups)) return done('denied', idle(), NOT_ALLOWED_NOTICE);
-  const inc = findIncident(book, a.thread);
+  const inc = incidentOfThread(book, a.thread);
   if (!inc) return done('unknown_incident', idle());
   if (inc.status === 'resolved') return done('noop', idle());
 

@@ -34,6 +34,7 @@ import { unindexWorkload } from './incidents/workloads.js';
 export {
   checkSettings,
   emptyBook,
+  has,
   incidentKey,
   LIMITS,
   ONE_SHOT_REASONS,
@@ -53,6 +54,7 @@ export {
 } from './incidents/model.js';
 export { deadlines, type Deadlines } from './incidents/lifecycle.js';
 export { say } from './incidents/storm-thread.js';
+export { incidentOfThread } from './incidents/delivery.js';
 
 const NO_OUT: readonly Outgoing[] = Object.freeze([]);
 const IDLE = Symbol('podbell.idleStep');
