@@ -66,14 +66,19 @@ describe('podbell run: what Slack shows survives kills, outages and restarts', (
   };
   const parents = (channel: string) => slack.threads(channel).filter((t) => t.text.includes('checkout · Deployment · shop'));
   const count = (text: string) => Number(/Error \(exit 1\) ×(\d+)/.exec(text)?.[1] ?? 0);
-
-  test('defect 4: Slack unreachable at start: podbell starts, watches, and delivers once Slack answers', async () => {
+  /** Slack is down when podbell starts; the checkout pod crashes and its parent's first post is refused. */
+  const crashDuringOutage = async () => {
     slack.outage(10 * 60_000, { reset: true });
     const run = start();
     await synced(run);
     const name = checkout();
     crash(name, 1);
     await waitFor('a refused post', () => slack.requestsFor('chat.postMessage').length > 0);
+    return { run, name };
+  };
+
+  test('defect 4: Slack unreachable at start: podbell starts, watches, and delivers once Slack answers', async () => {
+    const { run } = await crashDuringOutage();
     expect(parents('#alerts')).toEqual([]);
     slack.recover();
     await waitFor('the parent once Slack answers', () => parents('#alerts').length === 1, 60_000);
@@ -82,12 +87,7 @@ describe('podbell run: what Slack shows survives kills, outages and restarts', (
 
   test('defect 3: a parent queued during an outage survives SIGTERM and lands in its own channel after the restart', async () => {
     sim.setNamespace('shop', { 'podbell.io/channel': '#team-r' });
-    slack.outage(10 * 60_000, { reset: true });
-    const first = start();
-    await synced(first);
-    const name = checkout();
-    crash(name, 1);
-    await waitFor('a refused post', () => slack.requestsFor('chat.postMessage').length > 0);
+    const { run: first, name } = await crashDuringOutage();
     first.child.kill('SIGTERM');
     expect(await first.exit).toBe(0);
     slack.recover();

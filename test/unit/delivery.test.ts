@@ -99,6 +99,16 @@ describe('readerSignature: what a reader must be told at once', () => {
   ])('countStep(%i) = %i', (n, step) => expect(countStep(n)).toBe(step));
 });
 
+/** Slack confirms nothing by itself: the parent is accepted, then a second crash makes an edit still in flight. */
+function postedThenEditedUnconfirmed(): Story {
+  const s = new Story();
+  s.autoDeliver = false;
+  s.fail({ pod: 'checkout-a', restartCount: 1 }).advance(10 * SEC);
+  s.deliver(s.parents()[0]!);
+  s.fail({ pod: 'checkout-a', restartCount: 2 }).advance(15 * SEC);
+  return s;
+}
+
 describe('posted, the accepted parent and its edit time change only on delivery', () => {
   test('an unconfirmed parent is not posted: replies wait, and no edit is ever made of it', () => {
     const s = new Story();
@@ -120,11 +130,7 @@ describe('posted, the accepted parent and its edit time change only on delivery'
   });
 
   test('defect 6: what Slack shows last is the newest state; an edit in flight never has the last word', () => {
-    const s = new Story();
-    s.autoDeliver = false;
-    s.fail({ pod: 'checkout-a', restartCount: 1 }).advance(10 * SEC);
-    s.deliver(s.parents()[0]!);
-    s.fail({ pod: 'checkout-a', restartCount: 2 }).advance(15 * SEC);
+    const s = postedThenEditedUnconfirmed();
     const [first] = s.of('edit', 't1');
     expect(first!.msg.message.text).toMatch(/^🔴 /);
     // That edit is still in flight when the pod goes away: the next edit carries the state then...
@@ -140,11 +146,7 @@ describe('posted, the accepted parent and its edit time change only on delivery'
   });
 
   test('a lost edit is made again: what counts is what Slack accepted, not what was queued', () => {
-    const s = new Story();
-    s.autoDeliver = false;
-    s.fail({ pod: 'checkout-a', restartCount: 1 }).advance(10 * SEC);
-    s.deliver(s.parents()[0]!);
-    s.fail({ pod: 'checkout-a', restartCount: 2 }).advance(15 * SEC);
+    const s = postedThenEditedUnconfirmed();
     expect(s.of('edit', 't1')).toHaveLength(1);
     s.fails('t1', 'edit', 'http_503');
     s.fail({ pod: 'checkout-a', restartCount: 3 }).advance(15 * SEC);
