@@ -107,6 +107,8 @@ export const COMMAND_VARIABLES = {
   slack: ['SLACK_BOT_TOKEN', 'SLACK_API_URL'],
   /** Reading the cluster (record). */
   cluster: ['KUBECONFIG', 'WATCH_NAMESPACES', 'EVENTS', 'LOG_LEVEL'],
+  /** Judging pods as the bot would (check): only when a pending pod counts as stuck. */
+  check: ['PENDING_AFTER'],
 } as const;
 
 export interface LoadConfigOptions {

@@ -1,8 +1,9 @@
 import { detect, muteNamesOf, type Failure } from '../core/detect.js';
 import { type AnnotationProblem, describeProblem, route, type NamespaceState } from '../core/mute.js';
 import { ourAnnotations, projectPod, type PodState } from '../core/pod.js';
-import { loadConfig } from '../config.js';
-import { ConfigError, InputError } from '../errors.js';
+import { COMMAND_VARIABLES } from '../config.js';
+import { InputError } from '../errors.js';
+import { configOrReport } from './config.js';
 import { errorText, jsonValues } from '../json-input.js';
 import { inputName, usageError } from './usage.js';
 import type { Command, CommandIO } from './types.js';
@@ -231,17 +232,11 @@ export const checkCommand: Command = async (argv, io) => {
     io.stdout.write(CHECK_HELP);
     return 0;
   }
-  let pendingAfterMs: number;
-  try {
-    // Only PENDING_AFTER matters here: the rest of the bot's environment is not check's business.
-    pendingAfterMs = loadConfig({ PENDING_AFTER: io.env.PENDING_AFTER }).pendingAfterMs;
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    io.stderr.write(`podbell check: ${e.message}\n`);
-    return 2;
-  }
+  // Only PENDING_AFTER matters here: the rest of the bot's environment is not check's business.
+  const config = configOrReport(io, COMMAND_VARIABLES.check);
+  if (!config) return 2;
   const source = inputName(opts.file);
-  const checker = new Checker(io, opts.now ?? Date.now(), pendingAfterMs);
+  const checker = new Checker(io, opts.now ?? Date.now(), config.pendingAfterMs);
   try {
     for await (const { value, line } of jsonValues(opts.file, io.stdin, source)) checker.value(value, `${source}:${line}`);
   } catch (e) {

@@ -81,7 +81,9 @@ export const replayCommand: Command = async (argv: readonly string[], io: Comman
     return usageError(io, 'replay', args);
   }
   const env = { ...io.env, ...args.overrides };
-  const config = configOrReport({ ...io, env }, COMMAND_VARIABLES.alerting);
+  // A value given with --set is not the one .env set: a problem with it must not send the user there.
+  const fromEnvFile = new Set([...(io.fromEnvFile ?? [])].filter((name) => !Object.hasOwn(args.overrides, name)));
+  const config = configOrReport({ ...io, env, fromEnvFile }, COMMAND_VARIABLES.alerting);
   if (!config) return 2;
   const source = inputName(args.file);
 

@@ -45,6 +45,25 @@ test('demo --speed 0 is refused with a message that matches the range', async ()
   expect(r.err).toContain('--speed 0: must be a number above 0 and at most 1000');
 });
 
+/** A CommandIO whose `env` came partly from .env (`fromEnvFile`), collecting stderr. */
+function ioFromEnvFile(env: Record<string, string>, fromEnvFile: string[]) {
+  const out = { err: '' };
+  return { out, io: { stdin: Readable.from(['']), stdout: { write: () => true }, stderr: { write: (s: string) => (out.err += s) }, env, fromEnvFile: new Set(fromEnvFile) } };
+}
+
+test('check names .env when a bad PENDING_AFTER came from it, like every other command', async () => {
+  const check = ioFromEnvFile({ PENDING_AFTER: 'soon' }, ['PENDING_AFTER']);
+  expect(await main(['check'], check.io)).toBe(2);
+  expect(check.out.err).toContain('PENDING_AFTER="soon" (set in .env): not a duration');
+});
+
+test('replay --set: a bad value given with --set is not blamed on .env, which set the same variable too', async () => {
+  const replay = ioFromEnvFile({ GROUP_WAIT: '30s' }, ['GROUP_WAIT']);
+  expect(await main(['replay', '--set', 'GROUP_WAIT=bogus'], replay.io)).toBe(2);
+  expect(replay.out.err).toContain('GROUP_WAIT="bogus": not a duration');
+  expect(replay.out.err).not.toContain('(set in .env)');
+});
+
 test('a bad GROUP_WAIT from .env stops replay, naming .env, and not record, which does not use it', async () => {
   const io = (env: Record<string, string>) => {
     const out = { err: '' };
