@@ -27,8 +27,9 @@ export async function openKubeConfig(kubeconfig: string | undefined, inCluster: 
   try {
     kc = loadKubeConfig(kubeconfig, inCluster);
   } catch (err) {
-    const line = firstLine(err);
-    throw new KubeConfigError(line.startsWith('KUBECONFIG=') || line.startsWith('no Kubernetes credentials') ? line : `${source}: ${line}`, { cause: err });
+    // Ours already say where; client-node's get the source in front.
+    if (err instanceof KubeConfigError) throw err;
+    throw new KubeConfigError(`${source}: ${firstLine(err)}`, { cause: err });
   }
   const cluster = kc.getCurrentCluster();
   if (!cluster) {
@@ -94,7 +95,7 @@ export function loadKubeConfig(kubeconfig: string | undefined, inCluster: boolea
         one.loadFromFile(file);
       } catch (err) {
         const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
-        throw new Error(`KUBECONFIG=${kubeconfig}: cannot load ${file}: ${why}`, { cause: err });
+        throw new KubeConfigError(`KUBECONFIG=${kubeconfig}: cannot load ${file}: ${why}`, { cause: err });
       }
       const firstWins = <T extends { name: string }>(into: T[], from: readonly T[]) => {
         for (const x of from) if (!into.some((y) => y.name === x.name)) into.push(x);
@@ -112,7 +113,7 @@ export function loadKubeConfig(kubeconfig: string | undefined, inCluster: boolea
     return kc;
   }
   const home = join(homedir(), '.kube', 'config');
-  if (!existsSync(home)) throw new Error(`no Kubernetes credentials: KUBECONFIG is unset, not running in a pod, and ${home} does not exist`);
+  if (!existsSync(home)) throw new KubeConfigError(`no Kubernetes credentials: KUBECONFIG is unset, not running in a pod, and ${home} does not exist`);
   kc.loadFromFile(home);
   return acceptPlainHttp(kc);
 }

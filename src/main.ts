@@ -19,9 +19,6 @@ Commands:
 
 Configuration comes from the environment and a .env file; see .env.example and README.md.`;
 
-// Commands import it from ./commands/config.ts (not from here: main loads the commands).
-export { configOrReport } from './commands/config.js';
-
 /**
  * Each command lives in src/commands/<name>.ts and exports `<name>Command`; loaded on demand so `check`
  * starts fast. Literal imports, so that the build gives each command its own chunk.

@@ -1,9 +1,9 @@
 import type { ServerResponse } from 'node:http';
+import { isObj } from '../core/json.js';
 import { SimApiError } from './errors.js';
 import { SIM_KINDS, type SimResource } from './store.js';
 
 type Schema = Record<string, unknown>;
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
  * Server-side field validation of a create, update or patch body, as on a real API server: unknown

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SimApiError, badRequest, notFound } from './errors.js';
+import { readBodyBytes } from './media.js';
 import { type Obj, objOrEmpty as obj } from '../core/json.js';
 
 /**
@@ -127,14 +128,8 @@ export async function handleSimLogPut(req: IncomingMessage, res: ServerResponse,
   const container = pickContainer(pod, name, url.searchParams.get('container'));
   const previous = url.searchParams.get('previous');
   if (previous !== null && previous !== 'true' && previous !== 'false') throw badRequest(`previous must be true or false, got ${JSON.stringify(previous)}`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > 16 * 1024 * 1024) throw new SimApiError(413, 'RequestEntityTooLarge', 'log body too large (16 MiB at most)');
-    chunks.push(c as Buffer);
-  }
-  logs.set(namespace, name, container, previous === 'true', Buffer.concat(chunks).toString('utf8'));
+  const body = await readBodyBytes(req, 16 * 1024 * 1024, 'log body too large (16 MiB at most)');
+  logs.set(namespace, name, container, previous === 'true', body.toString('utf8'));
   res.writeHead(204);
   res.end();
   return true;

@@ -32,16 +32,16 @@ export function parseJson(body: string): Obj {
   return v as Obj;
 }
 
-/** The request body as bytes (protobuf is binary), refused with 413 past 3 MiB. */
-export function readBodyBytes(req: IncomingMessage): Promise<Buffer> {
+/** The request body as bytes (protobuf is binary), refused with 413 past `maxBytes` (3 MiB: an object). */
+export function readBodyBytes(req: IncomingMessage, maxBytes = 3 * 1024 * 1024, tooLarge = 'request body too large'): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
       chunks.push(c);
-      if (size > 3 * 1024 * 1024) {
-        reject(new SimApiError(413, 'RequestEntityTooLarge', 'request body too large'));
+      if (size > maxBytes) {
+        reject(new SimApiError(413, 'RequestEntityTooLarge', tooLarge));
         req.destroy();
       }
     });
