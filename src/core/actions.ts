@@ -13,7 +13,7 @@
  * Nothing here writes annotations; the state lives in the book (Incident.actions, IncidentBook.actions).
  */
 import { ACTION_NAMES, MUTE_CHOICES, type ActionLedger, type ActionName, type ActionResult, type ActionSettings, type MuteMark } from './action-types.js';
-import { has, incidentOfThread, reduce, say, type Incident, type IncidentBook, type IncidentInput, type IncidentSettings, type Step } from './incidents.js';
+import { has, incidentOfThread, inLiveIncident, reduce, say, type Incident, type IncidentBook, type IncidentInput, type IncidentSettings, type Step } from './incidents.js';
 import { obj } from './json.js';
 import type { Outgoing } from './outgoing.js';
 import { renderActionReply, renderMuteEnded, type StillFailing } from './render-actions.js';
@@ -66,6 +66,11 @@ export function reduceWithActions(book: IncidentBook, input: BookInput, now: num
   if (input.type === 'action') return act(book, input, now, s);
   const ledger = book.actions;
   if (ledger === undefined || !active(ledger)) return reduce(book, input, now, s);
+  // A pod in no incident (nearly every watch event) stays one lookup while a mute lasts: it cannot
+  // speak, and the book's wake-up already includes the next mute expiry (finish), which lifts it.
+  if ((input.type === 'pod' || input.type === 'podDeleted' || input.type === 'cause') && !inLiveIncident(book, input.type === 'pod' ? input.pod.uid : input.uid)) {
+    return reduce(book, input, now, s);
+  }
   const out: Outgoing[] = [];
   liftExpired(book, ledger, now, s, out);
   const step = reduce(book, input, now, s);

@@ -1,6 +1,7 @@
 import type { ActionSettings } from '../../src/core/action-types.js';
-import { DEDUP_WINDOW_MS, NOT_ALLOWED_NOTICE } from '../../src/core/actions.js';
+import { DEDUP_WINDOW_MS, NOT_ALLOWED_NOTICE, reduceWithActions } from '../../src/core/actions.js';
 import type { IncidentBook } from '../../src/core/incidents.js';
+import type { PodState } from '../../src/core/pod.js';
 import { DEFAULTS, HOUR, MIN, SEC, Story } from './incidents-story.js';
 
 const OPEN: ActionSettings = { buttons: true, allowedUsers: [], allowedGroups: [] };
@@ -229,5 +230,20 @@ describe('state', () => {
     expect(restored.sent).toEqual([]);
     restored.advance(HOUR);
     expect(restored.texts('reply', 't1')).toEqual(['🔔 the mute by <@U123> ended: still failing: 1 of 1 pod · CrashLoopBackOff ×2 · 2 restarts in all']);
+  });
+});
+
+describe('a mute does not make every watch event expensive', () => {
+  test('with a mute active, a pod in no incident costs one lookup: the shared idle step, nothing sent, the mute still lifted on time', () => {
+    const s = posted().act('mute', 'U42', { value: '1h' });
+    const wakeAt = s.book.wakeAt;
+    const pod = { uid: 'uid-unrelated', name: 'unrelated', namespace: 'shop', phase: 'Running', containers: [] } as unknown as PodState;
+    const first = reduceWithActions(s.book, { type: 'pod', pod, failing: false }, s.now, s.settings);
+    const second = reduceWithActions(s.book, { type: 'podDeleted', uid: 'uid-unrelated' }, s.now, s.settings);
+    expect(second).toBe(first); // the book's cached "nothing happened" step: no array, no ledger walk
+    expect(first.out).toEqual([]);
+    expect(first.wakeAt).toBe(wakeAt);
+    s.advance(HOUR + MIN);
+    expect(s.texts('reply').at(-1)).toMatch(/^🔔 the mute by <@U42> ended/);
   });
 });
