@@ -23,13 +23,12 @@ import type { Outgoing } from './outgoing.js';
 import { remind } from './incidents/continuation.js';
 import { flushParent, outcome, repost } from './incidents/delivery.js';
 import { inBackOff } from './detect.js';
-import { deadlines, expire, failure, open, resolve } from './incidents/lifecycle.js';
+import { deadlines, expire, failure, forget, open, resolve, type Deadlines } from './incidents/lifecycle.js';
 import { backOffUpdate, podGone, podUpdate, upLongEnough } from './incidents/pod-updates.js';
 import { causeUpdate, restartsUpdate, workloadSize } from './incidents/running-again.js';
-import { checkSettings, has, normalise, unindexAll, type Incident, type IncidentBook, type IncidentInput, type IncidentSettings, type Step } from './incidents/model.js';
+import { checkSettings, has, normalise, type Incident, type IncidentBook, type IncidentInput, type IncidentSettings, type Step } from './incidents/model.js';
 import { flushDigest } from './incidents/replies.js';
 import { settleStorms } from './incidents/storms.js';
-import { unindexWorkload } from './incidents/workloads.js';
 
 export {
   checkSettings,
@@ -98,7 +97,11 @@ export function reduce(book: IncidentBook, input: IncidentInput, now: number, s:
   if (input.type === 'workloadSize') {
     if (!workloadSize(book, input.namespace, input.workload, input.pods)) return idle(book);
   } else if (input.type === 'failure') failure(book, input.failure, input.channel, now, s, out, input.workloadPods);
-  else if (input.type === 'delivered' || input.type === 'failed') outcome(book, input, now, s, out);
+  else if (input.type === 'delivered' || input.type === 'failed') {
+    // What became of a reply changes nothing in the book: no scan, no settle.
+    if (input.kind === 'reply') return idle(book);
+    outcome(book, input, now, s, out);
+  }
   else if (input.type === 'restored') repost(book, now, s, out);
   return settle(book, now, s, out);
 }
@@ -120,8 +123,8 @@ function settle(book: IncidentBook, now: number, s: IncidentSettings, out: Outgo
     if (t !== undefined && t > now && (wakeAt === undefined || t < wakeAt)) wakeAt = t;
   };
   for (const inc of Object.values(book.incidents)) {
-    if (fire(book, inc, now, s, out) === 'gone') continue;
-    for (const t of Object.values(deadlines(inc, s))) wake(t);
+    const left = fire(book, inc, now, s, out);
+    if (left !== 'gone') for (const t of Object.values(left)) wake(t);
   }
   settleStorms(book, now, s, out, wake);
   book.wakeAt = wakeAt;
@@ -129,27 +132,31 @@ function settle(book: IncidentBook, now: number, s: IncidentSettings, out: Outgo
 }
 
 /** Fires each of the incident's deadlines that is due, in lifecycle order (a step may start the next). */
-function fire(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings, out: Outgoing[]): 'gone' | undefined {
-  if (due(deadlines(inc, s).open, now)) {
-    // Held by its channel, it was failing when GROUP_WAIT ended: the hold never decides whether it is posted.
-    if (inc.quietSince !== undefined && !inc.sticky && inc.heldUntil === undefined) {
-      // Every pod recovered or went away within GROUP_WAIT, and no sibling failed meanwhile.
-      unindexAll(book, inc);
-      delete book.incidents[inc.key];
-      unindexWorkload(book, inc);
-      return 'gone';
-    }
-    open(book, inc, now, s, out);
+function fire(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings, out: Outgoing[]): 'gone' | Deadlines {
+  let d = deadlines(inc, s);
+  // A step may start the next one: the deadlines are worked out again only after a step ran.
+  const step = (at: number | undefined, run: () => void) => {
+    if (!due(at, now)) return;
+    run();
+    d = deadlines(inc, s);
+  };
+  if (due(d.open, now) && inc.quietSince !== undefined && !inc.sticky && inc.heldUntil === undefined) {
+    // Every pod recovered or went away within GROUP_WAIT, and no sibling failed meanwhile. (Held by
+    // its channel, it was failing when GROUP_WAIT ended: the hold never decides whether it is posted.)
+    forget(book, inc);
+    return 'gone';
   }
-  if (due(deadlines(inc, s).upLongEnough, now)) upLongEnough(book, inc, now, s);
-  if (due(deadlines(inc, s).resolve, now)) resolve(book, inc, now, s, out);
-  if (due(deadlines(inc, s).remind, now)) remind(book, inc, now, s, out);
-  if (due(deadlines(inc, s).digest, now)) flushDigest(inc, now, out);
+  step(d.open, () => open(book, inc, now, s, out));
+  step(d.upLongEnough, () => upLongEnough(book, inc, now, s));
+  step(d.resolve, () => resolve(book, inc, now, s, out));
+  step(d.remind, () => remind(book, inc, now, s, out));
+  step(d.digest, () => flushDigest(inc, now, out));
   flushParent(book, inc, now, s, out);
+  d = deadlines(inc, s);
   // A resolved parent's last edit goes out (once accepted) before the incident becomes a tombstone.
-  if (due(deadlines(inc, s).expire, now) && !(inc.posted && inc.dirty)) {
+  if (due(d.expire, now) && !(inc.posted && inc.dirty)) {
     expire(book, inc, now, s);
     return 'gone';
   }
-  return undefined;
+  return d;
 }

@@ -78,11 +78,16 @@ export function newIncident(book: IncidentBook, key: string, channel: string, f:
   return inc;
 }
 
-/** Turns a resolved incident into a small tombstone a later incident of the workload can link to. */
-export function expire(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings): void {
+/** Takes an incident out of the book and out of every index that names it. */
+export function forget(book: IncidentBook, inc: Incident): void {
   unindexAll(book, inc);
   delete book.incidents[inc.key];
   unindexWorkload(book, inc);
+}
+
+/** Turns a resolved incident into a small tombstone a later incident of the workload can link to. */
+export function expire(book: IncidentBook, inc: Incident, now: number, s: IncidentSettings): void {
+  forget(book, inc);
   if (!inc.posted) return;
   const prev = book.previous;
   for (const [k, p] of Object.entries(prev)) if (p.resolvedAt + s.threadMaxAgeMs < now) delete prev[k];
