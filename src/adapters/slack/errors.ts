@@ -1,7 +1,7 @@
 import { PodbellError } from '../../errors.js';
 
 /** Slack error strings that mean the bot itself is refused: nothing will work until a human acts. */
-export const AUTH_ERRORS = ['invalid_auth', 'not_authed', 'token_revoked', 'account_inactive', 'missing_scope'] as const;
+export const AUTH_ERRORS = ['invalid_auth', 'not_authed', 'token_revoked', 'account_inactive', 'missing_scope', 'not_allowed_token_type', 'team_disabled'] as const;
 /** The channel cannot take the message: fall back to the default channel once. */
 export const CHANNEL_ERRORS = ['channel_not_found', 'not_in_channel', 'is_archived'] as const;
 /** Slack refused the Block Kit payload: resend as plain text. */

@@ -13,7 +13,9 @@ import type { ActionResult } from '../../core/action-types.js';
 import type { ActionInput } from '../../core/actions.js';
 import { SlackAuthError } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import { backoffDelay } from '../../backoff.js';
 import { clientLogger } from './client-logger.js';
+import { isAuthError } from './errors.js';
 
 /** What takes the actions: the Pipeline. */
 export interface ActionSink {
@@ -46,9 +48,6 @@ export interface SlackActionsOptions {
 }
 
 type Envelope = { ack: () => Promise<void>; envelope_id?: string; type?: string; body?: unknown };
-
-/** Slack's answers to apps.connections.open that no retry can fix. */
-const AUTH_ERRORS: ReadonlySet<string> = new Set(['not_authed', 'invalid_auth', 'account_inactive', 'token_revoked', 'not_allowed_token_type', 'team_disabled']);
 
 /** Bad payloads remembered so a redelivery is not logged again. */
 const TOLD_MAX = 500;
@@ -83,8 +82,16 @@ export class SlackActions implements ActionSource {
     const logger = clientLogger(log, scrub);
     this.#web = new WebClient(botToken, { slackApiUrl: apiUrl, logger });
     // The client's own reconnect loop is off: a refused URL request there is an unhandled rejection
-    // (the process would crash on a revoked token or a Slack outage). #reconnect does it instead.
-    const client = new SocketModeClient({ appToken, logger: logger as never, autoReconnectEnabled: false, clientPingTimeout: this.#o.pingTimeoutMs ?? 5000, clientOptions: { slackApiUrl: apiUrl } });
+    // (the process would crash on a revoked token or a Slack outage). Its request retries are off
+    // too: they would hold start() (and with it the Bot's watches) for as long as Slack is down.
+    // #reconnect does both instead, on podbell's clock.
+    const client = new SocketModeClient({
+      appToken,
+      logger: logger as never,
+      autoReconnectEnabled: false,
+      clientPingTimeout: this.#o.pingTimeoutMs ?? 5000,
+      clientOptions: { slackApiUrl: apiUrl, retryConfig: { retries: 0 } },
+    });
     client.on('connected', () => {
       this.#failures = 0;
       this.#connected.set(1);
@@ -100,7 +107,7 @@ export class SlackActions implements ActionSource {
       await client.start();
     } catch (err) {
       const code = (err as { data?: { error?: unknown } }).data?.error;
-      if (typeof code === 'string' && AUTH_ERRORS.has(code)) {
+      if (typeof code === 'string' && isAuthError(code)) {
         this.#client = undefined;
         throw new SlackAuthError(code, `Slack refused SLACK_APP_TOKEN (${code}): check the app-level token (xapp-…, scope connections:write) and that Socket Mode is on (docs/slack-actions.md)`);
       }
@@ -122,7 +129,7 @@ export class SlackActions implements ActionSource {
   #reconnect(): void {
     const client = this.#client;
     if (!client || this.#timer) return;
-    const delay = this.#failures === 0 ? 0 : Math.min(60_000, 1000 * 2 ** (this.#failures - 1));
+    const delay = this.#failures === 0 ? 0 : backoffDelay(this.#failures - 1, 1000, 60_000, Math.random);
     this.#failures++;
     this.#timer = this.#o.clock.setTimer(delay, () => {
       this.#timer = undefined;
