@@ -1,6 +1,7 @@
-import type { Cancel, Clock } from './clock.js';
+import type { Clock } from './clock.js';
 import { stuckCandidate, stuckFailure, type Failure } from './core/detect.js';
 import type { PodState } from './core/pod.js';
+import { RearmableTimer } from './timer.js';
 
 /** A pod that may become stuck: its latest state, and when its PENDING_AFTER runs out. */
 interface Candidate {
@@ -20,13 +21,21 @@ interface Candidate {
  */
 export class StuckPods {
   readonly #candidates = new Map<string, Candidate>();
-  #timer: { at: number; cancel: Cancel } | undefined;
+  readonly #clock: Clock;
+  readonly #pendingAfterMs: number;
+  readonly #report: (pod: PodState, failure: Failure) => void;
+  /**
+   * Set to the earliest deadline when a candidate comes (O(1) per pod event); a candidate leaving
+   * leaves it alone: firing early costs one scan, which sets it to the next deadline.
+   */
+  readonly #timer: RearmableTimer;
 
-  constructor(
-    private readonly clock: Clock,
-    private readonly pendingAfterMs: number,
-    private readonly report: (pod: PodState, failure: Failure) => void,
-  ) {}
+  constructor(clock: Clock, pendingAfterMs: number, report: (pod: PodState, failure: Failure) => void) {
+    this.#clock = clock;
+    this.#pendingAfterMs = pendingAfterMs;
+    this.#report = report;
+    this.#timer = new RearmableTimer(clock, () => this.#due());
+  }
 
   /**
    * A pod changed (`pod` undefined: it was deleted). Returns the stuck failure to report now, if the
@@ -34,32 +43,29 @@ export class StuckPods {
    */
   changed(uid: string, pod: PodState | undefined): Failure | undefined {
     const s = pod && stuckCandidate(pod);
-    const had = this.#candidates.get(uid);
     if (!pod || !s) {
-      // Most events (running pods) end here without touching the timer.
-      if (had) {
-        this.#candidates.delete(uid);
-        this.#arm();
-      }
+      // Most events (running pods) end here without touching the timer; the last candidate gone, no timer is left.
+      if (this.#candidates.delete(uid) && this.#candidates.size === 0) this.#timer.cancel();
       return undefined;
     }
+    const had = this.#candidates.get(uid);
     if (had && had.reason === s.reason && had.since === s.since) {
       had.pod = pod; // a re-delivery of the same spell: the timer stands
       return this.#dueNow(had);
     }
-    const c: Candidate = { pod, reason: s.reason, since: s.since, at: s.since + this.pendingAfterMs, reported: false };
+    const c: Candidate = { pod, reason: s.reason, since: s.since, at: s.since + this.#pendingAfterMs, reported: false };
     this.#candidates.set(uid, c);
     const f = this.#dueNow(c);
-    this.#arm();
+    if (!c.reported) this.#timer.earliest(c.at);
     return f;
   }
 
   /** The failure of a candidate whose deadline has passed and that was not reported yet (then it is). */
   #dueNow(c: Candidate): Failure | undefined {
-    const now = this.clock.now();
+    const now = this.#clock.now();
     if (c.reported || now < c.at) return undefined;
     c.reported = true;
-    return stuckFailure(c.pod, now, this.pendingAfterMs);
+    return stuckFailure(c.pod, now, this.#pendingAfterMs);
   }
 
   /** Whether the pod is stuck now (reported and not started since): the incident book counts it as failing. */
@@ -68,31 +74,20 @@ export class StuckPods {
   }
 
   stop(): void {
-    this.#timer?.cancel();
-    this.#timer = undefined;
+    this.#timer.cancel();
     this.#candidates.clear();
   }
 
-  /** One timer, for the earliest deadline not yet reported. */
-  #arm(): void {
-    let at: number | undefined;
-    for (const c of this.#candidates.values()) if (!c.reported && (at === undefined || c.at < at)) at = c.at;
-    if (this.#timer && this.#timer.at === at) return;
-    this.#timer?.cancel();
-    this.#timer = undefined;
-    if (at === undefined) return;
-    const cancel = this.clock.setTimer(at - this.clock.now(), () => this.#due());
-    this.#timer = { at, cancel };
-  }
-
+  /** Reports every candidate past its deadline, then waits for the earliest one left. */
   #due(): void {
-    this.#timer = undefined;
     const due: [PodState, Failure][] = [];
+    let next: number | undefined;
     for (const c of this.#candidates.values()) {
       const f = this.#dueNow(c);
       if (f) due.push([c.pod, f]);
+      else if (!c.reported && (next === undefined || c.at < next)) next = c.at;
     }
-    this.#arm();
-    for (const [pod, f] of due) this.report(pod, f);
+    this.#timer.set(next);
+    for (const [pod, f] of due) this.#report(pod, f);
   }
 }
