@@ -88,3 +88,27 @@ test('--set with a wrong value is caught too (log level, channel, duration)', as
     expect({ set, code: r.code, named: r.stderr.includes(path) }).toEqual({ set, code: 1, named: true });
   }
 });
+
+test('a token the chart would pass but podbell refuses is refused at install (a user token, xoxp-), so the pod cannot crash-loop on it', async () => {
+  const r = await helm(['template', RELEASE, chartDir, '--namespace', NAMESPACE, '--set', 'slack.token=xoxp-123-abc']);
+  expect(r.code).not.toBe(0);
+  expect(r.stderr).toContain('slack.token does not look like a Slack bot token');
+  expect(r.stderr).not.toContain('xoxp-123-abc');
+});
+
+test.each([
+  [['config.leaseRenew=20s'], 'below leaseDuration'],
+  [['config.leaseDuration=10s', 'config.leaseRenew=10s'], 'below leaseDuration'],
+  [['config.leaseDuration=0s'], 'leaseDuration must be at least 1s'],
+])('lease timing podbell would refuse at start fails the install instead (%j)', async (sets, message) => {
+  const r = await helm(['template', RELEASE, chartDir, '--namespace', NAMESPACE, ...sets.flatMap((s) => ['--set', s])]);
+  expect(r.code).not.toBe(0);
+  expect(r.stderr).toContain(message);
+});
+
+test('lease timing podbell accepts renders: leaseDuration 1m with leaseRenew 20s, or 2500ms under the default 15s', async () => {
+  for (const sets of [['config.leaseDuration=1m', 'config.leaseRenew=20s'], ['config.leaseRenew=2500ms']]) {
+    const r = await helm(['template', RELEASE, chartDir, '--namespace', NAMESPACE, ...sets.flatMap((s) => ['--set', s])]);
+    expect({ sets, code: r.code, err: r.stderr }).toEqual({ sets, code: 0, err: '' });
+  }
+});

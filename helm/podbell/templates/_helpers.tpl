@@ -76,13 +76,35 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
+{{/*
+A duration the way podbell reads it ("1m30s", "2500ms"; empty: `default`), in milliseconds, so the
+chart can check what podbell would refuse at start.
+*/}}
+{{- define "podbell.durationMs" -}}
+{{- $total := 0.0 }}
+{{- $units := dict "ms" 1.0 "s" 1000.0 "m" 60000.0 "h" 3600000.0 }}
+{{- range regexFindAll "[0-9]+(\\.[0-9]+)?(ms|s|m|h)" (default .default .value) -1 }}
+{{- $unit := regexFind "(ms|s|m|h)$" . }}
+{{- $total = addf $total (mulf (float64 (trimSuffix $unit .)) (get $units $unit)) }}
+{{- end }}
+{{- $total }}
+{{- end }}
+
 {{/* Checks that the schema cannot express; each fails the install with a message saying what to do. */}}
 {{- define "podbell.validate" -}}
 {{- if and .Values.slack.token .Values.slack.existingSecret }}
 {{- fail "slack.token and slack.existingSecret are both set: use one (existingSecret keeps the token out of Helm's release history)" }}
 {{- end }}
-{{- if and .Values.slack.token (not (regexMatch "^xox[a-z]?-[A-Za-z0-9-]+$|^xoxe\\.xox[a-z]-[A-Za-z0-9-]+$" .Values.slack.token)) }}
+{{- if and .Values.slack.token (not (regexMatch "^(xoxe\\.)?xoxb-[A-Za-z0-9-]+$" .Values.slack.token)) }}
 {{- fail "slack.token does not look like a Slack bot token (xoxb-...). An incoming-webhook URL (kube-slack's SLACK_URL) cannot work: podbell edits messages and replies in threads, which needs a bot token. Create the app from slack-app-manifest.yaml (docs/install.md)" }}
+{{- end }}
+{{- $leaseMs := include "podbell.durationMs" (dict "value" .Values.config.leaseDuration "default" "15s") | float64 }}
+{{- $renewMs := include "podbell.durationMs" (dict "value" .Values.config.leaseRenew "default" "5s") | float64 }}
+{{- if lt $leaseMs 1000.0 }}
+{{- fail (printf "config.leaseDuration must be at least 1s, got %q (podbell refuses it at start)" .Values.config.leaseDuration) }}
+{{- end }}
+{{- if or (le $renewMs 0.0) (ge $renewMs $leaseMs) }}
+{{- fail (printf "config.leaseRenew must be above 0 and below leaseDuration (%s), got %q (podbell refuses it at start)" (default "15s" .Values.config.leaseDuration) (default "5s" .Values.config.leaseRenew)) }}
 {{- end }}
 {{- if and .Values.slack.appToken (not .Values.slack.token) }}
 {{- fail "slack.appToken is stored in the Secret the chart creates for slack.token: set both, or put the app-level token under key slack.appTokenKey of your own Secret (slack.existingSecret)" }}
