@@ -13,7 +13,7 @@ Commands:
   sim [--listen H:P]  only the simulated Kubernetes API server (real kubectl works against it)
   check [FILE|-]      print one JSON line per failure found in pods (JSON, JSON lines, watch events)
   replay [FILE|-]     run recorded watch events through the real pipeline on a virtual clock
-  record [--out FILE] write the cluster's pod and namespace events as replay input
+  record [--out FILE] write the cluster's pod, namespace and Warning events as replay input
   help                this text (every command also takes --help)
   version             the version (also --version)
 

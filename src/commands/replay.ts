@@ -13,7 +13,8 @@ import type { Command, CommandIO } from './types.js';
 
 const USAGE = `Usage: podbell replay [FILE|-] [--format json|text] [--color] [--drain DURATION] [--set NAME=VALUE]...
 
-Runs recorded watch events (JSON lines {"type","object","at"}, Pods and Namespaces) through the real
+Runs recorded watch events (JSON lines {"type","object","at"} of Pods, Namespaces and Warning Events;
+{"type":"LOG"} and {"type":"ACTION"} lines: docs/design.md, docs/slack-actions.md) through the real
 pipeline on a virtual clock and prints what podbell would have sent to Slack:
   --format json   one JSON line per Web API call: {"at","method","channel","ts","thread_ts","text","blocks"} (default)
   --format text   the channels and threads as Slack would show them at the end

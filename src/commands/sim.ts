@@ -9,7 +9,8 @@ import type { Command, CommandIO } from './types.js';
 
 const USAGE = `usage: podbell sim [--listen HOST:PORT] [--tls] [--faults drop=0.01,stall=0.01,expire=0.01,error=0.05,throttle=0.01,seed=7]
 
-Runs only the simulated Kubernetes API server (pods, namespaces, configmaps), good enough for real
+Runs only the simulated Kubernetes API server (pods and their logs, namespaces, configmaps, events,
+leases; PUT /sim/v1/namespaces/NS/pods/NAME/log sets a pod's log), good enough for real
 kubectl: get, create, apply, patch (status too), delete, watch and explain. Default --listen 127.0.0.1:0 (a free port).
 --tls serves https with the sim's own CA (written into the kubeconfig) and requires its token, like a
 real cluster; without it the sim speaks plain http and accepts requests without credentials.

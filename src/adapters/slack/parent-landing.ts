@@ -43,7 +43,8 @@ export class ParentLanding {
       // Slack still in trouble (or asking for a pause): look again on the next attempt.
       if (r.error.retryable) return this.#refusals.handle(q, job, r.error), 'retry';
       if (this.#p.once(`history:${r.error.code}`)) {
-        log.warn({ thread: job.thread, error: r.error.code }, 'could not check whether a parent had landed (needs the channels:history, groups:history, channels:read and groups:read scopes); posting it again');
+        const why = r.error.code === 'not_in_channel' ? 'the bot is not a member of the channel: /invite it' : 'needs the channels:history, groups:history, channels:read and groups:read scopes';
+        log.warn({ thread: job.thread, error: r.error.code }, `could not check whether a parent had landed (${why}); posting it again`);
       }
       return 'absent';
     }
