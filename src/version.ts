@@ -8,6 +8,6 @@ export function packageVersion(): string {
 }
 
 /** `podbell_build_info{version,node} 1`, the usual way to see which build a scrape came from. */
-export function registerBuildInfo(registry: Registry, version = packageVersion()): void {
+export function registerBuildInfo(registry: Registry, version: string): void {
   new Gauge({ name: 'podbell_build_info', help: 'podbell build: version and Node.js version (always 1)', labelNames: ['version', 'node'], registers: [registry] }).set({ version, node: process.versions.node }, 1);
 }

@@ -56,7 +56,7 @@ export const NOT_ALLOWED_NOTICE = "You are not allowed to act on podbell's alert
 const HOUR = 3_600_000;
 
 /** May this user act? Everyone, unless allowed users or groups are set. */
-export function mayAct(a: ActionSettings | undefined, user: string, groups: readonly string[] = []): boolean {
+function mayAct(a: ActionSettings | undefined, user: string, groups: readonly string[] = []): boolean {
   if (!a || (a.allowedUsers.length === 0 && a.allowedGroups.length === 0)) return true;
   return a.allowedUsers.includes(user) || groups.some((g) => a.allowedGroups.includes(g));
 }
@@ -191,10 +191,10 @@ function editNow(inc: Incident, s: IncidentSettings, now: number, shown?: Set<st
   inc.lastEditAt = Math.min(inc.lastEditAt, now - s.groupIntervalMs);
 }
 
-/** What is failing now, for the reply that ends a mute. */
 /** In a storm thread a reply names its workload (docs/design.md#incidents). */
 const inStorm = (inc: Incident): { workload?: string } => (inc.storm !== undefined ? { workload: inc.workload.name } : {});
 
+/** What is failing now, for the reply that ends a mute. */
 function stillFailing(inc: Incident): StillFailing {
   let failing = 0;
   for (const uid in inc.pods) if (inc.pods[uid]!.failing) failing++;

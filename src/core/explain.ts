@@ -10,7 +10,7 @@ import type { PodState } from './pod.js';
 import { renderReply, type ReplyOptions } from './render.js';
 
 /** Failures of containers that never ran: there is no log to read, the Events tell the story. */
-export function neverRan(reason: string): boolean {
+function neverRan(reason: string): boolean {
   return reason.startsWith('ImagePull') || reason.startsWith('ErrImage') || reason === 'InvalidImageName' || reason.startsWith('CreateContainer') || reason === 'Evicted';
 }
 

@@ -15,9 +15,10 @@
  *
  * reduce() is the single entry. The rest lives by concern under ./incidents/: model (the data),
  * lifecycle (the state machine and its deadlines), running-again (pods back from a crash, restarts,
- * live pod counts), replies (replies and digests), storms,
- * continuation (reopen, reminders, too-old threads), delivery (what Slack accepted) and workloads
- * (a workload's incidents by namespace, kind and name, so pod adds and deletes stay O(1)).
+ * live pod counts), pod-updates (what a pod's change does to its incidents), replies (replies and
+ * digests), storms and storm-thread (what storm members say), continuation (reminders, too-old
+ * threads), delivery (what Slack accepted) and workloads (a workload's incidents by namespace, kind
+ * and name, so pod adds and deletes stay O(1)).
  */
 import type { Outgoing } from './outgoing.js';
 import { remind } from './incidents/continuation.js';
@@ -31,27 +32,17 @@ import { flushDigest } from './incidents/replies.js';
 import { settleStorms } from './incidents/storms.js';
 
 export {
-  checkSettings,
   emptyBook,
   has,
-  incidentKey,
-  LIMITS,
-  ONE_SHOT_REASONS,
   REPLY_BURST,
-  STORM_WINDOW_MS,
-  type ChannelState,
-  type Digest,
   type Incident,
   type IncidentBook,
   type IncidentInput,
   type IncidentSettings,
   type IncidentStatus,
-  type PodEntry,
   type Step,
-  type Storm,
-  type StormMember,
 } from './incidents/model.js';
-export { deadlines, type Deadlines } from './incidents/lifecycle.js';
+export { deadlines } from './incidents/lifecycle.js';
 export { say } from './incidents/storm-thread.js';
 export { incidentOfThread } from './incidents/delivery.js';
 
@@ -113,7 +104,10 @@ export function inLiveIncident(book: IncidentBook, uid: string): boolean {
 
 const due = (t: number | undefined, now: number): boolean => t !== undefined && now >= t;
 
-/** Runs every timer that is due, then works out the next wake-up. O(live incidents); never on the hot path. */
+/**
+ * Runs every timer that is due, then works out the next wake-up. O(incidents in the book, resolved
+ * ones included): only when something changed, never for a pod in no incident.
+ */
 function settle(book: IncidentBook, now: number, s: IncidentSettings, out: Outgoing[]): Step {
   checkSettings(s);
   normalise(book);

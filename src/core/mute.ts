@@ -4,9 +4,6 @@ import { ourAnnotations, type PodState } from './pod.js';
 import { type Obj, obj } from './json.js';
 import { formatInstant, parseRfc3339 } from './rfc3339.js';
 
-// Re-exported: replay/input and the mute tests import them from here, as before they had a file of their own.
-export { formatInstant, parseRfc3339 };
-
 /**
  * Mutes and routing by annotation (docs/annotations.md is the user-facing contract).
  *
@@ -124,7 +121,7 @@ export function projectNamespace(raw: unknown): NamespaceState | undefined {
 }
 
 /** `true`/`yes` and `false`/`no`, any case, surrounding spaces ignored; anything else is undefined. */
-export function parseBool(text: string): boolean | undefined {
+function parseBool(text: string): boolean | undefined {
   const s = text.trim().toLowerCase();
   if (s === 'true' || s === 'yes') return true;
   if (s === 'false' || s === 'no') return false;

@@ -186,7 +186,7 @@ export function countsLine(counts: Readonly<Record<string, number>>, sep = ' · 
 }
 
 
-export function incidentTitle(workload: WorkloadRef, namespace: string): string {
+function incidentTitle(workload: WorkloadRef, namespace: string): string {
   return `${escapeText(workload.name)} · ${escapeText(workload.kind)} · ${escapeText(namespace)}`;
 }
 
@@ -287,7 +287,7 @@ function muteLine(m: MuteMark, namespace: string): string {
  * The context line (who muted / acknowledged) and the actions block of a parent. Resolved and
  * continued parents carry no buttons, and no mute line (a resolution ends a mute).
  */
-export function parentActions(v: ActionsView, namespace: string, open: boolean): { readonly lines: readonly string[]; readonly blocks: readonly unknown[] } {
+function parentActions(v: ActionsView, namespace: string, open: boolean): { readonly lines: readonly string[]; readonly blocks: readonly unknown[] } {
   const lines: string[] = [];
   if (open && v.muted) lines.push(muteLine(v.muted, namespace));
   if (v.acked) lines.push(`👀 acknowledged by ${mention(v.acked.by)}`);
@@ -334,7 +334,7 @@ export interface ReplyOptions {
 }
 
 /** `etl-06 ` in a storm thread (every reply kind names its workload there), else nothing. */
-export const whoIn = (workload: string, options?: ReplyOptions): string => (options?.named ? `${escapeText(workload)} ` : '');
+const whoIn = (workload: string, options?: ReplyOptions): string => (options?.named ? `${escapeText(workload)} ` : '');
 
 /**
  * One thread reply per new (pod, reason): [workload ·] pod · container · reason (exit N) · restart N ·

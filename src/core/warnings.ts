@@ -97,7 +97,7 @@ export interface WarningLimits {
   readonly maxMessage: number;
 }
 
-export const DEFAULT_WARNING_LIMITS: WarningLimits = { windowMs: 15 * 60_000, reasonsPerPod: 5, maxPods: 5000, maxMessage: 512 };
+const DEFAULT_WARNING_LIMITS: WarningLimits = { windowMs: 15 * 60_000, reasonsPerPod: 5, maxPods: 5000, maxMessage: 512 };
 
 interface PodWarnings {
   uid: string | undefined;

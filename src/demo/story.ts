@@ -56,9 +56,9 @@ export class Cast {
 
 /**
  * Someone in Slack presses a button on the open incident of `workload` (`namespace/name`): the same
- * pipeline input a Socket Mode button press becomes (docs/slack-actions.md).
+ * pipeline input a Socket Mode button press becomes (docs/slack-actions.md). Resolves once the press
+ * is made: a person presses a button they see, so it waits for the parent to be in Slack.
  */
-/** Resolves once the press is made: a person presses a button they see, so it waits for the parent to be in Slack. */
 export type Press = (user: string, action: ActionName, workload: string, value?: string) => Promise<void>;
 
 export interface StoryStep {
@@ -110,13 +110,13 @@ function beforeTheStorm(): StoryStep[] {
       say: 'shop/cart: its liveness probe fails (HTTP 500), the kubelet kills it (exit 137); the thread says why',
       act: (c) => c.get('shop/cart').livenessFail([0]),
     },
+    { at: 14_000, say: `${MUTED_NAMESPACE}/${MUTED_WORKLOAD}: crash-looping, but its namespace has podbell.io/mute: "true"`, act: muted },
+    { at: 16_500, say: 'shop/checkout: still crashing (podbell edits the parent, no new posts)', act: checkout },
     { at: 17_000, act: (c) => c.get('shop/cart').recover([0]) },
+    { at: 18_000, act: muted },
     // A press needs the parent in Slack (the press waits for it): #alerts holds api's a moment.
     { at: 18_500, say: 'Slack: on call (U0ONCALL) presses 🔕 Mute workload → for 1 hour on shop/api', act: (_c, press) => press('U0ONCALL', 'mute', 'shop/api', '1h') },
     { at: 18_700, say: 'shop/api: the image is fixed but the app crash-loops (muted: counted, not posted)', act: (c) => c.get('shop/api').crash() },
-    { at: 14_000, say: `${MUTED_NAMESPACE}/${MUTED_WORKLOAD}: crash-looping, but its namespace has podbell.io/mute: "true"`, act: muted },
-    { at: 16_500, say: 'shop/checkout: still crashing (podbell edits the parent, no new posts)', act: checkout },
-    { at: 18_000, act: muted },
   ];
 }
 

@@ -1,5 +1,6 @@
 import type { ChangeType } from '../adapters/kube/types.js';
-import { parseRfc3339, projectNamespace, type NamespaceState } from '../core/mute.js';
+import { projectNamespace, type NamespaceState } from '../core/mute.js';
+import { parseRfc3339 } from '../core/rfc3339.js';
 import { projectPod, type PodState } from '../core/pod.js';
 import { InputError } from '../errors.js';
 import { type Obj, obj } from '../core/json.js';

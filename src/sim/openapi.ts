@@ -68,7 +68,7 @@ function typeSchema(type: string, format: string, ref: (model: string) => Schema
 }
 
 /** components.schemas for the kinds the sim holds and every type they reach. */
-export function kindSchemas(v3: boolean): Record<string, Schema> {
+function kindSchemas(v3: boolean): Record<string, Schema> {
   const schemas: Record<string, Schema> = {};
   const prefix = v3 ? '#/components/schemas/' : '#/definitions/';
   const visit = (model: string): void => {

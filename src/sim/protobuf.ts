@@ -93,7 +93,7 @@ const DECODERS: Readonly<Record<string, (fs: Field[]) => Obj>> = {
 };
 
 /** Kinds whose protobuf bodies the sim reads. */
-export const PROTOBUF_KINDS = Object.freeze(Object.keys(DECODERS));
+const PROTOBUF_KINDS = Object.freeze(Object.keys(DECODERS));
 
 /**
  * Decodes a `k8s\0`-framed runtime.Unknown holding a v1 Namespace or ConfigMap into the JSON object

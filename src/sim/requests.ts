@@ -68,7 +68,7 @@ async function servePublic(req: IncomingMessage, res: ServerResponse, path: stri
     else {
       const openApi = await openApiAnswer(path, accept);
       if (!openApi) return false;
-      sendJson(res, openApi.status, openApi.body, openApi.contentType);
+      sendJson(res, 200, openApi.body);
     }
   }
   return true;

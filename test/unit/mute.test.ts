@@ -5,13 +5,13 @@ import {
   describeMute,
   MUTABLE_REASONS,
   nextChange,
-  parseRfc3339,
   projectNamespace,
   route,
   routeFailure,
   type NamespaceState,
 } from '../../src/core/mute.js';
 import { projectPod, type PodState } from '../../src/core/pod.js';
+import { parseRfc3339 } from '../../src/core/rfc3339.js';
 
 const DEFAULT = '#alerts';
 const T = Date.parse('2026-11-22T06:00:00Z');

@@ -122,7 +122,7 @@ export function dropThreadJobs(queues: Iterable<ChannelQueue>, thread: string): 
 }
 
 /** Takes a thread's queued jobs (in order) out of `from` and appends them to `to`. */
-export function moveThread(thread: string, from: ChannelQueue, to: ChannelQueue): void {
+function moveThread(thread: string, from: ChannelQueue, to: ChannelQueue): void {
   const moving = from.jobs.filter((j) => j.thread === thread);
   for (const j of moving) removeJob(from, j);
   to.jobs.push(...moving);

@@ -32,7 +32,7 @@ export interface FoundParent {
 }
 
 /** Looks in a channel's recent history for the parent of `thread` (channels:history / groups:history scopes). */
-export async function findPostedParent(t: SlackTransport, channelId: string, thread: string): Promise<CallResult<FoundParent | undefined>> {
+async function findPostedParent(t: SlackTransport, channelId: string, thread: string): Promise<CallResult<FoundParent | undefined>> {
   const r = await t.call<{ messages?: WireMessage[] }>('conversations.history', { channel: channelId, limit: LOOKBACK, include_all_metadata: true }, 'parent');
   if (!r.ok) return r;
   for (const m of r.res.messages ?? []) {
@@ -48,7 +48,7 @@ export async function findPostedParent(t: SlackTransport, channelId: string, thr
  * groups:read scopes): conversations.history wants the ID, and a parent whose very first answer was
  * lost never told us the ID of a channel podbell addresses by name.
  */
-export async function channelIdByName(t: SlackTransport, name: string): Promise<CallResult<string | undefined>> {
+async function channelIdByName(t: SlackTransport, name: string): Promise<CallResult<string | undefined>> {
   const bare = name.replace(/^#/, '');
   let cursor: string | undefined;
   for (let page = 0; page < MAX_LIST_PAGES; page++) {

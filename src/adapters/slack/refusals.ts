@@ -80,7 +80,7 @@ export class Refusals {
     if (job.kind === 'parent') this.#dropThread(job.thread);
   }
 
-  /** A parent given up: its queued replies and edits can never land; storm members go top level. */
+  /** A parent given up: its queued replies and edits can never land. (The book gives a refused storm parent's members their own.) */
   #dropThread(thread: string): void {
     const { o, metrics, queues } = this.#p;
     queues.parentDone(thread);

@@ -142,12 +142,11 @@ export class SlackSender implements Sender {
       if (m.maybePosted) queued.uncertain = true;
       return;
     }
-    const linkTo = (m as { linkTo?: unknown }).linkTo;
     const q = this.#queue(m.channel);
     q.jobs.push({
       ...newJob('parent', m.thread, m.message),
       channel: m.channel,
-      ...(typeof linkTo === 'string' && linkTo !== '' && { linkTo }),
+      ...(m.linkTo !== undefined && m.linkTo !== '' && { linkTo: m.linkTo }),
       ...(m.maybePosted && { uncertain: true }),
     });
     this.#queues.parentWaits(m.thread, q);

@@ -1,6 +1,7 @@
 /**
- * Threads over time: a failure soon after resolution reopens the same thread; later, or in a thread
- * older than THREAD_MAX_AGE, the incident continues under a new parent that links the old thread.
+ * Threads over time: reminders while an incident keeps failing, and, in a thread older than
+ * THREAD_MAX_AGE, the incident continuing under a new parent that links the old thread. (A failure
+ * soon after resolution reopens the same thread: lifecycle.ts, reopen.)
  */
 import type { Outgoing } from '../outgoing.js';
 import { renderParent, renderReminder } from '../render.js';
@@ -15,7 +16,7 @@ import { say } from './storm-thread.js';
  * incident (counts and all) continues under a new top-level parent that links the old thread. This
  * takes the place of that reminder.
  */
-export function continueThread(inc: Incident, now: number, s: IncidentSettings, out: Outgoing[], book: IncidentBook): void {
+function continueThread(inc: Incident, now: number, s: IncidentSettings, out: Outgoing[], book: IncidentBook): void {
   const old = inc.storm ?? inc.id;
   // A storm member has no parent of its own to edit: the new parent links the storm thread.
   if (inc.storm === undefined) out.push({ kind: 'edit', thread: old, message: renderParent({ ...viewOf(inc, s, now), continuedAt: now }) });

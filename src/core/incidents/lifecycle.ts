@@ -99,7 +99,7 @@ export function expire(book: IncidentBook, inc: Incident, now: number, s: Incide
 }
 
 /** Which run of the container a failure belongs to: what detect's occurrenceKey counts by. */
-export const runOf = (f: Failure): number => f.run ?? f.restartCount;
+const runOf = (f: Failure): number => f.run ?? f.restartCount;
 
 /**
  * How many occurrences a new fact stands for. A crash loop crashes once per run, so when runs were
@@ -118,7 +118,7 @@ export function occurrences(pod: PodEntry, f: Failure): number {
 }
 
 /** Has this occurrence (uid, container, reason, run) been counted already? */
-export function alreadyCounted(inc: Incident, f: Failure): boolean {
+function alreadyCounted(inc: Incident, f: Failure): boolean {
   const pod = has(inc.pods, f.uid) ? inc.pods[f.uid] : undefined;
   const c = pod?.counted[`${f.container}\u0000${f.reason}`];
   return c !== undefined && c >= runOf(f);
@@ -226,7 +226,7 @@ export function record(book: IncidentBook, inc: Incident, f: Failure, now: numbe
 }
 
 /** Keeps per-pod detail bounded: forgets deleted pods first, then the longest-healthy ones. */
-export function prunePods(inc: Incident): void {
+function prunePods(inc: Incident): void {
   const uids = Object.keys(inc.pods);
   if (uids.length < LIMITS.podsPerIncident) return;
   let excess = uids.length - LIMITS.podsPerIncident + 1;

@@ -77,7 +77,7 @@ export function upLongEnough(book: IncidentBook, inc: Incident, now: number, s: 
 }
 
 /** Every affected pod healthy or gone: a pending incident vanishes unposted, an open one starts resolving. */
-export function checkQuiet(book: IncidentBook, inc: Incident, now: number): void {
+function checkQuiet(book: IncidentBook, inc: Incident, now: number): void {
   for (const uid in inc.pods) if (inc.pods[uid]!.failing) return;
   if (inc.status === 'pending' && inc.sticky) {
     inc.quietSince = now; // it happened: post it, already recovering

@@ -39,11 +39,11 @@ export function replyFor(book: IncidentBook, inc: Incident, f: Failure, now: num
 }
 
 /** A Failure without an unbounded message, for the queue of a pending incident. */
-export function slimFailure(f: Failure): Failure {
+function slimFailure(f: Failure): Failure {
   return f.message && f.message.length > LIMITS.messageChars ? { ...f, message: f.message.slice(0, LIMITS.messageChars) } : f;
 }
 
-export function addToDigest(inc: Incident, f: Failure, now: number): void {
+function addToDigest(inc: Incident, f: Failure, now: number): void {
   const d = (inc.digest ??= { items: 0, since: now, pods: {}, podCount: 0, reasons: {} });
   d.items++;
   const label = causeLabel(f);

@@ -11,7 +11,7 @@ import { renderStorm, STORM_LINES, stormMemberLine, type StormMemberView } from 
 import { flushNotes, note } from './storm-thread.js';
 import { has, LIMITS, STORM_WINDOW_MS, type Incident, type IncidentBook, type ChannelState, type IncidentSettings, type Storm, type StormMember, STORM_HOLD_GROUP_WAITS, STORM_PREVIEW } from './model.js';
 
-export function memberOf(inc: Incident): StormMember {
+function memberOf(inc: Incident): StormMember {
   return { key: inc.key, namespace: inc.namespace, workload: inc.workload, status: inc.status, counts: { ...inc.counts } };
 }
 
@@ -132,7 +132,7 @@ export function sendStormParent(storm: Storm, s: IncidentSettings, out: Outgoing
  * GROUP_INTERVAL is: a member is named within 3 × GROUP_WAIT of its first failure, and a stream of
  * joins edits the parent no more often than that.
  */
-export function joinStorm(storm: Storm, inc: Incident, now: number, s: IncidentSettings): void {
+function joinStorm(storm: Storm, inc: Incident, now: number, s: IncidentSettings): void {
   inc.storm = storm.id;
   storm.lastJoinAt = now;
   if (storm.members.some((m) => m.key === inc.key)) return; // listed when the storm began (it was held)
@@ -149,7 +149,7 @@ export function markStormDirty(book: IncidentBook, inc: Incident): void {
   if (inc.storm !== undefined && has(book.storms, inc.storm)) book.storms[inc.storm]!.dirty = true;
 }
 
-export function stormView(storm: Storm, s: IncidentSettings) {
+function stormView(storm: Storm, s: IncidentSettings) {
   const members: StormMemberView[] = storm.members;
   return {
     cluster: s.cluster,
