@@ -72,7 +72,7 @@ export function reduceWithActions(book: IncidentBook, input: BookInput, now: num
     return reduce(book, input, now, s);
   }
   const out: Outgoing[] = [];
-  liftExpired(book, ledger, now, s, out);
+  liftExpired(book, ledger, now, out);
   const step = reduce(book, input, now, s);
   return finish(book, ledger, step, out, now);
 }
@@ -133,14 +133,14 @@ function act(book: IncidentBook, a: ActionInput, now: number, s: IncidentSetting
 
   const out: Outgoing[] = [];
   const shown = new Set<string>();
-  if (!apply(book, ledger, inc, a, now, s, out, shown)) return done('noop', idle());
-  editNow(inc, s, now, shown);
+  if (!apply(book, ledger, inc, a, now, out, shown)) return done('noop', idle());
+  editNow(inc, now, shown);
   const step = reduce(book, { type: 'tick' }, now, s);
   return done('applied', finish(book, ledger, step, out, now, shown));
 }
 
 /** Changes the book for one action; adds its reply to `out` and the threads whose parents must show it to `shown`. */
-function apply(book: IncidentBook, ledger: ActionLedger, inc: Incident, a: ActionInput, now: number, s: IncidentSettings, out: Outgoing[], shown: Set<string>): boolean {
+function apply(book: IncidentBook, ledger: ActionLedger, inc: Incident, a: ActionInput, now: number, out: Outgoing[], shown: Set<string>): boolean {
   const acts = (inc.actions ??= {});
   switch (a.action) {
     case 'ack':
@@ -166,7 +166,7 @@ function apply(book: IncidentBook, ledger: ActionLedger, inc: Incident, a: Actio
         if (other.namespace !== inc.namespace || other.status === 'resolved') continue;
         (other.actions ??= {}).muted = mark;
         ledger.muted[other.key] = true;
-        if (other !== inc) editNow(other, s, now, shown);
+        if (other !== inc) editNow(other, now, shown);
       }
       say(book, inc, renderActionReply({ action: 'mute-namespace', by: a.user, at: now, until: mark.until!, namespace: inc.namespace, ...inStorm(inc) }), out);
       return true;
@@ -174,8 +174,8 @@ function apply(book: IncidentBook, ledger: ActionLedger, inc: Incident, a: Actio
     case 'unmute': {
       const m = acts.muted;
       if (!m) return false;
-      if (m.scope === 'namespace') liftNamespace(book, ledger, inc.namespace, now, s, out, { by: a.user, thread: inc.id });
-      else lift(book, ledger, inc, now, s, out, a.user);
+      if (m.scope === 'namespace') liftNamespace(book, ledger, inc.namespace, now, out, { by: a.user, thread: inc.id });
+      else lift(book, ledger, inc, now, out, a.user);
       return true;
     }
   }
@@ -183,12 +183,12 @@ function apply(book: IncidentBook, ledger: ActionLedger, inc: Incident, a: Actio
 
 /**
  * The parent shows the change now rather than at the next GROUP_INTERVAL: a user who clicked wants to
- * see it took. Marking the last edit one interval ago lets the next settle edit at once.
+ * see it took (the edit is due now: `editBy`).
  */
-function editNow(inc: Incident, s: IncidentSettings, now: number, shown?: Set<string>): void {
+function editNow(inc: Incident, now: number, shown?: Set<string>): void {
   shown?.add(inc.id);
   inc.dirty = true;
-  inc.lastEditAt = Math.min(inc.lastEditAt, now - s.groupIntervalMs);
+  inc.editBy = now;
 }
 
 /** In a storm thread a reply names its workload (docs/design.md#incidents). */
@@ -202,7 +202,7 @@ function stillFailing(inc: Incident): StillFailing {
 }
 
 /** Ends an incident's mute: a held parent is posted now, a posted one gets one reply and a fresh parent. */
-function lift(book: IncidentBook, ledger: ActionLedger, inc: Incident, now: number, s: IncidentSettings, out: Outgoing[], by?: string): void {
+function lift(book: IncidentBook, ledger: ActionLedger, inc: Incident, now: number, out: Outgoing[], by?: string): void {
   const acts = inc.actions;
   delete ledger.muted[inc.key];
   if (!acts?.muted) return;
@@ -220,25 +220,25 @@ function lift(book: IncidentBook, ledger: ActionLedger, inc: Incident, now: numb
   }
   if (inc.status === 'resolved') return;
   say(book, inc, renderMuteEnded({ ...stillFailing(inc), ...inStorm(inc), mutedBy: mark.by, ...(by !== undefined && { unmutedBy: by }) }), out);
-  editNow(inc, s, now);
+  editNow(inc, now);
 }
 
-function liftNamespace(book: IncidentBook, ledger: ActionLedger, namespace: string, now: number, s: IncidentSettings, out: Outgoing[], unmute?: { by: string; thread: string }): void {
+function liftNamespace(book: IncidentBook, ledger: ActionLedger, namespace: string, now: number, out: Outgoing[], unmute?: { by: string; thread: string }): void {
   delete ledger.namespaces[namespace];
   for (const key of Object.keys(ledger.muted)) {
     const inc = book.incidents[key];
-    if (inc?.namespace === namespace && inc.actions?.muted?.scope === 'namespace') lift(book, ledger, inc, now, s, out, unmute?.by);
+    if (inc?.namespace === namespace && inc.actions?.muted?.scope === 'namespace') lift(book, ledger, inc, now, out, unmute?.by);
   }
 }
 
 /** Lifts every mute whose time has come; drops index entries of incidents that are gone. */
-function liftExpired(book: IncidentBook, ledger: ActionLedger, now: number, s: IncidentSettings, out: Outgoing[]): void {
-  for (const [ns, m] of Object.entries(ledger.namespaces)) if (m.until !== undefined && now >= m.until) liftNamespace(book, ledger, ns, now, s, out);
+function liftExpired(book: IncidentBook, ledger: ActionLedger, now: number, out: Outgoing[]): void {
+  for (const [ns, m] of Object.entries(ledger.namespaces)) if (m.until !== undefined && now >= m.until) liftNamespace(book, ledger, ns, now, out);
   for (const key of Object.keys(ledger.muted)) {
     const inc = has(book.incidents, key) ? book.incidents[key] : undefined;
     const m = inc?.actions?.muted;
     if (!inc || !m) delete ledger.muted[key];
-    else if (m.until !== undefined && now >= m.until) lift(book, ledger, inc, now, s, out);
+    else if (m.until !== undefined && now >= m.until) lift(book, ledger, inc, now, out);
   }
 }
 

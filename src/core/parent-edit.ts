@@ -52,10 +52,12 @@ const HOLD: EditDecision = Object.freeze({ kind: 'hold' });
  *   waiting costs no rendering)
  * @param accepted what Slack accepted last; undefined while the parent is not in Slack
  * @param intervalMs GROUP_INTERVAL: at most one edit per interval, and the quiet a small change waits for
+ * @param editBy a change a reader must see sooner (an action just taken, a storm member joining):
+ *   the next edit is due by then at the latest
  */
-export function needsEdit(rendered: () => Rendering, accepted: Accepted | undefined, now: number, intervalMs: number): EditDecision {
+export function needsEdit(rendered: () => Rendering, accepted: Accepted | undefined, now: number, intervalMs: number, editBy?: number): EditDecision {
   if (accepted === undefined) return NONE;
-  const due = accepted.at + intervalMs;
+  const due = editBy === undefined ? accepted.at + intervalMs : Math.min(accepted.at + intervalMs, editBy);
   if (now < due) return { kind: 'wait', at: due };
   const r = rendered();
   if (r.hash === accepted.hash) return NONE;
@@ -74,6 +76,8 @@ export interface EditState {
   pendingSince?: number;
   /** the last rendering sent (post or edit): its hash and signature, adopted when Slack accepts it */
   sent?: { hash: string; sig: string };
+  /** the next edit is due by then at the latest, whatever GROUP_INTERVAL says (needsEdit's `editBy`) */
+  editBy?: number;
 }
 
 /** A parent as it would render now: the message, its reader signature, and whether a crash loop waits out its back-off. */
@@ -98,12 +102,13 @@ export function decideEdit(state: EditState, render: () => ParentRendering, acce
     }
     return { hash, sig: current.sig, since: state.pendingSince ?? now, backOff: current.backOff };
   };
-  const decision = needsEdit(rendered, accepted, now, intervalMs);
+  const decision = needsEdit(rendered, accepted, now, intervalMs, state.editBy);
   if (decision.kind === 'wait') return { wakeAt: decision.at };
   if (decision.kind === 'hold') return {};
   state.dirty = false;
   delete state.pendingHash;
   delete state.pendingSince;
+  delete state.editBy;
   if (decision.kind === 'none' || current === undefined) return {};
   state.sent = { hash: hashMessage(current.message), sig: current.sig };
   return { edit: current.message };

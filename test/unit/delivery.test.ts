@@ -26,6 +26,16 @@ describe('needsEdit: one pure decision from (rendered now, last accepted, when, 
     expect(needsEdit(() => rendered, accepted, T, 15 * SEC).kind).toBe(want);
   });
 
+  test.each([
+    ['an action just taken, last edit 5 s ago: due now', T, 'edit'],
+    ['a storm member joined, last edit 5 s ago: due by then', T + 3 * SEC, 'wait'],
+    ['editBy later than the interval changes nothing', T + 60 * SEC, 'wait'],
+  ] as const)('editBy: %s', (_name, editBy, want) => {
+    const decision = needsEdit(() => r('🔴 ×3', 'S2'), { hash: h('🔴 ×2'), at: T - 5 * SEC, sig: 'S' }, T, 15 * SEC, editBy);
+    expect(decision.kind).toBe(want);
+    if (decision.kind === 'wait') expect(decision.at).toBe(Math.min(editBy, T + 10 * SEC));
+  });
+
   test('with no interval (the flush at shutdown) nothing is held back', () => {
     const held = { hash: h('🔴 ×3'), sig: 'S', since: T, backOff: true };
     expect(needsEdit(() => held, { hash: h('🔴 ×2'), at: T - 60 * SEC, sig: 'S' }, T, 0).kind).toBe('edit');

@@ -40,7 +40,7 @@ export function deadlines(inc: Incident, s: IncidentSettings): Deadlines {
     ...(inc.digest !== undefined && { digest: inc.window.start + s.groupIntervalMs }),
     // Not accepted yet: its delivery, not a timer, lets the edit go.
     // A change a reader need not see at once waits for GROUP_INTERVAL of quiet (pendingSince).
-    ...(inc.posted && inc.dirty && { edit: Math.max(inc.lastEditAt, inc.pendingSince ?? inc.lastEditAt) + s.groupIntervalMs }),
+    ...(inc.posted && inc.dirty && { edit: Math.min(Math.max(inc.lastEditAt, inc.pendingSince ?? inc.lastEditAt) + s.groupIntervalMs, inc.editBy ?? Number.POSITIVE_INFINITY) }),
     ...(inc.status === 'resolved' && { expire: (inc.closedAt ?? inc.lastSeen) + s.reopenWindowMs }),
     ...upDeadline(inc, s),
   };

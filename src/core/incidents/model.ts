@@ -127,6 +127,8 @@ export interface Incident {
   dirty: boolean;
   /** when Slack last accepted the parent or an edit of it (GROUP_INTERVAL counts from here) */
   lastEditAt: number;
+  /** an action just taken: the parent is edited by then, sooner than GROUP_INTERVAL allows */
+  editBy?: number;
   /** hash of the parent as Slack last accepted it, to edit only when the rendering changed */
   parentHash?: string;
   /** readerSignature of the parent Slack last accepted (unknown: any change is worth an edit) */
@@ -179,6 +181,8 @@ export interface Storm {
   dirty: boolean;
   /** when Slack last accepted the storm parent or an edit of it */
   lastEditAt: number;
+  /** a member joined: the storm parent is edited by then, sooner than GROUP_INTERVAL allows */
+  editBy?: number;
   /** hash of the storm parent as Slack last accepted it */
   hash: string;
   /** readerSignature of the storm parent Slack last accepted (unknown: any change is worth an edit) */

@@ -137,7 +137,7 @@ function joinStorm(storm: Storm, inc: Incident, now: number, s: IncidentSettings
   storm.lastJoinAt = now;
   if (storm.members.some((m) => m.key === inc.key)) return; // listed when the storm began (it was held)
   const soon = now + Math.max(STORM_HOLD_GROUP_WAITS * s.groupWaitMs, JOIN_EDIT_MIN_MS);
-  if (storm.posted !== false) storm.lastEditAt = Math.min(storm.lastEditAt, soon - s.groupIntervalMs);
+  if (storm.posted !== false) storm.editBy = Math.min(storm.editBy ?? soon, soon);
   const member = memberOf(inc);
   // Past the lines the storm parent shows, the thread names it: every failing workload is named.
   if (storm.members.length >= STORM_LINES) note(storm, stormMemberLine(member).replace(/\*/g, ''));
