@@ -12,3 +12,6 @@ export const objOrEmpty = (v: unknown): Obj => obj(v) ?? {};
 
 /** The value as an array, or an empty one. */
 export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** The value as a non-empty string, or undefined. */
+export const nonEmptyString = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);

@@ -1,6 +1,6 @@
 import type { ValuePool } from './pool.js';
 import { resolveWorkload, type WorkloadRef } from './workload.js';
-import { type Obj, obj } from './json.js';
+import { type Obj, obj, nonEmptyString as str } from './json.js';
 
 /**
  * Where a container is declared. A native sidecar is an init container with `restartPolicy: Always`:
@@ -103,7 +103,6 @@ export interface ProjectOptions {
 
 const DEFAULT_MAX_MESSAGE = 1024;
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const time = (v: unknown): number | undefined => {
   if (typeof v !== 'string') return undefined;

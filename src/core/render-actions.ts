@@ -3,7 +3,7 @@
  * its "muted by" line are rendered with the parent, in render.ts.
  */
 import type { SlackMessage } from './outgoing.js';
-import { countsLine, escapeText, mention, untilText } from './render.js';
+import { countsLine, escapeText, mention, message, plural, section, untilText } from './render.js';
 
 /** `workload`: set in a storm thread, where several workloads talk, so the reply names its own. */
 export type ActionReply = { readonly workload?: string } & (
@@ -14,7 +14,8 @@ export type ActionReply = { readonly workload?: string } & (
 
 const subject = (workload: string | undefined, otherwise: string): string => (workload === undefined ? otherwise : `*${escapeText(workload)}*`);
 
-const plain = (text: string): SlackMessage => ({ text: text.replace(/\*/g, ''), blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
+/** One section, within Slack's limits like every other message (render.ts). */
+const plain = (text: string): SlackMessage => message(text.replace(/\*/g, ''), [section(text)]);
 
 /** The one reply that records an action in the thread. */
 export function renderActionReply(r: ActionReply): SlackMessage {
@@ -41,7 +42,7 @@ export function renderMuteEnded(v: StillFailing & { readonly mutedBy: string; re
     v.unmutedBy !== undefined ? `🔔 ${mention(v.unmutedBy)} unmuted ${subject(v.workload, 'this incident')}` : `🔔 the mute${v.workload === undefined ? '' : ` of ${subject(v.workload, '')}`} by ${mention(v.mutedBy)} ended`;
   const now =
     v.podsFailing > 0
-      ? `still failing: ${v.podsFailing} of ${v.podsAffected} pod${v.podsAffected === 1 ? '' : 's'} · ${countsLine(v.counts)} · ${v.restarts} restart${v.restarts === 1 ? '' : 's'} in all`
+      ? `still failing: ${v.podsFailing} of ${plural(v.podsAffected, 'pod')} · ${countsLine(v.counts)} · ${plural(v.restarts, 'restart')} in all`
       : `no pod is failing now (${countsLine(v.counts)} in all)`;
   return plain(`${head}: ${now}`);
 }

@@ -161,7 +161,7 @@ function dateTime(ms: number): string {
 
 const MAX_REASONS_SHOWN = 12;
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : word.endsWith('sh') ? 'es' : 's'}`;
+export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : word.endsWith('sh') ? 'es' : 's'}`;
 
 /** A count key names a crash: its reason (before any " (exit N)") is one of detect's crash reasons. */
 const isCrash = (label: string): boolean => CRASH_REASONS.has(label.replace(/ \(.*$/, ''));

@@ -5,7 +5,7 @@
  * and a pod's entry goes when the pod is deleted. Time is passed in.
  */
 import type { FoldedWarning } from './cause.js';
-import { obj } from './json.js';
+import { obj, nonEmptyString as text } from './json.js';
 
 /** One Warning Event as the watch projects it. */
 export interface WarningEvent {
@@ -39,7 +39,6 @@ export interface ProjectedEvent {
 export const WARNING_EVENT_SELECTOR = 'type=Warning,involvedObject.kind=Pod';
 
 const MAX_EVENT_MESSAGE = 512;
-const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const time = (...vs: unknown[]): number | undefined => {
   for (const v of vs) {
     const t = typeof v === 'string' ? Date.parse(v) : NaN;

@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log.js';
 import { MAX_SNAPSHOT_BYTES, decodeSnapshot, encodeSnapshot, type LoadedState, type StateSnapshot } from '../../state/snapshot.js';
 import type { SaveOutcome, StateStore } from '../../state/types.js';
-import { type Obj, objOrEmpty as obj } from '../../core/json.js';
+import { type Obj, objOrEmpty as obj, nonEmptyString as stringOr } from '../../core/json.js';
 import { KubeApiError } from '../kube/errors.js';
 import { kubeJsonRequest, type KubeReply } from '../kube/request.js';
 
@@ -146,4 +146,3 @@ export class ConfigMapStateStore implements StateStore {
   }
 }
 
-const stringOr = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
