@@ -7,7 +7,7 @@
 import type { FoldedWarning } from './cause.js';
 import type { SlackMessage } from './outgoing.js';
 import { redact } from './redact.js';
-import { escapeCode, escapeText, SLACK_LIMITS, truncate } from './render.js';
+import { context, escapeCode, escapeText, fence, message, section, truncate, truncateStart } from './render.js';
 
 /** Longest line kept, in characters: a 10 MB single-line JSON blob must not become the whole reply. */
 export const MAX_LINE = 500;
@@ -57,24 +57,11 @@ export function tailCodeBlock(lines: readonly string[], max: number): string {
   while (first > 0 && used + escaped[first - 1]!.length + 1 <= room) used += escaped[--first]!.length + 1;
   let body = escaped.slice(first).join('\n');
   if (first > 0) {
-    const partial = cutFront(escaped[first - 1]!, room - used - 2);
-    body = `…${partial}${partial && body ? '\n' : ''}${body}`;
+    // The loop stopped at this line because it does not fit: truncateStart always cuts it ('…' and its end).
+    const head = truncateStart(escaped[first - 1]!, Math.max(1, room - used - 1));
+    body = head === '…' || !body ? head + body : `${head}\n${body}`;
   }
-  body = body.replace(/^`/, '\u200b`').replace(/`$/, '`\u200b');
-  return '```' + (body || ' ') + '```';
-}
-
-/** The last `max` characters of an escaped line, never starting inside an entity or a surrogate pair. */
-function cutFront(s: string, max: number): string {
-  if (max <= 0) return '';
-  let start = s.length - max;
-  if (start <= 0) return s;
-  const semi = s.indexOf(';', start);
-  const amp = s.lastIndexOf('&', start);
-  if (amp >= 0 && semi >= 0 && semi - amp <= 6 && amp < start) start = semi + 1;
-  const code = s.charCodeAt(start);
-  if (code >= 0xdc00 && code <= 0xdfff) start++;
-  return s.slice(start);
+  return fence(body || ' ');
 }
 
 /** `Unhealthy ×12: Liveness probe failed: HTTP probe failed with statuscode: 500`, escaped, latest first. */
@@ -94,16 +81,16 @@ export function withEvidence(reply: SlackMessage, e: EvidenceView): SlackMessage
     const lines = lastLines(redact(cleanText(e.log.text.slice(-MAX_INPUT)), redactions), e.log.lines);
     const which = `${e.log.previous ? 'previous run' : 'current run'} of ${escapeText(e.log.container)}`;
     if (lines.length === 0) {
-      blocks.push(context(`log of the ${which}: (empty)`));
+      blocks.push(context([`log of the ${which}: (empty)`]));
       text.push(`log of the ${which}: (empty)`);
     } else {
       blocks.push(section(`last ${lines.length} log line${lines.length === 1 ? '' : 's'} of the ${which}:\n${tailCodeBlock(lines, LOG_BLOCK_CHARS)}`));
       text.push(`last log line: ${truncate(escapeText(lines[lines.length - 1]!), 500)}`);
       // The API server's limitBytes keeps the START of the requested tail: the end may be missing.
-      if (e.log.cut) blocks.push(context('the log was cut at the fetch size limit: its last lines may be missing'));
+      if (e.log.cut) blocks.push(context(['the log was cut at the fetch size limit: its last lines may be missing']));
     }
   } else if (e.logUnavailable) {
-    blocks.push(context(escapeText(cleanText(e.logUnavailable))));
+    blocks.push(context([escapeText(cleanText(e.logUnavailable))]));
     text.push(escapeText(cleanText(e.logUnavailable)));
   }
   const warnings = warningLines(e.warnings ?? [], redactions);
@@ -111,8 +98,6 @@ export function withEvidence(reply: SlackMessage, e: EvidenceView): SlackMessage
     blocks.push(section(`warning events:\n${warnings.map((l) => `• ${l}`).join('\n')}`));
     text.push(`warning events: ${warnings.join(' | ')}`);
   }
-  return { text: truncate(text.join('\n'), SLACK_LIMITS.text), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+  return message(text.join('\n'), blocks);
 }
 
-const section = (t: string) => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(t, SLACK_LIMITS.sectionText) } });
-const context = (t: string) => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(t, SLACK_LIMITS.contextElementText) }] });

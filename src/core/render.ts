@@ -203,11 +203,14 @@ export function context(parts: readonly string[]) {
   return { type: 'context', elements };
 }
 
+/** Escaped text between code fences; a backtick right at either edge would merge with the fence, so it gets a zero-width space. */
+export function fence(escaped: string): string {
+  return '```' + escaped.replace(/^`/, '\u200b`').replace(/`$/, '`\u200b') + '```';
+}
+
 /** A code block holding untrusted text, cut at its start (the end holds the error) so the fences survive. */
 function codeBlock(raw: string, max: number): string {
-  // A backtick right at either edge would merge with the fence: pad it with a zero-width space.
-  const body = truncateStart(escapeCode(raw), max - 8).replace(/^`/, '\u200b`').replace(/`$/, '`\u200b');
-  return '```' + body + '```';
+  return fence(truncateStart(escapeCode(raw), max - 8));
 }
 
 /** Assembles a message within Slack's limits: at most 50 blocks, a text fallback of at most 4000. */

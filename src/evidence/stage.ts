@@ -7,6 +7,8 @@ import { withEvidence, type EvidenceView } from '../core/evidence.js';
 import type { EvidenceRequest, Outgoing } from '../core/outgoing.js';
 import type { WarningBuffer } from '../core/warnings.js';
 import type { Logger } from '../log.js';
+import { positiveOption } from '../options.js';
+import { RearmableTimer } from '../timer.js';
 import { evidenceMetrics, type EvidenceMetrics } from './metrics.js';
 
 export interface EvidenceSettings {
@@ -18,16 +20,18 @@ export interface EvidenceSettings {
   readonly groupIntervalMs: number;
   /** LOG_REDACT, compiled */
   readonly redact: readonly RegExp[];
-  /** A reply waits at most this long for its log (default 5000 ms). */
+  /** A reply waits at most this long for its log, ms (default 5000). */
   readonly waitMs?: number;
+  /** Concurrent log fetches at most (default 4). */
   readonly maxInFlight?: number;
+  /** Log fetches started per rolling second at most (default: EvidenceBudget's). */
   readonly perSecond?: number;
   /** limitBytes of each fetch (default 16 KiB) */
   readonly limitBytes?: number;
 }
 
 export interface EvidenceStageOptions {
-  readonly inner: Sender & { stop?(): void };
+  readonly inner: Sender;
   /** Absent with LOGS=off. */
   readonly fetchLog?: LogFetcher;
   /** Absent with EVENTS=off. */
@@ -74,14 +78,25 @@ export class EvidenceStage implements Sender {
   readonly #said = new Set<string>();
   readonly #forbidden = new Map<string, number>();
   readonly #warned = new Set<string>();
+  /** A reply waits at most this long for its log, ms (settings.waitMs, checked, default 5000). */
+  readonly #waitMs: number;
+  /** Concurrent log fetches at most (settings.maxInFlight, checked, default 4). */
+  readonly #maxInFlight: number;
+  /** limitBytes of each fetch (settings.limitBytes, checked, default 16 KiB). */
+  readonly #limitBytes: number;
+  /** Starts queued fetches again once the per-second bound allows. */
+  readonly #pumpTimer: RearmableTimer;
   #inFlight = 0;
-  #pumpTimer: Cancel | undefined;
   #stopped = false;
 
   constructor(options: EvidenceStageOptions) {
     for (const k of ['inner', 'settings', 'clock', 'log', 'registry'] as const) if (!options[k]) throw new TypeError(`EvidenceStage: option ${k} is required`);
     this.#o = options;
     const s = options.settings;
+    this.#waitMs = positiveOption('EvidenceStage: settings.waitMs', s.waitMs, 5000);
+    this.#maxInFlight = positiveOption('EvidenceStage: settings.maxInFlight', s.maxInFlight, 4);
+    this.#limitBytes = positiveOption('EvidenceStage: settings.limitBytes', s.limitBytes, 16 * 1024);
+    this.#pumpTimer = new RearmableTimer(options.clock, () => this.#pump());
     this.#budget = new EvidenceBudget({ perIncident: s.fetchesPerIncident, intervalMs: s.groupIntervalMs, ...(s.perSecond !== undefined && { perSecond: s.perSecond }) });
     this.#metrics = evidenceMetrics(options.registry);
   }
@@ -106,8 +121,8 @@ export class EvidenceStage implements Sender {
   stop(): void {
     this.#stopped = true;
     for (const job of [...this.#jobs]) this.#finish(job, undefined);
-    this.#pumpTimer?.();
-    this.#o.inner.stop?.();
+    this.#pumpTimer.cancel();
+    this.#o.inner.stop();
   }
 
   #withEvidence(reply: Outgoing & { kind: 'reply' }, req: EvidenceRequest): void {
@@ -130,7 +145,7 @@ export class EvidenceStage implements Sender {
       return this.#complete(reply, slot, note);
     }
     const job: Job = { slot, thread: reply.thread, reply, req, cancel: () => undefined, done: false };
-    job.cancel = this.#o.clock.setTimer(this.#o.settings.waitMs ?? 5000, () => this.#finish(job, 'timeout'));
+    job.cancel = this.#o.clock.setTimer(this.#waitMs, () => this.#finish(job, 'timeout'));
     this.#jobs.add(job);
     this.#queue.push(job);
     this.#pump();
@@ -139,7 +154,7 @@ export class EvidenceStage implements Sender {
   /** Starts queued fetches while the in-flight and per-second bounds allow. */
   #pump(): void {
     const fetchLog = this.#o.fetchLog!;
-    while (this.#queue.length > 0 && this.#inFlight < (this.#o.settings.maxInFlight ?? 4)) {
+    while (this.#queue.length > 0 && this.#inFlight < this.#maxInFlight) {
       const job = this.#queue[0]!;
       if (job.done) {
         this.#queue.shift();
@@ -148,17 +163,14 @@ export class EvidenceStage implements Sender {
       const now = this.#o.clock.now();
       const at = this.#budget.nextStart(now);
       if (at > now) {
-        this.#pumpTimer ??= this.#o.clock.setTimer(at - now, () => {
-          this.#pumpTimer = undefined;
-          this.#pump();
-        });
+        this.#pumpTimer.earliest(at);
         return;
       }
       this.#queue.shift();
       this.#budget.started(now);
       this.#inFlight++;
       const { namespace, pod, container, previous } = job.req;
-      void fetchLog({ namespace, pod, container, previous, tailLines: this.#o.settings.tailLines, limitBytes: this.#o.settings.limitBytes ?? 16 * 1024 }).then((r) => {
+      void fetchLog({ namespace, pod, container, previous, tailLines: this.#o.settings.tailLines, limitBytes: this.#limitBytes }).then((r) => {
         this.#inFlight--;
         this.#finish(job, r);
         if (!this.#stopped) this.#pump();
@@ -178,7 +190,7 @@ export class EvidenceStage implements Sender {
       this.#metrics.fetches.inc({ outcome: 'abandoned' });
     } else if (r === 'timeout') {
       this.#metrics.fetches.inc({ outcome: 'timeout' });
-      Object.assign(view, this.#unavailableOnce(thread, `logs unavailable: no answer from the API server within ${Math.round((this.#o.settings.waitMs ?? 5000) / 1000)} s`));
+      Object.assign(view, this.#unavailableOnce(thread, `logs unavailable: no answer from the API server within ${Math.round(this.#waitMs / 1000)} s`));
     } else if (r.ok) {
       this.#metrics.fetches.inc({ outcome: 'ok' });
       Object.assign(view, { log: { text: r.text, container: req.container, previous: req.previous, lines: this.#o.settings.tailLines, cut: r.cut } });

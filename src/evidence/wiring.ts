@@ -1,13 +1,14 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { kubeLogFetcher } from '../adapters/kube/logs.js';
-import type { Watch } from '../adapters/kube/types.js';
+import type { Change, Watch } from '../adapters/kube/types.js';
 import { createWatch } from '../adapters/kube/watch.js';
 import type { KubeWatchOptions } from '../adapters/kube/watch-options.js';
 import type { Sender } from '../adapters/slack/types.js';
+import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { projectWarningEvent, WARNING_EVENT_SELECTOR, warningOf, WarningBuffer, type ProjectedEvent, type WarningEvent } from '../core/warnings.js';
 import type { PipelineOptions } from '../pipeline.js';
-import { EvidenceStage } from './stage.js';
+import { EvidenceStage, type EvidenceStageOptions } from './stage.js';
 
 /** The watch options every watch of the Bot shares (auth, clock, logging, tuning). */
 export type CommonWatchOptions = Pick<KubeWatchOptions<unknown>, 'kubeConfig' | 'clock' | 'log' | 'registry' | 'watchdogMs' | 'timeoutSeconds' | 'backoff' | 'random' | 'pageSize'>;
@@ -32,11 +33,10 @@ export function evidenceParts(o: EvidenceWiringOptions): EvidenceParts {
   const e = o.config.evidence;
   if (!e.logs && !e.events) return { sender: o.sender };
   const warnings = e.events ? new WarningBuffer() : undefined;
-  const sender = new EvidenceStage({
+  const sender = evidenceStage(o.config, {
     inner: o.sender,
     ...(e.logs && { fetchLog: kubeLogFetcher(o.kubeConfig, o.clock) }),
     ...(warnings && { warnings }),
-    settings: { tailLines: e.tailLines, fetchesPerIncident: e.fetchesPerIncident, groupIntervalMs: o.config.incidents.groupIntervalMs, redact: e.redact },
     clock: o.clock,
     log: o.log,
     registry: o.registry,
@@ -50,12 +50,23 @@ export function evidenceParts(o: EvidenceWiringOptions): EvidenceParts {
       fieldSelector: WARNING_EVENT_SELECTOR,
       project: projectWarningEvent,
       keyOf: (ev) => ev.key,
-      onChange: (c) => {
-        const w = c.next && c.type !== 'DELETED' ? warningOf(c.prev, c.next) : undefined;
-        if (!w) return;
-        warnings.add(w, o.clock.now());
-        onWarning?.(w);
-      },
+      onChange: warningListener(warnings, o.clock, onWarning),
     });
   return { sender, warnings, eventWatch };
+}
+
+/** The evidence stage around `options.inner`, with the config's LOG_* settings and GROUP_INTERVAL (`podbell run` and `podbell replay` alike). */
+export function evidenceStage(config: Config, options: Omit<EvidenceStageOptions, 'settings'>): EvidenceStage {
+  const e = config.evidence;
+  return new EvidenceStage({ ...options, settings: { tailLines: e.tailLines, fetchesPerIncident: e.fetchesPerIncident, groupIntervalMs: config.incidents.groupIntervalMs, redact: e.redact } });
+}
+
+/** What a Warning Event watch does with each change: a new or repeated Warning goes into the buffer, then to `onWarning`. */
+export function warningListener(warnings: WarningBuffer, clock: Clock, onWarning?: (w: WarningEvent) => void): (c: Change<ProjectedEvent>) => void {
+  return (c) => {
+    const w = c.next && c.type !== 'DELETED' ? warningOf(c.prev, c.next) : undefined;
+    if (!w) return;
+    warnings.add(w, clock.now());
+    onWarning?.(w);
+  };
 }

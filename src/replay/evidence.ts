@@ -4,7 +4,7 @@ import type { Sender } from '../adapters/slack/types.js';
 import type { VirtualClock } from '../clock.js';
 import type { Config } from '../config.js';
 import { WarningBuffer } from '../core/warnings.js';
-import { EvidenceStage } from '../evidence/stage.js';
+import { evidenceStage } from '../evidence/wiring.js';
 import type { Logger } from '../log.js';
 import type { ReplayEvent, ReplayLog } from './input.js';
 
@@ -50,12 +50,10 @@ export function replayEvidence(events: readonly ReplayEvent[], o: { readonly con
       const text = logs.get(logKey(q));
       return text === undefined ? { ok: false, status: 404, message: `no LOG line for ${q.namespace}/${q.pod} ${q.container} (${q.previous ? 'previous' : 'current'} run) in the replay input` } : { ok: true, text, cut: false };
     });
-  const e = o.config.evidence;
-  const sender = new EvidenceStage({
+  const sender = evidenceStage(o.config, {
     inner: o.inner,
     ...(fetchLog && { fetchLog }),
     ...(warnings && { warnings }),
-    settings: { tailLines: e.tailLines, fetchesPerIncident: e.fetchesPerIncident, groupIntervalMs: o.config.incidents.groupIntervalMs, redact: e.redact },
     clock,
     log: o.log,
     registry: new Registry(),

@@ -19,7 +19,7 @@ export type ReplayEvent =
   | { readonly line: number; readonly at: number; readonly type: ChangeType; readonly kind: 'Pod'; readonly pod: PodState }
   | { readonly line: number; readonly at: number; readonly type: ChangeType; readonly kind: 'Namespace'; readonly namespace: NamespaceState }
   | { readonly line: number; readonly at: number; readonly type: ChangeType; readonly kind: 'Event'; readonly event: ProjectedEvent }
-  /** `{"type":"LOG","namespace","pod","container","previous":true,"text":"…"}`: what `kubectl logs` would read from then on. */
+  /** `{"type":"LOG","at"?,"namespace","pod","container","previous":true,"text":"…"}`: what `kubectl logs` would read from then on ("at" read as any line's). */
   | { readonly line: number; readonly at: number; readonly type: 'LOG'; readonly kind: 'Log'; readonly log: ReplayLog }
   | { readonly line: number; readonly at: number; readonly type: 'ACTION'; readonly kind: 'Action'; readonly action: ReplayAction };
 
@@ -72,7 +72,7 @@ export function parseReplayValue(value: unknown, line: number, prevAt: number): 
   if (type === 'ACTION') return parseAction(ev, line, prevAt);
   if (type === 'LOG') return parseLogLine(ev, line, prevAt);
   if (typeof type !== 'string' || !CHANGE_TYPES.includes(type)) {
-    throw new InputError(`${line}: "type" must be ADDED, MODIFIED, DELETED or ACTION, got ${JSON.stringify(type ?? null)}`);
+    throw new InputError(`${line}: "type" must be ADDED, MODIFIED, DELETED, ACTION or LOG, got ${JSON.stringify(type ?? null)}`);
   }
   const object = obj(ev.object);
   if (!object) throw new InputError(`${line}: "object" must be a Pod or Namespace object`);
@@ -106,9 +106,9 @@ function parseLogLine(ev: Obj, line: number, prevAt: number): LineResult {
   };
   if (typeof ev.text !== 'string') throw new InputError(`${line}: a LOG line needs "text" (a string)`);
   if (ev.previous !== undefined && typeof ev.previous !== 'boolean') throw new InputError(`${line}: "previous" must be true or false`);
-  const at = typeof ev.at === 'string' ? (parseRfc3339(ev.at) ?? prevAt) : prevAt;
+  const { at, warning } = timeOf(ev, line, prevAt);
   const log: ReplayLog = { namespace: str('namespace'), pod: str('pod'), container: str('container'), previous: ev.previous === true, text: ev.text };
-  return { event: { line, at: Math.max(at, prevAt), type: 'LOG', kind: 'Log', log } };
+  return { event: { line, at, type: 'LOG', kind: 'Log', log }, ...(warning && { warning }) };
 }
 
 /** The event's "at" (or the previous event's time), never before the previous event. */

@@ -11,7 +11,8 @@ import { Pipeline } from '../pipeline.js';
 import type { ActionName } from '../core/action-types.js';
 import type { ReplayAction, ReplayEvent } from './input.js';
 import { logKey, replayEvidence, type ReplayEvidence } from './evidence.js';
-import { warningOf, type ProjectedEvent } from '../core/warnings.js';
+import type { ProjectedEvent } from '../core/warnings.js';
+import { warningListener } from '../evidence/wiring.js';
 import type { ChangeType } from '../adapters/kube/types.js';
 
 export interface ReplayOptions {
@@ -90,6 +91,7 @@ class ReplayFeed {
   readonly #pods = new Map<string, PodState>();
   readonly #namespaces = new Map<string, NamespaceState>();
   readonly #events = new Map<string, ProjectedEvent>();
+  readonly #warningChanged: ((c: Change<ProjectedEvent>) => void) | undefined;
 
   constructor(
     readonly pipeline: Pipeline,
@@ -98,7 +100,10 @@ class ReplayFeed {
     readonly clock: VirtualClock,
     readonly recording: RecordingSender,
     readonly log: Logger,
-  ) {}
+  ) {
+    // As the live Warning Event watch: into the buffer, then the pipeline refreshes the cause line.
+    if (evidence.warnings) this.#warningChanged = warningListener(evidence.warnings, clock, (w) => pipeline.warningArrived(w));
+  }
 
   apply(ev: ReplayEvent): void {
     if (ev.kind === 'Action') {
@@ -118,11 +123,7 @@ class ReplayFeed {
     else if (ev.kind === 'Namespace') this.pipeline.namespaceChanged(changeOf(this.#namespaces, ev.namespace.name, ev.type, ev.namespace));
     else {
       const c = changeOf(this.#events, ev.event.key, ev.type, ev.event);
-      const w = c.type !== 'DELETED' && c.next ? warningOf(c.prev, c.next) : undefined;
-      if (w && this.evidence.warnings) {
-        this.evidence.warnings.add(w, this.clock.now());
-        this.pipeline.warningArrived(w);
-      }
+      this.#warningChanged?.(c);
     }
   }
 }

@@ -137,3 +137,14 @@ test('Warning Events that arrive while the reply waits for its log are in it', a
   clock.advance(0);
   expect(blocksOf(sent[0])).toContain('BackOff ×1');
 });
+
+test('a bad bound is refused when the stage is built, naming the setting', () => {
+  const clock = new VirtualClock(T0);
+  const inner: Sender = { start: async () => {}, send: () => {}, flush: async () => {}, stop: () => {} };
+  const build = (bounds: { waitMs?: number; maxInFlight?: number; limitBytes?: number }) =>
+    new EvidenceStage({ inner, settings: { tailLines: 20, fetchesPerIncident: 3, groupIntervalMs: 15_000, redact: [], ...bounds }, clock, log: capturingLogger().log, registry: new Registry() });
+  expect(() => build({ waitMs: 0 })).toThrow('EvidenceStage: settings.waitMs must be a positive number, got 0');
+  expect(() => build({ maxInFlight: Number.NaN })).toThrow('settings.maxInFlight');
+  expect(() => build({ limitBytes: -1 })).toThrow('settings.limitBytes');
+  expect(() => build({})).not.toThrow();
+});

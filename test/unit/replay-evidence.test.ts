@@ -63,3 +63,22 @@ test('LOGS=off and EVENTS=off: the replay carries no evidence', async () => {
 test('a LOG line without its container is refused, naming the line', async () => {
   await expect(readReplayInput([{ value: { type: 'LOG', namespace: 'a', pod: 'b', text: 'x' }, line: 7 }], () => undefined)).rejects.toThrow('7: a LOG line needs "container"');
 });
+
+test('a LOG line with an unreadable "at" is refused, and one going back in time is warned about, as any other line', async () => {
+  const log = { type: 'LOG', namespace: 'a', pod: 'b', container: 'app', text: 'x' };
+  await expect(readReplayInput([{ value: { ...log, at: 'yesterday' }, line: 3 }], () => undefined)).rejects.toThrow('3: "at" must be an RFC 3339 time like 2026-11-21T09:00:30Z, got "yesterday"');
+  const warnings: string[] = [];
+  const events = await readReplayInput(
+    [
+      { value: { ...log, at: '2026-11-21T09:00:10Z' }, line: 1 },
+      { value: { ...log, at: '2026-11-21T09:00:05Z' }, line: 2 },
+    ],
+    (w) => warnings.push(`${w.line}: ${w.message}`),
+  );
+  expect(events.map((e) => e.at)).toEqual([Date.parse('2026-11-21T09:00:10Z'), Date.parse('2026-11-21T09:00:10Z')]);
+  expect(warnings).toEqual(['2: "at" 2026-11-21T09:00:05Z is before the previous event; replayed at the previous event\'s time (time never runs backwards)']);
+});
+
+test('an unknown "type" is refused with every type the input may hold, LOG included', async () => {
+  await expect(readReplayInput([{ value: { type: 'PATCHED', object: {} }, line: 4 }], () => undefined)).rejects.toThrow('4: "type" must be ADDED, MODIFIED, DELETED, ACTION or LOG, got "PATCHED"');
+});
