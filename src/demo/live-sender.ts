@@ -1,5 +1,5 @@
 import { RecordingSender, type SlackCall } from '../adapters/slack/recording.js';
-import type { DeliveryListener, Sender } from '../adapters/slack/types.js';
+import type { DeliveryListener, Sender } from '../ports.js';
 import type { Cancel, Clock } from '../clock.js';
 import type { Outgoing } from '../core/outgoing.js';
 

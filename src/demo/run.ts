@@ -1,8 +1,7 @@
 import { Registry } from 'prom-client';
 import type { SlackCall } from '../adapters/slack/recording.js';
-import type { Sender } from '../adapters/slack/types.js';
 import { Bot } from '../app.js';
-import { DeliveryRelay } from '../ports.js';
+import { DeliveryRelay, type Sender } from '../ports.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { LogFetcher, LogResult } from '../adapters/kube/logs.js';
-import type { Sender } from '../adapters/slack/types.js';
+import type { Sender } from '../ports.js';
 import type { Cancel, Clock } from '../clock.js';
 import { EvidenceBudget } from '../core/evidence-budget.js';
 import { withEvidence, type EvidenceView } from '../core/evidence.js';

@@ -1,10 +1,10 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { kubeLogFetcher } from '../adapters/kube/logs.js';
-import type { Change, Watch } from '../adapters/kube/types.js';
+import type { Watch } from '../adapters/kube/types.js';
 import { createWatch } from '../adapters/kube/watch.js';
 import type { KubeWatchOptions } from '../adapters/kube/watch-options.js';
-import type { Sender } from '../adapters/slack/types.js';
 import type { Clock } from '../clock.js';
+import type { Change, Sender } from '../ports.js';
 import type { Config } from '../config.js';
 import { projectWarningEvent, WARNING_EVENT_SELECTOR, warningOf, WarningBuffer, type ProjectedEvent, type WarningEvent } from '../core/warnings.js';
 import type { PipelineOptions } from '../pipeline.js';

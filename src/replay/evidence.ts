@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import type { LogFetcher } from '../adapters/kube/logs.js';
-import type { Sender } from '../adapters/slack/types.js';
+import type { Sender } from '../ports.js';
 import type { VirtualClock } from '../clock.js';
 import type { Config } from '../config.js';
 import { WarningBuffer } from '../core/warnings.js';

@@ -1,4 +1,4 @@
-import type { ChangeType } from '../adapters/kube/types.js';
+import type { ChangeType } from '../ports.js';
 import { projectNamespace, type NamespaceState } from '../core/mute.js';
 import { parseRfc3339 } from '../core/rfc3339.js';
 import { projectPod, type PodState } from '../core/pod.js';

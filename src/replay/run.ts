@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import type { Change } from '../adapters/kube/types.js';
+import type { Change, ChangeType } from '../ports.js';
 import { RecordingSender, type RecordingProblem, type SlackCall } from '../adapters/slack/recording.js';
 import { incidentSettingsOf } from '../app.js';
 import { VirtualClock } from '../clock.js';
@@ -13,7 +13,6 @@ import type { ReplayAction, ReplayEvent } from './input.js';
 import { logKey, replayEvidence, type ReplayEvidence } from './evidence.js';
 import type { ProjectedEvent } from '../core/warnings.js';
 import { warningListener } from '../evidence/wiring.js';
-import type { ChangeType } from '../adapters/kube/types.js';
 
 export interface ReplayOptions {
   readonly config: Config;

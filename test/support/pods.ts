@@ -1,4 +1,4 @@
-import type { Change } from '../../src/adapters/kube/types.js';
+import type { Change } from '../../src/ports.js';
 import { projectPod, type PodState } from '../../src/core/pod.js';
 import type { NamespaceState } from '../../src/core/mute.js';
 

@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import type { LogQuery, LogResult } from '../../src/adapters/kube/logs.js';
-import type { Sender } from '../../src/adapters/slack/types.js';
+import type { Sender } from '../../src/ports.js';
 import { VirtualClock } from '../../src/clock.js';
 import type { EvidenceRequest, Outgoing } from '../../src/core/outgoing.js';
 import { WarningBuffer } from '../../src/core/warnings.js';

@@ -3,7 +3,7 @@ import { waitFor } from '../support/wait.js';
 import { systemClock, type Clock } from '../../src/clock.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import { projectPod, type PodState } from '../../src/core/pod.js';
-import type { Change } from '../../src/adapters/kube/types.js';
+import type { Change } from '../../src/ports.js';
 import { KubeWatch } from '../../src/adapters/kube/watch.js';
 import type { KubeWatchOptions } from '../../src/adapters/kube/watch-options.js';
 import { SimCluster, simKubeConfig, startSimServer, SIM_TOKEN, type SimServer, type SimServerOptions } from '../../src/sim/index.js';

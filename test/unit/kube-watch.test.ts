@@ -2,7 +2,7 @@ import http from 'node:http';
 import { Registry } from 'prom-client';
 import { systemClock, type Cancel, type Clock } from '../../src/clock.js';
 import { projectPod, type PodState } from '../../src/core/pod.js';
-import type { Change } from '../../src/adapters/kube/types.js';
+import type { Change } from '../../src/ports.js';
 import { KubeWatch } from '../../src/adapters/kube/watch.js';
 import { SimCluster, pods, simKubeConfig } from '../../src/sim/index.js';
 import { capturingLogger, metricValue, podWatchRig, waitFor, waitForMetric } from './kube-helpers.js';

@@ -117,6 +117,35 @@ describe('defect 5: a slow answer never makes a second parent', () => {
   });
 });
 
+describe('the lookup of a possibly-posted parent asks Slack no more than it must', () => {
+  test('a #name resolved by conversations.list is kept although no parent was found: the retry reads the history only', async () => {
+    const outcomes = await rig({ sender: { requestTimeoutMs: 100 } });
+    h.slack.failNext('chat.postMessage', { lateMs: 1000 }, { channel: '#shop' });
+    h.sender.send(parent('t', '#shop', 'x', { maybePosted: true }));
+    await h.drain();
+    expect(h.slack.threads('#shop')).toHaveLength(1);
+    expect(outcomes.map(summary)).toEqual(['delivered parent t']);
+    expect(h.slack.requestsFor('conversations.history')).toHaveLength(2);
+    expect(h.slack.requestsFor('conversations.list')).toHaveLength(1);
+  });
+
+  test.each(['missing_scope', 'not_in_channel'])('history refused with %s: later uncertain parents of that channel post without asking again', async (error) => {
+    const outcomes = await rig();
+    h.slack.failNext('conversations.history', { error });
+    h.sender.send(parent('t1', '#shop', 'one', { maybePosted: true }));
+    await h.drain();
+    h.sender.send(parent('t2', '#shop', 'two', { maybePosted: true }));
+    await h.drain();
+    expect(h.slack.threads('#shop')).toHaveLength(2);
+    expect(outcomes.map(summary)).toEqual(['delivered parent t1', 'delivered parent t2']);
+    expect(h.slack.requestsFor('conversations.history')).toHaveLength(1);
+    // Another channel is still looked up.
+    h.sender.send(parent('t3', '#alerts', 'three', { maybePosted: true }));
+    await h.drain();
+    expect(h.slack.requestsFor('conversations.history')).toHaveLength(2);
+  });
+});
+
 describe('the default channel refusing podbell (issue 16)', () => {
   test('told once with the /invite hint, shown as a problem and a metric, cleared once a post lands there', async () => {
     await rig();

@@ -39,3 +39,10 @@ test('Slack unreachable: start() settles at once, says so, and keeps trying in t
   expect(clock.pendingCount).toBeGreaterThan(0); // the reconnect, on podbell's clock
   await actions.stop();
 }, 20_000);
+
+test('a bad pingTimeoutMs or groupCacheMs is refused when SlackActions is built, naming the option', () => {
+  const base = { appToken: 'xapp-1-A1-1-abc', botToken: 'xoxb-1-abc', apiUrl: 'http://127.0.0.1:1/api/', allowedUsers: [], allowedGroups: [], clock: new VirtualClock(0), log: createLogger({ level: 'silent' }), registry: new Registry() };
+  expect(() => new SlackActions({ ...base, pingTimeoutMs: 0 })).toThrow('SlackActions: option pingTimeoutMs must be a positive number, got 0');
+  expect(() => new SlackActions({ ...base, groupCacheMs: Number.NaN })).toThrow('SlackActions: option groupCacheMs must be a positive number, got NaN');
+  expect(new SlackActions(base)).toMatchObject({ pingTimeoutMs: 5000, groupCacheMs: 300_000 });
+});

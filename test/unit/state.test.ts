@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { acceptingSender } from '../support/accepting-sender.js';
-import type { ThreadRef } from '../../src/adapters/slack/types.js';
+import type { ThreadRef } from '../../src/ports.js';
 import { incidentSettingsOf } from '../../src/app.js';
 import { VirtualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';

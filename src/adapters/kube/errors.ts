@@ -1,3 +1,4 @@
+import { obj } from '../../core/json.js';
 import { PodbellError } from '../../errors.js';
 
 /** The API server answered a request with a non-2xx status (or a watch ERROR event carrying one). */
@@ -21,3 +22,18 @@ export class WatchStalledError extends PodbellError {
 
 /** The start of a server's text (a body, a stream line) for an error message or log line. */
 export const excerpt = (s: string, n = 160): string => (s.length > n ? `${s.slice(0, n)}…` : s);
+
+/**
+ * What an API server's error answer says: the `message` of its Status object, else (a proxy's page,
+ * say) the start of its text, else just the HTTP status.
+ */
+export function statusMessage(status: number, text: string): string {
+  let message: unknown;
+  try {
+    message = obj(JSON.parse(text))?.message;
+  } catch {
+    const t = text.trim();
+    if (t !== '') return excerpt(t, 200);
+  }
+  return typeof message === 'string' && message !== '' ? message : `HTTP ${status}`;
+}

@@ -2,7 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Clock } from '../../clock.js';
 import type { LeaseRecord } from '../../core/election.js';
 import { type Obj, objOrEmpty as obj } from '../../core/json.js';
-import { KubeApiError } from './errors.js';
+import { KubeApiError, statusMessage } from './errors.js';
 import { kubeJsonRequest, type KubeReply } from './request.js';
 
 export interface LeaseClientOptions {
@@ -84,8 +84,7 @@ export class LeaseClient {
   #lease(what: string, r: KubeReply): ReadLease {
     const body = obj(r.body);
     if (r.status < 200 || r.status >= 300) {
-      const m = body.message;
-      throw new KubeApiError(r.status, `cannot ${what} Lease ${this.where}: ${typeof m === 'string' ? m : `HTTP ${r.status}`}`);
+      throw new KubeApiError(r.status, `cannot ${what} Lease ${this.where}: ${statusMessage(r.status, r.text)}`);
     }
     const spec = obj(body.spec);
     const rv = obj(body.metadata).resourceVersion;

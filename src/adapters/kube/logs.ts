@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Clock } from '../../clock.js';
-import { objOrEmpty as obj } from '../../core/json.js';
+import { statusMessage } from './errors.js';
 import { sendKubeRequest } from './request.js';
 
 /** What to read: one run of one container, its last lines, at most so many bytes. */
@@ -29,17 +29,10 @@ export function kubeLogFetcher(kubeConfig: KubeConfig, clock: Clock, timeoutMs =
     if (q.previous) params.set('previous', 'true');
     const path = `/api/v1/namespaces/${encodeURIComponent(q.namespace)}/pods/${encodeURIComponent(q.pod)}/log?${params}`;
     try {
-      const r = await sendKubeRequest(kubeConfig, 'GET', path, { timeoutMs, maxChars: q.limitBytes + 1024, setTimer: (ms, fn) => clock.setTimer(ms, fn) });
+      const r = await sendKubeRequest(kubeConfig, 'GET', path, { timeoutMs, maxChars: q.limitBytes + 1024, clock });
       const text = r.body;
       if (r.status >= 200 && r.status < 300) return { ok: true, text, cut: Buffer.byteLength(text) >= q.limitBytes };
-      let message = `HTTP ${r.status}`;
-      try {
-        const m = obj(JSON.parse(text)).message;
-        if (typeof m === 'string' && m !== '') message = m;
-      } catch {
-        if (text.trim() !== '') message = text.trim().slice(0, 300);
-      }
-      return { ok: false, status: r.status, message };
+      return { ok: false, status: r.status, message: statusMessage(r.status, text) };
     } catch (err) {
       return { ok: false, status: 0, message: (err as Error)?.message ?? String(err) };
     }

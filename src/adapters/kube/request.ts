@@ -45,7 +45,7 @@ export interface SendKubeRequestOptions {
   /** Characters kept of the body; the rest is read and dropped (default: all). */
   readonly maxChars?: number;
   /** Fires the timeout. */
-  readonly setTimer: (ms: number, fn: () => void) => () => void;
+  readonly clock: Clock;
 }
 
 /**
@@ -67,7 +67,7 @@ export async function sendKubeRequest(kubeConfig: KubeConfig, method: string, pa
         resolve({ status: res.statusCode ?? 0, body: text });
       }, fail);
     });
-    const cancel = o.setTimer(o.timeoutMs, () => req.destroy(new KubeApiError(0, `${method} ${url.pathname}: no answer within ${o.timeoutMs} ms`)));
+    const cancel = o.clock.setTimer(o.timeoutMs, () => req.destroy(new KubeApiError(0, `${method} ${url.pathname}: no answer within ${o.timeoutMs} ms`)));
     function fail(err: Error) {
       if (settled) return;
       settled = true;
@@ -79,10 +79,12 @@ export async function sendKubeRequest(kubeConfig: KubeConfig, method: string, pa
   });
 }
 
-/** An API server's answer: its status and parsed JSON body (a Status object on errors). */
+/** An API server's answer: its status, its text, and that text parsed (undefined when empty or not JSON). */
 export interface KubeReply {
   readonly status: number;
   readonly body: unknown;
+  /** For statusMessage when the status is not 2xx. */
+  readonly text: string;
 }
 
 export interface KubeJsonRequestOptions {
@@ -99,13 +101,12 @@ export interface KubeJsonRequestOptions {
  */
 export async function kubeJsonRequest(o: KubeJsonRequestOptions, method: string, path: string, body?: unknown): Promise<KubeReply> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
-  const r = await sendKubeRequest(o.kubeConfig, method, path, { ...(payload !== undefined && { payload }), timeoutMs: o.timeoutMs, setTimer: (ms, fn) => o.clock.setTimer(ms, fn) });
-  const text = r.body;
+  const r = await sendKubeRequest(o.kubeConfig, method, path, { ...(payload !== undefined && { payload }), timeoutMs: o.timeoutMs, clock: o.clock });
   let parsed: unknown;
   try {
-    parsed = text === '' ? undefined : JSON.parse(text);
+    parsed = r.body === '' ? undefined : JSON.parse(r.body);
   } catch {
-    parsed = { message: `response is not JSON: ${text.slice(0, 120)}` };
+    // not JSON (a proxy's page, say): statusMessage reads the text
   }
-  return { status: r.status, body: parsed };
+  return { status: r.status, body: parsed, text: r.body };
 }

@@ -1,6 +1,4 @@
-/** The contract between the pipeline and the list+watch loop (implemented in ./watch.ts). */
-export type { Change, ChangeType } from '../../ports.js';
-
+/** The contract between the pipeline and the list+watch loop (implemented in ./watch.ts); its Change is in src/ports.ts. */
 export interface Watch {
   /** Begins listing and watching; returns at once. */
   start(): void;

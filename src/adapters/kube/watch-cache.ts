@@ -6,7 +6,7 @@
  * the changes it returns.
  */
 import { obj } from '../../core/json.js';
-import type { Change, ChangeType } from './types.js';
+import type { Change, ChangeType } from '../../ports.js';
 
 export interface CacheEntry<T> {
   readonly t: T;

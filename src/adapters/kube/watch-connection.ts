@@ -6,9 +6,8 @@
  */
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Cancel } from '../../clock.js';
-import { obj } from '../../core/json.js';
 import { readBody } from '../http-body.js';
-import { excerpt, KubeApiError, WatchStalledError } from './errors.js';
+import { excerpt, KubeApiError, statusMessage, WatchStalledError } from './errors.js';
 import { parseWithoutManagedFields } from './managed-fields.js';
 import { prepareKubeRequest } from './request.js';
 import type { KubeWatchOptions, WatchSettings } from './watch-options.js';
@@ -80,15 +79,8 @@ export class WatchConnection {
     if (status >= 200 && status < 300) return res;
     const body = await readBody(res, { maxChars: 4096 });
     this.disarm();
-    let message = excerpt(body.trim(), 200);
-    try {
-      const m = obj(JSON.parse(body))?.message;
-      if (typeof m === 'string') message = m;
-    } catch {
-      // not a Status object: keep the excerpt
-    }
     const ra = Number(res.headers['retry-after']);
-    throw new KubeApiError(status, `GET ${url.pathname}: HTTP ${status}: ${message}`, Number.isFinite(ra) && ra >= 0 ? ra * 1000 : undefined);
+    throw new KubeApiError(status, `GET ${url.pathname}: HTTP ${status}: ${statusMessage(status, body)}`, Number.isFinite(ra) && ra >= 0 ? ra * 1000 : undefined);
   }
 
   /** The request showed a sign of life (bytes arrived): the watchdog starts counting again. */

@@ -8,7 +8,7 @@ import type { Registry } from 'prom-client';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log.js';
 import { positiveOption } from '../../options.js';
-import type { Change } from './types.js';
+import type { Change } from '../../ports.js';
 
 export type WatchedResource = 'pods' | 'namespaces' | 'events';
 

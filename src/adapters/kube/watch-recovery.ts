@@ -99,7 +99,7 @@ export class WatchRecovery {
   /** The next delay of the jittered exponential backoff (src/backoff.ts). */
   #nextBackoff(): number {
     const delay = backoffDelay(this.#attempt, this.#o.backoff.initialMs, this.#o.backoff.maxMs, this.#o.random);
-    this.#attempt = Math.min(this.#attempt + 1, 40);
+    this.#attempt++;
     return delay;
   }
 

@@ -1,6 +1,6 @@
 import type { Outgoing } from '../../core/outgoing.js';
 import type { Clock } from '../../clock.js';
-import type { DeliveryListener, Sender } from './types.js';
+import type { DeliveryListener, Sender } from '../../ports.js';
 import { mrkdwnToText } from '../../terminal/mrkdwn.js';
 
 export interface ConsoleSenderOptions {

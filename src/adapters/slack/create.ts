@@ -4,7 +4,7 @@ import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
 import { ConsoleSender } from './console.js';
 import { SlackSender } from './sender.js';
-import type { DeliveryListener, Sender, ThreadStore } from './types.js';
+import type { DeliveryListener, Sender, ThreadStore } from '../../ports.js';
 
 export interface CreateSenderOptions {
   readonly config: Pick<Config, 'slackToken' | 'slackApiUrl' | 'slackChannel'>;

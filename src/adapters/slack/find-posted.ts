@@ -32,7 +32,7 @@ export interface FoundParent {
 }
 
 /** Looks in a channel's recent history for the parent of `thread` (channels:history / groups:history scopes). */
-async function findPostedParent(t: SlackTransport, channelId: string, thread: string): Promise<CallResult<FoundParent | undefined>> {
+export async function findPostedParent(t: SlackTransport, channelId: string, thread: string): Promise<CallResult<FoundParent | undefined>> {
   const r = await t.call<{ messages?: WireMessage[] }>('conversations.history', { channel: channelId, limit: LOOKBACK, include_all_metadata: true }, 'parent');
   if (!r.ok) return r;
   for (const m of r.res.messages ?? []) {
@@ -48,7 +48,7 @@ async function findPostedParent(t: SlackTransport, channelId: string, thread: st
  * groups:read scopes): conversations.history wants the ID, and a parent whose very first answer was
  * lost never told us the ID of a channel podbell addresses by name.
  */
-async function channelIdByName(t: SlackTransport, name: string): Promise<CallResult<string | undefined>> {
+export async function channelIdByName(t: SlackTransport, name: string): Promise<CallResult<string | undefined>> {
   const bare = name.replace(/^#/, '');
   let cursor: string | undefined;
   for (let page = 0; page < MAX_LIST_PAGES; page++) {
@@ -64,13 +64,4 @@ async function channelIdByName(t: SlackTransport, name: string): Promise<CallRes
     if (!cursor) break;
   }
   return { ok: true, res: undefined };
-}
-
-/** The parent of `thread`, if Slack already has it in the recent history of the channel (its ID, else looked up by `name`). */
-export async function lookUpParent(t: SlackTransport, thread: string, id: string | undefined, name: string): Promise<CallResult<{ channel: string; parent: FoundParent } | undefined>> {
-  const channel = id !== undefined ? ({ ok: true, res: id } as const) : await channelIdByName(t, name);
-  if (!channel.ok || channel.res === undefined) return channel.ok ? { ok: true, res: undefined } : channel;
-  const found = await findPostedParent(t, channel.res, thread);
-  if (!found.ok || found.res === undefined) return found.ok ? { ok: true, res: undefined } : found;
-  return { ok: true, res: { channel: channel.res, parent: found.res } };
 }

@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock.js';
 import type { Outgoing } from '../../core/outgoing.js';
-import type { DeliveryListener, Sender, ThreadRef } from './types.js';
+import type { DeliveryListener, Sender, ThreadRef } from '../../ports.js';
 import { withPreviousThreadLink } from './link.js';
 
 /**

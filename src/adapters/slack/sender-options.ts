@@ -2,7 +2,7 @@ import type { Registry } from 'prom-client';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log.js';
 import { positiveOption } from '../../options.js';
-import type { DeliveryListener, ThreadStore } from './types.js';
+import type { DeliveryListener, ThreadStore } from '../../ports.js';
 
 export interface SlackSenderOptions {
   /** Bot token (xoxb-…). Never logged. */

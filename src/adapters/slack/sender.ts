@@ -15,7 +15,7 @@ import { Refusals } from './refusals.js';
 import { senderSettings, type SenderSettings, type SlackSenderOptions } from './sender-options.js';
 import type { SenderParts } from './sender-parts.js';
 import { SlackTransport } from './transport.js';
-import type { Sender, ThreadRef } from './types.js';
+import type { Sender, ThreadRef } from '../../ports.js';
 
 export type { SlackSenderOptions } from './sender-options.js';
 

@@ -14,6 +14,8 @@ import type { ActionInput } from '../../core/actions.js';
 import { SlackAuthError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { backoffDelay } from '../../backoff.js';
+import { positiveOption } from '../../options.js';
+import { redactToken } from './classify.js';
 import { clientLogger } from './client-logger.js';
 import { isAuthError } from './errors.js';
 
@@ -59,6 +61,10 @@ export class SlackActions implements ActionSource {
   readonly #reconnects: Counter;
   readonly #groups = new Map<string, { readonly users: ReadonlySet<string>; readonly at: number }>();
   readonly #told = new Set<string>();
+  /** The client's ping timeout (options.pingTimeoutMs, checked once; default 5000 ms). */
+  readonly pingTimeoutMs: number;
+  /** How long a user group's member list is trusted (options.groupCacheMs, checked once; default 5 min). */
+  readonly groupCacheMs: number;
   #client: SocketModeClient | undefined;
   #web: WebClient | undefined;
   #timer: Cancel | undefined;
@@ -67,6 +73,8 @@ export class SlackActions implements ActionSource {
 
   constructor(options: SlackActionsOptions) {
     this.#o = options;
+    this.pingTimeoutMs = positiveOption('SlackActions: option pingTimeoutMs', options.pingTimeoutMs, 5000);
+    this.groupCacheMs = positiveOption('SlackActions: option groupCacheMs', options.groupCacheMs, 5 * 60_000);
     this.#actions = new Counter({ name: 'podbell_slack_actions_total', help: 'Slack button presses, by action and how they ended', labelNames: ['action', 'result'] as const, registers: [options.registry] });
     this.#connected = new Gauge({ name: 'podbell_slack_socket_connected', help: '1 while the Socket Mode connection to Slack is open', registers: [options.registry] });
     this.#reconnects = new Counter({ name: 'podbell_slack_socket_reconnects_total', help: 'Socket Mode reconnections (Slack refreshes or drops)', registers: [options.registry] });
@@ -78,7 +86,7 @@ export class SlackActions implements ActionSource {
    */
   async start(sink: ActionSink): Promise<void> {
     const { appToken, botToken, apiUrl, log } = this.#o;
-    const scrub = (t: string) => t.split(appToken).join('xapp-***').split(botToken).join('xoxb-***');
+    const scrub = (t: string) => redactToken(redactToken(t, appToken), botToken);
     const logger = clientLogger(log, scrub);
     this.#web = new WebClient(botToken, { slackApiUrl: apiUrl, logger });
     // The client's own reconnect loop is off: a refused URL request there is an unhandled rejection
@@ -89,7 +97,7 @@ export class SlackActions implements ActionSource {
       appToken,
       logger: logger as never,
       autoReconnectEnabled: false,
-      clientPingTimeout: this.#o.pingTimeoutMs ?? 5000,
+      clientPingTimeout: this.pingTimeoutMs,
       clientOptions: { slackApiUrl: apiUrl, retryConfig: { retries: 0 } },
     });
     client.on('connected', () => {
@@ -177,11 +185,10 @@ export class SlackActions implements ActionSource {
   async #withGroups(input: ActionInput): Promise<ActionInput> {
     const { allowedGroups, allowedUsers, clock } = this.#o;
     if (allowedGroups.length === 0 || allowedUsers.includes(input.user)) return input;
-    const ttl = this.#o.groupCacheMs ?? 5 * 60_000;
     const groups: string[] = [];
     for (const g of allowedGroups) {
       let entry = this.#groups.get(g);
-      if (!entry || entry.at + ttl < clock.now()) {
+      if (!entry || entry.at + this.groupCacheMs < clock.now()) {
         let users: readonly string[] = [];
         try {
           users = (await this.#web!.usergroups.users.list({ usergroup: g })).users ?? [];

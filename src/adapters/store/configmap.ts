@@ -4,7 +4,7 @@ import type { Logger } from '../../log.js';
 import { MAX_SNAPSHOT_BYTES, decodeSnapshot, encodeSnapshot, type LoadedState, type StateSnapshot } from '../../state/snapshot.js';
 import type { SaveOutcome, StateStore } from '../../state/types.js';
 import { type Obj, objOrEmpty as obj, nonEmptyString as stringOr } from '../../core/json.js';
-import { KubeApiError } from '../kube/errors.js';
+import { KubeApiError, statusMessage } from '../kube/errors.js';
 import { kubeJsonRequest, type KubeReply } from '../kube/request.js';
 
 /** The key of the ConfigMap's data that holds the snapshot JSON. */
@@ -136,9 +136,7 @@ export class ConfigMapStateStore implements StateStore {
   }
 
   #error(what: string, r: KubeReply): KubeApiError {
-    const m = obj(r.body).message;
-    const detail = typeof m === 'string' ? m : `HTTP ${r.status}`;
-    return new KubeApiError(r.status, `cannot ${what} ConfigMap ${this.where}: ${detail}`);
+    return new KubeApiError(r.status, `cannot ${what} ConfigMap ${this.where}: ${statusMessage(r.status, r.text)}`);
   }
 
   #request(method: string, path: string, body?: Obj): Promise<KubeReply> {

@@ -1,4 +1,4 @@
-import type { ThreadRef, ThreadStore } from '../slack/types.js';
+import type { ThreadRef, ThreadStore } from '../../ports.js';
 
 export interface MemoryThreadStoreOptions {
   /**
