@@ -15,6 +15,9 @@ export class KubeConfigError extends PodbellError {
 /** The kubeconfig auth-provider names client-node implements. */
 const AUTH_PROVIDERS: readonly string[] = ['azure', 'gcp', 'oidc'];
 
+/** The first line of an error's message: what a one-line report can carry. */
+const firstLine = (err: unknown): string => String((err as Error)?.message ?? err).split('\n')[0]!.trim();
+
 /**
  * Loads credentials (see loadKubeConfig) and prepares one request with them, so that what no retry
  * can heal (a missing or garbled file, no current cluster, a malformed server URL, an auth method
@@ -22,7 +25,6 @@ const AUTH_PROVIDERS: readonly string[] = ['azure', 'gcp', 'oidc'];
  */
 export async function openKubeConfig(kubeconfig: string | undefined, inCluster: boolean): Promise<KubeConfig> {
   const source = kubeconfig !== undefined ? `KUBECONFIG=${kubeconfig}` : inCluster ? 'the in-cluster service account' : '~/.kube/config';
-  const firstLine = (err: unknown) => String((err as Error)?.message ?? err).split('\n')[0]!.trim();
   let kc: KubeConfig;
   try {
     kc = loadKubeConfig(kubeconfig, inCluster);
@@ -94,7 +96,8 @@ export function loadKubeConfig(kubeconfig: string | undefined, inCluster: boolea
       try {
         one.loadFromFile(file);
       } catch (err) {
-        const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+        // One line: a parser's message goes on with a snippet of the file (exit 2 says it in one line).
+        const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : firstLine(err);
         throw new KubeConfigError(`KUBECONFIG=${kubeconfig}: cannot load ${file}: ${why}`, { cause: err });
       }
       const firstWins = <T extends { name: string }>(into: T[], from: readonly T[]) => {
